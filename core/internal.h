@@ -1,0 +1,26 @@
+/* Internal helpers shared by the core's files; not installed. */
+#ifndef BLUETTI_INTERNAL_H
+#define BLUETTI_INTERNAL_H
+
+#include <bluetti/bluetti.h>
+
+/* Logger behind bluetti_log(); owned by a registry. */
+struct bluetti_logger {
+    bluetti_log_fn fn;
+    void *userdata;
+    bluetti_log_level level;
+};
+
+/* Monotonic clock in seconds. */
+double bt_now(void);
+/* Wall clock in seconds since the epoch. */
+double bt_wall(void);
+
+/* Copy src into dst (always NUL-terminated, truncating). */
+void bt_strlcpy(char *dst, const char *src, size_t cap);
+/* snprintf into dst ignoring truncation. */
+void bt_fmt(char *dst, size_t cap, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
+/* Overwrite memory so the compiler cannot elide it. */
+void bt_wipe(void *p, size_t n);
+
+#endif

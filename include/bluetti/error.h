@@ -1,0 +1,86 @@
+/* bluetti — error codes.
+ *
+ * Every function that can fail returns 0 (BLUETTI_OK) or a negative
+ * bluetti_err. Errors fall into classes; only transient ones
+ * (bluetti_err_is_transient) are retried by the retry policy.
+ */
+#ifndef BLUETTI_ERROR_H
+#define BLUETTI_ERROR_H
+
+#include <bluetti/common.h>
+
+BLUETTI_BEGIN_DECLS
+
+typedef enum bluetti_err {
+    BLUETTI_OK = 0,
+
+    /* usage / configuration (permanent) */
+    BLUETTI_E_INVAL          = -1,   /* invalid argument or option value */
+    BLUETTI_E_NOMEM          = -2,   /* out of memory */
+    BLUETTI_E_NOTFOUND       = -3,   /* no such profile, transport, group or device */
+    BLUETTI_E_EXISTS         = -4,   /* duplicate registration or device */
+    BLUETTI_E_BUSY           = -5,   /* a request is already in flight for this device */
+    BLUETTI_E_UNSUPPORTED    = -6,   /* operation not supported by this transport/profile */
+    BLUETTI_E_IO             = -7,   /* local file could not be read */
+
+    /* transport (transient: retried) */
+    BLUETTI_E_TIMEOUT        = -20,  /* no reply before the deadline */
+    BLUETTI_E_DISCONNECTED   = -21,  /* connection lost while a request waited */
+    BLUETTI_E_CONNECT        = -22,  /* could not connect (refused, unreachable, DNS) */
+    BLUETTI_E_NOT_CONNECTED  = -23,  /* not connected (reconnect pending) */
+
+    /* protocol (permanent: never retried) */
+    BLUETTI_E_CRC            = -40,  /* CRC-16/MODBUS mismatch */
+    BLUETTI_E_FRAME          = -41,  /* frame too short, truncated or with trailing bytes */
+    BLUETTI_E_BYTE_COUNT     = -42,  /* byte count does not fit the request */
+    BLUETTI_E_FUNCTION       = -43,  /* unexpected Modbus function code */
+    BLUETTI_E_ADDRESS        = -44,  /* reply from another Modbus address */
+    BLUETTI_E_EXCEPTION      = -45,  /* Modbus exception response */
+
+    /* parse (permanent) */
+    BLUETTI_E_NO_SCHEMA      = -60,  /* no schema registered for the block */
+    BLUETTI_E_SHORT          = -61,  /* payload shorter than a strict block needs */
+    BLUETTI_E_BAD_VALUE      = -62,  /* a value could not be decoded */
+    BLUETTI_E_SCHEMA         = -63,  /* a schema or profile is malformed */
+    BLUETTI_E_HEX            = -64,  /* malformed hex text */
+
+    /* plugins (permanent) */
+    BLUETTI_E_PLUGIN_OPEN    = -80,  /* file could not be loaded (not a shared object, missing deps) */
+    BLUETTI_E_PLUGIN_SYMBOL  = -81,  /* no bluetti_plugin_descriptor symbol */
+    BLUETTI_E_PLUGIN_ABI     = -82,  /* built for an incompatible plugin ABI */
+    BLUETTI_E_PLUGIN_INIT    = -83,  /* its init function failed */
+    BLUETTI_E_PLUGIN_UNSAFE  = -84,  /* plugin file or directory is writable by others */
+
+    /* TLS / certificate (permanent) */
+    BLUETTI_E_CERT_READ      = -100, /* certificate file missing or unreadable */
+    BLUETTI_E_CERT_FORMAT    = -101, /* not a PKCS#12 file, or corrupt */
+    BLUETTI_E_CERT_PASSWORD  = -102, /* wrong PKCS#12 password */
+    BLUETTI_E_CERT_NO_KEY    = -103, /* PKCS#12 holds no private key or certificate */
+    BLUETTI_E_CERT_EXPIRED   = -104, /* client certificate expired */
+    BLUETTI_E_CERT_NOT_YET_VALID = -105, /* client certificate not yet valid */
+    BLUETTI_E_TLS_VERIFY     = -106, /* broker certificate failed verification */
+    BLUETTI_E_TLS            = -107, /* other TLS failure */
+    BLUETTI_E_BROKER_REFUSED = -108, /* broker rejected the client (CONNACK/SUBACK refusal) */
+} bluetti_err;
+
+/* Static English text for an error code (never NULL; unknown codes give
+ * "unknown error"). */
+BLUETTI_API const char *bluetti_strerror(int err);
+
+/* Short stable identifier, e.g. "timeout", "crc" (for JSON output). */
+BLUETTI_API const char *bluetti_err_name(int err);
+
+/* True for errors worth retrying: timeout, disconnect, connect failure,
+ * not connected. */
+BLUETTI_API bool bluetti_err_is_transient(int err);
+
+/* Class of an error: "usage", "transport", "protocol", "parse", "plugin",
+ * "tls" (static string; "none" for 0). */
+BLUETTI_API const char *bluetti_err_class(int err);
+
+/* Text for a Modbus exception code ("Illegal data address", ...; unknown
+ * codes give "Unknown exception"). Static string. */
+BLUETTI_API const char *bluetti_modbus_exception_text(uint8_t code);
+
+BLUETTI_END_DECLS
+#endif

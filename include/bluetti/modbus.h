@@ -1,0 +1,53 @@
+/* bluetti — Modbus-RTU framing as carried in the MQTT payload.
+ *
+ * Only function 0x03 (read holding registers) is used. The wire carries
+ * no request id, so a reply is checked against the request it is meant to
+ * answer: address, function and byte count (2 x registers) must fit.
+ */
+#ifndef BLUETTI_MODBUS_H
+#define BLUETTI_MODBUS_H
+
+#include <bluetti/common.h>
+
+BLUETTI_BEGIN_DECLS
+
+#define BLUETTI_MODBUS_READ           0x03
+#define BLUETTI_MODBUS_MAX_REGISTERS  125u   /* per read request */
+#define BLUETTI_MODBUS_REQUEST_LEN    8u
+#define BLUETTI_MODBUS_MAX_FRAME      (3u + 2u * BLUETTI_MODBUS_MAX_REGISTERS + 2u)
+
+/* CRC-16/MODBUS (poly 0xA001 reflected, init 0xFFFF). Appended low byte first. */
+BLUETTI_API uint16_t bluetti_crc16(const uint8_t *data, size_t len);
+
+/* Build a read request into out[8]. count must be 1..125.
+ * Returns 0 or BLUETTI_E_INVAL. */
+BLUETTI_API int bluetti_modbus_build_read(uint8_t address, uint16_t start,
+                                          uint16_t count, uint8_t out[8]);
+
+/* Parse the reply to a read request (address, count) in frame[0..len).
+ * On success returns 0 and sets *payload (pointing into frame) and
+ * *payload_len (== 2*count). On failure returns BLUETTI_E_FRAME,
+ * BLUETTI_E_CRC, BLUETTI_E_ADDRESS, BLUETTI_E_FUNCTION, BLUETTI_E_BYTE_COUNT
+ * or BLUETTI_E_EXCEPTION; for the latter *exception_code (if not NULL) gets
+ * the code. Check order: length, CRC, address, function/exception, byte
+ * count, exact length. Nothing is allocated. */
+BLUETTI_API int bluetti_modbus_parse_read(const uint8_t *frame, size_t len,
+                                          uint8_t address, uint16_t count,
+                                          const uint8_t **payload, size_t *payload_len,
+                                          uint8_t *exception_code);
+
+/* Parse hex text ("01 03 05", "010305", "0x01,0x03", newlines allowed)
+ * into out[0..cap). Returns the number of bytes, or BLUETTI_E_HEX (odd
+ * digit count or a character that is not hex/space/separator; *bad_pos, if
+ * not NULL, gets the offending character's index) or BLUETTI_E_INVAL
+ * (more than cap bytes). */
+BLUETTI_API long bluetti_hex_parse(const char *text, size_t text_len,
+                                   uint8_t *out, size_t cap, size_t *bad_pos);
+
+/* Write data as lower-case hex with a separator (0 for none) into out
+ * (NUL-terminated, truncated to cap). Returns the length it needed. */
+BLUETTI_API size_t bluetti_hex_format(const uint8_t *data, size_t len, char sep,
+                                      char *out, size_t cap);
+
+BLUETTI_END_DECLS
+#endif

@@ -1,0 +1,31 @@
+/* bluetti — retry policy for transient errors. */
+#ifndef BLUETTI_RETRY_H
+#define BLUETTI_RETRY_H
+
+#include <bluetti/common.h>
+
+BLUETTI_BEGIN_DECLS
+
+typedef struct bluetti_retry_policy {
+    unsigned max_attempts;   /* >= 1; counts the first attempt (default 3) */
+    double initial_delay;    /* seconds, > 0 and finite (default 0.5) */
+    double backoff_factor;   /* >= 1 and finite (default 2.0) */
+    double max_delay;        /* seconds, >= initial_delay and finite (default 5.0) */
+} bluetti_retry_policy;
+
+#define BLUETTI_RETRY_DEFAULT { 3u, 0.5, 2.0, 5.0 }
+
+/* Fill *p with the defaults above. */
+BLUETTI_API void bluetti_retry_default(bluetti_retry_policy *p);
+
+/* 0 when *p is valid, else BLUETTI_E_INVAL; when `why` is not NULL it is
+ * set to a static text naming the rule that failed. */
+BLUETTI_API int bluetti_retry_validate(const bluetti_retry_policy *p, const char **why);
+
+/* Delay in seconds before attempt `retry_index + 2` (retry_index 0 is the
+ * delay after the first failure): min(initial * factor^k, max_delay).
+ * Never overflows; a NULL or invalid policy gives 0. */
+BLUETTI_API double bluetti_retry_delay(const bluetti_retry_policy *p, unsigned retry_index);
+
+BLUETTI_END_DECLS
+#endif

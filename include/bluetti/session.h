@@ -1,0 +1,143 @@
+/* bluetti — sessions (one transport connection) and devices on them.
+ *
+ * A session owns its devices. Each device has at most one request in
+ * flight; different devices proceed in parallel over the same connection.
+ * The blocking calls (read_block, read_group, read_raw) are built on the
+ * asynchronous ones (submit_read + process) and may be mixed with them
+ * for other devices.
+ *
+ * Retries: only transient errors (timeout, disconnect, not connected) are
+ * retried, with the session's retry policy; a disconnect fails the waiting
+ * request at once (no waiting for the timeout). Protocol and parse errors
+ * are never retried.
+ *
+ * Reply matching: the wire has no request id. A reply must come from the
+ * device's topic/address, carry the Modbus address, function 0x03 and the
+ * byte count of the outstanding request. After a timeout, the abandoned
+ * request is remembered for a while: a reply that could belong to it is
+ * dropped rather than taken as the answer to the next request.
+ */
+#ifndef BLUETTI_SESSION_H
+#define BLUETTI_SESSION_H
+
+#include <bluetti/common.h>
+#include <bluetti/retry.h>
+#include <bluetti/decode.h>
+#include <bluetti/profile.h>
+
+BLUETTI_BEGIN_DECLS
+
+typedef struct bluetti_session_config {
+    double timeout_s;          /* per attempt (request + reply), default 5 */
+    double connect_timeout_s;  /* default 10 */
+    bluetti_retry_policy retry;/* default BLUETTI_RETRY_DEFAULT */
+    uint8_t modbus_address;    /* default 1 */
+} bluetti_session_config;
+
+BLUETTI_API void bluetti_session_config_default(bluetti_session_config *c);
+
+/* Open a session on the transport named `transport` (from the registry).
+ * opts is read during the call only. cfg may be NULL for defaults.
+ * On failure returns the error and, when detail is not NULL, writes a
+ * human-readable reason (never a secret) into detail[0..detail_len).
+ * Caller owns *out; close with bluetti_session_close. The registry must
+ * outlive the session. */
+BLUETTI_API int bluetti_session_open(bluetti_registry *reg, const char *transport,
+                                     const bluetti_options *opts,
+                                     const bluetti_session_config *cfg,
+                                     bluetti_session **out, char *detail, size_t detail_len);
+/* Close the connection, free every device and result. Accepts NULL. */
+BLUETTI_API void bluetti_session_close(bluetti_session *s);
+
+/* Add a device: address = serial number, model = profile model or alias.
+ * *out is owned by the session. BLUETTI_E_NOTFOUND for an unknown model,
+ * BLUETTI_E_EXISTS for an address already added, BLUETTI_E_INVAL for an
+ * address that is empty or contains '+', '#', '/', NUL or spaces. */
+BLUETTI_API int bluetti_session_add_device(bluetti_session *s, const char *address,
+                                           const char *model, bluetti_device **out);
+BLUETTI_API size_t bluetti_session_device_count(const bluetti_session *s);
+BLUETTI_API bluetti_device *bluetti_session_device_at(bluetti_session *s, size_t i);
+
+/* ---- asynchronous use ------------------------------------------------- */
+
+/* Called when an asynchronous read completes (result owned by the device,
+ * valid until that block is read again; NULL on error). */
+typedef void (*bluetti_read_cb)(void *userdata, bluetti_device *d, uint16_t block,
+                                int err, const bluetti_result *r);
+BLUETTI_API void bluetti_session_set_read_callback(bluetti_session *s, bluetti_read_cb cb,
+                                                   void *userdata);
+
+/* Start reading a block (registers 0 = the profile/schema size). Returns 0,
+ * BLUETTI_E_BUSY while another request of this device is in flight, or
+ * BLUETTI_E_NO_SCHEMA. Completion comes through the read callback. */
+BLUETTI_API int bluetti_device_submit_read(bluetti_device *d, uint16_t block, uint16_t registers);
+BLUETTI_API bool bluetti_device_busy(const bluetti_device *d);
+
+/* Pollable descriptor (the transport's), or -1. */
+BLUETTI_API int bluetti_session_fd(const bluetti_session *s);
+/* Drive I/O, timeouts and retries for up to timeout_ms (0: no wait, -1:
+ * until something completes). Returns 0 or a permanent transport error. */
+BLUETTI_API int bluetti_session_process(bluetti_session *s, int timeout_ms);
+/* Milliseconds until the next deadline (timeout or retry), -1 if none. */
+BLUETTI_API int bluetti_session_next_timeout_ms(const bluetti_session *s);
+
+/* Frame tracing (for `raw` and debugging): called with every request sent
+ * (outgoing = true) and every reply frame received for a device. */
+typedef void (*bluetti_trace_cb)(void *userdata, const bluetti_device *d, bool outgoing,
+                                 const uint8_t *frame, size_t len);
+BLUETTI_API void bluetti_session_set_trace(bluetti_session *s, bluetti_trace_cb cb, void *userdata);
+
+/* ---- blocking use ----------------------------------------------------- */
+
+/* Read and decode one block. *out (may be NULL) receives the device's
+ * latest result for the block, owned by the device and valid until the
+ * block is read again or the session closes. registers 0 = default. */
+BLUETTI_API int bluetti_device_read_block(bluetti_device *d, uint16_t block, uint16_t registers,
+                                          const bluetti_result **out);
+
+/* Read every block of a group in order; cb (may be NULL) is called for each
+ * block with its error or result. Every block is attempted. Returns 0 when
+ * all succeeded, else the error of the last failing block. */
+BLUETTI_API int bluetti_device_read_group(bluetti_device *d, const char *group,
+                                          bluetti_read_cb cb, void *userdata);
+
+/* Read registers without decoding (blocks larger than 125 registers are
+ * read in several requests and joined). Writes up to cap bytes into buf;
+ * *len gets 2*registers. */
+BLUETTI_API int bluetti_device_read_raw(bluetti_device *d, uint16_t start, uint16_t registers,
+                                        uint8_t *buf, size_t cap, size_t *len);
+
+/* ---- device state ----------------------------------------------------- */
+
+BLUETTI_API const char *bluetti_device_address(const bluetti_device *d);
+BLUETTI_API const bluetti_profile *bluetti_device_profile(const bluetti_device *d);
+BLUETTI_API bluetti_session *bluetti_device_session(const bluetti_device *d);
+
+/* Protocol version used for decoding: the override if set, else the
+ * version detected from the device, else the profile's. */
+BLUETTI_API uint16_t bluetti_device_protocol_version(const bluetti_device *d);
+/* Force a protocol version (0 clears the override). */
+BLUETTI_API void bluetti_device_set_protocol_version(bluetti_device *d, uint16_t version);
+/* Read the version from the profile's version_block. Returns 0 (and stores
+ * it), BLUETTI_E_UNSUPPORTED when the profile names no such block, or the
+ * read error. */
+BLUETTI_API int bluetti_device_detect_protocol_version(bluetti_device *d);
+
+/* Latest successful result for a block, or NULL (owned by the device). */
+BLUETTI_API const bluetti_result *bluetti_device_last(const bluetti_device *d, uint16_t block);
+/* Text describing the device's last failure (e.g. "Modbus exception 2:
+ * Illegal data address"), "" when none. Owned by the device. */
+BLUETTI_API const char *bluetti_device_error_detail(const bluetti_device *d);
+
+/* Counters since the session opened. */
+typedef struct bluetti_session_stats {
+    uint64_t requests;         /* frames submitted */
+    uint64_t replies;          /* frames that answered a request */
+    uint64_t retries;
+    uint64_t timeouts;
+    uint64_t dropped;          /* frames dropped: unexpected, late, or mismatched */
+} bluetti_session_stats;
+BLUETTI_API void bluetti_session_get_stats(const bluetti_session *s, bluetti_session_stats *out);
+
+BLUETTI_END_DECLS
+#endif

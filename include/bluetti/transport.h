@@ -1,0 +1,76 @@
+/* bluetti — the transport interface (implemented by transport plugins).
+ *
+ * A transport carries raw Modbus frames to and from devices named by an
+ * address (the serial number). It is asynchronous: submit() queues a
+ * frame; replies, connection changes and errors come back as events
+ * through env->on_event, delivered only from inside process(). One
+ * transport instance (one connection) serves many devices.
+ *
+ * Threading: an instance is used from one thread at a time.
+ */
+#ifndef BLUETTI_TRANSPORT_H
+#define BLUETTI_TRANSPORT_H
+
+#include <bluetti/common.h>
+#include <bluetti/retry.h>
+
+BLUETTI_BEGIN_DECLS
+
+typedef enum bluetti_transport_event_type {
+    BLUETTI_EV_FRAME = 1,       /* a frame arrived from `address` (data, len) */
+    BLUETTI_EV_CONNECTED,       /* (re)connected; address NULL */
+    BLUETTI_EV_DISCONNECTED,    /* connection lost; err says why; address NULL */
+    BLUETTI_EV_ERROR,           /* a submit failed later (err) for `address` */
+} bluetti_transport_event_type;
+
+typedef struct bluetti_transport_event {
+    int type;                   /* bluetti_transport_event_type */
+    int err;                    /* bluetti_err for DISCONNECTED / ERROR */
+    const char *address;        /* device address, valid during the callback */
+    const uint8_t *data;        /* FRAME payload, valid during the callback */
+    size_t len;
+} bluetti_transport_event;
+
+/* What the core hands a transport when opening it. Valid until close. */
+typedef struct bluetti_transport_env {
+    const bluetti_logger *log;
+    void (*on_event)(void *userdata, const bluetti_transport_event *ev);
+    void *userdata;
+    bluetti_retry_policy reconnect;   /* backoff for automatic reconnects */
+    double connect_timeout_s;         /* default 10 */
+} bluetti_transport_env;
+
+typedef struct bluetti_transport_ops {
+    const char *name;           /* "mqtt", "sim" */
+    const char *description;
+
+    /* Create an instance and connect (blocking up to env->connect_timeout_s).
+     * opts is only valid during the call (copy what you keep; wipe secrets).
+     * On success *state owns everything; on failure nothing is left behind.
+     * If detail is not NULL, a human-readable reason is written into
+     * detail[0..detail_len) on failure (never containing secrets). */
+    int (*open)(const bluetti_transport_env *env, const bluetti_options *opts,
+                void **state, char *detail, size_t detail_len);
+    /* Disconnect and free everything (accepts NULL). */
+    void (*close)(void *state);
+    /* Start / stop receiving frames for a device address. */
+    int (*attach)(void *state, const char *address);
+    int (*detach)(void *state, const char *address);
+    /* Queue a frame for address. Returns 0, or an error (transient
+     * BLUETTI_E_NOT_CONNECTED while reconnecting). */
+    int (*submit)(void *state, const char *address, const uint8_t *frame, size_t len);
+    /* A file descriptor that becomes readable when process() has work,
+     * or -1 when the transport cannot offer one. */
+    int (*fd)(void *state);
+    /* Wait up to timeout_ms (0 = do not wait, -1 = no limit) for I/O and
+     * deliver events. Returns 0 or a permanent error. Also drives
+     * reconnects. */
+    int (*process)(void *state, int timeout_ms);
+    /* Bytes of reply frames that were unexpected / dropped so far, for
+     * diagnostics (may be NULL). */
+    void (*stats)(void *state, uint64_t *frames_in, uint64_t *frames_dropped);
+    const void *reserved[6];
+} bluetti_transport_ops;
+
+BLUETTI_END_DECLS
+#endif

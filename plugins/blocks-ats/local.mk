@@ -1,0 +1,1 @@
+## plugins/blocks-ats: rules go here.

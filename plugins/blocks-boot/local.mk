@@ -1,0 +1,1 @@
+## plugins/blocks-boot: rules go here.

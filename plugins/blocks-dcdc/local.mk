@@ -1,0 +1,1 @@
+## plugins/blocks-dcdc: rules go here.

@@ -1,0 +1,1 @@
+## plugins/blocks-epad: rules go here.

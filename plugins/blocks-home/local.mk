@@ -1,0 +1,1 @@
+## plugins/blocks-home: rules go here.

@@ -1,0 +1,1 @@
+## plugins/blocks-inverter: rules go here.

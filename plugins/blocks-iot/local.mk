@@ -1,0 +1,1 @@
+## plugins/blocks-iot: rules go here.

@@ -1,0 +1,1 @@
+## plugins/blocks-meter: rules go here.

@@ -1,0 +1,1 @@
+## plugins/blocks-pack: rules go here.

@@ -1,0 +1,1 @@
+## plugins/blocks-schedule: rules go here.

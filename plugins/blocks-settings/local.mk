@@ -1,0 +1,1 @@
+## plugins/blocks-settings: rules go here.

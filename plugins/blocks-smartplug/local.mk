@@ -1,0 +1,1 @@
+## plugins/blocks-smartplug: rules go here.

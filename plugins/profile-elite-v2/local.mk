@@ -1,0 +1,1 @@
+## plugins/profile-elite-v2: rules go here.

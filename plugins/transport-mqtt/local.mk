@@ -1,0 +1,1 @@
+## plugins/transport-mqtt: rules go here.

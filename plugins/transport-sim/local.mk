@@ -1,0 +1,1 @@
+## plugins/transport-sim: rules go here.

@@ -1,0 +1,1 @@
+## tests/blocks.mk: rules go here.

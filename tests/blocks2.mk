@@ -1,0 +1,1 @@
+## tests/blocks2.mk: rules go here.

@@ -1,0 +1,1 @@
+## tests/decode.mk: rules go here.

@@ -1,0 +1,1 @@
+## tests/mqtt.mk: rules go here.

@@ -1,0 +1,1 @@
+## tests/tool.mk: rules go here.

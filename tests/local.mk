@@ -7,3 +7,36 @@ TEST_LIBS = tests/libtestutil.la core/libbluetti.la $(CUNIT_LIBS) $(LIBM)
 TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests
 
 EXTRA_DIST += tests/valgrind.supp
+
+## Deliberately broken plugins for the loader tests (never installed).
+check_LTLIBRARIES += tests/plugins/good.la tests/plugins/bad_abi.la tests/plugins/no_symbol.la \
+	tests/plugins/init_fail.la tests/plugins/dup_block.la tests/plugins/bad_schema.la
+tests_plugins_good_la_SOURCES = tests/plugins/good.c
+tests_plugins_good_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_good_la_LIBADD = $(PLUGIN_LIBADD)
+tests_plugins_bad_abi_la_SOURCES = tests/plugins/bad_abi.c
+tests_plugins_bad_abi_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_bad_abi_la_LIBADD = $(PLUGIN_LIBADD)
+tests_plugins_no_symbol_la_SOURCES = tests/plugins/no_symbol.c
+tests_plugins_no_symbol_la_LDFLAGS = -module -avoid-version -no-undefined -rpath /nowhere $(AM_LDFLAGS)
+tests_plugins_init_fail_la_SOURCES = tests/plugins/init_fail.c
+tests_plugins_init_fail_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_init_fail_la_LIBADD = $(PLUGIN_LIBADD)
+tests_plugins_dup_block_la_SOURCES = tests/plugins/dup_block.c
+tests_plugins_dup_block_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_dup_block_la_LIBADD = $(PLUGIN_LIBADD)
+tests_plugins_bad_schema_la_SOURCES = tests/plugins/bad_schema.c
+tests_plugins_bad_schema_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_bad_schema_la_LIBADD = $(PLUGIN_LIBADD)
+
+check_PROGRAMS += tests/test_registry tests/test_options tests/test_session
+TESTS += tests/test_registry tests/test_options tests/test_session
+tests_test_registry_SOURCES = tests/test_registry.c
+tests_test_registry_CFLAGS = $(TEST_CFLAGS)
+tests_test_registry_LDADD = $(TEST_LIBS)
+tests_test_options_SOURCES = tests/test_options.c
+tests_test_options_CFLAGS = $(TEST_CFLAGS)
+tests_test_options_LDADD = $(TEST_LIBS)
+tests_test_session_SOURCES = tests/test_session.c
+tests_test_session_CFLAGS = $(TEST_CFLAGS)
+tests_test_session_LDADD = $(TEST_LIBS)

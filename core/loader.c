@@ -1,0 +1,192 @@
+/* Loading plugin files with libltdl. Every refusal names the file, the
+ * reason and the remedy, and loading carries on with the next file. */
+#include "config.h"
+
+#include "registry_int.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <ltdl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#ifndef BLUETTI_PLUGIN_DIR
+#define BLUETTI_PLUGIN_DIR "/usr/local/lib/bluetti/plugins"
+#endif
+
+const char *bluetti_plugin_dir(void)
+{
+    return BLUETTI_PLUGIN_DIR;
+}
+
+static int ensure_ltdl(bluetti_registry *r)
+{
+    if (r->ltdl_ready) return 0;
+    if (lt_dlinit() != 0) return BLUETTI_E_PLUGIN_OPEN;
+    r->ltdl_ready = true;
+    return 0;
+}
+
+/* Writable by others (and not a sticky directory): anyone could plant code. */
+static bool unsafe_mode(const struct stat *st)
+{
+    return (st->st_mode & S_IWOTH) && !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX));
+}
+
+int bluetti_registry_load_file(bluetti_registry *r, const char *path, unsigned flags)
+{
+    if (!r || !path) return BLUETTI_E_INVAL;
+    size_t i = bt_registry_add_record(r, path);
+    if (i == BT_NO_PLUGIN) return BLUETTI_E_NOMEM;
+
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_OPEN, "cannot read the file: %s",
+                                  strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_OPEN,
+                                  "not a regular file; plugins are shared objects (*.so)");
+    if (unsafe_mode(&st) && !(flags & BLUETTI_LOAD_ALLOW_UNSAFE))
+        return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_UNSAFE,
+                                  "the file is writable by other users, so anyone could put "
+                                  "code into this program; run 'chmod o-w %s'", path);
+    if (ensure_ltdl(r) != 0)
+        return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_OPEN, "libltdl failed to start: %s",
+                                  lt_dlerror() ? lt_dlerror() : "unknown reason");
+
+    lt_dladvise advise;
+    lt_dlhandle h = NULL;
+    if (lt_dladvise_init(&advise) == 0) {
+        /* resident: never unmapped, since registered tables point into it */
+        lt_dladvise_resident(&advise);
+        lt_dladvise_local(&advise);
+        h = lt_dlopenadvise(path, advise);
+        lt_dladvise_destroy(&advise);
+    }
+    if (!h) {
+        const char *e = lt_dlerror();
+        return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_OPEN,
+                                  "cannot load it as a shared object (%s); check that it is a "
+                                  "bluetti plugin built for this system, and use ldd(1) to "
+                                  "check its dependencies", e ? e : "unknown reason");
+    }
+    const bluetti_plugin *p = lt_dlsym(h, "bluetti_plugin_descriptor");
+    if (!p)
+        return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_SYMBOL,
+                                  "it exports no bluetti_plugin_descriptor, so it is not a "
+                                  "bluetti plugin; define one with BLUETTI_PLUGIN_DEFINE");
+    char why[512];
+    int rc = bt_plugin_check_abi(p, why, sizeof why);
+    if (rc) return bt_registry_refuse(r, i, rc, "%s", why);
+    size_t other = bt_registry_find_plugin(r, p->name);
+    if (other != BT_NO_PLUGIN)
+        return bt_registry_refuse(r, i, BLUETTI_E_EXISTS,
+                                  "a plugin named '%s' is already loaded from %s; the first one "
+                                  "found in the search path wins", p->name,
+                                  r->plugins[other].file);
+    return bt_registry_init_plugin(r, i, p);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static bool is_plugin_name(const char *n)
+{
+    size_t len = strlen(n);
+    return n[0] != '.' && len > 3 && strcmp(n + len - 3, ".so") == 0;
+}
+
+int bluetti_registry_load_dir(bluetti_registry *r, const char *dir, unsigned flags)
+{
+    if (!r || !dir) return BLUETTI_E_INVAL;
+    struct stat st;
+    if (stat(dir, &st) != 0) {
+        int e = errno;
+        bluetti_log(&r->log, BLUETTI_LOG_WARN, "loader", "plugin directory %s: %s", dir,
+                    strerror(e));
+        return BLUETTI_E_IO;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        bluetti_log(&r->log, BLUETTI_LOG_WARN, "loader", "plugin directory %s: not a directory",
+                    dir);
+        return BLUETTI_E_IO;
+    }
+    if (unsafe_mode(&st) && !(flags & BLUETTI_LOAD_ALLOW_UNSAFE)) {
+        bluetti_log(&r->log, BLUETTI_LOG_ERROR, "loader",
+                    "plugin directory %s is writable by other users; refusing to load from it "
+                    "(run 'chmod o-w %s')", dir, dir);
+        return BLUETTI_E_PLUGIN_UNSAFE;
+    }
+    DIR *d = opendir(dir);
+    if (!d) {
+        bluetti_log(&r->log, BLUETTI_LOG_WARN, "loader", "plugin directory %s: %s", dir,
+                    strerror(errno));
+        return BLUETTI_E_IO;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0;
+    int rc = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!is_plugin_name(e->d_name)) continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 32;
+            char **nv = realloc(names, nc * sizeof *nv);
+            if (!nv) { rc = BLUETTI_E_NOMEM; break; }
+            names = nv;
+            cap = nc;
+        }
+        size_t len = strlen(dir) + strlen(e->d_name) + 2;
+        names[n] = malloc(len);
+        if (!names[n]) { rc = BLUETTI_E_NOMEM; break; }
+        bt_fmt(names[n], len, "%s/%s", dir, e->d_name);
+        n++;
+    }
+    closedir(d);
+    if (names) qsort(names, n, sizeof *names, cmp_str);
+    int loaded = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (rc == 0 && bluetti_registry_load_file(r, names[k], flags) == 0) loaded++;
+        free(names[k]);
+    }
+    free(names);
+    return rc ? rc : loaded;
+}
+
+int bluetti_registry_load_search_path(bluetti_registry *r, const char *const *dirs, size_t n_dirs,
+                                      unsigned flags)
+{
+    if (!r || (!dirs && n_dirs)) return BLUETTI_E_INVAL;
+    int total = 0;
+    for (size_t i = 0; i < n_dirs; i++) {
+        int rc = bluetti_registry_load_dir(r, dirs[i], flags);
+        if (rc < 0) return rc;
+        total += rc;
+    }
+    const char *env = (flags & BLUETTI_LOAD_NO_ENV) ? NULL : getenv("BLUETTI_PLUGIN_PATH");
+    if (env && *env) {
+        char *copy = strdup(env);
+        if (!copy) return BLUETTI_E_NOMEM;
+        char *save = NULL;
+        for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+            int rc = bluetti_registry_load_dir(r, tok, flags);
+            if (rc == BLUETTI_E_NOMEM) { free(copy); return rc; }
+            if (rc > 0) total += rc;
+        }
+        free(copy);
+    }
+    if (!(flags & BLUETTI_LOAD_NO_SYSTEM)) {
+        struct stat st;
+        if (stat(BLUETTI_PLUGIN_DIR, &st) == 0) {
+            int rc = bluetti_registry_load_dir(r, BLUETTI_PLUGIN_DIR, flags);
+            if (rc > 0) total += rc;
+        } else {
+            bluetti_log(&r->log, BLUETTI_LOG_DEBUG, "loader",
+                        "installed plugin directory %s does not exist", BLUETTI_PLUGIN_DIR);
+        }
+    }
+    return total;
+}

@@ -1,0 +1,835 @@
+/* Sessions and devices: requests, reply matching, timeouts and retries.
+ *
+ * Everything is driven from bluetti_session_process(). Transport events
+ * only update state; frames are sent and user callbacks run after the
+ * transport's process() returns, so neither the transport nor the user
+ * is ever re-entered from inside the other.
+ */
+#include "config.h"
+
+#include "internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_STALE 4
+#define MAX_ADDRESS 128
+
+/* A request abandoned after a timeout: its reply may still arrive. */
+struct stale {
+    uint16_t start, regs;
+    double expires;
+};
+
+struct block_state {
+    uint16_t block;
+    bluetti_result *result;
+};
+
+enum pstate { P_IDLE = 0, P_WAIT_REPLY, P_WAIT_RETRY, P_NEED_SEND, P_DONE };
+
+struct pending {
+    enum pstate st;
+    bool raw;              /* no decode */
+    bool blocking;         /* completion goes to the blocking caller, not the callback */
+    uint16_t block;        /* block id (= start register) */
+    uint16_t total_regs;
+    uint16_t done_regs;
+    uint16_t chunk_regs;
+    unsigned attempt;      /* attempts made for the current chunk */
+    double deadline;       /* reply deadline or retry time */
+    int err;               /* P_DONE: result */
+    int last_err;          /* last transient error (for the final report) */
+    const bluetti_result *result;
+};
+
+struct bluetti_device {
+    bluetti_session *s;
+    char *address;
+    const bluetti_profile *profile;
+    uint16_t version_override, version_detected;
+    struct pending p;
+    struct stale stale[MAX_STALE];
+    uint8_t *buf;          /* assembled payload */
+    size_t buf_cap;
+    struct block_state *states;
+    size_t n_states, cap_states;
+    bool queued;           /* in the session's work list */
+    char detail[256];
+};
+
+struct bluetti_session {
+    bluetti_registry *reg;
+    const bluetti_logger *log;
+    const bluetti_transport_ops *ops;
+    void *tstate;
+    bluetti_transport_env env;
+    bluetti_session_config cfg;
+    bluetti_device **devs;
+    size_t n_devs, cap_devs;
+    size_t *hash;          /* open addressing: device index + 1, 0 = empty */
+    size_t hash_cap;
+    bluetti_device **work; /* devices with something to send or report */
+    size_t n_work, cap_work;
+    bluetti_read_cb cb;
+    void *cb_ud;
+    bluetti_trace_cb trace;
+    void *trace_ud;
+    bluetti_session_stats stats;
+    unsigned completions;  /* completed during the current process() call */
+};
+
+/* ---- configuration -------------------------------------------------------- */
+
+void bluetti_session_config_default(bluetti_session_config *c)
+{
+    if (!c) return;
+    c->timeout_s = 5.0;
+    c->connect_timeout_s = 10.0;
+    bluetti_retry_default(&c->retry);
+    c->modbus_address = 1;
+}
+
+static int check_config(const bluetti_session_config *c, char *detail, size_t len)
+{
+    const char *why = NULL;
+    if (!(c->timeout_s > 0) || !isfinite(c->timeout_s))
+        why = "the request timeout must be a positive number of seconds";
+    else if (!(c->connect_timeout_s > 0) || !isfinite(c->connect_timeout_s))
+        why = "the connect timeout must be a positive number of seconds";
+    else if (c->modbus_address == 0)
+        why = "the Modbus device address must be 1..255";
+    else if (bluetti_retry_validate(&c->retry, &why) != 0 && !why)
+        why = "invalid retry policy";
+    if (!why) return 0;
+    bt_strlcpy(detail, why, len);
+    return BLUETTI_E_INVAL;
+}
+
+/* ---- address hash --------------------------------------------------------- */
+
+static size_t hash_str(const char *s)
+{
+    size_t h = 1469598103934665603ull & SIZE_MAX;
+    while (*s) h = (h ^ (unsigned char)*s++) * (1099511628211ull & SIZE_MAX);
+    return h;
+}
+
+static int hash_rebuild(bluetti_session *s, size_t cap)
+{
+    size_t *h = calloc(cap, sizeof *h);
+    if (!h) return BLUETTI_E_NOMEM;
+    for (size_t i = 0; i < s->n_devs; i++) {
+        size_t k = hash_str(s->devs[i]->address) & (cap - 1);
+        while (h[k]) k = (k + 1) & (cap - 1);
+        h[k] = i + 1;
+    }
+    free(s->hash);
+    s->hash = h;
+    s->hash_cap = cap;
+    return 0;
+}
+
+static bluetti_device *find_device(const bluetti_session *s, const char *address)
+{
+    if (!s->hash_cap || !address) return NULL;
+    size_t k = hash_str(address) & (s->hash_cap - 1);
+    while (s->hash[k]) {
+        bluetti_device *d = s->devs[s->hash[k] - 1];
+        if (strcmp(d->address, address) == 0) return d;
+        k = (k + 1) & (s->hash_cap - 1);
+    }
+    return NULL;
+}
+
+/* ---- work list ------------------------------------------------------------ */
+
+static void enqueue(bluetti_device *d)
+{
+    bluetti_session *s = d->s;
+    if (d->queued) return;
+    if (s->n_work == s->cap_work) {
+        size_t nc = s->cap_work ? s->cap_work * 2 : 16;
+        bluetti_device **nv = realloc(s->work, nc * sizeof *nv);
+        if (!nv) return; /* check_deadlines() picks it up on the next pass */
+        s->work = nv;
+        s->cap_work = nc;
+    }
+    s->work[s->n_work++] = d;
+    d->queued = true;
+}
+
+/* ---- request life cycle --------------------------------------------------- */
+
+static void set_detail(bluetti_device *d, int err, const char *extra)
+{
+    if (err == 0) {
+        d->detail[0] = '\0';
+        return;
+    }
+    bt_fmt(d->detail, sizeof d->detail, "%s %u: %s%s%s", d->p.raw ? "registers at" : "block",
+           (unsigned)d->p.block, bluetti_strerror(err), extra ? ": " : "", extra ? extra : "");
+}
+
+static void finish(bluetti_device *d, int err, const char *extra)
+{
+    d->p.st = P_DONE;
+    d->p.err = err;
+    set_detail(d, err, extra);
+    enqueue(d);
+}
+
+static bluetti_result *state_result(bluetti_device *d, const bluetti_block_schema *schema)
+{
+    for (size_t i = 0; i < d->n_states; i++)
+        if (d->states[i].block == schema->id) return d->states[i].result;
+    if (d->n_states == d->cap_states) {
+        size_t nc = d->cap_states ? d->cap_states * 2 : 4;
+        struct block_state *nv = realloc(d->states, nc * sizeof *nv);
+        if (!nv) return NULL;
+        d->states = nv;
+        d->cap_states = nc;
+    }
+    bluetti_result *r = NULL;
+    if (bluetti_result_new(schema, &r) != 0) return NULL;
+    d->states[d->n_states++] = (struct block_state){ schema->id, r };
+    return r;
+}
+
+static void complete_payload(bluetti_device *d)
+{
+    struct pending *p = &d->p;
+    size_t len = (size_t)p->total_regs * 2;
+    if (p->raw) {
+        finish(d, 0, NULL);
+        return;
+    }
+    const bluetti_block_schema *schema = bluetti_registry_find_block(d->s->reg, p->block);
+    bluetti_result *r = schema ? state_result(d, schema) : NULL;
+    if (!r) {
+        finish(d, schema ? BLUETTI_E_NOMEM : BLUETTI_E_NO_SCHEMA, NULL);
+        return;
+    }
+    int rc = bluetti_decode(r, d->buf, len, bluetti_device_protocol_version(d));
+    p->result = r;
+    if (rc != 0) {
+        const char *w = bluetti_result_warning_count(r) ? bluetti_result_warning(r, 0) : NULL;
+        finish(d, rc, w);
+        return;
+    }
+    finish(d, 0, NULL);
+}
+
+static void schedule_retry(bluetti_device *d, int err, double now)
+{
+    struct pending *p = &d->p;
+    p->last_err = err;
+    if (p->attempt >= d->s->cfg.retry.max_attempts) {
+        char extra[64];
+        bt_fmt(extra, sizeof extra, "gave up after %u attempt%s", p->attempt,
+               p->attempt == 1 ? "" : "s");
+        finish(d, err, extra);
+        return;
+    }
+    double delay = bluetti_retry_delay(&d->s->cfg.retry, p->attempt - 1);
+    bluetti_log(d->s->log, BLUETTI_LOG_INFO, "session",
+                "%s block %u: %s; retrying in %.3g s (attempt %u of %u)", d->address,
+                (unsigned)p->block, bluetti_strerror(err), delay, p->attempt + 1,
+                d->s->cfg.retry.max_attempts);
+    p->st = P_WAIT_RETRY;
+    p->deadline = now + delay;
+    d->s->stats.retries++;
+}
+
+/* Send the current chunk now. */
+static void send_chunk(bluetti_device *d, double now)
+{
+    bluetti_session *s = d->s;
+    struct pending *p = &d->p;
+    uint8_t frame[BLUETTI_MODBUS_REQUEST_LEN];
+    uint16_t start = (uint16_t)(p->block + p->done_regs);
+    p->chunk_regs = (uint16_t)(p->total_regs - p->done_regs);
+    if (p->chunk_regs > BLUETTI_MODBUS_MAX_REGISTERS) p->chunk_regs = BLUETTI_MODBUS_MAX_REGISTERS;
+    bluetti_modbus_build_read(s->cfg.modbus_address, start, p->chunk_regs, frame);
+    p->attempt++;
+    if (s->trace) s->trace(s->trace_ud, d, true, frame, sizeof frame);
+    s->stats.requests++;
+    int rc = s->ops->submit(s->tstate, d->address, frame, sizeof frame);
+    if (rc == 0) {
+        p->st = P_WAIT_REPLY;
+        p->deadline = now + s->cfg.timeout_s;
+    } else if (bluetti_err_is_transient(rc)) {
+        schedule_retry(d, rc, now);
+    } else {
+        finish(d, rc, NULL);
+    }
+}
+
+static void remember_stale(bluetti_device *d, double now)
+{
+    struct stale *slot = &d->stale[0];
+    for (size_t i = 0; i < MAX_STALE; i++) {
+        if (d->stale[i].expires <= now) { slot = &d->stale[i]; break; }
+        if (d->stale[i].expires < slot->expires) slot = &d->stale[i];
+    }
+    slot->start = (uint16_t)(d->p.block + d->p.done_regs);
+    slot->regs = d->p.chunk_regs;
+    slot->expires = now + 3.0 * d->s->cfg.timeout_s;
+}
+
+/* A frame that could answer an abandoned request for other registers is
+ * dropped (and the abandoned request forgotten) rather than taken as the
+ * answer to the current one: the wire has no request id, and replies on
+ * one topic arrive in request order. */
+static bool consume_stale(bluetti_device *d, const uint8_t *f, size_t len, double now)
+{
+    uint16_t cur_start = (uint16_t)(d->p.block + d->p.done_regs);
+    bool waiting = d->p.st == P_WAIT_REPLY;
+    bool exception = len >= 2 && (f[1] & 0x80);
+    unsigned bc = len >= 3 ? f[2] : 0;
+    struct stale *oldest = NULL;
+    for (size_t i = 0; i < MAX_STALE; i++) {
+        struct stale *st = &d->stale[i];
+        if (st->expires <= now) continue;
+        bool same = waiting && st->start == cur_start && st->regs == d->p.chunk_regs;
+        if (same) continue; /* a late reply to an earlier attempt of this very request is fine */
+        if (!exception && bc != 2u * st->regs) continue;
+        if (!oldest || st->expires < oldest->expires) oldest = st;
+    }
+    if (!oldest) return false;
+    oldest->expires = 0;
+    return true;
+}
+
+static void on_frame(bluetti_session *s, const char *address, const uint8_t *f, size_t len)
+{
+    bluetti_device *d = find_device(s, address);
+    if (!d) {
+        s->stats.dropped++;
+        bluetti_log(s->log, BLUETTI_LOG_DEBUG, "session", "dropped a frame for unknown device %s",
+                    address ? address : "?");
+        return;
+    }
+    if (s->trace) s->trace(s->trace_ud, d, false, f, len);
+    double now = bt_now();
+    struct pending *p = &d->p;
+    if (consume_stale(d, f, len, now) || p->st != P_WAIT_REPLY) {
+        s->stats.dropped++;
+        bluetti_log(s->log, BLUETTI_LOG_DEBUG, "session",
+                    "%s: dropped a late or unexpected frame (%zu bytes)", d->address, len);
+        return;
+    }
+    /* Length first, so a truncated or padded frame is reported as such
+     * rather than as a CRC failure. */
+    if (len >= 3 && (((f[1] & 0x80) && len != 5) || (f[1] == BLUETTI_MODBUS_READ &&
+                                                     len != (size_t)f[2] + 5u))) {
+        finish(d, BLUETTI_E_FRAME, len < (size_t)f[2] + 5u ? "reply truncated" : "trailing bytes");
+        return;
+    }
+    const uint8_t *payload = NULL;
+    size_t plen = 0;
+    uint8_t exc = 0;
+    int rc = bluetti_modbus_parse_read(f, len, s->cfg.modbus_address, p->chunk_regs, &payload,
+                                       &plen, &exc);
+    switch (rc) {
+    case 0:
+        break;
+    case BLUETTI_E_ADDRESS:
+    case BLUETTI_E_FUNCTION:
+    case BLUETTI_E_BYTE_COUNT:
+        /* not an answer to this request: keep waiting for the right one */
+        s->stats.dropped++;
+        bluetti_log(s->log, BLUETTI_LOG_DEBUG, "session", "%s: dropped a frame: %s", d->address,
+                    bluetti_strerror(rc));
+        return;
+    case BLUETTI_E_EXCEPTION: {
+        char extra[96];
+        bt_fmt(extra, sizeof extra, "Modbus exception %u (%s)", (unsigned)exc,
+               bluetti_modbus_exception_text(exc));
+        s->stats.replies++;
+        finish(d, rc, extra);
+        return;
+    }
+    default:
+        s->stats.replies++;
+        finish(d, rc, NULL);
+        return;
+    }
+    s->stats.replies++;
+    memcpy(d->buf + (size_t)p->done_regs * 2, payload, plen);
+    p->done_regs = (uint16_t)(p->done_regs + p->chunk_regs);
+    if (p->done_regs < p->total_regs) {
+        p->attempt = 0;
+        p->st = P_NEED_SEND;
+        enqueue(d);
+        return;
+    }
+    complete_payload(d);
+}
+
+static void on_disconnect(bluetti_session *s, int err)
+{
+    double now = bt_now();
+    if (err == 0) err = BLUETTI_E_DISCONNECTED;
+    bluetti_log(s->log, BLUETTI_LOG_WARN, "session", "connection lost: %s", bluetti_strerror(err));
+    /* fail fast: every waiting request fails now instead of at its timeout */
+    for (size_t i = 0; i < s->n_devs; i++) {
+        bluetti_device *d = s->devs[i];
+        if (d->p.st == P_WAIT_REPLY) {
+            schedule_retry(d, BLUETTI_E_DISCONNECTED, now);
+            enqueue(d);
+        }
+    }
+}
+
+static void on_event(void *ud, const bluetti_transport_event *ev)
+{
+    bluetti_session *s = ud;
+    switch (ev->type) {
+    case BLUETTI_EV_FRAME:
+        on_frame(s, ev->address, ev->data, ev->len);
+        break;
+    case BLUETTI_EV_DISCONNECTED:
+        on_disconnect(s, ev->err);
+        break;
+    case BLUETTI_EV_CONNECTED:
+        bluetti_log(s->log, BLUETTI_LOG_INFO, "session", "connected");
+        break;
+    case BLUETTI_EV_ERROR: {
+        bluetti_device *d = find_device(s, ev->address);
+        if (d && d->p.st == P_WAIT_REPLY) {
+            int err = ev->err ? ev->err : BLUETTI_E_NOT_CONNECTED;
+            if (bluetti_err_is_transient(err)) schedule_retry(d, err, bt_now());
+            else finish(d, err, NULL);
+            enqueue(d);
+        }
+        break;
+    }
+    default:
+        break;
+    }
+}
+
+/* Timeouts and due retries. */
+static void check_deadlines(bluetti_session *s, double now)
+{
+    for (size_t i = 0; i < s->n_devs; i++) {
+        bluetti_device *d = s->devs[i];
+        struct pending *p = &d->p;
+        if (p->st == P_WAIT_REPLY && now >= p->deadline) {
+            s->stats.timeouts++;
+            remember_stale(d, now);
+            schedule_retry(d, BLUETTI_E_TIMEOUT, now);
+            enqueue(d);
+        } else if (p->st == P_WAIT_RETRY && now >= p->deadline) {
+            p->st = P_NEED_SEND;
+            enqueue(d);
+        } else if ((p->st == P_NEED_SEND || p->st == P_DONE) && !d->queued) {
+            enqueue(d); /* only after an allocation failure in enqueue() */
+        }
+    }
+}
+
+/* Send what is due and report what completed. */
+static void flush_work(bluetti_session *s)
+{
+    /* the list may grow while we walk it (a callback submits again) */
+    for (size_t i = 0; i < s->n_work; i++) {
+        bluetti_device *d = s->work[i];
+        d->queued = false;
+        struct pending *p = &d->p;
+        if (p->st == P_NEED_SEND) {
+            send_chunk(d, bt_now());
+        }
+        if (p->st == P_DONE && !p->blocking) {
+            p->st = P_IDLE;
+            s->completions++;
+            if (s->cb) s->cb(s->cb_ud, d, p->block, p->err, p->err ? NULL : p->result);
+        } else if (p->st == P_DONE) {
+            s->completions++;
+        }
+    }
+    s->n_work = 0;
+}
+
+static int wait_ms_until(const bluetti_session *s, int limit_ms)
+{
+    int next = bluetti_session_next_timeout_ms(s);
+    if (next < 0) return limit_ms;
+    if (limit_ms < 0 || next < limit_ms) return next;
+    return limit_ms;
+}
+
+int bluetti_session_process(bluetti_session *s, int timeout_ms)
+{
+    if (!s) return BLUETTI_E_INVAL;
+    double start = bt_now();
+    double end = timeout_ms < 0 ? INFINITY : start + timeout_ms / 1000.0;
+    s->completions = 0;
+    for (;;) {
+        double now = bt_now();
+        check_deadlines(s, now);
+        flush_work(s);
+        if (s->completions) return 0;
+        int limit = -1;
+        if (timeout_ms >= 0) {
+            double left = (end - now) * 1000.0;
+            limit = left <= 0 ? 0 : (int)ceil(left);
+        }
+        int wait = wait_ms_until(s, limit);
+        int rc = s->ops->process(s->tstate, wait);
+        if (rc < 0) return rc;
+        flush_work(s);
+        if (s->completions) return 0;
+        now = bt_now();
+        if (timeout_ms == 0 || now >= end) {
+            check_deadlines(s, now);
+            flush_work(s);
+            return 0;
+        }
+    }
+}
+
+int bluetti_session_next_timeout_ms(const bluetti_session *s)
+{
+    if (!s) return -1;
+    double now = bt_now(), best = INFINITY;
+    for (size_t i = 0; i < s->n_devs; i++) {
+        const struct pending *p = &s->devs[i]->p;
+        if (p->st == P_WAIT_REPLY || p->st == P_WAIT_RETRY)
+            if (p->deadline < best) best = p->deadline;
+        if (p->st == P_NEED_SEND || p->st == P_DONE) return 0;
+    }
+    if (best == INFINITY) return -1;
+    double ms = (best - now) * 1000.0;
+    return ms <= 0 ? 0 : (int)ceil(ms);
+}
+
+/* ---- open / close --------------------------------------------------------- */
+
+int bluetti_session_open(bluetti_registry *reg, const char *transport, const bluetti_options *opts,
+                         const bluetti_session_config *cfg, bluetti_session **out, char *detail,
+                         size_t detail_len)
+{
+    if (detail && detail_len) detail[0] = '\0';
+    if (!out) return BLUETTI_E_INVAL;
+    *out = NULL;
+    if (!reg || !transport) return BLUETTI_E_INVAL;
+    bluetti_session_config c;
+    if (cfg) c = *cfg;
+    else bluetti_session_config_default(&c);
+    int rc = check_config(&c, detail, detail_len);
+    if (rc) return rc;
+    const bluetti_transport_ops *ops = bluetti_registry_find_transport(reg, transport);
+    if (!ops) {
+        bt_fmt(detail, detail_len, "no transport named '%s' is loaded (see the plugins list)",
+               transport);
+        return BLUETTI_E_NOTFOUND;
+    }
+    bluetti_session *s = calloc(1, sizeof *s);
+    if (!s) return BLUETTI_E_NOMEM;
+    s->reg = reg;
+    s->log = bluetti_registry_logger(reg);
+    s->ops = ops;
+    s->cfg = c;
+    s->env.log = s->log;
+    s->env.on_event = on_event;
+    s->env.userdata = s;
+    s->env.reconnect = c.retry;
+    s->env.connect_timeout_s = c.connect_timeout_s;
+    bluetti_options *empty = NULL;
+    if (!opts) {
+        empty = bluetti_options_new();
+        if (!empty) { free(s); return BLUETTI_E_NOMEM; }
+        opts = empty;
+    }
+    char why[512] = "";
+    rc = ops->open(&s->env, opts, &s->tstate, why, sizeof why);
+    bluetti_options_free(empty);
+    if (rc != 0) {
+        if (rc > 0) rc = BLUETTI_E_CONNECT;
+        bt_strlcpy(detail, why[0] ? why : bluetti_strerror(rc), detail_len);
+        free(s);
+        return rc;
+    }
+    *out = s;
+    return 0;
+}
+
+static void device_free(bluetti_device *d)
+{
+    for (size_t i = 0; i < d->n_states; i++) bluetti_result_free(d->states[i].result);
+    free(d->states);
+    free(d->buf);
+    free(d->address);
+    free(d);
+}
+
+void bluetti_session_close(bluetti_session *s)
+{
+    if (!s) return;
+    if (s->ops && s->tstate) s->ops->close(s->tstate);
+    for (size_t i = 0; i < s->n_devs; i++) device_free(s->devs[i]);
+    free(s->devs);
+    free(s->hash);
+    free(s->work);
+    free(s);
+}
+
+static bool valid_address(const char *a)
+{
+    size_t n = 0;
+    if (!a || !*a) return false;
+    for (; a[n]; n++) {
+        unsigned char c = (unsigned char)a[n];
+        if (c <= ' ' || c == '+' || c == '#' || c == '/' || c >= 0x7f) return false;
+    }
+    return n <= MAX_ADDRESS;
+}
+
+int bluetti_session_add_device(bluetti_session *s, const char *address, const char *model,
+                               bluetti_device **out)
+{
+    if (out) *out = NULL;
+    if (!s || !model) return BLUETTI_E_INVAL;
+    if (!valid_address(address)) return BLUETTI_E_INVAL;
+    const bluetti_profile *prof = bluetti_registry_find_profile(s->reg, model);
+    if (!prof) return BLUETTI_E_NOTFOUND;
+    if (find_device(s, address)) return BLUETTI_E_EXISTS;
+    if (s->n_devs == s->cap_devs) {
+        size_t nc = s->cap_devs ? s->cap_devs * 2 : 8;
+        bluetti_device **nv = realloc(s->devs, nc * sizeof *nv);
+        if (!nv) return BLUETTI_E_NOMEM;
+        s->devs = nv;
+        s->cap_devs = nc;
+    }
+    bluetti_device *d = calloc(1, sizeof *d);
+    if (!d) return BLUETTI_E_NOMEM;
+    d->s = s;
+    d->profile = prof;
+    d->address = strdup(address);
+    if (!d->address) { free(d); return BLUETTI_E_NOMEM; }
+    int rc = s->ops->attach(s->tstate, address);
+    if (rc != 0) {
+        free(d->address);
+        free(d);
+        return rc;
+    }
+    s->devs[s->n_devs++] = d;
+    if ((s->n_devs * 2 > s->hash_cap && hash_rebuild(s, s->hash_cap ? s->hash_cap * 2 : 16) != 0) ||
+        !find_device(s, address)) {
+        /* hash_rebuild failed: undo */
+        s->n_devs--;
+        if (s->ops->detach) s->ops->detach(s->tstate, address);
+        device_free(d);
+        return BLUETTI_E_NOMEM;
+    }
+    if (out) *out = d;
+    return 0;
+}
+
+size_t bluetti_session_device_count(const bluetti_session *s) { return s ? s->n_devs : 0; }
+
+bluetti_device *bluetti_session_device_at(bluetti_session *s, size_t i)
+{
+    return (s && i < s->n_devs) ? s->devs[i] : NULL;
+}
+
+void bluetti_session_set_read_callback(bluetti_session *s, bluetti_read_cb cb, void *userdata)
+{
+    if (!s) return;
+    s->cb = cb;
+    s->cb_ud = userdata;
+}
+
+void bluetti_session_set_trace(bluetti_session *s, bluetti_trace_cb cb, void *userdata)
+{
+    if (!s) return;
+    s->trace = cb;
+    s->trace_ud = userdata;
+}
+
+int bluetti_session_fd(const bluetti_session *s)
+{
+    return (s && s->ops->fd) ? s->ops->fd(s->tstate) : -1;
+}
+
+void bluetti_session_get_stats(const bluetti_session *s, bluetti_session_stats *out)
+{
+    if (!out) return;
+    if (!s) { memset(out, 0, sizeof *out); return; }
+    *out = s->stats;
+    if (s->ops->stats) {
+        uint64_t in = 0, dropped = 0;
+        s->ops->stats(s->tstate, &in, &dropped);
+        out->dropped += dropped;
+    }
+}
+
+/* ---- submitting ----------------------------------------------------------- */
+
+static uint16_t default_registers(const bluetti_device *d, const bluetti_block_schema *schema)
+{
+    size_t bytes = 0;
+    for (const bluetti_block_size *z = d->profile->sizes; z && z->block; z++)
+        if (z->block == schema->id) bytes = z->bytes;
+    if (!bytes) bytes = bluetti_schema_read_length(schema);
+    size_t regs = (bytes + 1) / 2;
+    return (uint16_t)(regs > 0xFFFF ? 0xFFFF : regs);
+}
+
+static int start_request(bluetti_device *d, uint16_t start, uint16_t registers, bool raw,
+                         bool blocking)
+{
+    if (d->p.st != P_IDLE) return BLUETTI_E_BUSY;
+    if (!raw) {
+        const bluetti_block_schema *schema = bluetti_registry_find_block(d->s->reg, start);
+        if (!schema) {
+            bt_fmt(d->detail, sizeof d->detail, "block %u: no schema is registered for it",
+                   (unsigned)start);
+            return BLUETTI_E_NO_SCHEMA;
+        }
+        if (registers == 0) registers = default_registers(d, schema);
+    }
+    if (registers == 0 || (uint32_t)start + registers > 0x10000u) return BLUETTI_E_INVAL;
+    size_t need = (size_t)registers * 2;
+    if (need > d->buf_cap) {
+        uint8_t *nb = realloc(d->buf, need);
+        if (!nb) return BLUETTI_E_NOMEM;
+        d->buf = nb;
+        d->buf_cap = need;
+    }
+    d->p = (struct pending){ .st = P_NEED_SEND, .raw = raw, .blocking = blocking,
+                             .block = start, .total_regs = registers };
+    d->detail[0] = '\0';
+    enqueue(d);
+    return 0;
+}
+
+int bluetti_device_submit_read(bluetti_device *d, uint16_t block, uint16_t registers)
+{
+    if (!d) return BLUETTI_E_INVAL;
+    int rc = start_request(d, block, registers, false, false);
+    if (rc == 0) flush_work(d->s); /* send now; the reply comes through process() */
+    return rc;
+}
+
+bool bluetti_device_busy(const bluetti_device *d)
+{
+    return d && d->p.st != P_IDLE;
+}
+
+/* Drive the session until d's blocking request is done. */
+static int wait_done(bluetti_device *d)
+{
+    while (d->p.st != P_DONE) {
+        int rc = bluetti_session_process(d->s, -1);
+        if (rc < 0) {
+            d->p.st = P_IDLE;
+            set_detail(d, rc, NULL);
+            return rc;
+        }
+    }
+    d->p.st = P_IDLE;
+    return d->p.err;
+}
+
+int bluetti_device_read_block(bluetti_device *d, uint16_t block, uint16_t registers,
+                              const bluetti_result **out)
+{
+    if (out) *out = NULL;
+    if (!d) return BLUETTI_E_INVAL;
+    int rc = start_request(d, block, registers, false, true);
+    if (rc) return rc;
+    rc = wait_done(d);
+    /* a short strict block still hands back its warnings */
+    if (out && (rc == 0 || rc == BLUETTI_E_SHORT)) *out = d->p.result;
+    return rc;
+}
+
+int bluetti_device_read_raw(bluetti_device *d, uint16_t start, uint16_t registers, uint8_t *buf,
+                            size_t cap, size_t *len)
+{
+    if (len) *len = 0;
+    if (!d || !buf || registers == 0) return BLUETTI_E_INVAL;
+    int rc = start_request(d, start, registers, true, true);
+    if (rc) return rc;
+    rc = wait_done(d);
+    if (rc) return rc;
+    size_t n = (size_t)registers * 2;
+    memcpy(buf, d->buf, n < cap ? n : cap);
+    if (len) *len = n;
+    return 0;
+}
+
+int bluetti_device_read_group(bluetti_device *d, const char *group, bluetti_read_cb cb,
+                              void *userdata)
+{
+    if (!d || !group) return BLUETTI_E_INVAL;
+    const bluetti_block_group *g = bluetti_profile_group(d->profile, group);
+    if (!g) return BLUETTI_E_NOTFOUND;
+    int last = 0;
+    for (uint16_t i = 0; i < g->n_blocks; i++) {
+        const bluetti_result *r = NULL;
+        int rc = bluetti_device_read_block(d, g->blocks[i], 0, &r);
+        if (rc) last = rc;
+        if (cb) cb(userdata, d, g->blocks[i], rc, rc ? NULL : r);
+    }
+    return last;
+}
+
+/* ---- device state --------------------------------------------------------- */
+
+const char *bluetti_device_address(const bluetti_device *d) { return d ? d->address : NULL; }
+const bluetti_profile *bluetti_device_profile(const bluetti_device *d) { return d ? d->profile : NULL; }
+bluetti_session *bluetti_device_session(const bluetti_device *d) { return d ? d->s : NULL; }
+
+uint16_t bluetti_device_protocol_version(const bluetti_device *d)
+{
+    if (!d) return 0;
+    if (d->version_override) return d->version_override;
+    if (d->version_detected) return d->version_detected;
+    return d->profile->protocol_version;
+}
+
+void bluetti_device_set_protocol_version(bluetti_device *d, uint16_t version)
+{
+    if (d) d->version_override = version;
+}
+
+int bluetti_device_detect_protocol_version(bluetti_device *d)
+{
+    if (!d) return BLUETTI_E_INVAL;
+    const bluetti_profile *p = d->profile;
+    if (!p->version_block) return BLUETTI_E_UNSUPPORTED;
+    uint16_t regs = (uint16_t)(p->version_offset / 2 + 1);
+    uint8_t buf[2 * 256];
+    size_t len = 0;
+    if (regs > 256) return BLUETTI_E_SCHEMA;
+    int rc = bluetti_device_read_raw(d, p->version_block, regs, buf, sizeof buf, &len);
+    if (rc) return rc;
+    size_t off = p->version_offset & ~(size_t)1;
+    uint16_t v = (uint16_t)(buf[off] << 8 | buf[off + 1]);
+    if (v == 0 || v == 0xFFFF) {
+        bt_fmt(d->detail, sizeof d->detail,
+               "block %u offset %u reports protocol version %u, which is not plausible",
+               (unsigned)p->version_block, (unsigned)p->version_offset, (unsigned)v);
+        return BLUETTI_E_BAD_VALUE;
+    }
+    d->version_detected = v;
+    return 0;
+}
+
+const bluetti_result *bluetti_device_last(const bluetti_device *d, uint16_t block)
+{
+    if (!d) return NULL;
+    for (size_t i = 0; i < d->n_states; i++)
+        if (d->states[i].block == block) return d->states[i].result;
+    return NULL;
+}
+
+const char *bluetti_device_error_detail(const bluetti_device *d)
+{
+    return d ? d->detail : "";
+}

@@ -1,0 +1,587 @@
+/* Session semantics that need exact control of timing and replies:
+ * retries, request/response matching, late replies, fail-fast on
+ * disconnect, chunked reads, concurrency. A scripted transport plays the
+ * device; reads through the real simulated device are in test_sim. */
+#include "config.h"
+
+#include "testutil.h"
+
+#include <math.h>
+#include <poll.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+/* ---- the scripted transport ------------------------------------------------ */
+
+enum action { A_OK = 0, A_DROP, A_DELAY, A_BADCRC, A_EXC, A_SHORT, A_WRONGCOUNT, A_DISCONNECT,
+              A_OTHER_ADDR };
+
+struct step { enum action act; double delay; };
+
+#define MAXQ 64
+struct qitem { double due; char addr[32]; uint8_t f[300]; size_t len; bool disconnect; };
+static struct {
+    struct step steps[32];      /* action for request k (default A_OK, 0 delay) */
+    unsigned requests;
+    uint16_t req_start[64], req_regs[64];
+    char req_addr[64][32];
+    struct qitem q[MAXQ];
+    size_t nq;
+    const bluetti_transport_env *env;
+    double base_delay;          /* delay of every normal reply */
+} T;
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void reset_script(void)
+{
+    memset(&T, 0, sizeof T);
+}
+
+static int t_open(const bluetti_transport_env *env, const bluetti_options *o, void **st,
+                  char *detail, size_t n)
+{
+    (void)o;
+    (void)detail;
+    (void)n;
+    T.env = env;
+    *st = &T;
+    return 0;
+}
+static void t_close(void *st) { (void)st; }
+static int t_attach(void *st, const char *a) { (void)st; (void)a; return 0; }
+static int t_detach(void *st, const char *a) { (void)st; (void)a; return 0; }
+
+static void enqueue_reply(const char *addr, const uint8_t *f, size_t len, double delay, bool disc)
+{
+    CU_ASSERT_FATAL(T.nq < MAXQ);
+    T.q[T.nq].due = now_s() + delay;
+    snprintf(T.q[T.nq].addr, sizeof T.q[T.nq].addr, "%s", addr);
+    memcpy(T.q[T.nq].f, f, len);
+    T.q[T.nq].len = len;
+    T.q[T.nq].disconnect = disc;
+    T.nq++;
+}
+
+/* Register r of the fake device holds the value r (so replies show which
+ * registers they came from). */
+static size_t make_reply(uint8_t addr, uint16_t start, uint16_t regs, uint8_t *f)
+{
+    f[0] = addr;
+    f[1] = 3;
+    f[2] = (uint8_t)(regs * 2);
+    for (uint16_t i = 0; i < regs; i++) {
+        uint16_t v = (uint16_t)(start + i);
+        f[3 + 2 * i] = (uint8_t)(v >> 8);
+        f[4 + 2 * i] = (uint8_t)v;
+    }
+    size_t n = 3 + 2u * regs;
+    uint16_t crc = bluetti_crc16(f, n);
+    f[n] = (uint8_t)crc;
+    f[n + 1] = (uint8_t)(crc >> 8);
+    return n + 2;
+}
+
+static int t_submit(void *st, const char *addr, const uint8_t *req, size_t len)
+{
+    (void)st;
+    CU_ASSERT_EQUAL(len, 8);
+    unsigned k = T.requests++;
+    uint16_t start = (uint16_t)(req[2] << 8 | req[3]);
+    uint16_t regs = (uint16_t)(req[4] << 8 | req[5]);
+    if (k < 64) {
+        T.req_start[k] = start;
+        T.req_regs[k] = regs;
+        snprintf(T.req_addr[k], sizeof T.req_addr[k], "%s", addr);
+    }
+    struct step s = k < 32 ? T.steps[k] : (struct step){ A_OK, 0 };
+    uint8_t f[300];
+    size_t n = make_reply(req[0], start, regs, f);
+    double delay = T.base_delay + s.delay;
+    switch (s.act) {
+    case A_OK:
+    case A_DELAY:
+        enqueue_reply(addr, f, n, delay, false);
+        break;
+    case A_DROP:
+        break;
+    case A_BADCRC:
+        f[n - 1] ^= 0x55;
+        enqueue_reply(addr, f, n, delay, false);
+        break;
+    case A_EXC: {
+        uint8_t e[5] = { req[0], 0x83, 0x02, 0, 0 };
+        uint16_t crc = bluetti_crc16(e, 3);
+        e[3] = (uint8_t)crc;
+        e[4] = (uint8_t)(crc >> 8);
+        enqueue_reply(addr, e, 5, delay, false);
+        break;
+    }
+    case A_SHORT:
+        enqueue_reply(addr, f, n - 4, delay, false);
+        break;
+    case A_WRONGCOUNT: {
+        /* a well-formed reply for one register less, then the right one */
+        uint8_t g[300];
+        size_t m = make_reply(req[0], start, (uint16_t)(regs - 1), g);
+        enqueue_reply(addr, g, m, delay, false);
+        enqueue_reply(addr, f, n, delay + 0.01, false);
+        break;
+    }
+    case A_OTHER_ADDR: {
+        uint8_t g[300];
+        size_t m = make_reply((uint8_t)(req[0] + 1), start, regs, g);
+        enqueue_reply(addr, g, m, delay, false);
+        enqueue_reply(addr, f, n, delay + 0.01, false);
+        break;
+    }
+    case A_DISCONNECT:
+        enqueue_reply(addr, f, 0, s.delay, true);
+        break;
+    }
+    return 0;
+}
+
+static int t_fd(void *st) { (void)st; return -1; }
+
+static int t_process(void *st, int timeout_ms)
+{
+    (void)st;
+    double now = now_s();
+    double next = INFINITY;
+    for (size_t i = 0; i < T.nq; i++)
+        if (T.q[i].due < next) next = T.q[i].due;
+    double wait = timeout_ms < 0 ? INFINITY : timeout_ms / 1000.0;
+    if (next - now < wait) wait = next - now;
+    if (wait > 0 && isfinite(wait)) poll(NULL, 0, (int)ceil(wait * 1000.0));
+    now = now_s();
+    /* deliver everything due, in order */
+    for (;;) {
+        size_t best = MAXQ;
+        for (size_t i = 0; i < T.nq; i++)
+            if (T.q[i].due <= now && (best == MAXQ || T.q[i].due < T.q[best].due)) best = i;
+        if (best == MAXQ) break;
+        struct qitem item = T.q[best];
+        T.q[best] = T.q[--T.nq];
+        bluetti_transport_event ev = { 0 };
+        if (item.disconnect) {
+            ev.type = BLUETTI_EV_DISCONNECTED;
+            ev.err = BLUETTI_E_DISCONNECTED;
+        } else {
+            ev.type = BLUETTI_EV_FRAME;
+            ev.address = item.addr;
+            ev.data = item.f;
+            ev.len = item.len;
+        }
+        T.env->on_event(T.env->userdata, &ev);
+    }
+    return 0;
+}
+
+static const bluetti_transport_ops script_ops = {
+    .name = "script", .description = "scripted test device", .open = t_open, .close = t_close,
+    .attach = t_attach, .detach = t_detach, .submit = t_submit, .fd = t_fd, .process = t_process,
+};
+
+/* ---- test blocks and profile -------------------------------------------------- */
+
+static const bluetti_field f_first[] = {
+    { .name = "first", .offset = 0, .type = BLUETTI_U16, .flags = BLUETTI_F_REQUIRED },
+};
+static const bluetti_field f_big[] = {
+    { .name = "first", .offset = 0, .type = BLUETTI_U16 },
+    { .name = "at_250", .offset = 250, .type = BLUETTI_U16 },
+    { .name = "last", .offset = 298, .type = BLUETTI_U16 },
+};
+static const bluetti_block_schema blk_a = { .id = 1000, .min_length = 4, .name = "A",
+                                            .fields = f_first, .n_fields = 1 };
+static const bluetti_block_schema blk_b = { .id = 2000, .min_length = 4, .name = "B",
+                                            .fields = f_first, .n_fields = 1 };
+static const bluetti_block_schema blk_c = { .id = 3000, .min_length = 8, .name = "C",
+                                            .fields = f_first, .n_fields = 1 };
+static const bluetti_block_schema blk_big = { .id = 4000, .min_length = 300, .name = "BIG",
+                                              .fields = f_big, .n_fields = 3 };
+static const uint16_t g_core[] = { 1000, 2000 };
+static const uint16_t g_mixed[] = { 1000, 5555, 2000 };
+static const bluetti_block_group groups[] = {
+    { .name = "core", .blocks = g_core, .n_blocks = 2, .poll_interval_s = 5, .is_default = 1 },
+    { .name = "mixed", .blocks = g_mixed, .n_blocks = 3, .poll_interval_s = 5 },
+};
+static const bluetti_block_size sizes[] = { { 3000, 12 }, { 0, 0 } };
+static const bluetti_profile prof = {
+    .model = "SCRIPTED", .type_id = "0", .protocol_version = 2000, .version_block = 7000,
+    .version_offset = 4, .n_groups = 2, .groups = groups, .sizes = sizes,
+};
+
+static int s_init(bluetti_registry *reg)
+{
+    const bluetti_block_schema *const b[] = { &blk_a, &blk_b, &blk_c, &blk_big };
+    int rc = bluetti_registry_add_blocks(reg, b, 4);
+    if (!rc) rc = bluetti_registry_add_profile(reg, &prof);
+    if (!rc) rc = bluetti_registry_add_transport(reg, &script_ops);
+    return rc;
+}
+static const bluetti_plugin splug = {
+    .abi_major = BLUETTI_PLUGIN_ABI_MAJOR, .abi_minor = BLUETTI_PLUGIN_ABI_MINOR,
+    .struct_size = sizeof(bluetti_plugin), .name = "script", .version = "1",
+    .description = "scripted transport", .init = s_init,
+};
+
+static bluetti_registry *reg;
+static bluetti_session *sess;
+static bluetti_device *dev;
+
+static void open_session(double timeout, unsigned attempts, double delay)
+{
+    reset_script();
+    CU_ASSERT_EQUAL_FATAL(bluetti_registry_new(&reg), 0);
+    CU_ASSERT_EQUAL_FATAL(bluetti_registry_load_builtin(reg, &splug, "test"), 0);
+    bluetti_session_config c;
+    bluetti_session_config_default(&c);
+    c.timeout_s = timeout;
+    c.retry.max_attempts = attempts;
+    c.retry.initial_delay = delay;
+    c.retry.max_delay = delay * 4;
+    char detail[256];
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_open(reg, "script", NULL, &c, &sess, detail, sizeof detail), 0);
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, "SN1", "scripted", &dev), 0);
+}
+
+static void close_session(void)
+{
+    bluetti_session_close(sess);
+    bluetti_registry_free(reg);
+    sess = NULL;
+    reg = NULL;
+}
+
+static int64_t first_of(const bluetti_result *r)
+{
+    const bluetti_value *v = bluetti_result_find(r, "first");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_EQUAL_FATAL(v->kind, BLUETTI_VAL_INT);
+    return v->v.i;
+}
+
+/* ---- tests ------------------------------------------------------------------ */
+
+static void test_plain_read(void)
+{
+    open_session(1.0, 3, 0.01);
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, &r), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(first_of(r), 1000);
+    CU_ASSERT_EQUAL(T.requests, 1);
+    CU_ASSERT_EQUAL(T.req_regs[0], 2); /* min_length 4 bytes */
+    CU_ASSERT_PTR_EQUAL(bluetti_device_last(dev, 1000), r);
+    /* the profile's size override: block 3000 is read as 12 bytes */
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 3000, 0, &r), 0);
+    CU_ASSERT_EQUAL(T.req_regs[1], 6);
+    /* an explicit register count wins */
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 5, &r), 0);
+    CU_ASSERT_EQUAL(T.req_regs[2], 5);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 5555, 0, &r), BLUETTI_E_NO_SCHEMA);
+    CU_ASSERT_PTR_NULL(r);
+    CU_ASSERT_PTR_NOT_NULL(strstr(bluetti_device_error_detail(dev), "5555"));
+    close_session();
+}
+
+static void test_retry_after_timeout(void)
+{
+    open_session(0.1, 3, 0.01);
+    T.steps[0].act = A_DROP;
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, &r), 0);
+    CU_ASSERT_EQUAL(first_of(r), 1000);
+    CU_ASSERT_EQUAL(T.requests, 2);
+    bluetti_session_stats st;
+    bluetti_session_get_stats(sess, &st);
+    CU_ASSERT_EQUAL(st.retries, 1);
+    CU_ASSERT_EQUAL(st.timeouts, 1);
+    close_session();
+}
+
+static void test_timeout_gives_up(void)
+{
+    open_session(0.05, 3, 0.01);
+    T.steps[0].act = A_DROP;
+    T.steps[1].act = A_DROP;
+    T.steps[2].act = A_DROP;
+    T.steps[3].act = A_OK; /* would succeed, but attempts are exhausted */
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_TIMEOUT);
+    CU_ASSERT_EQUAL(T.requests, 3);
+    CU_ASSERT_PTR_NOT_NULL(strstr(bluetti_device_error_detail(dev), "3 attempts"));
+    close_session();
+}
+
+static void test_no_retry_on_protocol_errors(void)
+{
+    open_session(0.5, 3, 0.01);
+    T.steps[0].act = A_BADCRC;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_CRC);
+    CU_ASSERT_EQUAL(T.requests, 1);
+    T.steps[1].act = A_EXC;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_EXCEPTION);
+    CU_ASSERT_EQUAL(T.requests, 2);
+    CU_ASSERT_PTR_NOT_NULL(strstr(bluetti_device_error_detail(dev), "Illegal data address"));
+    T.steps[2].act = A_SHORT;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_FRAME);
+    CU_ASSERT_EQUAL(T.requests, 3);
+    close_session();
+}
+
+static void test_mismatched_frames_are_skipped(void)
+{
+    open_session(0.5, 1, 0.01);
+    T.steps[0].act = A_WRONGCOUNT;
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, &r), 0);
+    CU_ASSERT_EQUAL(first_of(r), 1000);
+    T.steps[1].act = A_OTHER_ADDR;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 2000, 0, &r), 0);
+    CU_ASSERT_EQUAL(first_of(r), 2000);
+    bluetti_session_stats st;
+    bluetti_session_get_stats(sess, &st);
+    CU_ASSERT_EQUAL(st.dropped, 2);
+    CU_ASSERT_EQUAL(T.requests, 2);
+    close_session();
+}
+
+static void test_late_reply_not_taken_for_next_block(void)
+{
+    /* A times out; its reply arrives while B (same size) waits. B must get
+     * B's registers, never A's. */
+    const bluetti_result *r = NULL;
+    open_session(0.15, 1, 0.01);
+    T.steps[0] = (struct step){ A_DELAY, 0.2 };   /* A's reply at 0.2, after A's timeout */
+    T.steps[1] = (struct step){ A_DELAY, 0.1 };   /* B's reply ~0.25 */
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_TIMEOUT);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 2000, 0, &r), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_EQUAL(first_of(r), 2000);
+    bluetti_session_stats st;
+    bluetti_session_get_stats(sess, &st);
+    CU_ASSERT(st.dropped >= 1);
+    close_session();
+
+    /* and when B's own reply never comes, B fails: A's data is not decoded as B */
+    open_session(0.15, 1, 0.01);
+    T.steps[0] = (struct step){ A_DELAY, 0.2 };
+    T.steps[1] = (struct step){ A_DROP, 0 };
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_TIMEOUT);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 2000, 0, &r), BLUETTI_E_TIMEOUT);
+    CU_ASSERT_PTR_NULL(bluetti_device_last(dev, 2000));
+    close_session();
+}
+
+static void test_late_reply_of_same_request_is_fine(void)
+{
+    /* a retry of the same block may be answered by the first attempt's reply */
+    open_session(0.1, 2, 0.01);
+    T.steps[0] = (struct step){ A_DELAY, 0.13 };
+    T.steps[1] = (struct step){ A_DROP, 0 };
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, &r), 0);
+    CU_ASSERT_EQUAL(first_of(r), 1000);
+    close_session();
+}
+
+static void test_disconnect_fails_fast(void)
+{
+    open_session(5.0, 1, 0.01);
+    T.steps[0] = (struct step){ A_DISCONNECT, 0.05 };
+    double t0 = now_s();
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_DISCONNECTED);
+    /* far below the 5 s timeout: the waiter was woken by the disconnect */
+    CU_ASSERT(now_s() - t0 < 2.5);
+    /* a disconnect is transient: with retries, the next attempt succeeds */
+    close_session();
+    open_session(5.0, 2, 0.01);
+    T.steps[0] = (struct step){ A_DISCONNECT, 0.02 };
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, &r), 0);
+    CU_ASSERT_EQUAL(T.requests, 2);
+    close_session();
+}
+
+static void test_chunked_read(void)
+{
+    open_session(1.0, 1, 0.01);
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 4000, 0, &r), 0);
+    CU_ASSERT_EQUAL_FATAL(T.requests, 2);
+    CU_ASSERT_EQUAL(T.req_start[0], 4000);
+    CU_ASSERT_EQUAL(T.req_regs[0], 125);
+    CU_ASSERT_EQUAL(T.req_start[1], 4125);
+    CU_ASSERT_EQUAL(T.req_regs[1], 25);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    size_t len = 0;
+    bluetti_result_raw(r, &len);
+    CU_ASSERT_EQUAL(len, 300);
+    CU_ASSERT_EQUAL(bluetti_result_find(r, "first")->v.i, 4000);
+    CU_ASSERT_EQUAL(bluetti_result_find(r, "at_250")->v.i, 4125);  /* second chunk */
+    CU_ASSERT_EQUAL(bluetti_result_find(r, "last")->v.i, 4149);
+    /* raw reads are chunked the same way */
+    uint8_t buf[600];
+    CU_ASSERT_EQUAL(bluetti_device_read_raw(dev, 100, 250, buf, sizeof buf, &len), 0);
+    CU_ASSERT_EQUAL(len, 500);
+    CU_ASSERT_EQUAL(buf[498] << 8 | buf[499], 349);
+    CU_ASSERT_EQUAL(T.requests, 4);
+    close_session();
+}
+
+static struct { int calls; int errs; int64_t got[8]; char addr[8][16]; } cbs;
+
+static void on_read(void *ud, bluetti_device *d, uint16_t block, int err, const bluetti_result *r)
+{
+    (void)ud;
+    (void)block;
+    int k = cbs.calls++;
+    if (err) { cbs.errs++; return; }
+    if (k < 8) {
+        cbs.got[k] = bluetti_result_find(r, "first")->v.i;
+        snprintf(cbs.addr[k], sizeof cbs.addr[k], "%s", bluetti_device_address(d));
+    }
+}
+
+static void test_async_two_devices(void)
+{
+    open_session(1.0, 1, 0.01);
+    bluetti_device *dev2 = NULL;
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, "SN2", "SCRIPTED", &dev2), 0);
+    memset(&cbs, 0, sizeof cbs);
+    bluetti_session_set_read_callback(sess, on_read, NULL);
+    T.steps[0] = (struct step){ A_DELAY, 0.1 };   /* SN1's reply comes last */
+    T.steps[1] = (struct step){ A_DELAY, 0.01 };
+    CU_ASSERT_EQUAL(bluetti_device_submit_read(dev, 1000, 0), 0);
+    CU_ASSERT_EQUAL(bluetti_device_submit_read(dev, 2000, 0), BLUETTI_E_BUSY);
+    CU_ASSERT_EQUAL(bluetti_device_submit_read(dev2, 2000, 0), 0);
+    CU_ASSERT_TRUE(bluetti_device_busy(dev));
+    CU_ASSERT_EQUAL(T.requests, 2);  /* both in flight at once */
+    for (int i = 0; i < 50 && cbs.calls < 2; i++) CU_ASSERT_EQUAL(bluetti_session_process(sess, 100), 0);
+    CU_ASSERT_EQUAL_FATAL(cbs.calls, 2);
+    CU_ASSERT_EQUAL(cbs.errs, 0);
+    /* routed by address, no cross-talk */
+    CU_ASSERT_STRING_EQUAL(cbs.addr[0], "SN2");
+    CU_ASSERT_EQUAL(cbs.got[0], 2000);
+    CU_ASSERT_STRING_EQUAL(cbs.addr[1], "SN1");
+    CU_ASSERT_EQUAL(cbs.got[1], 1000);
+    CU_ASSERT_FALSE(bluetti_device_busy(dev));
+    CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(sess), -1);
+    close_session();
+}
+
+static void test_frames_for_unknown_devices_dropped(void)
+{
+    open_session(0.2, 1, 0.01);
+    uint8_t f[16];
+    size_t n = make_reply(1, 1000, 2, f);
+    enqueue_reply("NOBODY", f, n, 0.0, false);
+    enqueue_reply("SN1", f, n, 0.0, false);  /* nothing outstanding: late */
+    CU_ASSERT_EQUAL(bluetti_session_process(sess, 50), 0);
+    bluetti_session_stats st;
+    bluetti_session_get_stats(sess, &st);
+    CU_ASSERT_EQUAL(st.dropped, 2);
+    CU_ASSERT_PTR_NULL(bluetti_device_last(dev, 1000));
+    close_session();
+}
+
+static void test_group(void)
+{
+    open_session(0.5, 1, 0.01);
+    memset(&cbs, 0, sizeof cbs);
+    CU_ASSERT_EQUAL(bluetti_device_read_group(dev, "core", on_read, NULL), 0);
+    CU_ASSERT_EQUAL(cbs.calls, 2);
+    CU_ASSERT_EQUAL(cbs.got[0], 1000);
+    CU_ASSERT_EQUAL(cbs.got[1], 2000);
+    /* every block is attempted; the result says a block failed */
+    memset(&cbs, 0, sizeof cbs);
+    CU_ASSERT_EQUAL(bluetti_device_read_group(dev, "mixed", on_read, NULL), BLUETTI_E_NO_SCHEMA);
+    CU_ASSERT_EQUAL(cbs.calls, 3);
+    CU_ASSERT_EQUAL(cbs.errs, 1);
+    CU_ASSERT_EQUAL(bluetti_device_read_group(dev, "nosuch", NULL, NULL), BLUETTI_E_NOTFOUND);
+    close_session();
+}
+
+static void test_protocol_version(void)
+{
+    open_session(0.5, 1, 0.01);
+    CU_ASSERT_EQUAL(bluetti_device_protocol_version(dev), 2000);
+    /* block 7000 offset 4 = register 7002, whose value is 7002 here */
+    CU_ASSERT_EQUAL(bluetti_device_detect_protocol_version(dev), 0);
+    CU_ASSERT_EQUAL(bluetti_device_protocol_version(dev), 7002);
+    CU_ASSERT_EQUAL(T.req_start[0], 7000);
+    CU_ASSERT_EQUAL(T.req_regs[0], 3);
+    bluetti_device_set_protocol_version(dev, 2001);
+    CU_ASSERT_EQUAL(bluetti_device_protocol_version(dev), 2001);
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, &r), 0);
+    CU_ASSERT_EQUAL(bluetti_result_protocol_version(r), 2001);
+    bluetti_device_set_protocol_version(dev, 0);
+    CU_ASSERT_EQUAL(bluetti_device_protocol_version(dev), 7002);
+    close_session();
+}
+
+static void test_bad_arguments(void)
+{
+    open_session(0.5, 1, 0.01);
+    const char *bad[] = { "", "a/b", "a+b", "a#b", "a b", "tab\there" };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
+        CU_ASSERT_EQUAL(bluetti_session_add_device(sess, bad[i], "SCRIPTED", NULL), BLUETTI_E_INVAL);
+    CU_ASSERT_EQUAL(bluetti_session_add_device(sess, "SN9", "NOPE", NULL), BLUETTI_E_NOTFOUND);
+    CU_ASSERT_EQUAL(bluetti_session_add_device(sess, "SN1", "SCRIPTED", NULL), BLUETTI_E_EXISTS);
+    CU_ASSERT_EQUAL(bluetti_session_device_count(sess), 1);
+    close_session();
+
+    bluetti_registry *r = NULL;
+    bluetti_session *s = NULL;
+    char detail[256];
+    CU_ASSERT_EQUAL_FATAL(bluetti_registry_new(&r), 0);
+    CU_ASSERT_EQUAL(bluetti_registry_load_builtin(r, &splug, "test"), 0);
+    CU_ASSERT_EQUAL(bluetti_session_open(r, "nosuch", NULL, NULL, &s, detail, sizeof detail),
+                    BLUETTI_E_NOTFOUND);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "nosuch"));
+    bluetti_session_config c;
+    bluetti_session_config_default(&c);
+    c.retry.max_attempts = 0;
+    CU_ASSERT_EQUAL(bluetti_session_open(r, "script", NULL, &c, &s, detail, sizeof detail),
+                    BLUETTI_E_INVAL);
+    bluetti_session_config_default(&c);
+    c.timeout_s = -1;
+    CU_ASSERT_EQUAL(bluetti_session_open(r, "script", NULL, &c, &s, detail, sizeof detail),
+                    BLUETTI_E_INVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "timeout"));
+    bluetti_registry_free(r);
+}
+
+static int add(void)
+{
+    CU_pSuite s = CU_add_suite("session", NULL, NULL);
+    if (!s) return -1;
+    if (!CU_add_test(s, "plain read and sizes", test_plain_read) ||
+        !CU_add_test(s, "retry after timeout", test_retry_after_timeout) ||
+        !CU_add_test(s, "timeout gives up", test_timeout_gives_up) ||
+        !CU_add_test(s, "no retry on protocol errors", test_no_retry_on_protocol_errors) ||
+        !CU_add_test(s, "mismatched frames skipped", test_mismatched_frames_are_skipped) ||
+        !CU_add_test(s, "late reply never answers the next block", test_late_reply_not_taken_for_next_block) ||
+        !CU_add_test(s, "late reply of the same request", test_late_reply_of_same_request_is_fine) ||
+        !CU_add_test(s, "disconnect fails fast", test_disconnect_fails_fast) ||
+        !CU_add_test(s, "chunked read", test_chunked_read) ||
+        !CU_add_test(s, "two devices in parallel", test_async_two_devices) ||
+        !CU_add_test(s, "frames for unknown devices", test_frames_for_unknown_devices_dropped) ||
+        !CU_add_test(s, "group read", test_group) ||
+        !CU_add_test(s, "protocol version", test_protocol_version) ||
+        !CU_add_test(s, "bad arguments", test_bad_arguments))
+        return -1;
+    return 0;
+}
+
+int main(int argc, char **argv) { return bt_run(argc, argv, add); }

@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ltdl.h>
 
 int bluetti_registry_new(bluetti_registry **out)
 {
@@ -33,9 +32,10 @@ void bluetti_registry_free(bluetti_registry *r)
     free(r->blocks);
     free(r->profiles);
     free(r->transports);
-    /* Modules are opened resident: lt_dlexit drops libltdl's bookkeeping
-     * but leaves plugin code mapped, so nothing can call into unmapped code. */
-    if (r->ltdl_ready) lt_dlexit();
+    /* Plugins are resident: libltdl keeps their handles for the life of the
+     * process (opening the same file again reuses them), so nothing is
+     * unmapped while code might still point into it. No lt_dlexit here:
+     * it would drop the handle list and leak the resident handles. */
     free(r);
 }
 

@@ -617,9 +617,16 @@ int bluetti_session_add_device(bluetti_session *s, const char *address, const ch
         return rc;
     }
     s->devs[s->n_devs++] = d;
-    if ((s->n_devs * 2 > s->hash_cap && hash_rebuild(s, s->hash_cap ? s->hash_cap * 2 : 16) != 0) ||
-        !find_device(s, address)) {
-        /* hash_rebuild failed: undo */
+    int hrc = 0;
+    if (s->n_devs * 2 > s->hash_cap) {
+        hrc = hash_rebuild(s, s->hash_cap ? s->hash_cap * 2 : 16);
+    } else {
+        size_t k = hash_str(address) & (s->hash_cap - 1);
+        while (s->hash[k]) k = (k + 1) & (s->hash_cap - 1);
+        s->hash[k] = s->n_devs;
+    }
+    if (hrc != 0) {
+        /* no memory for the index: undo */
         s->n_devs--;
         if (s->ops->detach) s->ops->detach(s->tstate, address);
         device_free(d);

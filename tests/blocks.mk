@@ -1,1 +1,11 @@
-## tests/blocks.mk: rules go here.
+## tests/blocks.mk: catalog A block plugins (blocks-home, -inverter, -meter,
+## -pack, -settings): registration, schema checks, one hand-checked vector
+## per block plus truncated and malformed variants.
+check_PROGRAMS += tests/test_blocks_a tests/test_blocks_a2
+TESTS += tests/test_blocks_a tests/test_blocks_a2
+tests_test_blocks_a_SOURCES = tests/test_blocks_a.c tests/blocks_a_check.c tests/blocks_a_check.h
+tests_test_blocks_a_CFLAGS = $(TEST_CFLAGS)
+tests_test_blocks_a_LDADD = $(TEST_LIBS)
+tests_test_blocks_a2_SOURCES = tests/test_blocks_a2.c tests/blocks_a_check.c tests/blocks_a_check.h
+tests_test_blocks_a2_CFLAGS = $(TEST_CFLAGS)
+tests_test_blocks_a2_LDADD = $(TEST_LIBS)

@@ -10,7 +10,7 @@ EXTRA_DIST += tests/valgrind.supp
 
 ## Deliberately broken plugins for the loader tests (never installed).
 check_LTLIBRARIES += tests/plugins/good.la tests/plugins/bad_abi.la tests/plugins/no_symbol.la \
-	tests/plugins/init_fail.la tests/plugins/dup_block.la tests/plugins/bad_schema.la
+	tests/plugins/init_fail.la tests/plugins/z_dup_block.la tests/plugins/bad_schema.la
 tests_plugins_good_la_SOURCES = tests/plugins/good.c
 tests_plugins_good_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_good_la_LIBADD = $(PLUGIN_LIBADD)
@@ -22,9 +22,9 @@ tests_plugins_no_symbol_la_LDFLAGS = -module -avoid-version -no-undefined -rpath
 tests_plugins_init_fail_la_SOURCES = tests/plugins/init_fail.c
 tests_plugins_init_fail_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_init_fail_la_LIBADD = $(PLUGIN_LIBADD)
-tests_plugins_dup_block_la_SOURCES = tests/plugins/dup_block.c
-tests_plugins_dup_block_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
-tests_plugins_dup_block_la_LIBADD = $(PLUGIN_LIBADD)
+tests_plugins_z_dup_block_la_SOURCES = tests/plugins/z_dup_block.c
+tests_plugins_z_dup_block_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_z_dup_block_la_LIBADD = $(PLUGIN_LIBADD)
 tests_plugins_bad_schema_la_SOURCES = tests/plugins/bad_schema.c
 tests_plugins_bad_schema_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_bad_schema_la_LIBADD = $(PLUGIN_LIBADD)

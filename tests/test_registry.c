@@ -107,7 +107,7 @@ static void test_duplicate(void)
     bluetti_registry *r = new_reg();
     bluetti_plugin_info info;
     CU_ASSERT_EQUAL(bluetti_registry_load_file(r, bad("good"), 0), 0);
-    int rc = bluetti_registry_load_file(r, bad("dup_block"), 0);
+    int rc = bluetti_registry_load_file(r, bad("z_dup_block"), 0);
     CU_ASSERT_EQUAL(rc, BLUETTI_E_EXISTS);
     CU_ASSERT_EQUAL(last_status(r, &info), BLUETTI_E_EXISTS);
     /* the error names both plugins */

@@ -1,1 +1,14 @@
-## tools/bluetti-sim.mk
+## tools/bluetti-sim.mk: the device simulator, a real MQTT client that
+## answers like one or many devices (engine: plugins/libsimdev.la; broker
+## connection: plugins/libmqttconn.la, shared with transport-mqtt). Its
+## sources live in tools/bluetti-sim-src/: a directory named like the
+## program would clash with the program in the build tree.
+bin_PROGRAMS += tools/bluetti-sim
+tools_bluetti_sim_SOURCES = tools/bluetti-sim-src/main.c tools/bluetti-sim-src/cli.c \
+	tools/bluetti-sim-src/sim.c tools/bluetti-sim-src/sim.h
+tools_bluetti_sim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-sim \
+	-I$(top_srcdir)/plugins/transport-mqtt
+tools_bluetti_sim_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
+tools_bluetti_sim_LDADD = core/libbluetti.la plugins/libsimdev.la plugins/libmqttconn.la \
+	$(MOSQUITTO_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS) $(LIBM)
+dist_man_MANS += tools/bluetti-sim.1

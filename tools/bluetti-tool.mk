@@ -1,1 +1,13 @@
-## tools/bluetti-tool.mk
+## tools/bluetti-tool.mk: the command-line tool.
+bin_PROGRAMS += tools/bluetti-tool
+tools_bluetti_tool_SOURCES = \
+	tools/bluetti-tool-src/main.c tools/bluetti-tool-src/help.c \
+	tools/bluetti-tool-src/options.c tools/bluetti-tool-src/settings.c \
+	tools/bluetti-tool-src/password.c tools/bluetti-tool-src/util.c \
+	tools/bluetti-tool-src/output.c tools/bluetti-tool-src/device.c \
+	tools/bluetti-tool-src/cmd_info.c tools/bluetti-tool-src/cmd_decode.c \
+	tools/bluetti-tool-src/cmd_read.c tools/bluetti-tool-src/cmd_docs.c \
+	tools/bluetti-tool-src/tool.h
+tools_bluetti_tool_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+tools_bluetti_tool_LDADD = core/libbluetti.la $(JANSSON_LIBS) $(LIBM)
+dist_man_MANS += tools/bluetti-tool.1

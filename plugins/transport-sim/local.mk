@@ -1,1 +1,17 @@
-## plugins/transport-sim: rules go here.
+## plugins/transport-sim: the simulated-device engine (libsimdev, also used
+## by tools/bluetti-sim) and the in-process "sim" transport built on it.
+noinst_LTLIBRARIES += plugins/libsimdev.la
+plugins_libsimdev_la_SOURCES = plugins/transport-sim/simdev.c plugins/transport-sim/simdev.h
+plugins_libsimdev_la_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
+plugins_libsimdev_la_LIBADD = $(JANSSON_LIBS) $(LIBM)
+
+plugin_LTLIBRARIES += plugins/transport-sim.la
+plugins_transport_sim_la_SOURCES = plugins/transport-sim/transport_sim.c
+plugins_transport_sim_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_transport_sim_la_LIBADD = $(PLUGIN_LIBADD) plugins/libsimdev.la $(LIBM)
+
+## The device images the simulators serve by default.
+devicesdir = $(pkgdatadir)/devices
+dist_devices_DATA = data/devices/el30v2.json data/devices/el100v2.json \
+	data/devices/elite200v2.json
+EXTRA_DIST += data/devices/README.md data/devices/make-images.py

@@ -2,10 +2,16 @@
  * tools/bluetti-sim (over MQTT). Built as the convenience library
  * plugins/libsimdev.la. Not part of the public API.
  *
- * A device image (data/devices/*.json) holds a model, a serial, a protocol
- * version and register ranges. The engine answers Modbus read requests
- * from those registers exactly as a device would: a read that is not fully
- * inside one range gets exception 0x02 (illegal data address).
+ * A device image (a JSON file in data/devices; format in its README.md)
+ * holds a model, a serial, a protocol version, a Modbus address and
+ * register ranges. The engine answers Modbus requests from those registers
+ * exactly as a device would: a read (0x03) that is not fully inside one
+ * range gets exception 0x02 (illegal data address), any other function
+ * exception 0x01, a register count of 0 or above 125 exception 0x03;
+ * frames with a bad CRC or for another Modbus address are ignored.
+ *
+ * The engine is independent of libbluetti's code (it has its own CRC and
+ * hex parser), so tests of the core against it are not circular.
  */
 #ifndef BLUETTI_SIMDEV_H
 #define BLUETTI_SIMDEV_H
@@ -14,43 +20,69 @@
 
 typedef struct bt_simdev bt_simdev;
 
+#define BT_SIM_MAX_EXCEPTIONS 32u
+
 /* Faults to inject. All rates are probabilities in [0, 1]. */
 typedef struct bt_sim_faults {
     double delay_s;             /* delay before every reply */
     double drop_rate;           /* no reply at all */
     double bad_crc_rate;        /* reply with a corrupted CRC */
     double short_rate;          /* reply truncated (frame cut short) */
-    uint16_t exception_blocks[32]; /* requests starting here get an exception */
-    uint8_t exception_codes[32];   /* the exception code for each */
+    uint16_t exception_blocks[BT_SIM_MAX_EXCEPTIONS]; /* requests starting here get an exception */
+    uint8_t exception_codes[BT_SIM_MAX_EXCEPTIONS];   /* the exception code for each */
     unsigned n_exception_blocks;
-    unsigned disconnect_after;  /* bluetti-sim: drop the connection after N requests (0 = never) */
+    unsigned disconnect_after;  /* drop the connection after every N requests (0 = never);
+                                 * acted on by the caller (bluetti-sim, transport-sim) */
     unsigned seed;              /* PRNG seed for the rates (0 = fixed default) */
 } bt_sim_faults;
 
 /* Load a device image. On failure returns an error (BLUETTI_E_IO,
- * BLUETTI_E_INVAL) and writes the reason (file, what, where) into err.
- * Caller owns *out. */
+ * BLUETTI_E_INVAL, BLUETTI_E_NOMEM) and writes the reason (file, what,
+ * where) into err. Caller owns *out. */
 int bt_simdev_load(const char *path, bt_simdev **out, char *err, size_t err_len);
+/* An independent copy (registers included). Caller owns *out. */
+int bt_simdev_clone(const bt_simdev *d, bt_simdev **out);
 void bt_simdev_free(bt_simdev *d);
 
 const char *bt_simdev_serial(const bt_simdev *d);
-/* Replace the serial (e.g. from --sn). */
+/* Replace the serial (e.g. from --sn). Any non-empty printable string
+ * without spaces, '+', '#' or '/' (at most 64 bytes); when it is a decimal
+ * number that fits 64 bits, block 100 bytes 32-39 (if the image has them)
+ * are rewritten so the device reports it. BLUETTI_E_INVAL otherwise. */
 int bt_simdev_set_serial(bt_simdev *d, const char *serial);
 const char *bt_simdev_model(const bt_simdev *d);
+/* True when name equals the model or one of the image's aliases, ignoring
+ * case, spaces, '-' and '_' ("elite-100-v2" matches "Elite 100 V2"). */
+bool bt_simdev_matches_model(const bt_simdev *d, const char *name);
 uint16_t bt_simdev_protocol_version(const bt_simdev *d);
+uint8_t bt_simdev_address(const bt_simdev *d);
+/* The file the image was loaded from (owned by d). */
+const char *bt_simdev_path(const bt_simdev *d);
+/* True when registers [start, start + count) lie inside one range, i.e.
+ * a read of them would be answered with data. */
+bool bt_simdev_covers(const bt_simdev *d, uint16_t start, uint16_t count);
+/* Register ranges in ascending order: start and length in registers.
+ * Returns false past the end. */
+bool bt_simdev_range(const bt_simdev *d, size_t i, uint16_t *start, uint32_t *count);
+
+/* CRC-16/MODBUS (the engine's own implementation). */
+uint16_t bt_sim_crc16(const uint8_t *data, size_t len);
 
 /* Answer one request frame. Writes the reply into out[0..cap) (cap >=
  * BLUETTI_MODBUS_MAX_FRAME) and returns its length, or 0 when no reply is
- * sent (drop fault, or a request that is not a valid read frame: a real
- * device ignores those). *delay_s gets the delay to apply before sending.
- * `state` is the caller's PRNG state (seed it from faults->seed). */
+ * sent (drop fault, or a request that is not a valid frame for this
+ * device: a real device ignores those). *delay_s gets the delay to apply
+ * before sending. `state` is the caller's PRNG state: set it to 0 before
+ * the first call and the engine seeds it from faults->seed. faults may be
+ * NULL (no faults). */
 size_t bt_simdev_answer(bt_simdev *d, const bt_sim_faults *faults, unsigned *state,
                         const uint8_t *req, size_t req_len,
                         uint8_t *out, size_t cap, double *delay_s);
 
 /* Parse a fault spec such as "delay=0.2,drop=0.1,crc=0.5,short=1,
  * exception=1300:2,exception=6000,disconnect=5,seed=7" into *f (which is
- * cleared first). Returns 0 or BLUETTI_E_INVAL with the reason in err. */
+ * cleared first). An exception without a code uses 2. "" and "none" mean
+ * no faults. Returns 0 or BLUETTI_E_INVAL with the reason in err. */
 int bt_sim_faults_parse(const char *spec, bt_sim_faults *f, char *err, size_t err_len);
 
 #endif

@@ -1,0 +1,113 @@
+/* profile-elite-v2: the Bluetti Elite 30 V2, Elite 100 V2 and Elite 200 V2.
+ *
+ * Models, type ids, groups and poll intervals follow the protocol
+ * reference (sections 5.1 and 5.2). Where real units differ, they win:
+ *  - the protocol version is read from the device (block 1 bytes 30-31,
+ *    as Bluetooth decoders tested on these models do); 2000 is only the
+ *    fallback;
+ *  - block 100 is read as 160 bytes: units answer at least 80 registers
+ *    there and carry fields up to byte 141 (reference section 9.2, E9),
+ *    where the reference requests only 132 bytes;
+ *  - block 6300 (cell data) is as long as the model's cells need.
+ */
+#include "config.h"
+
+#include <bluetti/plugin.h>
+
+static const uint16_t core_blocks[] = { 100 };
+static const uint16_t grid_blocks[] = { 1300 };
+static const uint16_t battery_blocks[] = { 6000 };
+static const uint16_t cells_blocks[] = { 6100 };
+static const uint16_t inverter_blocks[] = { 1100, 1400, 1500 };
+
+#define GROUP(name_, blocks_, poll_, dflt_, desc_)                                  \
+    { .name = (name_), .blocks = (blocks_),                                         \
+      .n_blocks = (uint16_t)(sizeof(blocks_) / sizeof((blocks_)[0])),               \
+      .poll_interval_s = (poll_), .is_default = (dflt_), .description = (desc_) }
+
+#define G_CORE GROUP("core", core_blocks, 5, 1, "dashboard: battery, power flows, identity")
+#define G_GRID GROUP("grid", grid_blocks, 5, 1, "grid input: frequency, voltage, current, energy")
+#define G_BATTERY GROUP("battery", battery_blocks, 10, 1, "battery packs: summary")
+#define G_CELLS GROUP("cells", cells_blocks, 60, 0, "one battery pack in detail (expensive: poll rarely)")
+#define G_INVERTER GROUP("inverter", inverter_blocks, 10, 0, "inverter: identity, load and output")
+
+static const bluetti_block_group groups_basic[] = { G_CORE, G_GRID, G_BATTERY };
+static const bluetti_block_group groups_full[] = { G_CORE, G_GRID, G_BATTERY, G_CELLS, G_INVERTER };
+
+/* Block 6300 holds the cell data of a sub-pack, so its length follows the
+ * cell and sensor counts (4 + 2 x cells + 3 x sensors bytes: 20 registers
+ * for the probed 12-cell, 4-sensor Elite 200 V2); reading past it gets
+ * exception 2. */
+static const bluetti_block_size sizes_el30[] = {
+    { 100, 160 },
+    { 6300, 26 },   /* 8 cells, 2 sensors */
+    { 0, 0 },
+};
+static const bluetti_block_size sizes_el100[] = {
+    { 100, 160 },
+    { 6300, 48 },   /* 16 cells, 4 sensors */
+    { 0, 0 },
+};
+static const bluetti_block_size sizes_el200[] = {
+    { 100, 160 },
+    { 6300, 40 },   /* 12 cells, 4 sensors, as probed */
+    { 0, 0 },
+};
+
+static const char *const aliases_el30[] = { "Elite 30 V2", NULL };
+static const char *const aliases_el100[] = { "Elite 100 V2", NULL };
+static const char *const aliases_el200[] = { "Elite 200 V2", NULL };
+
+#define N_OF(a) ((uint16_t)(sizeof(a) / sizeof((a)[0])))
+
+static const bluetti_profile el30v2 = {
+    .model = "EL30V2",
+    .aliases = aliases_el30,
+    .type_id = "32",
+    .description = "Elite 30 V2: 336 Wh, 25.6 V pack, 600 W inverter",
+    .protocol_version = 2000,
+    .version_block = 1,
+    .version_offset = 30,
+    .n_groups = N_OF(groups_basic),
+    .groups = groups_basic,
+    .sizes = sizes_el30,
+};
+
+static const bluetti_profile el100v2 = {
+    .model = "EL100V2",
+    .aliases = aliases_el100,
+    .type_id = "31",
+    .description = "Elite 100 V2: 1056 Wh, 51.2 V pack, 1000 W inverter",
+    .protocol_version = 2000,
+    .version_block = 1,
+    .version_offset = 30,
+    .n_groups = N_OF(groups_full),
+    .groups = groups_full,
+    .sizes = sizes_el100,
+};
+
+static const bluetti_profile elite200v2 = {
+    .model = "ELITE200V2",
+    .aliases = aliases_el200,
+    .type_id = "8",
+    .description = "Elite 200 V2: 2073.6 Wh, 2400 W inverter",
+    .protocol_version = 2000,
+    .version_block = 1,
+    .version_offset = 30,
+    .n_groups = N_OF(groups_basic),
+    .groups = groups_basic,
+    .sizes = sizes_el200,
+};
+
+static int init(bluetti_registry *reg)
+{
+    static const bluetti_profile *const all[] = { &el30v2, &el100v2, &elite200v2 };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        int rc = bluetti_registry_add_profile(reg, all[i]);
+        if (rc) return rc;
+    }
+    return 0;
+}
+
+BLUETTI_PLUGIN_DEFINE("profile-elite-v2", PACKAGE_VERSION,
+                      "Bluetti Elite 30 V2, Elite 100 V2 and Elite 200 V2 device profiles", init);

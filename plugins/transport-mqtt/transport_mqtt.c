@@ -1,0 +1,317 @@
+/* transport-mqtt: the Bluetti cloud broker (MQTT 3.1.1 over TLS).
+ *
+ * Options:
+ *   broker=HOST       default iot.bluettipower.com
+ *   port=N            default 18760
+ *   cert=PATH         the account's PKCS#12 (.p12/.pfx) client certificate (required)
+ *   password=SECRET   its password (set with bluetti_options_set_secret)
+ *   cafile=PATH       extra trusted CA certificates (PEM)
+ *   insecure=BOOL     do not verify the broker's certificate (default false)
+ *   keepalive=S       MQTT keepalive in seconds, default 60
+ *   client_id=ID      default "bluetti_" + 8 random hex digits
+ *   qos=0|1           default 1
+ *
+ * One connection serves many devices: attach subscribes PUB/<serial>,
+ * submit publishes to SUB/<serial>, and a reply is routed by its topic
+ * (retained copies and messages on other topics are dropped and counted).
+ * A lost connection is reported at once (DISCONNECTED, so a waiting request
+ * fails now rather than at its timeout); process() then reconnects with
+ * env->reconnect's delays (for as long as it takes: max_attempts is not
+ * used), renews every subscription and reports CONNECTED. A subscription
+ * the broker refuses (SUBACK 0x80) fails that device's requests with
+ * BLUETTI_E_BROKER_REFUSED.
+ */
+#include "config.h"
+
+#include "conn.h"
+
+#include <bluetti/plugin.h>
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SRC "transport-mqtt"
+#define DEFAULT_BROKER "iot.bluettipower.com"
+#define DEFAULT_PORT 18760
+#define DEFAULT_KEEPALIVE 60
+
+struct att {
+    char *address;
+    char *reply_topic;          /* PUB/<address>: the device answers here */
+    char *request_topic;        /* SUB/<address>: the device listens here */
+};
+
+struct mqt {
+    bluetti_transport_env env;
+    mqc *c;
+    struct att *att;
+    size_t n_att, cap_att;
+    uint64_t frames_in, frames_dropped;
+};
+
+static void detailf(char *detail, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
+static void detailf(char *detail, size_t len, const char *fmt, ...)
+{
+    if (!detail || !len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, len, fmt, ap);
+    va_end(ap);
+}
+
+static void emit(struct mqt *t, int type, int err, const char *address, const uint8_t *data,
+                 size_t len)
+{
+    bluetti_transport_event ev = { .type = type, .err = err, .address = address,
+                                   .data = data, .len = len };
+    if (t->env.on_event) t->env.on_event(t->env.userdata, &ev);
+}
+
+static struct att *find_att(struct mqt *t, const char *address)
+{
+    for (size_t i = 0; i < t->n_att; i++)
+        if (strcmp(t->att[i].address, address) == 0) return &t->att[i];
+    return NULL;
+}
+
+static struct att *find_reply_topic(struct mqt *t, const char *topic)
+{
+    if (strncmp(topic, "PUB/", 4) != 0) return NULL;
+    return find_att(t, topic + 4);
+}
+
+/* ---- connection handlers (run inside process) ------------------------------ */
+
+static void h_message(void *ud, const char *topic, const uint8_t *data, size_t len, bool retained)
+{
+    struct mqt *t = ud;
+    struct att *a = find_reply_topic(t, topic);
+    if (!a || retained) {
+        /* a retained copy is old news, not an answer to anything we asked */
+        t->frames_dropped++;
+        bluetti_log(t->env.log, BLUETTI_LOG_DEBUG, SRC, "dropped a %s message on %s (%zu bytes)",
+                    retained ? "retained" : "unexpected", topic, len);
+        return;
+    }
+    t->frames_in++;
+    emit(t, BLUETTI_EV_FRAME, 0, a->address, data, len);
+}
+
+static void h_connected(void *ud)
+{
+    emit(ud, BLUETTI_EV_CONNECTED, 0, NULL, NULL, 0);
+}
+
+static void h_disconnected(void *ud, int err)
+{
+    emit(ud, BLUETTI_EV_DISCONNECTED, err, NULL, NULL, 0);
+}
+
+static void h_subscribed(void *ud, const char *topic, bool granted)
+{
+    struct mqt *t = ud;
+    struct att *a = find_reply_topic(t, topic);
+    if (a && !granted) emit(t, BLUETTI_EV_ERROR, BLUETTI_E_BROKER_REFUSED, a->address, NULL, 0);
+}
+
+/* ---- options --------------------------------------------------------------- */
+
+static int opt_long(const bluetti_options *o, const char *key, long min, long max, long dflt,
+                    long *out, char *detail, size_t len)
+{
+    int rc = bluetti_options_get_long(o, key, min, max, out);
+    if (rc == BLUETTI_E_NOTFOUND) {
+        *out = dflt;
+        return 0;
+    }
+    if (rc) detailf(detail, len, "option %s=%s: expected a whole number from %ld to %ld", key,
+                    bluetti_options_get(o, key), min, max);
+    return rc;
+}
+
+static int read_options(const bluetti_options *o, mqc_config *c, char *detail, size_t len)
+{
+    long port, keepalive, qos;
+    int rc;
+    if ((rc = opt_long(o, "port", 1, 65535, DEFAULT_PORT, &port, detail, len)) ||
+        (rc = opt_long(o, "keepalive", 5, 65535, DEFAULT_KEEPALIVE, &keepalive, detail, len)) ||
+        (rc = opt_long(o, "qos", 0, 1, 1, &qos, detail, len)))
+        return rc;
+    c->port = (int)port;
+    c->keepalive = (int)keepalive;
+    c->qos = (int)qos;
+    c->insecure = false;
+    rc = bluetti_options_get_bool(o, "insecure", &c->insecure);
+    if (rc && rc != BLUETTI_E_NOTFOUND) {
+        detailf(detail, len, "option insecure=%s: expected true or false",
+                bluetti_options_get(o, "insecure"));
+        return rc;
+    }
+    c->host = bluetti_options_get(o, "broker");
+    if (!c->host || !*c->host) c->host = DEFAULT_BROKER;
+    c->cert = bluetti_options_get(o, "cert");
+    if (!c->cert || !*c->cert) {
+        detailf(detail, len, "option cert is required: the PKCS#12 (.p12/.pfx) client "
+                "certificate of your Bluetti account");
+        return BLUETTI_E_INVAL;
+    }
+    c->password = bluetti_options_get(o, "password");
+    c->cafile = bluetti_options_get(o, "cafile");
+    if (c->cafile && !*c->cafile) c->cafile = NULL;
+    c->client_id = bluetti_options_get(o, "client_id");
+    if (c->client_id && !*c->client_id) c->client_id = NULL;
+    return 0;
+}
+
+/* ---- the transport --------------------------------------------------------- */
+
+static int mqt_open(const bluetti_transport_env *env, const bluetti_options *opts, void **state,
+                    char *detail, size_t detail_len)
+{
+    if (detail && detail_len) detail[0] = '\0';
+    if (!state) return BLUETTI_E_INVAL;
+    *state = NULL;
+    if (!env || !opts) return BLUETTI_E_INVAL;
+    mqc_config c = { .client_id_prefix = "bluetti_", .log = env->log, .src = SRC,
+                     .reconnect = env->reconnect,
+                     .connect_timeout_s = env->connect_timeout_s > 0 ? env->connect_timeout_s : 10 };
+    int rc = read_options(opts, &c, detail, detail_len);
+    if (rc) return rc;
+    struct mqt *t = calloc(1, sizeof *t);
+    if (!t) return BLUETTI_E_NOMEM;
+    t->env = *env;
+    static const mqc_handlers handlers = { .message = h_message, .connected = h_connected,
+                                           .disconnected = h_disconnected,
+                                           .subscribed = h_subscribed };
+    rc = mqc_open(&c, &handlers, t, &t->c, detail, detail_len);
+    if (rc) {
+        free(t);
+        return rc;
+    }
+    *state = t;
+    return 0;
+}
+
+static void free_att(struct att *a)
+{
+    free(a->address);
+    free(a->reply_topic);
+    free(a->request_topic);
+}
+
+static void mqt_close(void *state)
+{
+    struct mqt *t = state;
+    if (!t) return;
+    mqc_close(t->c);
+    for (size_t i = 0; i < t->n_att; i++) free_att(&t->att[i]);
+    free(t->att);
+    free(t);
+}
+
+static char *topic_for(const char *prefix, const char *address)
+{
+    size_t n = strlen(prefix) + strlen(address) + 1;
+    char *s = malloc(n);
+    if (s) snprintf(s, n, "%s%s", prefix, address);
+    return s;
+}
+
+static bool valid_address(const char *a)
+{
+    if (!a || !*a) return false;
+    for (; *a; a++)
+        if (*a == '+' || *a == '#' || *a == '/' || (unsigned char)*a <= ' ') return false;
+    return true;
+}
+
+static int mqt_attach(void *state, const char *address)
+{
+    struct mqt *t = state;
+    if (!t || !valid_address(address)) return BLUETTI_E_INVAL;
+    if (find_att(t, address)) return BLUETTI_E_EXISTS;
+    if (t->n_att == t->cap_att) {
+        size_t nc = t->cap_att ? t->cap_att * 2 : 8;
+        struct att *nv = realloc(t->att, nc * sizeof *nv);
+        if (!nv) return BLUETTI_E_NOMEM;
+        t->att = nv;
+        t->cap_att = nc;
+    }
+    struct att a = { .address = strdup(address), .reply_topic = topic_for("PUB/", address),
+                     .request_topic = topic_for("SUB/", address) };
+    if (!a.address || !a.reply_topic || !a.request_topic) {
+        free_att(&a);
+        return BLUETTI_E_NOMEM;
+    }
+    int rc = mqc_subscribe(t->c, a.reply_topic);
+    if (rc) {
+        free_att(&a);
+        return rc;
+    }
+    t->att[t->n_att++] = a;
+    return 0;
+}
+
+static int mqt_detach(void *state, const char *address)
+{
+    struct mqt *t = state;
+    if (!t || !address) return BLUETTI_E_INVAL;
+    struct att *a = find_att(t, address);
+    if (!a) return BLUETTI_E_NOTFOUND;
+    mqc_unsubscribe(t->c, a->reply_topic);
+    free_att(a);
+    *a = t->att[--t->n_att];
+    return 0;
+}
+
+static int mqt_submit(void *state, const char *address, const uint8_t *frame, size_t len)
+{
+    struct mqt *t = state;
+    if (!t || !address || !frame || !len) return BLUETTI_E_INVAL;
+    struct att *a = find_att(t, address);
+    if (!a) return BLUETTI_E_NOTFOUND;
+    if (mqc_subscription_state(t->c, a->reply_topic) == MQC_SUB_REFUSED)
+        return BLUETTI_E_BROKER_REFUSED;
+    return mqc_publish(t->c, a->request_topic, frame, len);
+}
+
+static int mqt_fd(void *state)
+{
+    return state ? mqc_fd(((struct mqt *)state)->c) : -1;
+}
+
+static int mqt_process(void *state, int timeout_ms)
+{
+    return state ? mqc_process(((struct mqt *)state)->c, timeout_ms) : BLUETTI_E_INVAL;
+}
+
+static void mqt_stats(void *state, uint64_t *in, uint64_t *dropped)
+{
+    struct mqt *t = state;
+    if (in) *in = t ? t->frames_in : 0;
+    if (dropped) *dropped = t ? t->frames_dropped : 0;
+}
+
+static const bluetti_transport_ops mqtt_ops = {
+    .name = "mqtt",
+    .description = "Bluetti cloud MQTT broker over TLS with the account's PKCS#12 certificate",
+    .open = mqt_open,
+    .close = mqt_close,
+    .attach = mqt_attach,
+    .detach = mqt_detach,
+    .submit = mqt_submit,
+    .fd = mqt_fd,
+    .process = mqt_process,
+    .stats = mqt_stats,
+};
+
+static int mqtt_init(bluetti_registry *reg)
+{
+    return bluetti_registry_add_transport(reg, &mqtt_ops);
+}
+
+BLUETTI_PLUGIN_DEFINE("transport-mqtt", PACKAGE_VERSION,
+                      "MQTT transport: the Bluetti cloud broker (TLS, PKCS#12 client certificate)",
+                      mqtt_init);

@@ -1,0 +1,731 @@
+/* The simulated device engine: device images and Modbus answers.
+ * Image format: data/devices/README.md. */
+#include "config.h"
+
+#include "simdev.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#define SERIAL_MAX 64
+#define MODEL_BYTES 12            /* block 100 bytes 20-31 */
+#define MODEL_REG 110u            /* block 100 byte 20 */
+#define SERIAL_REG 116u           /* block 100 byte 32: u64, low word first */
+#define VERSION_REG 16u           /* block 1 byte 30 */
+#define DEFAULT_SEED 0x2545F491u
+#define DEFAULT_EXCEPTION 2u
+
+struct sim_range {
+    uint16_t start;
+    uint32_t count;               /* registers */
+    uint8_t *data;                /* 2 * count bytes, big-endian registers */
+};
+
+struct bt_simdev {
+    char *path;
+    char *model;
+    char **aliases;
+    size_t n_aliases;
+    char serial[SERIAL_MAX + 1];
+    uint16_t protocol_version;
+    uint8_t address;
+    struct sim_range *ranges;     /* sorted by start, no overlaps */
+    size_t n_ranges;
+};
+
+/* ---- small helpers ----------------------------------------------------- */
+
+static void say(char *err, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
+static void say(char *err, size_t len, const char *fmt, ...)
+{
+    if (!err || !len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(err, len, fmt, ap);
+    va_end(ap);
+}
+
+uint16_t bt_sim_crc16(const uint8_t *data, size_t len)
+{
+    uint16_t crc = 0xFFFF;
+    for (size_t i = 0; i < len; i++) {
+        crc ^= data[i];
+        for (int b = 0; b < 8; b++) crc = (crc & 1) ? (uint16_t)((crc >> 1) ^ 0xA001) : (uint16_t)(crc >> 1);
+    }
+    return crc;
+}
+
+static void put_crc(uint8_t *f, size_t n)
+{
+    uint16_t crc = bt_sim_crc16(f, n);
+    f[n] = (uint8_t)(crc & 0xFF);
+    f[n + 1] = (uint8_t)(crc >> 8);
+}
+
+/* Decimal digits only, fitting 64 bits. */
+static bool parse_u64(const char *s, uint64_t *out)
+{
+    uint64_t v = 0;
+    if (!s || !*s) return false;
+    for (; *s; s++) {
+        if (*s < '0' || *s > '9') return false;
+        unsigned dgt = (unsigned)(*s - '0');
+        if (v > (UINT64_MAX - dgt) / 10) return false;
+        v = v * 10 + dgt;
+    }
+    *out = v;
+    return true;
+}
+
+static bool valid_serial(const char *s)
+{
+    size_t n = 0;
+    if (!s || !*s) return false;
+    for (; s[n]; n++) {
+        unsigned char c = (unsigned char)s[n];
+        if (c <= ' ' || c >= 0x7f || c == '+' || c == '#' || c == '/') return false;
+    }
+    return n <= SERIAL_MAX;
+}
+
+/* Compare ignoring case, spaces, '-' and '_'. */
+static bool same_name(const char *a, const char *b)
+{
+    for (;;) {
+        while (*a == ' ' || *a == '-' || *a == '_') a++;
+        while (*b == ' ' || *b == '-' || *b == '_') b++;
+        if (!*a || !*b) return !*a && !*b;
+        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return false;
+        a++;
+        b++;
+    }
+}
+
+static uint8_t *reg_ptr(const bt_simdev *d, uint32_t reg, uint32_t count)
+{
+    for (size_t i = 0; i < d->n_ranges; i++) {
+        const struct sim_range *r = &d->ranges[i];
+        if (reg >= r->start && reg + count <= r->start + r->count)
+            return r->data + 2u * (reg - r->start);
+    }
+    return NULL;
+}
+
+static uint16_t reg_get(const uint8_t *p, unsigned i)
+{
+    return (uint16_t)(p[2 * i] << 8 | p[2 * i + 1]);
+}
+
+static void write_serial_regs(bt_simdev *d, uint64_t v)
+{
+    uint8_t *p = reg_ptr(d, SERIAL_REG, 4);
+    if (!p) return;
+    for (unsigned i = 0; i < 4; i++) {   /* low word first */
+        uint16_t w = (uint16_t)(v >> (16 * i));
+        p[2 * i] = (uint8_t)(w >> 8);
+        p[2 * i + 1] = (uint8_t)w;
+    }
+}
+
+/* ---- accessors ----------------------------------------------------------- */
+
+void bt_simdev_free(bt_simdev *d)
+{
+    if (!d) return;
+    for (size_t i = 0; i < d->n_ranges; i++) free(d->ranges[i].data);
+    free(d->ranges);
+    for (size_t i = 0; i < d->n_aliases; i++) free(d->aliases[i]);
+    free(d->aliases);
+    free(d->model);
+    free(d->path);
+    free(d);
+}
+
+const char *bt_simdev_serial(const bt_simdev *d) { return d ? d->serial : NULL; }
+const char *bt_simdev_model(const bt_simdev *d) { return d ? d->model : NULL; }
+uint16_t bt_simdev_protocol_version(const bt_simdev *d) { return d ? d->protocol_version : 0; }
+uint8_t bt_simdev_address(const bt_simdev *d) { return d ? d->address : 0; }
+const char *bt_simdev_path(const bt_simdev *d) { return d ? d->path : NULL; }
+
+bool bt_simdev_matches_model(const bt_simdev *d, const char *name)
+{
+    if (!d || !name || !*name) return false;
+    if (same_name(d->model, name)) return true;
+    for (size_t i = 0; i < d->n_aliases; i++)
+        if (same_name(d->aliases[i], name)) return true;
+    return false;
+}
+
+bool bt_simdev_covers(const bt_simdev *d, uint16_t start, uint16_t count)
+{
+    return d && count > 0 && reg_ptr(d, start, count) != NULL;
+}
+
+bool bt_simdev_range(const bt_simdev *d, size_t i, uint16_t *start, uint32_t *count)
+{
+    if (!d || i >= d->n_ranges) return false;
+    if (start) *start = d->ranges[i].start;
+    if (count) *count = d->ranges[i].count;
+    return true;
+}
+
+int bt_simdev_set_serial(bt_simdev *d, const char *serial)
+{
+    if (!d || !valid_serial(serial)) return BLUETTI_E_INVAL;
+    snprintf(d->serial, sizeof d->serial, "%s", serial);
+    uint64_t v;
+    if (parse_u64(serial, &v)) write_serial_regs(d, v);
+    return 0;
+}
+
+int bt_simdev_clone(const bt_simdev *d, bt_simdev **out)
+{
+    if (!out) return BLUETTI_E_INVAL;
+    *out = NULL;
+    if (!d) return BLUETTI_E_INVAL;
+    bt_simdev *c = calloc(1, sizeof *c);
+    if (!c) return BLUETTI_E_NOMEM;
+    memcpy(c->serial, d->serial, sizeof c->serial);
+    c->protocol_version = d->protocol_version;
+    c->address = d->address;
+    c->path = strdup(d->path);
+    c->model = strdup(d->model);
+    c->aliases = d->n_aliases ? calloc(d->n_aliases, sizeof *c->aliases) : NULL;
+    c->ranges = calloc(d->n_ranges ? d->n_ranges : 1, sizeof *c->ranges);
+    if (!c->path || !c->model || (d->n_aliases && !c->aliases) || !c->ranges) goto oom;
+    for (; c->n_aliases < d->n_aliases; c->n_aliases++) {
+        c->aliases[c->n_aliases] = strdup(d->aliases[c->n_aliases]);
+        if (!c->aliases[c->n_aliases]) goto oom;
+    }
+    for (; c->n_ranges < d->n_ranges; c->n_ranges++) {
+        const struct sim_range *r = &d->ranges[c->n_ranges];
+        uint8_t *data = malloc(2u * r->count);
+        if (!data) goto oom;
+        memcpy(data, r->data, 2u * r->count);
+        c->ranges[c->n_ranges] = (struct sim_range){ r->start, r->count, data };
+    }
+    *out = c;
+    return 0;
+oom:
+    bt_simdev_free(c);
+    return BLUETTI_E_NOMEM;
+}
+
+/* ---- loading ------------------------------------------------------------- */
+
+struct loader {
+    const char *path;
+    char *err;
+    size_t err_len;
+};
+
+static int fail(struct loader *L, int rc, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
+static int fail(struct loader *L, int rc, const char *fmt, ...)
+{
+    char msg[400];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    say(L->err, L->err_len, "%s: %s", L->path, msg);
+    return rc;
+}
+
+static int hexval(int c)
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/* Append the hex digits of one line to buf. Whitespace is ignored. */
+static int hex_line(struct loader *L, size_t ri, const char *line, size_t line_no, bool many,
+                    uint8_t **buf, size_t *len, size_t *cap, int *pending)
+{
+    for (size_t i = 0; line[i]; i++) {
+        unsigned char c = (unsigned char)line[i];
+        if (isspace(c)) continue;
+        int v = hexval(c);
+        if (v < 0) {
+            char where[48] = "";
+            if (many) snprintf(where, sizeof where, " line %zu,", line_no + 1);
+            return fail(L, BLUETTI_E_INVAL,
+                        "ranges[%zu]: hex%s character %zu: '%s%c' is not a hex digit", ri, where,
+                        i + 1, isprint(c) ? "" : "\\", isprint(c) ? (char)c : '?');
+        }
+        if (*pending < 0) {
+            *pending = v;
+            continue;
+        }
+        if (*len == *cap) {
+            size_t nc = *cap ? *cap * 2 : 64;
+            uint8_t *nb = realloc(*buf, nc);
+            if (!nb) return fail(L, BLUETTI_E_NOMEM, "out of memory");
+            *buf = nb;
+            *cap = nc;
+        }
+        (*buf)[(*len)++] = (uint8_t)(*pending << 4 | v);
+        *pending = -1;
+    }
+    return 0;
+}
+
+static int load_range(struct loader *L, size_t ri, json_t *jr, struct sim_range *out)
+{
+    if (!json_is_object(jr)) return fail(L, BLUETTI_E_INVAL, "ranges[%zu]: expected an object", ri);
+    const char *key;
+    json_t *val;
+    json_object_foreach(jr, key, val) {
+        if (strcmp(key, "start") && strcmp(key, "hex") && strcmp(key, "name") && strcmp(key, "note"))
+            return fail(L, BLUETTI_E_INVAL,
+                        "ranges[%zu]: unknown key \"%s\" (known: start, hex, name, note)", ri, key);
+        if ((!strcmp(key, "name") || !strcmp(key, "note")) && !json_is_string(val))
+            return fail(L, BLUETTI_E_INVAL, "ranges[%zu]: \"%s\" must be a string", ri, key);
+    }
+    json_t *js = json_object_get(jr, "start");
+    if (!json_is_integer(js) || json_integer_value(js) < 0 || json_integer_value(js) > 65535)
+        return fail(L, BLUETTI_E_INVAL, "ranges[%zu]: \"start\" must be a register number 0..65535",
+                    ri);
+    json_t *jh = json_object_get(jr, "hex");
+    if (!jh || !(json_is_string(jh) || json_is_array(jh)))
+        return fail(L, BLUETTI_E_INVAL,
+                    "ranges[%zu]: \"hex\" must be a string or an array of strings", ri);
+    uint8_t *buf = NULL;
+    size_t len = 0, cap = 0;
+    int pending = -1, rc = 0;
+    if (json_is_string(jh)) {
+        rc = hex_line(L, ri, json_string_value(jh), 0, false, &buf, &len, &cap, &pending);
+    } else {
+        size_t n = json_array_size(jh);
+        for (size_t i = 0; i < n && rc == 0; i++) {
+            json_t *line = json_array_get(jh, i);
+            if (!json_is_string(line))
+                rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu]: hex line %zu is not a string", ri, i + 1);
+            else
+                rc = hex_line(L, ri, json_string_value(line), i, true, &buf, &len, &cap, &pending);
+        }
+    }
+    long start = (long)json_integer_value(js);
+    if (rc == 0 && pending >= 0)
+        rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): odd number of hex digits", ri, start);
+    else if (rc == 0 && len == 0)
+        rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): no data", ri, start);
+    else if (rc == 0 && len % 2)
+        rc = fail(L, BLUETTI_E_INVAL,
+                  "ranges[%zu] (start %ld): %zu bytes is not a whole number of 16-bit registers",
+                  ri, start, len);
+    else if (rc == 0 && (size_t)start + len / 2 > 65536u)
+        rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): %zu registers run past register 65535",
+                  ri, start, len / 2);
+    if (rc) {
+        free(buf);
+        return rc;
+    }
+    *out = (struct sim_range){ (uint16_t)start, (uint32_t)(len / 2), buf };
+    return 0;
+}
+
+struct order { size_t index; uint16_t start; uint32_t count; };
+
+static int cmp_order(const void *a, const void *b)
+{
+    const struct order *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+static int cmp_range(const void *a, const void *b)
+{
+    const struct sim_range *x = a, *y = b;
+    return (x->start > y->start) - (x->start < y->start);
+}
+
+static int load_ranges(struct loader *L, bt_simdev *d, json_t *jranges)
+{
+    if (!json_is_array(jranges) || json_array_size(jranges) == 0)
+        return fail(L, BLUETTI_E_INVAL, "\"ranges\" must be a non-empty array");
+    size_t n = json_array_size(jranges);
+    d->ranges = calloc(n, sizeof *d->ranges);
+    struct order *ord = calloc(n, sizeof *ord);
+    if (!d->ranges || !ord) {
+        free(ord);
+        return fail(L, BLUETTI_E_NOMEM, "out of memory");
+    }
+    for (size_t i = 0; i < n; i++) {
+        int rc = load_range(L, i, json_array_get(jranges, i), &d->ranges[i]);
+        if (rc) {
+            free(ord);
+            return rc;
+        }
+        d->n_ranges++;
+        ord[i] = (struct order){ i, d->ranges[i].start, d->ranges[i].count };
+    }
+    qsort(ord, n, sizeof *ord, cmp_order);
+    for (size_t i = 1; i < n; i++) {
+        const struct order *a = &ord[i - 1], *b = &ord[i];
+        if ((uint32_t)a->start + a->count > b->start) {
+            size_t ia = a->index < b->index ? a->index : b->index;
+            size_t ib = a->index < b->index ? b->index : a->index;
+            const struct order *pa = a->index < b->index ? a : b, *pb = a->index < b->index ? b : a;
+            int rc = fail(L, BLUETTI_E_INVAL,
+                          "ranges[%zu] (registers %u-%lu) overlaps ranges[%zu] (registers %u-%lu)",
+                          ia, (unsigned)pa->start, (unsigned long)pa->start + pa->count - 1, ib,
+                          (unsigned)pb->start, (unsigned long)pb->start + pb->count - 1);
+            free(ord);
+            return rc;
+        }
+    }
+    free(ord);
+    qsort(d->ranges, n, sizeof *d->ranges, cmp_range);
+    return 0;
+}
+
+/* The identity the image declares must be what its registers report. */
+static int check_identity(struct loader *L, bt_simdev *d)
+{
+    const uint8_t *p = reg_ptr(d, MODEL_REG, MODEL_BYTES / 2);
+    if (p) {
+        char text[MODEL_BYTES + 1];
+        for (unsigned i = 0; i < MODEL_BYTES; i += 2) { /* bytes swapped in every register */
+            text[i] = (char)p[i + 1];
+            text[i + 1] = (char)p[i];
+        }
+        text[MODEL_BYTES] = '\0';
+        size_t n = strlen(text);
+        while (n && text[n - 1] == ' ') text[--n] = '\0';
+        for (size_t i = 0; i < n; i++)
+            if (!isprint((unsigned char)text[i]))
+                return fail(L, BLUETTI_E_INVAL,
+                            "block 100 bytes 20-31 (model text) hold a non-printable byte 0x%02x",
+                            (unsigned)(unsigned char)text[i]);
+        if (strcmp(text, d->model))
+            return fail(L, BLUETTI_E_INVAL,
+                        "block 100 bytes 20-31 read \"%s\" (bytes swapped in each register) but "
+                        "\"model\" is \"%s\"", text, d->model);
+    }
+    p = reg_ptr(d, SERIAL_REG, 4);
+    if (p) {
+        uint64_t v = 0, want = 0;
+        for (unsigned i = 0; i < 4; i++) v |= (uint64_t)reg_get(p, i) << (16 * i);
+        parse_u64(d->serial, &want);
+        if (v != want)
+            return fail(L, BLUETTI_E_INVAL,
+                        "block 100 bytes 32-39 hold serial %llu (u64, low word first) but "
+                        "\"serial\" is \"%s\"", (unsigned long long)v, d->serial);
+    }
+    p = reg_ptr(d, VERSION_REG, 1);
+    if (p && reg_get(p, 0) != d->protocol_version)
+        return fail(L, BLUETTI_E_INVAL,
+                    "block 1 bytes 30-31 report protocol version %u but \"protocol_version\" is %u",
+                    (unsigned)reg_get(p, 0), (unsigned)d->protocol_version);
+    return 0;
+}
+
+static const char *const top_keys[] = {
+    "model", "aliases", "serial", "protocol_version", "address", "description", "note", "ranges", NULL
+};
+
+static int load_json(struct loader *L, bt_simdev *d, json_t *root)
+{
+    if (!json_is_object(root)) return fail(L, BLUETTI_E_INVAL, "the top level must be an object");
+    const char *key;
+    json_t *val;
+    json_object_foreach(root, key, val) {
+        size_t i = 0;
+        while (top_keys[i] && strcmp(top_keys[i], key)) i++;
+        if (!top_keys[i])
+            return fail(L, BLUETTI_E_INVAL,
+                        "unknown key \"%s\" (known: model, aliases, serial, protocol_version, "
+                        "address, description, note, ranges)", key);
+    }
+    json_t *j = json_object_get(root, "model");
+    const char *model = json_string_value(j);
+    size_t mlen = model ? strlen(model) : 0;
+    if (!model || mlen == 0 || mlen > MODEL_BYTES)
+        return fail(L, BLUETTI_E_INVAL, "\"model\" must be a string of 1 to %d characters",
+                    MODEL_BYTES);
+    for (size_t i = 0; i < mlen; i++)
+        if (!isprint((unsigned char)model[i]))
+            return fail(L, BLUETTI_E_INVAL, "\"model\" must be printable ASCII");
+    d->model = strdup(model);
+    if (!d->model) return fail(L, BLUETTI_E_NOMEM, "out of memory");
+
+    j = json_object_get(root, "aliases");
+    if (j) {
+        if (!json_is_array(j)) return fail(L, BLUETTI_E_INVAL, "\"aliases\" must be an array of strings");
+        size_t n = json_array_size(j);
+        d->aliases = calloc(n ? n : 1, sizeof *d->aliases);
+        if (!d->aliases) return fail(L, BLUETTI_E_NOMEM, "out of memory");
+        for (size_t i = 0; i < n; i++) {
+            const char *a = json_string_value(json_array_get(j, i));
+            if (!a || !*a) return fail(L, BLUETTI_E_INVAL, "aliases[%zu] must be a non-empty string", i);
+            d->aliases[i] = strdup(a);
+            if (!d->aliases[i]) return fail(L, BLUETTI_E_NOMEM, "out of memory");
+            d->n_aliases++;
+        }
+    }
+
+    j = json_object_get(root, "serial");
+    uint64_t sv;
+    const char *serial = json_string_value(j);
+    if (!serial || !parse_u64(serial, &sv) || strlen(serial) > 20)
+        return fail(L, BLUETTI_E_INVAL,
+                    "\"serial\" must be a decimal number in a string (13 digits on real devices)");
+    snprintf(d->serial, sizeof d->serial, "%s", serial);
+
+    d->protocol_version = 2000;
+    j = json_object_get(root, "protocol_version");
+    if (j) {
+        if (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 65535)
+            return fail(L, BLUETTI_E_INVAL, "\"protocol_version\" must be an integer 1..65535");
+        d->protocol_version = (uint16_t)json_integer_value(j);
+    }
+    d->address = 1;
+    j = json_object_get(root, "address");
+    if (j) {
+        if (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 247)
+            return fail(L, BLUETTI_E_INVAL, "\"address\" must be a Modbus address 1..247");
+        d->address = (uint8_t)json_integer_value(j);
+    }
+    for (const char *k = "description"; k; k = strcmp(k, "note") ? "note" : NULL) {
+        j = json_object_get(root, k);
+        if (j && !json_is_string(j)) return fail(L, BLUETTI_E_INVAL, "\"%s\" must be a string", k);
+    }
+    int rc = load_ranges(L, d, json_object_get(root, "ranges"));
+    return rc ? rc : check_identity(L, d);
+}
+
+int bt_simdev_load(const char *path, bt_simdev **out, char *err, size_t err_len)
+{
+    struct loader L = { path ? path : "(null)", err, err_len };
+    if (err && err_len) err[0] = '\0';
+    if (!out) return BLUETTI_E_INVAL;
+    *out = NULL;
+    if (!path) return fail(&L, BLUETTI_E_INVAL, "no device image path given");
+    FILE *fp = fopen(path, "r");
+    if (!fp) return fail(&L, BLUETTI_E_IO, "cannot open the device image: %s", strerror(errno));
+    json_error_t je;
+    json_t *root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
+    fclose(fp);
+    if (!root)
+        return fail(&L, BLUETTI_E_INVAL, "line %d, column %d: invalid JSON: %s", je.line,
+                    je.column, je.text);
+    bt_simdev *d = calloc(1, sizeof *d);
+    int rc = d ? 0 : fail(&L, BLUETTI_E_NOMEM, "out of memory");
+    if (rc == 0) {
+        d->path = strdup(path);
+        rc = d->path ? load_json(&L, d, root) : fail(&L, BLUETTI_E_NOMEM, "out of memory");
+    }
+    json_decref(root);
+    if (rc) {
+        bt_simdev_free(d);
+        return rc;
+    }
+    *out = d;
+    return 0;
+}
+
+/* ---- answering ----------------------------------------------------------- */
+
+/* xorshift32: small, seedable, identical on every platform. */
+static double next_unit(unsigned *state)
+{
+    uint32_t x = (uint32_t)*state;
+    x ^= x << 13;
+    x ^= x >> 17;
+    x ^= x << 5;
+    *state = x;
+    return (double)(x >> 8) / 16777216.0;
+}
+
+/* Rates of 0 and 1 draw nothing, so one fault kind at 100 % does not
+ * shift the sequence of another. */
+static bool hit(double rate, unsigned *state)
+{
+    if (!(rate > 0)) return false;
+    if (rate >= 1) return true;
+    return next_unit(state) < rate;
+}
+
+static size_t exception_frame(uint8_t addr, uint8_t fn, uint8_t code, uint8_t *out)
+{
+    out[0] = addr;
+    out[1] = (uint8_t)(fn | 0x80);
+    out[2] = code;
+    put_crc(out, 3);
+    return 5;
+}
+
+size_t bt_simdev_answer(bt_simdev *d, const bt_sim_faults *faults, unsigned *state,
+                        const uint8_t *req, size_t req_len, uint8_t *out, size_t cap,
+                        double *delay_s)
+{
+    unsigned local_state = 0;
+    if (delay_s) *delay_s = 0;
+    if (!d || !req || !out || cap < BLUETTI_MODBUS_MAX_FRAME) return 0;
+    if (!state) state = &local_state;
+    if (*state == 0) *state = (faults && faults->seed) ? faults->seed : DEFAULT_SEED;
+    /* What a device ignores: garbage, other addresses, broadcasts. */
+    if (req_len < 4) return 0;
+    uint16_t crc = (uint16_t)(req[req_len - 2] | req[req_len - 1] << 8);
+    if (bt_sim_crc16(req, req_len - 2) != crc) return 0;
+    if (req[0] != d->address) return 0;
+    uint8_t fn = req[1];
+    if (fn == BLUETTI_MODBUS_READ && req_len != BLUETTI_MODBUS_REQUEST_LEN) return 0;
+
+    if (faults && hit(faults->drop_rate, state)) return 0;
+
+    size_t n;
+    if (fn != BLUETTI_MODBUS_READ) {
+        n = exception_frame(d->address, fn, 0x01, out);
+    } else {
+        uint16_t start = (uint16_t)(req[2] << 8 | req[3]);
+        uint16_t count = (uint16_t)(req[4] << 8 | req[5]);
+        int exc = 0;
+        for (unsigned i = 0; faults && i < faults->n_exception_blocks && i < BT_SIM_MAX_EXCEPTIONS; i++)
+            if (faults->exception_blocks[i] == start) exc = faults->exception_codes[i];
+        const uint8_t *p = NULL;
+        if (!exc && (count == 0 || count > BLUETTI_MODBUS_MAX_REGISTERS)) exc = 0x03;
+        if (!exc && !(p = reg_ptr(d, start, count))) exc = 0x02;
+        if (exc) {
+            n = exception_frame(d->address, fn, (uint8_t)exc, out);
+        } else {
+            out[0] = d->address;
+            out[1] = fn;
+            out[2] = (uint8_t)(2u * count);
+            memcpy(out + 3, p, 2u * count);
+            n = 3u + 2u * count;
+            put_crc(out, n);
+            n += 2;
+        }
+    }
+    if (faults && hit(faults->bad_crc_rate, state)) out[n - 2] ^= 0x5A;
+    if (faults && hit(faults->short_rate, state)) n = n / 2 < 3 ? 3 : n / 2;
+    if (delay_s && faults) *delay_s = faults->delay_s;
+    return n;
+}
+
+/* ---- fault specs ---------------------------------------------------------- */
+
+static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+    if (!s || *s < '0' || *s > '9') return false;
+    char *end;
+    errno = 0;
+    unsigned long v = strtoul(s, &end, 10);
+    if (errno || *end || v > max) return false;
+    *out = v;
+    return true;
+}
+
+static bool parse_real(const char *s, double lo, double hi, double *out)
+{
+    if (!s || !*s || isspace((unsigned char)*s)) return false;
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !isfinite(v) || v < lo || v > hi) return false;
+    *out = v;
+    return true;
+}
+
+static char *trim(char *s)
+{
+    while (isspace((unsigned char)*s)) s++;
+    size_t n = strlen(s);
+    while (n && isspace((unsigned char)s[n - 1])) s[--n] = '\0';
+    return s;
+}
+
+static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
+{
+    char *eq = strchr(item, '=');
+    if (!eq) {
+        say(err, err_len, "faults: \"%s\": expected key=value", item);
+        return BLUETTI_E_INVAL;
+    }
+    *eq = '\0';
+    char *key = trim(item), *val = trim(eq + 1);
+    unsigned long u;
+    double *rate = NULL;
+    if (!strcmp(key, "drop")) rate = &f->drop_rate;
+    else if (!strcmp(key, "crc") || !strcmp(key, "bad_crc")) rate = &f->bad_crc_rate;
+    else if (!strcmp(key, "short")) rate = &f->short_rate;
+    if (rate) {
+        if (!parse_real(val, 0, 1, rate)) {
+            say(err, err_len, "faults: %s=%s: a rate must be a number from 0 to 1", key, val);
+            return BLUETTI_E_INVAL;
+        }
+    } else if (!strcmp(key, "delay")) {
+        if (!parse_real(val, 0, 3600, &f->delay_s)) {
+            say(err, err_len, "faults: delay=%s: expected seconds from 0 to 3600", val);
+            return BLUETTI_E_INVAL;
+        }
+    } else if (!strcmp(key, "exception")) {
+        char *colon = strchr(val, ':');
+        unsigned long block, code = DEFAULT_EXCEPTION;
+        if (colon) *colon = '\0';
+        if (!parse_uint(val, 65535, &block) ||
+            (colon && (!parse_uint(colon + 1, 255, &code) || code == 0))) {
+            if (colon) *colon = ':';
+            say(err, err_len, "faults: exception=%s: expected BLOCK[:CODE] with BLOCK 0..65535 "
+                "and CODE 1..255", val);
+            return BLUETTI_E_INVAL;
+        }
+        unsigned i = 0;
+        while (i < f->n_exception_blocks && f->exception_blocks[i] != block) i++;
+        if (i == BT_SIM_MAX_EXCEPTIONS) {
+            say(err, err_len, "faults: more than %u exception blocks", BT_SIM_MAX_EXCEPTIONS);
+            return BLUETTI_E_INVAL;
+        }
+        f->exception_blocks[i] = (uint16_t)block;
+        f->exception_codes[i] = (uint8_t)code;
+        if (i == f->n_exception_blocks) f->n_exception_blocks++;
+    } else if (!strcmp(key, "disconnect")) {
+        if (!parse_uint(val, 1000000000ul, &u)) {
+            say(err, err_len, "faults: disconnect=%s: expected a number of requests (0 = never)", val);
+            return BLUETTI_E_INVAL;
+        }
+        f->disconnect_after = (unsigned)u;
+    } else if (!strcmp(key, "seed")) {
+        if (!parse_uint(val, 0xFFFFFFFFul, &u)) {
+            say(err, err_len, "faults: seed=%s: expected a non-negative integer", val);
+            return BLUETTI_E_INVAL;
+        }
+        f->seed = (unsigned)u;
+    } else {
+        say(err, err_len, "faults: unknown fault \"%s\" (known: delay, drop, crc, short, "
+            "exception, disconnect, seed)", key);
+        return BLUETTI_E_INVAL;
+    }
+    return 0;
+}
+
+int bt_sim_faults_parse(const char *spec, bt_sim_faults *f, char *err, size_t err_len)
+{
+    if (err && err_len) err[0] = '\0';
+    if (!f) return BLUETTI_E_INVAL;
+    memset(f, 0, sizeof *f);
+    if (!spec) return 0;
+    char *copy = strdup(spec);
+    if (!copy) return BLUETTI_E_NOMEM;
+    char *s = trim(copy);
+    int rc = 0;
+    if (*s && strcmp(s, "none")) {
+        char *save = NULL;
+        for (char *item = strtok_r(s, ",", &save); item && rc == 0; item = strtok_r(NULL, ",", &save)) {
+            item = trim(item);
+            if (*item) rc = fault_item(item, f, err, err_len);
+        }
+    }
+    free(copy);
+    if (rc) memset(f, 0, sizeof *f);
+    return rc;
+}

@@ -1,0 +1,507 @@
+/* transport-sim: simulated devices served in-process, no broker.
+ *
+ * Options (all optional):
+ *   device=PATH     a device image (repeatable). Without any, every *.json
+ *                   in $BLUETTI_SIM_DEVICES, else in the installed
+ *                   BLUETTI_DATADIR/devices, is loaded.
+ *   model=NAME      image model to serve for an address that no image has
+ *                   as its serial (the image is copied and given that serial)
+ *   strict_serial=BOOL   refuse addresses no image has as its serial
+ *   faults=SPEC     fault injection (simdev.h: delay, drop, crc, short,
+ *                   exception, disconnect, seed); "fault" is accepted too
+ *
+ * Replies wait in a queue until their due time (now + the fault delay). A
+ * timerfd armed for the earliest due time is the pollable descriptor, and
+ * process() sleeps on it, so waiting costs no CPU.
+ */
+#include "config.h"
+
+#include "simdev.h"
+
+#include <bluetti/plugin.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifdef __linux__
+#include <sys/timerfd.h>
+#define HAVE_TIMERFD 1
+#endif
+
+#define SRC "transport-sim"
+
+enum item_kind { IT_FRAME, IT_DISCONNECTED, IT_CONNECTED };
+
+struct item {
+    double due;
+    uint64_t seq;                 /* equal due times keep submission order */
+    enum item_kind kind;
+    char *address;                /* FRAME: copy of the attachment's address */
+    size_t len;
+    uint8_t frame[BLUETTI_MODBUS_MAX_FRAME];
+};
+
+struct attachment {
+    char *address;
+    bt_simdev *dev;               /* this address's own copy of an image */
+};
+
+struct sim {
+    bluetti_transport_env env;
+    bt_simdev **images;
+    size_t n_images;
+    char *model;                  /* option "model", or NULL */
+    bool strict;
+    bt_sim_faults faults;
+    unsigned prng;
+    unsigned since_disconnect;
+    struct attachment *att;
+    size_t n_att, cap_att;
+    struct item *q;
+    size_t n_q, cap_q;
+    uint64_t seq;
+    int tfd;
+    uint64_t frames_in, frames_dropped;
+};
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void detailf(char *detail, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
+static void detailf(char *detail, size_t len, const char *fmt, ...)
+{
+    if (!detail || !len) return;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(detail, len, fmt, ap);
+    va_end(ap);
+}
+
+/* ---- the reply queue ------------------------------------------------------- */
+
+static size_t earliest(const struct sim *s)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < s->n_q; i++)
+        if (s->q[i].due < s->q[best].due ||
+            (s->q[i].due == s->q[best].due && s->q[i].seq < s->q[best].seq))
+            best = i;
+    return best;
+}
+
+/* Arm the timer for the earliest due item (or disarm it). */
+static void rearm(struct sim *s)
+{
+#ifdef HAVE_TIMERFD
+    if (s->tfd < 0) return;
+    struct itimerspec its;
+    memset(&its, 0, sizeof its);
+    if (s->n_q) {
+        double due = s->q[earliest(s)].due;
+        if (due <= 0) due = 1e-9; /* a zero it_value would disarm */
+        its.it_value.tv_sec = (time_t)due;
+        its.it_value.tv_nsec = (long)((due - (double)its.it_value.tv_sec) * 1e9);
+        if (its.it_value.tv_sec == 0 && its.it_value.tv_nsec == 0) its.it_value.tv_nsec = 1;
+    }
+    timerfd_settime(s->tfd, TFD_TIMER_ABSTIME, &its, NULL);
+#else
+    (void)s;
+#endif
+}
+
+static void drain_timer(struct sim *s)
+{
+#ifdef HAVE_TIMERFD
+    uint64_t ticks;
+    if (s->tfd >= 0 && read(s->tfd, &ticks, sizeof ticks) < 0 && errno != EAGAIN) {
+        /* nothing to do: rearm() sets the next expiry anyway */
+    }
+#else
+    (void)s;
+#endif
+}
+
+static int push(struct sim *s, enum item_kind kind, const char *address, const uint8_t *f,
+                size_t len, double due)
+{
+    if (s->n_q == s->cap_q) {
+        size_t nc = s->cap_q ? s->cap_q * 2 : 8;
+        struct item *nq = realloc(s->q, nc * sizeof *nq);
+        if (!nq) return BLUETTI_E_NOMEM;
+        s->q = nq;
+        s->cap_q = nc;
+    }
+    struct item *it = &s->q[s->n_q];
+    it->address = NULL;
+    if (address && !(it->address = strdup(address))) return BLUETTI_E_NOMEM;
+    it->due = due;
+    it->seq = s->seq++;
+    it->kind = kind;
+    it->len = len;
+    if (len) memcpy(it->frame, f, len);
+    s->n_q++;
+    rearm(s);
+    return 0;
+}
+
+static void remove_item(struct sim *s, size_t i)
+{
+    free(s->q[i].address);
+    s->q[i] = s->q[--s->n_q];
+}
+
+/* Forget queued replies (all, or those for one address). */
+static void discard_frames(struct sim *s, const char *address)
+{
+    for (size_t i = 0; i < s->n_q;) {
+        if (s->q[i].kind == IT_FRAME && (!address || !strcmp(s->q[i].address, address))) {
+            s->frames_dropped++;
+            remove_item(s, i);
+        } else {
+            i++;
+        }
+    }
+    rearm(s);
+}
+
+/* Deliver every item due by `now`, earliest first. Each is taken off the
+ * queue before the callback runs, so a callback may submit again. */
+static unsigned deliver_due(struct sim *s, double now)
+{
+    unsigned delivered = 0;
+    drain_timer(s);
+    while (s->n_q) {
+        size_t i = earliest(s);
+        /* 1 us of slack: the timer's expiry is the due time rounded to ns */
+        if (s->q[i].due > now + 1e-6) break;
+        struct item it = s->q[i];
+        s->q[i] = s->q[--s->n_q];
+        bluetti_transport_event ev = { .type = 0 };
+        switch (it.kind) {
+        case IT_FRAME:
+            ev.type = BLUETTI_EV_FRAME;
+            ev.address = it.address;
+            ev.data = it.frame;
+            ev.len = it.len;
+            s->frames_in++;
+            break;
+        case IT_DISCONNECTED:
+            ev.type = BLUETTI_EV_DISCONNECTED;
+            ev.err = BLUETTI_E_DISCONNECTED;
+            break;
+        case IT_CONNECTED:
+            ev.type = BLUETTI_EV_CONNECTED;
+            break;
+        }
+        if (s->env.on_event) s->env.on_event(s->env.userdata, &ev);
+        free(it.address);
+        delivered++;
+    }
+    rearm(s);
+    return delivered;
+}
+
+/* ---- images ------------------------------------------------------------------ */
+
+static int add_image(struct sim *s, const char *path, char *detail, size_t detail_len)
+{
+    bt_simdev *d = NULL;
+    int rc = bt_simdev_load(path, &d, detail, detail_len);
+    if (rc) return rc;
+    for (size_t i = 0; i < s->n_images; i++) {
+        if (!strcmp(bt_simdev_serial(s->images[i]), bt_simdev_serial(d))) {
+            detailf(detail, detail_len, "%s: serial %s is already used by %s", path,
+                    bt_simdev_serial(d), bt_simdev_path(s->images[i]));
+            bt_simdev_free(d);
+            return BLUETTI_E_INVAL;
+        }
+    }
+    bt_simdev **nv = realloc(s->images, (s->n_images + 1) * sizeof *nv);
+    if (!nv) {
+        bt_simdev_free(d);
+        return BLUETTI_E_NOMEM;
+    }
+    s->images = nv;
+    s->images[s->n_images++] = d;
+    bluetti_log(s->env.log, BLUETTI_LOG_DEBUG, SRC, "loaded %s: %s, serial %s, protocol %u", path,
+                bt_simdev_model(d), bt_simdev_serial(d), (unsigned)bt_simdev_protocol_version(d));
+    return 0;
+}
+
+static int json_name(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return e->d_name[0] != '.' && n > 5 && !strcmp(e->d_name + n - 5, ".json");
+}
+
+static int load_dir(struct sim *s, const char *dir, const char *origin, char *detail, size_t dlen)
+{
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, json_name, alphasort);
+    if (n < 0) {
+        detailf(detail, dlen, "cannot read the device image directory %s (%s): %s; pass "
+                "device=PATH or set BLUETTI_SIM_DEVICES", dir, origin, strerror(errno));
+        return BLUETTI_E_IO;
+    }
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        if (rc == 0) {
+            size_t len = strlen(dir) + strlen(names[i]->d_name) + 2;
+            char *path = malloc(len);
+            if (!path) {
+                rc = BLUETTI_E_NOMEM;
+            } else {
+                snprintf(path, len, "%s/%s", dir, names[i]->d_name);
+                rc = add_image(s, path, detail, dlen);
+                free(path);
+            }
+        }
+        free(names[i]);
+    }
+    free(names);
+    if (rc == 0 && s->n_images == 0) {
+        detailf(detail, dlen, "no device images (*.json) in %s (%s); pass device=PATH or set "
+                "BLUETTI_SIM_DEVICES", dir, origin);
+        rc = BLUETTI_E_NOTFOUND;
+    }
+    return rc;
+}
+
+/* ---- transport operations ------------------------------------------------ */
+
+static void sim_close(void *state)
+{
+    struct sim *s = state;
+    if (!s) return;
+    for (size_t i = 0; i < s->n_q; i++) free(s->q[i].address);
+    free(s->q);
+    for (size_t i = 0; i < s->n_att; i++) {
+        free(s->att[i].address);
+        bt_simdev_free(s->att[i].dev);
+    }
+    free(s->att);
+    for (size_t i = 0; i < s->n_images; i++) bt_simdev_free(s->images[i]);
+    free(s->images);
+    free(s->model);
+    if (s->tfd >= 0) close(s->tfd);
+    free(s);
+}
+
+static int sim_open(const bluetti_transport_env *env, const bluetti_options *opts, void **state,
+                    char *detail, size_t detail_len)
+{
+    if (detail && detail_len) detail[0] = '\0';
+    if (!state || !env) return BLUETTI_E_INVAL;
+    *state = NULL;
+    struct sim *s = calloc(1, sizeof *s);
+    if (!s) return BLUETTI_E_NOMEM;
+    s->env = *env;
+    s->tfd = -1;
+    int rc = 0;
+
+    const char *spec = bluetti_options_get(opts, "faults");
+    if (!spec) spec = bluetti_options_get(opts, "fault");
+    if (spec) rc = bt_sim_faults_parse(spec, &s->faults, detail, detail_len);
+
+    if (rc == 0 && bluetti_options_get(opts, "strict_serial")) {
+        rc = bluetti_options_get_bool(opts, "strict_serial", &s->strict);
+        if (rc) detailf(detail, detail_len, "strict_serial=%s: expected true or false",
+                        bluetti_options_get(opts, "strict_serial"));
+    }
+    const char *model = bluetti_options_get(opts, "model");
+    if (rc == 0 && model && *model && !(s->model = strdup(model))) rc = BLUETTI_E_NOMEM;
+
+    size_t n_dev = bluetti_options_count(opts, "device");
+    for (size_t i = 0; rc == 0 && i < n_dev; i++)
+        rc = add_image(s, bluetti_options_get_nth(opts, "device", i), detail, detail_len);
+    if (rc == 0 && n_dev == 0) {
+        const char *dir = getenv("BLUETTI_SIM_DEVICES");
+        if (dir && *dir) rc = load_dir(s, dir, "from BLUETTI_SIM_DEVICES", detail, detail_len);
+        else rc = load_dir(s, BLUETTI_DATADIR "/devices", "the installed images", detail, detail_len);
+    }
+#ifdef HAVE_TIMERFD
+    if (rc == 0) {
+        s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
+        if (s->tfd < 0) {
+            detailf(detail, detail_len, "timerfd_create: %s", strerror(errno));
+            rc = BLUETTI_E_IO;
+        }
+    }
+#endif
+    if (rc) {
+        sim_close(s);
+        return rc;
+    }
+    bluetti_log(env->log, BLUETTI_LOG_INFO, SRC, "%zu simulated device image%s ready",
+                s->n_images, s->n_images == 1 ? "" : "s");
+    *state = s;
+    return 0;
+}
+
+static struct attachment *find_att(struct sim *s, const char *address)
+{
+    for (size_t i = 0; i < s->n_att; i++)
+        if (!strcmp(s->att[i].address, address)) return &s->att[i];
+    return NULL;
+}
+
+static const bt_simdev *pick_image(struct sim *s, const char *address)
+{
+    for (size_t i = 0; i < s->n_images; i++)
+        if (!strcmp(bt_simdev_serial(s->images[i]), address)) return s->images[i];
+    if (s->strict) {
+        bluetti_log(s->env.log, BLUETTI_LOG_WARN, SRC,
+                    "no device image has serial %s (strict_serial is on)", address);
+        return NULL;
+    }
+    if (s->model) {
+        for (size_t i = 0; i < s->n_images; i++)
+            if (bt_simdev_matches_model(s->images[i], s->model)) return s->images[i];
+        bluetti_log(s->env.log, BLUETTI_LOG_WARN, SRC,
+                    "no device image has serial %s or model \"%s\"", address, s->model);
+        return NULL;
+    }
+    if (s->n_images == 1) return s->images[0];
+    bluetti_log(s->env.log, BLUETTI_LOG_WARN, SRC,
+                "no device image has serial %s; set the option model=NAME to serve one anyway",
+                address);
+    return NULL;
+}
+
+static int sim_attach(void *state, const char *address)
+{
+    struct sim *s = state;
+    if (!s || !address || !*address) return BLUETTI_E_INVAL;
+    if (find_att(s, address)) return BLUETTI_E_EXISTS;
+    const bt_simdev *img = pick_image(s, address);
+    if (!img) return BLUETTI_E_NOTFOUND;
+    if (s->n_att == s->cap_att) {
+        size_t nc = s->cap_att ? s->cap_att * 2 : 8;
+        struct attachment *na = realloc(s->att, nc * sizeof *na);
+        if (!na) return BLUETTI_E_NOMEM;
+        s->att = na;
+        s->cap_att = nc;
+    }
+    bt_simdev *dev = NULL;
+    int rc = bt_simdev_clone(img, &dev);
+    if (rc) return rc;
+    if (strcmp(bt_simdev_serial(img), address)) {
+        /* an address that is not a valid serial keeps the image's registers */
+        if (bt_simdev_set_serial(dev, address) != 0)
+            bluetti_log(s->env.log, BLUETTI_LOG_DEBUG, SRC,
+                        "%s is not a serial number; the device reports %s", address,
+                        bt_simdev_serial(img));
+        bluetti_log(s->env.log, BLUETTI_LOG_INFO, SRC, "%s: serving %s (%s)", address,
+                    bt_simdev_model(img), bt_simdev_path(img));
+    }
+    char *copy = strdup(address);
+    if (!copy) {
+        bt_simdev_free(dev);
+        return BLUETTI_E_NOMEM;
+    }
+    s->att[s->n_att++] = (struct attachment){ copy, dev };
+    return 0;
+}
+
+static int sim_detach(void *state, const char *address)
+{
+    struct sim *s = state;
+    if (!s || !address) return BLUETTI_E_INVAL;
+    struct attachment *a = find_att(s, address);
+    if (!a) return BLUETTI_E_NOTFOUND;
+    discard_frames(s, address);
+    free(a->address);
+    bt_simdev_free(a->dev);
+    *a = s->att[--s->n_att];
+    return 0;
+}
+
+static int sim_submit(void *state, const char *address, const uint8_t *frame, size_t len)
+{
+    struct sim *s = state;
+    if (!s || !address || !frame) return BLUETTI_E_INVAL;
+    struct attachment *a = find_att(s, address);
+    if (!a) return BLUETTI_E_NOTFOUND;
+    double now = now_s();
+    if (s->faults.disconnect_after && ++s->since_disconnect >= s->faults.disconnect_after) {
+        /* The request went out, then the connection dropped: its reply and
+         * every other pending one are lost. The link comes straight back. */
+        s->since_disconnect = 0;
+        discard_frames(s, NULL);
+        bluetti_log(s->env.log, BLUETTI_LOG_INFO, SRC, "fault: disconnecting");
+        int rc = push(s, IT_DISCONNECTED, NULL, NULL, 0, now);
+        return rc ? rc : push(s, IT_CONNECTED, NULL, NULL, 0, now);
+    }
+    uint8_t out[BLUETTI_MODBUS_MAX_FRAME];
+    double delay = 0;
+    size_t n = bt_simdev_answer(a->dev, &s->faults, &s->prng, frame, len, out, sizeof out, &delay);
+    if (n == 0) return 0; /* a device that does not answer */
+    return push(s, IT_FRAME, address, out, n, now + delay);
+}
+
+static int sim_fd(void *state)
+{
+    struct sim *s = state;
+    return s ? s->tfd : -1;
+}
+
+static int sim_process(void *state, int timeout_ms)
+{
+    struct sim *s = state;
+    if (!s) return BLUETTI_E_INVAL;
+    if (deliver_due(s, now_s()) || timeout_ms == 0) return 0;
+    /* Sleep until the earliest item is due or the caller's limit. */
+    int wait = timeout_ms;
+    if (s->n_q) {
+        double ms = ceil((s->q[earliest(s)].due - now_s()) * 1000.0);
+        int due_ms = ms <= 0 ? 0 : (ms > 2e9 ? 2000000000 : (int)ms);
+        if (wait < 0 || due_ms < wait) wait = due_ms;
+    }
+    if (wait != 0) {
+        struct pollfd pfd = { .fd = s->tfd, .events = POLLIN };
+        if (poll(s->tfd >= 0 ? &pfd : NULL, s->tfd >= 0 ? 1 : 0, wait) < 0 && errno != EINTR)
+            return BLUETTI_E_IO;
+    }
+    deliver_due(s, now_s());
+    return 0;
+}
+
+static void sim_stats(void *state, uint64_t *frames_in, uint64_t *frames_dropped)
+{
+    struct sim *s = state;
+    if (frames_in) *frames_in = s ? s->frames_in : 0;
+    if (frames_dropped) *frames_dropped = s ? s->frames_dropped : 0;
+}
+
+static const bluetti_transport_ops sim_ops = {
+    .name = "sim",
+    .description = "simulated devices from device images, in-process (no broker)",
+    .open = sim_open,
+    .close = sim_close,
+    .attach = sim_attach,
+    .detach = sim_detach,
+    .submit = sim_submit,
+    .fd = sim_fd,
+    .process = sim_process,
+    .stats = sim_stats,
+};
+
+static int sim_init(bluetti_registry *reg)
+{
+    return bluetti_registry_add_transport(reg, &sim_ops);
+}
+
+BLUETTI_PLUGIN_DEFINE("transport-sim", PACKAGE_VERSION,
+                      "in-process simulated devices (device images, fault injection)", sim_init);

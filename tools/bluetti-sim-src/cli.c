@@ -1,0 +1,289 @@
+/* bluetti-sim: the command line. */
+#include "config.h"
+
+#include "sim.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+static const char usage_text[] =
+"Usage: bluetti-sim --device FILE [--sn SERIAL] [--device FILE [--sn SERIAL]]...\n"
+"                   --cert P12 [--password P | --password-file F] [options]\n"
+"\n"
+"Plays one or more Bluetti V2 power stations on a real MQTT broker, the way\n"
+"the devices do on the Bluetti cloud: each device listens on SUB/<serial> and\n"
+"answers Modbus read requests on PUB/<serial> from its device image\n"
+"(data/devices/*.json). Point bluetti-tool (transport mqtt) or your own\n"
+"program at the same broker to talk to it. Runs until SIGINT or SIGTERM.\n"
+"\n"
+"Devices:\n"
+"  -d, --device FILE      a device image (repeat for more devices)\n"
+"  -s, --sn SERIAL        serial number for the preceding --device (default:\n"
+"                         the image's); a decimal serial also shows in block 100\n"
+"\n"
+"Broker:\n"
+"  -b, --broker HOST      broker host name or address (default localhost)\n"
+"  -p, --port N           broker TLS port (default 18760)\n"
+"  -c, --cert FILE        PKCS#12 (.p12/.pfx) client certificate (required);\n"
+"                         decrypted in memory, never written anywhere\n"
+"      --password P       its password (visible to other users in ps: prefer\n"
+"                         --password-file or $BLUETTI_CERT_PASSWORD)\n"
+"      --password-file F  read the password from the first line of F\n"
+"      --cafile FILE      extra CA certificates (PEM) to trust for the broker\n"
+"      --insecure         do NOT verify the broker's certificate (tests only)\n"
+"      --client-id ID     MQTT client id (default bluetti-sim_<8 random hex>)\n"
+"      --keepalive S      MQTT keepalive in seconds (default 60)\n"
+"      --qos N            0 or 1 (default 1)\n"
+"      --connect-timeout S   seconds to wait for the broker (default 10)\n"
+"\n"
+"Behaviour:\n"
+"  -f, --faults SPEC      inject faults into every device's answers, e.g.\n"
+"                         delay=0.5          wait 0.5 s before each reply\n"
+"                         drop=0.1           10% of requests get no reply\n"
+"                         crc=0.5            50% of replies carry a bad CRC\n"
+"                         short=1            every reply is cut short\n"
+"                         exception=1300:2   reads of block 1300 get exception 2\n"
+"                         disconnect=5       drop the broker connection on every\n"
+"                                            5th request (then reconnect)\n"
+"                         seed=7             repeatable random choices\n"
+"                         combine with commas: delay=0.2,drop=0.1,seed=7\n"
+"      --ready-file PATH  once every device is subscribed, write PATH (the\n"
+"                         pid and the serials); removed again on exit\n"
+"  -v, --verbose          log every request and answer, and libmosquitto's\n"
+"                         warnings\n"
+"  -q, --quiet            log errors only\n"
+"  -h, --help             this help;   -V, --version   the version\n"
+"\n"
+"When every device is subscribed it prints one line starting with\n"
+"\"bluetti-sim: ready\" on standard output. Replies are delayed with timers:\n"
+"a slow device never holds up the others.\n"
+"\n"
+"Example (a local mosquitto with a TLS listener on 8883):\n"
+"  BLUETTI_CERT_PASSWORD=secret bluetti-sim --broker localhost --port 8883 \\\n"
+"      --cert sim.p12 --cafile ca.crt --device el100v2.json --sn 2345000223861\n"
+"\n"
+"Exit status: 0 after SIGINT/SIGTERM, 1 when something fails at run time\n"
+"(image, certificate, connection), 2 for a command-line mistake.\n";
+
+enum {
+    OPT_PASSWORD = 256, OPT_PASSWORD_FILE, OPT_CAFILE, OPT_INSECURE, OPT_CLIENT_ID,
+    OPT_KEEPALIVE, OPT_QOS, OPT_READY_FILE, OPT_CONNECT_TIMEOUT,
+};
+
+static const struct option long_opts[] = {
+    { "device", required_argument, NULL, 'd' },
+    { "sn", required_argument, NULL, 's' },
+    { "broker", required_argument, NULL, 'b' },
+    { "port", required_argument, NULL, 'p' },
+    { "cert", required_argument, NULL, 'c' },
+    { "password", required_argument, NULL, OPT_PASSWORD },
+    { "password-file", required_argument, NULL, OPT_PASSWORD_FILE },
+    { "cafile", required_argument, NULL, OPT_CAFILE },
+    { "insecure", no_argument, NULL, OPT_INSECURE },
+    { "client-id", required_argument, NULL, OPT_CLIENT_ID },
+    { "keepalive", required_argument, NULL, OPT_KEEPALIVE },
+    { "qos", required_argument, NULL, OPT_QOS },
+    { "faults", required_argument, NULL, 'f' },
+    { "ready-file", required_argument, NULL, OPT_READY_FILE },
+    { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+    { "verbose", no_argument, NULL, 'v' },
+    { "quiet", no_argument, NULL, 'q' },
+    { "help", no_argument, NULL, 'h' },
+    { "version", no_argument, NULL, 'V' },
+    { NULL, 0, NULL, 0 },
+};
+
+static int usage_error(const char *fmt, ...) BLUETTI_PRINTF(1, 2);
+static int usage_error(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "bluetti-sim: ");
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'bluetti-sim --help' for more information.\n");
+    return EXIT_USAGE;
+}
+
+static bool parse_int(const char *s, long min, long max, int *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > max) return false;
+    *out = (int)v;
+    return true;
+}
+
+static void set_password(sim_args *a, const char *pw)
+{
+    if (a->password) {
+        OPENSSL_cleanse(a->password, strlen(a->password));
+        free(a->password);
+    }
+    a->password = strdup(pw);
+}
+
+static int read_password_file(sim_args *a, const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n", path,
+                strerror(errno));
+        return 1;
+    }
+    char buf[1024];
+    if (!fgets(buf, sizeof buf, f)) buf[0] = '\0';
+    fclose(f);
+    buf[strcspn(buf, "\r\n")] = '\0';
+    set_password(a, buf);
+    OPENSSL_cleanse(buf, sizeof buf);
+    return 0;
+}
+
+void sim_args_free(sim_args *a)
+{
+    if (!a) return;
+    free(a->devices);
+    if (a->password) {
+        OPENSSL_cleanse(a->password, strlen(a->password));
+        free(a->password);
+    }
+    memset(a, 0, sizeof *a);
+}
+
+int sim_parse_args(int argc, char **argv, sim_args *a)
+{
+    memset(a, 0, sizeof *a);
+    a->broker = "localhost";
+    a->port = 18760;
+    a->keepalive = 60;
+    a->qos = 1;
+    a->connect_timeout_s = 10;
+    a->verbosity = 1;
+    const char *password_file = NULL;
+    bool have_password = false;
+    int c;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":d:s:b:p:c:f:vqhV", long_opts, NULL)) != -1) {
+        switch (c) {
+        case 'd': {
+            sim_device_arg *nv = realloc(a->devices, (a->n_devices + 1) * sizeof *nv);
+            if (!nv) {
+                fprintf(stderr, "bluetti-sim: out of memory\n");
+                return 1;
+            }
+            a->devices = nv;
+            a->devices[a->n_devices++] = (sim_device_arg){ .path = optarg };
+            break;
+        }
+        case 's':
+            if (a->n_devices == 0)
+                return usage_error("--sn %s: give it after the --device it belongs to", optarg);
+            if (a->devices[a->n_devices - 1].serial)
+                return usage_error("--sn %s: this --device already has a serial", optarg);
+            a->devices[a->n_devices - 1].serial = optarg;
+            break;
+        case 'b':
+            if (!*optarg) return usage_error("--broker needs a host name");
+            a->broker = optarg;
+            break;
+        case 'p':
+            if (!parse_int(optarg, 1, 65535, &a->port))
+                return usage_error("--port %s: expected a port number from 1 to 65535", optarg);
+            break;
+        case 'c':
+            a->cert = optarg;
+            break;
+        case OPT_PASSWORD:
+            set_password(a, optarg);
+            /* hide it from ps as far as we can */
+            memset(optarg, 0, strlen(optarg));
+            have_password = true;
+            break;
+        case OPT_PASSWORD_FILE:
+            password_file = optarg;
+            break;
+        case OPT_CAFILE:
+            a->cafile = optarg;
+            break;
+        case OPT_INSECURE:
+            a->insecure = true;
+            break;
+        case OPT_CLIENT_ID:
+            if (!*optarg) return usage_error("--client-id must not be empty");
+            a->client_id = optarg;
+            break;
+        case OPT_KEEPALIVE:
+            if (!parse_int(optarg, 5, 65535, &a->keepalive))
+                return usage_error("--keepalive %s: expected 5 to 65535 seconds", optarg);
+            break;
+        case OPT_QOS:
+            if (!parse_int(optarg, 0, 1, &a->qos))
+                return usage_error("--qos %s: expected 0 or 1", optarg);
+            break;
+        case OPT_CONNECT_TIMEOUT: {
+            char *end;
+            errno = 0;
+            double v = strtod(optarg, &end);
+            if (errno || end == optarg || *end || !(v > 0) || v > 3600)
+                return usage_error("--connect-timeout %s: expected seconds (> 0, <= 3600)", optarg);
+            a->connect_timeout_s = v;
+            break;
+        }
+        case 'f': {
+            char why[256] = "";
+            if (bt_sim_faults_parse(optarg, &a->faults, why, sizeof why) != 0) {
+                fprintf(stderr, "bluetti-sim: --faults %s: %s\n"
+                        "Try 'bluetti-sim --help' for the fault syntax.\n", optarg,
+                        why[0] ? why : "not a valid fault spec");
+                return EXIT_USAGE;
+            }
+            a->faults_spec = optarg;
+            break;
+        }
+        case OPT_READY_FILE:
+            a->ready_file = optarg;
+            break;
+        case 'v':
+            a->verbosity++;
+            break;
+        case 'q':
+            a->verbosity = 0;
+            break;
+        case 'h':
+            fputs(usage_text, stdout);
+            return -1;
+        case 'V':
+            printf("bluetti-sim %s (libbluetti %s)\n", PACKAGE_VERSION, bluetti_version());
+            return -1;
+        case ':':
+            return usage_error("%s needs a value", argv[optind - 1]);
+        default:
+            return usage_error("unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc) return usage_error("unexpected argument '%s' (options only)", argv[optind]);
+    if (a->n_devices == 0)
+        return usage_error("no device: give at least one --device FILE (see data/devices/)");
+    if (!a->cert)
+        return usage_error("no --cert: the broker needs a PKCS#12 client certificate");
+    if (password_file) {
+        if (read_password_file(a, password_file) != 0) return 1;
+    } else if (!have_password) {
+        const char *env = getenv("BLUETTI_CERT_PASSWORD");
+        if (env) set_password(a, env);
+    }
+    if (!a->password) set_password(a, "");
+    if (!a->password) {
+        fprintf(stderr, "bluetti-sim: out of memory\n");
+        return 1;
+    }
+    return 0;
+}

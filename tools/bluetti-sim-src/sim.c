@@ -1,0 +1,430 @@
+/* bluetti-sim: the event loop.
+ *
+ * One poll() waits on the broker socket, a self-pipe written by the signal
+ * handler, and the earliest of: a delayed reply falling due, a reconnect
+ * attempt, the keepalive. Replies wait in a queue with their due time, so
+ * a slow (delayed) device never holds up the others.
+ */
+#include "config.h"
+
+#include "sim.h"
+#include "conn.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#define SRC "bluetti-sim"
+
+struct dev {
+    bt_simdev *d;
+    char *req_topic;            /* SUB/<serial>: requests arrive here */
+    char *rep_topic;            /* PUB/<serial>: answers go here */
+    bool granted;
+};
+
+struct reply {
+    double due;
+    uint64_t seq;               /* equal due times keep arrival order */
+    size_t dev;
+    size_t len;
+    uint8_t frame[BLUETTI_MODBUS_MAX_FRAME];
+};
+
+struct sim {
+    sim_args *a;
+    bluetti_registry *reg;      /* only for its logger */
+    const bluetti_logger *log;
+    struct dev *devs;
+    size_t n_devs;
+    unsigned prng;
+    unsigned since_disconnect;
+    struct reply *q;
+    size_t n_q, cap_q;
+    uint64_t seq;
+    mqc *c;
+    bool ready, ready_written, drop_now;
+    int fatal;
+    uint64_t requests, replies;
+};
+
+static volatile sig_atomic_t stop_signal;
+static int sig_pipe[2] = { -1, -1 };
+
+static void on_signal(int sig)
+{
+    int saved = errno;
+    stop_signal = sig;
+    if (write(sig_pipe[1], "x", 1) < 0) { /* the pipe is full: already woken */ }
+    errno = saved;
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static void log_cb(void *ud, bluetti_log_level level, const char *src, const char *msg)
+{
+    (void)ud;
+    (void)src;
+    static const char *const names[] = { "error", "warning", "info", "debug" };
+    fprintf(stderr, "bluetti-sim: %s: %s\n", names[level <= BLUETTI_LOG_DEBUG ? level : 3], msg);
+}
+
+static char *topic_for(const char *prefix, const char *serial)
+{
+    size_t n = strlen(prefix) + strlen(serial) + 1;
+    char *t = malloc(n);
+    if (t) snprintf(t, n, "%s%s", prefix, serial);
+    return t;
+}
+
+/* ---- reply queue ----------------------------------------------------------- */
+
+static size_t earliest(const struct sim *s)
+{
+    size_t best = 0;
+    for (size_t i = 1; i < s->n_q; i++)
+        if (s->q[i].due < s->q[best].due ||
+            (s->q[i].due == s->q[best].due && s->q[i].seq < s->q[best].seq))
+            best = i;
+    return best;
+}
+
+static void queue_reply(struct sim *s, size_t dev, const uint8_t *f, size_t len, double due)
+{
+    if (s->n_q == s->cap_q) {
+        size_t nc = s->cap_q ? s->cap_q * 2 : 16;
+        struct reply *nq = realloc(s->q, nc * sizeof *nq);
+        if (!nq) {
+            bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "out of memory: a reply is lost");
+            return;
+        }
+        s->q = nq;
+        s->cap_q = nc;
+    }
+    struct reply *r = &s->q[s->n_q++];
+    r->due = due;
+    r->seq = s->seq++;
+    r->dev = dev;
+    r->len = len;
+    memcpy(r->frame, f, len);
+}
+
+/* Publish every reply that is due. */
+static void send_due(struct sim *s)
+{
+    double now = now_s();
+    while (s->n_q) {
+        size_t i = earliest(s);
+        if (s->q[i].due > now) break;
+        struct reply *r = &s->q[i];
+        struct dev *d = &s->devs[r->dev];
+        int rc = mqc_publish(s->c, d->rep_topic, r->frame, r->len);
+        if (rc == 0) s->replies++;
+        else bluetti_log(s->log, BLUETTI_LOG_WARN, SRC, "%s: a reply is lost: %s",
+                         bt_simdev_serial(d->d), bluetti_strerror(rc));
+        s->q[i] = s->q[--s->n_q];
+    }
+}
+
+static int ms_to_next_reply(const struct sim *s)
+{
+    if (!s->n_q) return -1;
+    double ms = ceil((s->q[earliest(s)].due - now_s()) * 1000.0);
+    return ms <= 0 ? 0 : (ms > 86400000.0 ? 86400000 : (int)ms);
+}
+
+/* ---- connection handlers --------------------------------------------------- */
+
+static struct dev *dev_by_topic(struct sim *s, const char *topic, size_t *idx)
+{
+    for (size_t i = 0; i < s->n_devs; i++)
+        if (strcmp(s->devs[i].req_topic, topic) == 0) {
+            if (idx) *idx = i;
+            return &s->devs[i];
+        }
+    return NULL;
+}
+
+static void describe(const uint8_t *f, size_t len, char *buf, size_t cap)
+{
+    if (len >= 6 && f[1] == 0x03)
+        snprintf(buf, cap, "read of %u register(s) at %u", (unsigned)(f[4] << 8 | f[5]),
+                 (unsigned)(f[2] << 8 | f[3]));
+    else
+        snprintf(buf, cap, "%zu-byte frame (function 0x%02x)", len, len >= 2 ? f[1] : 0);
+}
+
+static void h_message(void *ud, const char *topic, const uint8_t *data, size_t len, bool retained)
+{
+    struct sim *s = ud;
+    size_t idx = 0;
+    struct dev *d = dev_by_topic(s, topic, &idx);
+    char what[96];
+    describe(data, len, what, sizeof what);
+    if (!d || retained) {
+        bluetti_log(s->log, BLUETTI_LOG_DEBUG, SRC, "ignored a %s message on %s",
+                    retained ? "retained" : "stray", topic);
+        return;
+    }
+    s->requests++;
+    if (s->a->faults.disconnect_after &&
+        ++s->since_disconnect >= s->a->faults.disconnect_after) {
+        s->since_disconnect = 0;
+        s->drop_now = true; /* done after mqc_process returns */
+        bluetti_log(s->log, BLUETTI_LOG_INFO, SRC,
+                    "%s: %s: fault: dropping the broker connection instead of answering",
+                    bt_simdev_serial(d->d), what);
+        return;
+    }
+    uint8_t out[BLUETTI_MODBUS_MAX_FRAME];
+    double delay = 0;
+    size_t n = bt_simdev_answer(d->d, &s->a->faults, &s->prng, data, len, out, sizeof out, &delay);
+    if (n == 0) {
+        bluetti_log(s->log, BLUETTI_LOG_DEBUG, SRC, "%s: %s: no answer", bt_simdev_serial(d->d),
+                    what);
+        return;
+    }
+    bluetti_log(s->log, BLUETTI_LOG_DEBUG, SRC, "%s: %s: %zu-byte answer%s in %.3g s",
+                bt_simdev_serial(d->d), what, n, (out[1] & 0x80) ? " (exception)" : "", delay);
+    queue_reply(s, idx, out, n, now_s() + (delay > 0 ? delay : 0));
+}
+
+static void h_disconnected(void *ud, int err)
+{
+    struct sim *s = ud;
+    (void)err;
+    s->n_q = 0; /* a device that loses its connection loses what it was about to send */
+}
+
+static void h_subscribed(void *ud, const char *topic, bool granted)
+{
+    struct sim *s = ud;
+    struct dev *d = dev_by_topic(s, topic, NULL);
+    if (!d) return;
+    if (!granted) {
+        bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC,
+                    "the broker refused the subscription to %s: check its ACL for this "
+                    "certificate", topic);
+        s->fatal = 1;
+        return;
+    }
+    d->granted = true;
+}
+
+static const mqc_handlers handlers = {
+    .message = h_message,
+    .disconnected = h_disconnected,
+    .subscribed = h_subscribed,
+};
+
+/* ---- readiness ------------------------------------------------------------- */
+
+static int write_ready_file(struct sim *s)
+{
+    const char *path = s->a->ready_file;
+    size_t n = strlen(path) + 32;
+    char *tmp = malloc(n);
+    if (!tmp) return -1;
+    snprintf(tmp, n, "%s.%ld.tmp", path, (long)getpid());
+    FILE *f = fopen(tmp, "w");
+    int ok = f != NULL;
+    if (f) {
+        fprintf(f, "pid %ld\n", (long)getpid());
+        for (size_t i = 0; i < s->n_devs; i++)
+            fprintf(f, "device %s %s\n", bt_simdev_serial(s->devs[i].d),
+                    bt_simdev_model(s->devs[i].d));
+        ok = fclose(f) == 0;
+    }
+    /* rename: a reader never sees a half-written file */
+    if (ok && rename(tmp, path) != 0) ok = 0;
+    if (!ok) {
+        bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "cannot write the ready file %s: %s", path,
+                    strerror(errno));
+        unlink(tmp);
+    }
+    free(tmp);
+    return ok ? 0 : -1;
+}
+
+static void check_ready(struct sim *s)
+{
+    if (s->ready) return;
+    for (size_t i = 0; i < s->n_devs; i++)
+        if (!s->devs[i].granted) return;
+    s->ready = true;
+    printf("bluetti-sim: ready: %zu device%s on %s:%d:", s->n_devs, s->n_devs == 1 ? "" : "s",
+           s->a->broker, s->a->port);
+    for (size_t i = 0; i < s->n_devs; i++)
+        printf(" %s (%s)", bt_simdev_serial(s->devs[i].d), bt_simdev_model(s->devs[i].d));
+    printf("\n");
+    fflush(stdout);
+    if (s->a->ready_file) {
+        if (write_ready_file(s) == 0) s->ready_written = true;
+        else s->fatal = 1;
+    }
+}
+
+/* ---- set-up and the loop --------------------------------------------------- */
+
+static int load_devices(struct sim *s)
+{
+    s->devs = calloc(s->a->n_devices, sizeof *s->devs);
+    if (!s->devs) return 1;
+    for (size_t i = 0; i < s->a->n_devices; i++) {
+        const sim_device_arg *arg = &s->a->devices[i];
+        char why[256] = "";
+        struct dev *d = &s->devs[s->n_devs];
+        if (bt_simdev_load(arg->path, &d->d, why, sizeof why) != 0) {
+            fprintf(stderr, "bluetti-sim: cannot load the device image %s: %s\n", arg->path,
+                    why[0] ? why : "unknown error");
+            return 1;
+        }
+        s->n_devs++;
+        if (arg->serial && bt_simdev_set_serial(d->d, arg->serial) != 0) {
+            fprintf(stderr, "bluetti-sim: --sn %s: not a usable serial (printable, no spaces, "
+                    "'+', '#' or '/', at most 64 characters)\n", arg->serial);
+            return EXIT_USAGE;
+        }
+        const char *sn = bt_simdev_serial(d->d);
+        for (size_t j = 0; j + 1 < s->n_devs; j++)
+            if (strcmp(bt_simdev_serial(s->devs[j].d), sn) == 0) {
+                fprintf(stderr, "bluetti-sim: two devices have the serial %s: give one of them "
+                        "another with --sn\n", sn);
+                return EXIT_USAGE;
+            }
+        d->req_topic = topic_for("SUB/", sn);
+        d->rep_topic = topic_for("PUB/", sn);
+        if (!d->req_topic || !d->rep_topic) return 1;
+    }
+    return 0;
+}
+
+static int setup_signals(void)
+{
+    if (pipe(sig_pipe) != 0) return -1;
+    for (int i = 0; i < 2; i++) {
+        fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
+        fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
+    }
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    signal(SIGPIPE, SIG_IGN);
+    return 0;
+}
+
+static int serve(struct sim *s)
+{
+    while (!stop_signal && !s->fatal) {
+        int wait = mqc_timeout_ms(s->c);
+        int next = ms_to_next_reply(s);
+        if (next >= 0 && (wait < 0 || next < wait)) wait = next;
+        struct pollfd p[2] = { { .fd = sig_pipe[0], .events = POLLIN },
+                               { .fd = mqc_fd(s->c), .events = mqc_events(s->c) } };
+        nfds_t n = p[1].fd >= 0 ? 2 : 1;
+        if (poll(p, n, wait) < 0 && errno != EINTR) {
+            bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "poll: %s", strerror(errno));
+            return 1;
+        }
+        if (stop_signal) break;
+        mqc_process(s->c, 0);
+        if (s->drop_now) {
+            s->drop_now = false;
+            s->n_q = 0;
+            mqc_drop(s->c);
+        }
+        check_ready(s);
+        send_due(s);
+    }
+    if (stop_signal)
+        bluetti_log(s->log, BLUETTI_LOG_INFO, SRC, "stopping (%s): %llu request%s, %llu repl%s",
+                    stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+                    (unsigned long long)s->requests, s->requests == 1 ? "" : "s",
+                    (unsigned long long)s->replies, s->replies == 1 ? "y" : "ies");
+    return s->fatal ? 1 : 0;
+}
+
+int sim_run(sim_args *a)
+{
+    struct sim s;
+    memset(&s, 0, sizeof s);
+    s.a = a;
+    int status = 1;
+    if (bluetti_registry_new(&s.reg) != 0) {
+        fprintf(stderr, "bluetti-sim: out of memory\n");
+        return 1;
+    }
+    bluetti_log_level level = a->verbosity <= 0   ? BLUETTI_LOG_ERROR
+                              : a->verbosity == 1 ? BLUETTI_LOG_INFO
+                                                  : BLUETTI_LOG_DEBUG;
+    bluetti_registry_set_log(s.reg, log_cb, NULL, level);
+    s.log = bluetti_registry_logger(s.reg);
+
+    status = load_devices(&s);
+    if (status) goto out;
+    status = 1;
+    if (setup_signals() != 0) {
+        fprintf(stderr, "bluetti-sim: cannot set up signal handling: %s\n", strerror(errno));
+        goto out;
+    }
+
+    mqc_config c = {
+        .host = a->broker, .port = a->port, .keepalive = a->keepalive, .qos = a->qos,
+        .client_id = a->client_id, .client_id_prefix = "bluetti-sim_",
+        .cert = a->cert, .password = a->password, .cafile = a->cafile, .insecure = a->insecure,
+        .connect_timeout_s = a->connect_timeout_s,
+        /* a device comes back quickly after a broker restart */
+        .reconnect = { 1u, 0.2, 2.0, 2.0 },
+        .log = s.log, .src = SRC,
+    };
+    char why[512] = "";
+    int rc = mqc_open(&c, &handlers, &s, &s.c, why, sizeof why);
+    /* the key is in memory now; the password is not needed any more */
+    OPENSSL_cleanse(a->password, strlen(a->password));
+    if (rc != 0) {
+        fprintf(stderr, "bluetti-sim: cannot connect to %s:%d: %s\n", a->broker, a->port,
+                why[0] ? why : bluetti_strerror(rc));
+        goto out;
+    }
+    for (size_t i = 0; i < s.n_devs; i++) {
+        rc = mqc_subscribe(s.c, s.devs[i].req_topic);
+        if (rc) {
+            fprintf(stderr, "bluetti-sim: cannot subscribe to %s: %s\n", s.devs[i].req_topic,
+                    bluetti_strerror(rc));
+            goto out;
+        }
+    }
+    if (a->faults_spec)
+        bluetti_log(s.log, BLUETTI_LOG_INFO, SRC, "injecting faults: %s", a->faults_spec);
+    status = serve(&s);
+out:
+    mqc_close(s.c);
+    if (s.ready_written) unlink(a->ready_file);
+    for (size_t i = 0; i < s.n_devs; i++) {
+        bt_simdev_free(s.devs[i].d);
+        free(s.devs[i].req_topic);
+        free(s.devs[i].rep_topic);
+    }
+    free(s.devs);
+    free(s.q);
+    bluetti_registry_free(s.reg);
+    for (int i = 0; i < 2; i++)
+        if (sig_pipe[i] >= 0) close(sig_pipe[i]);
+    return status;
+}

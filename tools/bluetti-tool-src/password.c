@@ -1,0 +1,104 @@
+/* The certificate password: option, environment, or a prompt on the
+ * terminal with echo off. Buffers holding it are wiped before release. */
+#include "config.h"
+
+#include "tool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#define PW_MAX 1024
+
+void password_free(char *pw)
+{
+    if (!pw) return;
+    wipe(pw, strlen(pw));
+    free(pw);
+}
+
+static void put(int fd, const char *s)
+{
+    size_t n = strlen(s);
+    while (n) {
+        ssize_t w = write(fd, s, n);
+        if (w < 0 && errno == EINTR) continue;
+        if (w <= 0) return;
+        s += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Returns 0 with buf filled, -1 when there is no terminal, -2 when a stop
+ * signal arrived, -3 when the line is too long. */
+static int prompt(const char *cert, char *buf, size_t cap)
+{
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    if (fd < 0) return -1;
+    struct termios old, quiet;
+    if (tcgetattr(fd, &old) != 0) {
+        close(fd);
+        return -1;
+    }
+    quiet = old;
+    quiet.c_lflag &= (tcflag_t)~(ECHO | ECHOE | ECHOK);
+    quiet.c_lflag |= ECHONL;
+    put(fd, "Password for certificate ");
+    put(fd, cert);
+    put(fd, ": ");
+    tcsetattr(fd, TCSANOW, &quiet); /* keep what was typed ahead */
+    size_t n = 0;
+    int rc = 0;
+    for (;;) {
+        char c;
+        ssize_t got = read(fd, &c, 1);
+        if (got < 0 && errno == EINTR) {
+            if (tool_stop_signal()) { rc = -2; break; }
+            continue;
+        }
+        if (got <= 0 || c == '\n' || c == '\r') break;
+        if (n + 1 >= cap) {
+            rc = -3;
+            continue; /* swallow the rest of the line */
+        }
+        buf[n++] = c;
+    }
+    buf[n] = '\0';
+    tcsetattr(fd, TCSANOW, &old);
+    if (rc == -2) put(fd, "\n");
+    close(fd);
+    if (rc) wipe(buf, cap);
+    return rc;
+}
+
+int password_get(const tool *t, char **out)
+{
+    *out = NULL;
+    const char *given = opt_str(&t->gv[G_PASSWORD]);
+    if (!given) {
+        const char *env = getenv("BLUETTI_CERT_PASSWORD");
+        if (env) given = env;
+    }
+    if (given) {
+        *out = strdup(given);
+        return *out ? EXIT_OK : tool_error(EXIT_FAIL, "out of memory");
+    }
+    char *buf = malloc(PW_MAX);
+    if (!buf) return tool_error(EXIT_FAIL, "out of memory");
+    int rc = prompt(t->set.cert, buf, PW_MAX);
+    if (rc == 0) {
+        *out = buf;
+        return EXIT_OK;
+    }
+    free(buf);
+    if (rc == -2) return tool_stop_exit();
+    if (rc == -3)
+        return tool_error(EXIT_USAGE, "the password typed is longer than %d characters; give "
+                          "it with BLUETTI_CERT_PASSWORD instead", PW_MAX - 1);
+    return tool_error(EXIT_USAGE, "certificate %s needs its password and there is no terminal "
+                      "to ask on; give --password P or set BLUETTI_CERT_PASSWORD",
+                      t->set.cert);
+}

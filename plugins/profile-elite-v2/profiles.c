@@ -40,16 +40,19 @@ static const bluetti_block_group groups_full[] = { G_CORE, G_GRID, G_BATTERY, G_
  * exception 2. */
 static const bluetti_block_size sizes_el30[] = {
     { 100, 160 },
+    { 1300, 34 },   /* up to phase_0_apparent; real units answer 62 bytes (31 registers) */
     { 6300, 26 },   /* 8 cells, 2 sensors */
     { 0, 0 },
 };
 static const bluetti_block_size sizes_el100[] = {
     { 100, 160 },
+    { 1300, 34 },   /* up to phase_0_apparent; real units answer 62 bytes (31 registers) */
     { 6300, 48 },   /* 16 cells, 4 sensors */
     { 0, 0 },
 };
 static const bluetti_block_size sizes_el200[] = {
     { 100, 160 },
+    { 1300, 34 },   /* up to phase_0_apparent; real units answer 62 bytes (31 registers) */
     { 6300, 40 },   /* 12 cells, 4 sensors, as probed */
     { 0, 0 },
 };

@@ -50,13 +50,13 @@ expect_out 'INVALID'
 expect_out 'warning: '
 expect_err 'block 1300 \(INV_GRID_INFO\) did not decode'
 
-# a whole Modbus reply frame: address 1, function 3, 32 bytes, CRC
+# a whole Modbus reply frame: address 1, function 3, 34 bytes, CRC
 run $PLUG --transport sim --sim-device "$DEVICES/el100v2.json" raw --block 1300
 reply=$(sed -n 's/^reply *//p' "$out" | head -n 1)
 if [ -n "$reply" ]; then
     run $PLUG decode --frame --block 1300 "$reply"
     expect_rc 0
-    expect_out '^block 1300 INV_GRID_INFO: 32 bytes'
+    expect_out '^block 1300 INV_GRID_INFO: 34 bytes'
     # one byte of the CRC changed
     bad=$(echo "$reply" | sed 's/..$/00/')
     [ "$bad" != "$reply" ] || bad=$(echo "$reply" | sed 's/..$/01/')

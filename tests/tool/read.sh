@@ -102,17 +102,24 @@ run $SIM --sim-faults drop=1 --timeout 0.2 --retries 2 --retry-initial-delay 0.0
 expect_rc 1
 expect_err 'did not answer|failed'
 
-# raw: the frames, then the values
+# raw: the frames, then the values (the profile reads 17 registers of 1300)
 run $SIM raw --block 1300
+expect_rc 0
+expect_out '^request +01 03 05 14 00 11 c5 0e$'
+expect_out '^reply +01 03 22( [0-9a-f]{2}){36}$'
+expect_out '^block 1300 INV_GRID_INFO'
+expect_out '^ +phase_0_apparent +0 +VA'
+
+# an explicit register count: the reference's frame F1 (16 registers)
+run $SIM raw --block 1300 --register-count 16
 expect_rc 0
 expect_out '^request +01 03 05 14 00 10 04 ce$'
 expect_out '^reply +01 03 20( [0-9a-f]{2}){34}$'
-expect_out '^block 1300 INV_GRID_INFO'
 
 run $SIM --json raw --block 1300
 expect_rc 0
 expect_json_lines 1
-expect_out '"frames": \[\{"direction": "request", "hex": "01 03 05 14 00 10 04 ce"\}, \{"direction": "reply", "hex": "01 03 20 '
+expect_out '"frames": \[\{"direction": "request", "hex": "01 03 05 14 00 11 c5 0e"\}, \{"direction": "reply", "hex": "01 03 22 '
 expect_out '"decoded": \{"block": 1300'
 
 run $SIM raw --block 100 --register-count 4

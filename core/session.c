@@ -168,8 +168,9 @@ static void set_detail(bluetti_device *d, int err, const char *extra)
         d->detail[0] = '\0';
         return;
     }
-    bt_fmt(d->detail, sizeof d->detail, "%s %u: %s%s%s", d->p.raw ? "registers at" : "block",
-           (unsigned)d->p.block, bluetti_strerror(err), extra ? ": " : "", extra ? extra : "");
+    /* the caller knows which block it asked for; say what went wrong */
+    bt_fmt(d->detail, sizeof d->detail, "%s%s%s%s", bluetti_strerror(err), extra ? " (" : "",
+           extra ? extra : "", extra ? ")" : "");
 }
 
 static void finish(bluetti_device *d, int err, const char *extra)
@@ -345,7 +346,7 @@ static void on_frame(bluetti_session *s, const char *address, const uint8_t *f, 
         return;
     case BLUETTI_E_EXCEPTION: {
         char extra[96];
-        bt_fmt(extra, sizeof extra, "Modbus exception %u (%s)", (unsigned)exc,
+        bt_fmt(extra, sizeof extra, "exception %u: %s", (unsigned)exc,
                bluetti_modbus_exception_text(exc));
         s->stats.replies++;
         finish(d, rc, extra);

@@ -1,0 +1,1 @@
+## tests/reliability.mk: fault-injection and hostile-input tests (issue 7).

@@ -324,6 +324,45 @@ static void test_blocks_sorted(void)
     bluetti_registry_free(r);
 }
 
+/* Removing one plugin's file removes exactly its blocks; the rest load. */
+static void test_remove_one_plugin(void)
+{
+    bluetti_registry *all = bt_registry();
+    size_t total = bluetti_registry_block_count(all);
+    CU_ASSERT_EQUAL(total, 45);
+    size_t np = bluetti_registry_plugin_count(all);
+    for (size_t i = 0; i < np; i++) {
+        bluetti_plugin_info pi;
+        CU_ASSERT_EQUAL_FATAL(bluetti_registry_plugin_info(all, i, &pi), 0);
+        if (pi.status != 0 || pi.n_blocks == 0) continue;
+        make_tmpdir();
+        for (size_t j = 0; j < np; j++) {
+            bluetti_plugin_info pj;
+            bluetti_registry_plugin_info(all, j, &pj);
+            if (j == i || pj.status != 0) continue;
+            const char *base = strrchr(pj.file, '/');
+            char link[600];
+            snprintf(link, sizeof link, "%s%s", tmpdir, base ? base : "/x.so");
+            CU_ASSERT_EQUAL_FATAL(symlink(pj.file, link), 0);
+        }
+        chmod(tmpdir, 0755);
+        bluetti_registry *r = new_reg();
+        CU_ASSERT_EQUAL(bluetti_registry_load_dir(r, tmpdir, 0), (int)np - 1);
+        CU_ASSERT_EQUAL(bluetti_registry_block_count(r), total - pi.n_blocks);
+        for (size_t k = 0; k < total; k++) {
+            const bluetti_block_schema *b = bluetti_registry_block_at(all, k);
+            bool theirs = strcmp(bluetti_registry_block_plugin(all, b->id), pi.name) == 0;
+            CU_ASSERT_EQUAL(bluetti_registry_find_block(r, b->id) == NULL, theirs);
+        }
+        /* profiles and transports are unaffected */
+        CU_ASSERT_EQUAL(bluetti_registry_profile_count(r), bluetti_registry_profile_count(all));
+        CU_ASSERT_EQUAL(bluetti_registry_transport_count(r), bluetti_registry_transport_count(all));
+        bluetti_registry_free(r);
+        rm_tmpdir();
+    }
+    bluetti_registry_free(all);
+}
+
 static int add(void)
 {
     CU_pSuite s = CU_add_suite("loader", NULL, NULL);
@@ -341,7 +380,8 @@ static int add(void)
         !CU_add_test(s, "search order", test_search_order) ||
         !CU_add_test(s, "builtin plugins, separate registries", test_builtin_and_isolation) ||
         !CU_add_test(s, "direct registration", test_direct_registration) ||
-        !CU_add_test(s, "blocks sorted by id", test_blocks_sorted))
+        !CU_add_test(s, "blocks sorted by id", test_blocks_sorted) ||
+        !CU_add_test(s, "removing one plugin removes exactly its blocks", test_remove_one_plugin))
         return -1;
     return 0;
 }

@@ -40,3 +40,15 @@ tests_test_options_LDADD = $(TEST_LIBS)
 tests_test_session_SOURCES = tests/test_session.c
 tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDADD = $(TEST_LIBS)
+
+## API/ABI gates: exported symbols match docs/API.md; ABI matches docs/abi/.
+TESTS += tests/symbols.sh tests/abi.sh
+dist_check_SCRIPTS += tests/symbols.sh tests/abi.sh
+
+## Record the current ABI as the new baseline (after a deliberate version bump).
+update-abi: core/libbluetti.la
+	abidw --no-corpus-path --headers-dir $(top_srcdir)/include/bluetti \
+	  core/.libs/libbluetti.so > $(top_srcdir)/docs/abi/libbluetti.abi
+	printf 'libtool=%s plugin_abi=%s\n' '$(BLUETTI_LT_VERSION)' '$(BLUETTI_PLUGIN_ABI)' \
+	  > $(top_srcdir)/docs/abi/VERSION
+.PHONY: update-abi

@@ -12,7 +12,8 @@ core_libbluetti_la_LDFLAGS = $(AM_LDFLAGS) -no-undefined -version-info $(BLUETTI
 	-export-symbols-regex '^bluetti_'
 core_libbluetti_la_LIBADD = $(LTDL_LIBS) $(LIBM)
 
-nobase_include_HEADERS += \
+bluettiincludedir = $(includedir)/bluetti
+bluettiinclude_HEADERS = \
 	include/bluetti/bluetti.h include/bluetti/common.h include/bluetti/error.h \
 	include/bluetti/log.h include/bluetti/retry.h include/bluetti/modbus.h \
 	include/bluetti/schema.h include/bluetti/decode.h include/bluetti/profile.h \

@@ -1,0 +1,72 @@
+/* bench: small helpers shared by the benchmark programs. */
+#include "config.h"
+
+#include "bench-util.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <time.h>
+
+double bench_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+double bench_cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6 +
+           (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6;
+}
+
+long bench_peak_rss_kib(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_maxrss;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double bench_percentile(double *v, size_t n, double p)
+{
+    if (n == 0) return 0.0;
+    qsort(v, n, sizeof *v, cmp_double);
+    size_t k = (size_t)(p / 100.0 * (double)n + 0.999999);
+    if (k < 1) k = 1;
+    if (k > n) k = n;
+    return v[k - 1];
+}
+
+void bench_die(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    fputs("bench: ", stderr);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+    exit(1);
+}
+
+bluetti_registry *bench_registry(const char *plugin_dir, double *load_s)
+{
+    bluetti_registry *reg = NULL;
+    if (bluetti_registry_new(&reg) != 0) bench_die("cannot create a registry");
+    double t0 = bench_now();
+    int n = bluetti_registry_load_dir(reg, plugin_dir,
+                                      BLUETTI_LOAD_NO_ENV | BLUETTI_LOAD_NO_SYSTEM);
+    double t1 = bench_now();
+    if (n <= 0) bench_die("no plugins loaded from %s (%d)", plugin_dir, n);
+    if (load_s) *load_s = t1 - t0;
+    return reg;
+}

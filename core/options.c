@@ -60,6 +60,7 @@ static int push(bluetti_options *o, const char *key, const char *value, bool sec
         return BLUETTI_E_NOMEM;
     }
     o->v[o->n++] = (struct opt_entry){ k, val, secret };
+    /* cppcheck-suppress memleak ; owned by o->v now */
     return 0;
 }
 

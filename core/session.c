@@ -151,6 +151,7 @@ static void enqueue(bluetti_device *d)
     if (d->queued) return;
     if (s->n_work == s->cap_work) {
         size_t nc = s->cap_work ? s->cap_work * 2 : 16;
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): *nv is the element, a pointer
         bluetti_device **nv = realloc(s->work, nc * sizeof *nv);
         if (!nv) return; /* check_deadlines() picks it up on the next pass */
         s->work = nv;
@@ -600,6 +601,7 @@ int bluetti_session_add_device(bluetti_session *s, const char *address, const ch
     if (find_device(s, address)) return BLUETTI_E_EXISTS;
     if (s->n_devs == s->cap_devs) {
         size_t nc = s->cap_devs ? s->cap_devs * 2 : 8;
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): *nv is the element, a pointer
         bluetti_device **nv = realloc(s->devs, nc * sizeof *nv);
         if (!nv) return BLUETTI_E_NOMEM;
         s->devs = nv;

@@ -186,7 +186,7 @@ static const bluetti_block_schema cert_settings = {
 /* Each word packs two thresholds: off_soc = v & 0x7F, off_enable = bit 7,
  * on_soc = (v >> 8) & 0x7F, on_enable = bit 15 (reference §6.5). */
 #define SOC_PAIR(name_, desc_, off, flags_)                                            \
-    { .name = name_, .description = desc_ " (packed word)", .offset = (off),          \
+    { .name = (name_), .description = desc_ " (packed word)", .offset = (off),        \
       .type = BLUETTI_U16, .flags = (flags_) },                                       \
     { .name = name_ ".off_soc", .unit = "%", .description = desc_ ": switch-off SOC",  \
       .offset = (off), .type = BLUETTI_U16, .xf = { BLUETTI_XF_BITMASK_(0x7F) },     \
@@ -227,7 +227,7 @@ static const bluetti_block_schema soc_settings = {
 /* ---- 19100 COMM_DELAY_SETTINGS ------------------------------------------- */
 
 #define DELAY_WORD(name_, desc_, off)                                                  \
-    { .name = name_, .description = desc_, .offset = (off), .type = BLUETTI_U16,      \
+    { .name = (name_), .description = (desc_), .offset = (off), .type = BLUETTI_U16,  \
       .flags = BLUETTI_F_REQUIRED }
 #define DELAY_ITEM(n_, what_, off, idx)                                                \
     { .name = "delay_" #n_ "." what_, .description = "Delay entry " #n_ ": " what_ " (2-bit)", \

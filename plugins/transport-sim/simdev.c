@@ -284,7 +284,8 @@ static int load_range(struct loader *L, size_t ri, json_t *jr, struct sim_range 
     const char *key;
     json_t *val;
     json_object_foreach(jr, key, val) {
-        if (strcmp(key, "start") && strcmp(key, "hex") && strcmp(key, "name") && strcmp(key, "note"))
+        if (strcmp(key, "start") != 0 && strcmp(key, "hex") != 0 && strcmp(key, "name") != 0 &&
+            strcmp(key, "note") != 0)
             return fail(L, BLUETTI_E_INVAL,
                         "ranges[%zu]: unknown key \"%s\" (known: start, hex, name, note)", ri, key);
         if ((!strcmp(key, "name") || !strcmp(key, "note")) && !json_is_string(val))
@@ -405,7 +406,7 @@ static int check_identity(struct loader *L, bt_simdev *d)
                 return fail(L, BLUETTI_E_INVAL,
                             "block 100 bytes 20-31 (model text) hold a non-printable byte 0x%02x",
                             (unsigned)(unsigned char)text[i]);
-        if (strcmp(text, d->model))
+        if (strcmp(text, d->model) != 0)
             return fail(L, BLUETTI_E_INVAL,
                         "block 100 bytes 20-31 read \"%s\" (bytes swapped in each register) but "
                         "\"model\" is \"%s\"", text, d->model);
@@ -439,7 +440,7 @@ static int load_json(struct loader *L, bt_simdev *d, json_t *root)
     json_t *val;
     json_object_foreach(root, key, val) {
         size_t i = 0;
-        while (top_keys[i] && strcmp(top_keys[i], key)) i++;
+        while (top_keys[i] && strcmp(top_keys[i], key) != 0) i++;
         if (!top_keys[i])
             return fail(L, BLUETTI_E_INVAL,
                         "unknown key \"%s\" (known: model, aliases, serial, protocol_version, "
@@ -494,7 +495,7 @@ static int load_json(struct loader *L, bt_simdev *d, json_t *root)
             return fail(L, BLUETTI_E_INVAL, "\"address\" must be a Modbus address 1..247");
         d->address = (uint8_t)json_integer_value(j);
     }
-    for (const char *k = "description"; k; k = strcmp(k, "note") ? "note" : NULL) {
+    for (const char *k = "description"; k; k = strcmp(k, "note") != 0 ? "note" : NULL) {
         j = json_object_get(root, k);
         if (j && !json_is_string(j)) return fail(L, BLUETTI_E_INVAL, "\"%s\" must be a string", k);
     }
@@ -518,11 +519,12 @@ int bt_simdev_load(const char *path, bt_simdev **out, char *err, size_t err_len)
         return fail(&L, BLUETTI_E_INVAL, "line %d, column %d: invalid JSON: %s", je.line,
                     je.column, je.text);
     bt_simdev *d = calloc(1, sizeof *d);
-    int rc = d ? 0 : fail(&L, BLUETTI_E_NOMEM, "out of memory");
-    if (rc == 0) {
-        d->path = strdup(path);
-        rc = d->path ? load_json(&L, d, root) : fail(&L, BLUETTI_E_NOMEM, "out of memory");
+    if (!d) {
+        json_decref(root);
+        return fail(&L, BLUETTI_E_NOMEM, "out of memory");
     }
+    d->path = strdup(path);
+    int rc = d->path ? load_json(&L, d, root) : fail(&L, BLUETTI_E_NOMEM, "out of memory");
     json_decref(root);
     if (rc) {
         bt_simdev_free(d);
@@ -718,7 +720,7 @@ int bt_sim_faults_parse(const char *spec, bt_sim_faults *f, char *err, size_t er
     if (!copy) return BLUETTI_E_NOMEM;
     char *s = trim(copy);
     int rc = 0;
-    if (*s && strcmp(s, "none")) {
+    if (*s && strcmp(s, "none") != 0) {
         char *save = NULL;
         for (char *item = strtok_r(s, ",", &save); item && rc == 0; item = strtok_r(NULL, ",", &save)) {
             item = trim(item);

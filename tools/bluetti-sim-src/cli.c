@@ -158,6 +158,8 @@ void sim_args_free(sim_args *a)
     memset(a, 0, sizeof *a);
 }
 
+static char no_arg[1]; /* "" that may be written to, see sim_parse_args() */
+
 int sim_parse_args(int argc, char **argv, sim_args *a)
 {
     memset(a, 0, sizeof *a);
@@ -172,6 +174,10 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":d:s:b:p:c:f:vqhV", long_opts, NULL)) != -1) {
+        /* Every option with a value is required_argument and the optstring starts
+         * with ':', so getopt_long sets optarg for them; the fallback only spares
+         * the analyzer (which does not model getopt_long) a NULL it cannot get. */
+        char *arg = optarg ? optarg : no_arg;
         switch (c) {
         case 'd': {
             sim_device_arg *nv = realloc(a->devices, (a->n_devices + 1) * sizeof *nv);
@@ -180,76 +186,76 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
                 return 1;
             }
             a->devices = nv;
-            a->devices[a->n_devices++] = (sim_device_arg){ .path = optarg };
+            a->devices[a->n_devices++] = (sim_device_arg){ .path = arg };
             break;
         }
         case 's':
             if (a->n_devices == 0)
-                return usage_error("--sn %s: give it after the --device it belongs to", optarg);
+                return usage_error("--sn %s: give it after the --device it belongs to", arg);
             if (a->devices[a->n_devices - 1].serial)
-                return usage_error("--sn %s: this --device already has a serial", optarg);
-            a->devices[a->n_devices - 1].serial = optarg;
+                return usage_error("--sn %s: this --device already has a serial", arg);
+            a->devices[a->n_devices - 1].serial = arg;
             break;
         case 'b':
-            if (!*optarg) return usage_error("--broker needs a host name");
-            a->broker = optarg;
+            if (!*arg) return usage_error("--broker needs a host name");
+            a->broker = arg;
             break;
         case 'p':
-            if (!parse_int(optarg, 1, 65535, &a->port))
-                return usage_error("--port %s: expected a port number from 1 to 65535", optarg);
+            if (!parse_int(arg, 1, 65535, &a->port))
+                return usage_error("--port %s: expected a port number from 1 to 65535", arg);
             break;
         case 'c':
-            a->cert = optarg;
+            a->cert = arg;
             break;
         case OPT_PASSWORD:
-            set_password(a, optarg);
+            set_password(a, arg);
             /* hide it from ps as far as we can */
-            memset(optarg, 0, strlen(optarg));
+            memset(arg, 0, strlen(arg));
             have_password = true;
             break;
         case OPT_PASSWORD_FILE:
-            password_file = optarg;
+            password_file = arg;
             break;
         case OPT_CAFILE:
-            a->cafile = optarg;
+            a->cafile = arg;
             break;
         case OPT_INSECURE:
             a->insecure = true;
             break;
         case OPT_CLIENT_ID:
-            if (!*optarg) return usage_error("--client-id must not be empty");
-            a->client_id = optarg;
+            if (!*arg) return usage_error("--client-id must not be empty");
+            a->client_id = arg;
             break;
         case OPT_KEEPALIVE:
-            if (!parse_int(optarg, 5, 65535, &a->keepalive))
-                return usage_error("--keepalive %s: expected 5 to 65535 seconds", optarg);
+            if (!parse_int(arg, 5, 65535, &a->keepalive))
+                return usage_error("--keepalive %s: expected 5 to 65535 seconds", arg);
             break;
         case OPT_QOS:
-            if (!parse_int(optarg, 0, 1, &a->qos))
-                return usage_error("--qos %s: expected 0 or 1", optarg);
+            if (!parse_int(arg, 0, 1, &a->qos))
+                return usage_error("--qos %s: expected 0 or 1", arg);
             break;
         case OPT_CONNECT_TIMEOUT: {
             char *end;
             errno = 0;
-            double v = strtod(optarg, &end);
-            if (errno || end == optarg || *end || !(v > 0) || v > 3600)
-                return usage_error("--connect-timeout %s: expected seconds (> 0, <= 3600)", optarg);
+            double v = strtod(arg, &end);
+            if (errno || end == arg || *end || !(v > 0) || v > 3600)
+                return usage_error("--connect-timeout %s: expected seconds (> 0, <= 3600)", arg);
             a->connect_timeout_s = v;
             break;
         }
         case 'f': {
             char why[256] = "";
-            if (bt_sim_faults_parse(optarg, &a->faults, why, sizeof why) != 0) {
+            if (bt_sim_faults_parse(arg, &a->faults, why, sizeof why) != 0) {
                 fprintf(stderr, "bluetti-sim: --faults %s: %s\n"
-                        "Try 'bluetti-sim --help' for the fault syntax.\n", optarg,
+                        "Try 'bluetti-sim --help' for the fault syntax.\n", arg,
                         why[0] ? why : "not a valid fault spec");
                 return EXIT_USAGE;
             }
-            a->faults_spec = optarg;
+            a->faults_spec = arg;
             break;
         }
         case OPT_READY_FILE:
-            a->ready_file = optarg;
+            a->ready_file = arg;
             break;
         case 'v':
             a->verbosity++;

@@ -34,6 +34,7 @@ static char *read_stdin(size_t *len)
             buf = nb;
             cap *= 2;
         }
+        /* cppcheck-suppress nullPointerArithmeticRedundantCheck ; buf is non-NULL inside the loop */
         size_t got = fread(buf + n, 1, cap - n - 1, stdin);
         n += got;
         if (got == 0) break;

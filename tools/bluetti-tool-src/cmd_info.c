@@ -465,7 +465,7 @@ int cmd_describe(tool *t, int argc, char **argv)
     if (!rc && !done && !(s = bluetti_registry_find_block(t->reg, id)))
         rc = tool_error(EXIT_USAGE, "unknown block %u: no loaded plugin describes it; '" TOOL_NAME
                         " blocks' lists the known blocks%s", (unsigned)id, no_plugins_hint(t));
-    if (!rc && !done) {
+    if (!rc && !done && s) { /* s is set whenever rc is 0; tested for the analyzer */
         if (t->set.json) {
             json_t *doc = block_summary_json(t, s);
             json_object_set_new(doc, "notes", json_string(s->notes ? s->notes : ""));

@@ -333,8 +333,7 @@ int cmd_listen(tool *t, int argc, char **argv)
         failed_total += failed;
         if (rc || (count && round >= count)) break;
         double left = start + interval - mono();
-        if (left > 0 && !device_idle(t, left)) rc = tool_stop_exit();
-        else if (tool_stop_signal()) rc = tool_stop_exit();
+        if ((left > 0 && !device_idle(t, left)) || tool_stop_signal()) rc = tool_stop_exit();
     }
     if (!rc && !done && failed_total)
         rc = tool_error(EXIT_FAIL, "%zu block read%s failed while listening; see the "

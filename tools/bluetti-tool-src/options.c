@@ -5,6 +5,7 @@
 
 #include "tool.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -105,6 +106,8 @@ static int store(const optdef *d, optval *v, const char *value, char *argv_value
 int opts_parse(const optdef *defs, size_t n_defs, optval *vals, int argc, char **argv, int start,
                bool stop_at_positional, int *next, char **pos, size_t *n_pos, const char *ctx)
 {
+    /* collecting positionals (see tool.h) needs both pos and n_pos */
+    assert(stop_at_positional || (pos && n_pos));
     char ref[128];
     help_ref(ctx, ref, sizeof ref);
     if (n_pos) *n_pos = 0;

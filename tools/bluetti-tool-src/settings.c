@@ -70,9 +70,8 @@ static int parse_config(tool *t, FILE *f, const char *path, bool *has_password)
 {
     char *line = NULL;
     size_t cap = 0;
-    ssize_t got;
     int lineno = 0, rc = EXIT_OK;
-    while (rc == EXIT_OK && (got = getline(&line, &cap, f)) >= 0) {
+    while (rc == EXIT_OK && getline(&line, &cap, f) >= 0) {
         lineno++;
         char *s = trim(line);
         if (!*s || *s == '#') continue;

@@ -135,7 +135,7 @@ int parse_block_list(const bluetti_registry *reg, const char *text, uint16_t **i
     char *save = NULL;
     int rc = EXIT_OK;
     for (char *tok = strtok_r(copy, ", \t", &save); tok; tok = strtok_r(NULL, ", \t", &save)) {
-        uint16_t id;
+        uint16_t id = 0; /* set whenever rc == EXIT_OK; the analyzer cannot see that */
         rc = parse_block_ref(reg, tok, &id);
         if (rc) break;
         if (*n < cap) v[(*n)++] = id;

@@ -5,11 +5,17 @@
 #include "registry_int.h"
 
 #include <dirent.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <limits.h>
+#include <link.h>
 #include <ltdl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #ifndef BLUETTI_PLUGIN_DIR
 #define BLUETTI_PLUGIN_DIR "/usr/local/lib/bluetti/plugins"
@@ -34,6 +40,56 @@ static bool unsafe_mode(const struct stat *st)
     return (st->st_mode & S_IWOTH) && !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX));
 }
 
+/* dlopen maps PT_LOAD segments straight from the file: one lying past the
+ * end of a truncated file raises SIGBUS when first touched, killing the
+ * program. Check the ELF header and program headers first; NULL when fine. */
+static const char *elf_problem(const char *path, off_t size)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) return "it cannot be opened";
+    const char *why = NULL;
+    ElfW(Ehdr) eh;
+    if (pread(fd, &eh, sizeof eh, 0) != (ssize_t)sizeof eh ||
+        memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0) {
+        why = "it is not an ELF shared object";
+    } else if (eh.e_ident[EI_CLASS] != (sizeof(void *) == 8 ? ELFCLASS64 : ELFCLASS32) ||
+               eh.e_ident[EI_DATA] != (__BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ ? ELFDATA2LSB
+                                                                               : ELFDATA2MSB)) {
+        why = "it was built for another kind of system (word size or byte order)";
+    } else if (eh.e_type != ET_DYN) {
+        why = "it is not a shared object";
+    } else if (eh.e_phentsize != sizeof(ElfW(Phdr)) || eh.e_phnum == 0 ||
+               eh.e_phoff > (uint64_t)size ||
+               (uint64_t)eh.e_phnum * sizeof(ElfW(Phdr)) > (uint64_t)size - eh.e_phoff) {
+        why = "it is damaged or truncated (program headers)";
+    } else {
+        for (unsigned i = 0; i < eh.e_phnum && !why; i++) {
+            ElfW(Phdr) ph;
+            if (pread(fd, &ph, sizeof ph, (off_t)(eh.e_phoff + i * sizeof ph)) != (ssize_t)sizeof ph)
+                why = "it is damaged or truncated (program headers)";
+            else if (ph.p_type == PT_LOAD &&
+                     (ph.p_offset > (uint64_t)size || ph.p_filesz > (uint64_t)size - ph.p_offset))
+                why = "it is truncated (a segment lies past the end of the file)";
+        }
+    }
+    close(fd);
+    return why;
+}
+
+/* For a symbolic link, the directory holding its target must be safe too:
+ * anyone who can write there could replace the plugin. */
+static bool unsafe_link_target(const char *path)
+{
+    struct stat lst;
+    if (lstat(path, &lst) != 0 || !S_ISLNK(lst.st_mode)) return false;
+    char *real = realpath(path, NULL);
+    if (!real) return true;
+    struct stat dst;
+    bool bad = stat(dirname(real), &dst) != 0 || unsafe_mode(&dst);
+    free(real);
+    return bad;
+}
+
 int bluetti_registry_load_file(bluetti_registry *r, const char *path, unsigned flags)
 {
     if (!r || !path) return BLUETTI_E_INVAL;
@@ -51,6 +107,17 @@ int bluetti_registry_load_file(bluetti_registry *r, const char *path, unsigned f
         return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_UNSAFE,
                                   "the file is writable by other users, so anyone could put "
                                   "code into this program; run 'chmod o-w %s'", path);
+    if (!(flags & BLUETTI_LOAD_ALLOW_UNSAFE) && unsafe_link_target(path))
+        return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_UNSAFE,
+                                  "it is a link to a file in a directory writable by other "
+                                  "users, so anyone could put code into this program; move "
+                                  "the plugin to a safe directory");
+    const char *bad_elf = elf_problem(path, st.st_size);
+    if (bad_elf)
+        return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_OPEN,
+                                  "cannot load it as a shared object (%s); check that it is a "
+                                  "bluetti plugin built for this system, and use ldd(1) to "
+                                  "check its dependencies", bad_elf);
     if (ensure_ltdl(r) != 0)
         return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_OPEN, "libltdl failed to start: %s",
                                   lt_dlerror() ? lt_dlerror() : "unknown reason");

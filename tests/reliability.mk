@@ -1,1 +1,18 @@
 ## tests/reliability.mk: fault-injection and hostile-input tests (issue 7).
+
+## In-process fault injection through transport-sim and a hostile transport.
+check_PROGRAMS += tests/test_faults
+TESTS += tests/test_faults
+tests_test_faults_SOURCES = tests/test_faults.c
+tests_test_faults_CFLAGS = $(TEST_CFLAGS)
+tests_test_faults_LDADD = $(TEST_LIBS)
+
+## Hostile files and values given to bluetti-tool (shell, tests/tool/lib.sh):
+## truncated plugins, links into unsafe directories, FIFOs and endless
+## files given as certificate or config, out-of-range values.
+HOSTILE_TESTS = \
+	tests/hostile/p12.sh tests/hostile/config.sh tests/hostile/args.sh \
+	tests/hostile/plugins.sh tests/hostile/p12-fifo.sh tests/hostile/config-fifo.sh \
+	tests/hostile/plugin-truncated.sh tests/hostile/plugin-link-open-dir.sh
+TESTS += $(HOSTILE_TESTS)
+dist_check_SCRIPTS += $(HOSTILE_TESTS)

@@ -64,7 +64,7 @@ static int read_file(const char *path, unsigned char **buf, size_t *len, char *d
 {
     *buf = NULL;
     *len = 0;
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK /* a FIFO must not block */);
     if (fd < 0) {
         detailf(detail, dlen, "cannot read the certificate file %s: %s", path, strerror(errno));
         return BLUETTI_E_CERT_READ;

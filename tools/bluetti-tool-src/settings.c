@@ -4,12 +4,16 @@
 #include "tool.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #define INF HUGE_VAL
+/* Longest config line read (a line is read whole before this check). */
+#define CONFIG_MAX_LINE 65536
 
 const optdef global_opts[G_COUNT] = {
     [G_PLUGIN_DIR] = { "plugin-dir", 0, OPT_LIST, "DIR", 0, 0, false, false },
@@ -70,9 +74,15 @@ static int parse_config(tool *t, FILE *f, const char *path, bool *has_password)
 {
     char *line = NULL;
     size_t cap = 0;
+    ssize_t got;
     int lineno = 0, rc = EXIT_OK;
-    while (rc == EXIT_OK && getline(&line, &cap, f) >= 0) {
+    while (rc == EXIT_OK && (errno = 0, got = getline(&line, &cap, f)) >= 0) {
         lineno++;
+        if (got > CONFIG_MAX_LINE || strlen(line) != (size_t)got) {
+            rc = tool_error(EXIT_USAGE, "%s:%d: the line is longer than %d bytes or holds a "
+                            "NUL byte; is this a config file?", path, lineno, CONFIG_MAX_LINE);
+            break;
+        }
         char *s = trim(line);
         if (!*s || *s == '#') continue;
         char *eq = strchr(s, '=');
@@ -111,7 +121,7 @@ static int parse_config(tool *t, FILE *f, const char *path, bool *has_password)
         if (optval_add(&t->gv[k], d, value, path, lineno) != 0)
             rc = tool_error(EXIT_FAIL, "out of memory");
     }
-    if (rc == EXIT_OK && ferror(f))
+    if (rc == EXIT_OK && (ferror(f) || errno != 0)) /* getline's ENOMEM sets no error flag */
         rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the file", path,
                         strerror(errno));
     if (line) wipe(line, cap);
@@ -126,7 +136,10 @@ int settings_load_config(tool *t)
     if (no_config && !given) return EXIT_OK;
     char *path = given ? strdup(given) : default_config_path();
     if (!path) return given ? tool_error(EXIT_FAIL, "out of memory") : EXIT_OK;
-    FILE *f = fopen(path, "r");
+    /* O_NONBLOCK: a FIFO must not block; only regular files are read */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (fd >= 0 && !f) close(fd);
     if (!f) {
         int e = errno;
         int rc = EXIT_OK;
@@ -138,8 +151,13 @@ int settings_load_config(tool *t)
     }
     struct stat st;
     int rc = EXIT_OK;
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode))
+    if (fstat(fileno(f), &st) != 0)
+        rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the file", path,
+                        strerror(errno));
+    else if (S_ISDIR(st.st_mode))
         rc = tool_error(EXIT_USAGE, "config file %s is a directory; give a file", path);
+    else if (!S_ISREG(st.st_mode))
+        rc = tool_error(EXIT_USAGE, "config file %s is not a regular file; give a file", path);
     bool has_password = false;
     if (rc == EXIT_OK) rc = parse_config(t, f, path, &has_password);
     fclose(f);

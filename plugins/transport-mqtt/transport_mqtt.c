@@ -48,6 +48,9 @@ struct mqt {
     mqc *c;
     struct att *att;
     size_t n_att, cap_att;
+    size_t *idx;                /* address hash: att index + 1, 0 = empty */
+    size_t idx_cap;             /* power of two, > 2 * n_att */
+    unsigned refused;           /* subscriptions the broker refused so far */
     uint64_t frames_in, frames_dropped;
 };
 
@@ -69,10 +72,46 @@ static void emit(struct mqt *t, int type, int err, const char *address, const ui
     if (t->env.on_event) t->env.on_event(t->env.userdata, &ev);
 }
 
+/* Every reply and every request looks its device up: with a fleet on one
+ * connection a linear scan was the largest cost (docs/PERFORMANCE.md). */
+static size_t hash_str(const char *s)
+{
+    size_t h = (size_t)1469598103934665603ull;
+    while (*s) h = (h ^ (unsigned char)*s++) * (size_t)1099511628211ull;
+    return h;
+}
+
+/* Refill the index from t->att (no allocation, cannot fail). */
+static void idx_refill(struct mqt *t)
+{
+    memset(t->idx, 0, t->idx_cap * sizeof *t->idx);
+    for (size_t i = 0; i < t->n_att; i++) {
+        size_t k = hash_str(t->att[i].address) & (t->idx_cap - 1);
+        while (t->idx[k]) k = (k + 1) & (t->idx_cap - 1);
+        t->idx[k] = i + 1;
+    }
+}
+
+static int idx_grow(struct mqt *t, size_t cap)
+{
+    size_t *v = calloc(cap, sizeof *v);
+    if (!v) return BLUETTI_E_NOMEM;
+    free(t->idx);
+    t->idx = v;
+    t->idx_cap = cap;
+    idx_refill(t);
+    return 0;
+}
+
 static struct att *find_att(struct mqt *t, const char *address)
 {
-    for (size_t i = 0; i < t->n_att; i++)
-        if (strcmp(t->att[i].address, address) == 0) return &t->att[i];
+    if (!t->idx_cap) return NULL;
+    size_t k = hash_str(address) & (t->idx_cap - 1);
+    while (t->idx[k]) {
+        struct att *a = &t->att[t->idx[k] - 1];
+        if (strcmp(a->address, address) == 0) return a;
+        k = (k + 1) & (t->idx_cap - 1);
+    }
     return NULL;
 }
 
@@ -113,6 +152,7 @@ static void h_subscribed(void *ud, const char *topic, bool granted)
 {
     struct mqt *t = ud;
     struct att *a = find_reply_topic(t, topic);
+    if (!granted) t->refused++;
     if (a && !granted) emit(t, BLUETTI_EV_ERROR, BLUETTI_E_BROKER_REFUSED, a->address, NULL, 0);
 }
 
@@ -208,6 +248,7 @@ static void mqt_close(void *state)
     mqc_close(t->c);
     for (size_t i = 0; i < t->n_att; i++) free_att(&t->att[i]);
     free(t->att);
+    free(t->idx);
     free(t);
 }
 
@@ -245,12 +286,19 @@ static int mqt_attach(void *state, const char *address)
         free_att(&a);
         return BLUETTI_E_NOMEM;
     }
+    if (2 * (t->n_att + 1) >= t->idx_cap && idx_grow(t, t->idx_cap ? 2 * t->idx_cap : 16)) {
+        free_att(&a);
+        return BLUETTI_E_NOMEM;
+    }
     int rc = mqc_subscribe(t->c, a.reply_topic);
     if (rc) {
         free_att(&a);
         return rc;
     }
     t->att[t->n_att++] = a;
+    size_t k = hash_str(a.address) & (t->idx_cap - 1);
+    while (t->idx[k]) k = (k + 1) & (t->idx_cap - 1);
+    t->idx[k] = t->n_att;
     return 0;
 }
 
@@ -263,6 +311,7 @@ static int mqt_detach(void *state, const char *address)
     mqc_unsubscribe(t->c, a->reply_topic);
     free_att(a);
     *a = t->att[--t->n_att];
+    idx_refill(t); /* indices moved; detaching is rare */
     return 0;
 }
 
@@ -272,7 +321,8 @@ static int mqt_submit(void *state, const char *address, const uint8_t *frame, si
     if (!t || !address || !frame || !len) return BLUETTI_E_INVAL;
     struct att *a = find_att(t, address);
     if (!a) return BLUETTI_E_NOTFOUND;
-    if (mqc_subscription_state(t->c, a->reply_topic) == MQC_SUB_REFUSED)
+    /* the subscription table is only consulted once the broker refused one */
+    if (t->refused && mqc_subscription_state(t->c, a->reply_topic) == MQC_SUB_REFUSED)
         return BLUETTI_E_BROKER_REFUSED;
     return mqc_publish(t->c, a->request_topic, frame, len);
 }

@@ -537,7 +537,7 @@ static int add_suites(void)
         || !CU_add_test(s, "each plugin registers exactly its blocks", test_registration)
         || !CU_add_test(s, "every schema validates", test_schemas_valid)
         || !CU_add_test(s, "no reference field dropped silently", test_reference_fields_accounted))
-        return CU_get_error();
+        return (int)CU_get_error();
     s = CU_add_suite("block_100", ba_suite_init, ba_suite_clean);
     if (!s
         || !CU_add_test(s, "vector at protocol 2000", test_home_vector)
@@ -545,19 +545,19 @@ static int add_suites(void)
         || !CU_add_test(s, "charging (negative current)", test_home_charging)
         || !CU_add_test(s, "truncated", test_home_truncated)
         || !CU_add_test(s, "malformed", test_home_malformed))
-        return CU_get_error();
+        return (int)CU_get_error();
     s = CU_add_suite("block_1300", ba_suite_init, ba_suite_clean);
     if (!s
         || !CU_add_test(s, "import and export vectors", test_grid_vector)
         || !CU_add_test(s, "truncated (strict)", test_grid_truncated)
         || !CU_add_test(s, "malformed", test_grid_malformed))
-        return CU_get_error();
+        return (int)CU_get_error();
     s = CU_add_suite("block_6000", ba_suite_init, ba_suite_clean);
     if (!s
         || !CU_add_test(s, "vector", test_pack_main_vector)
         || !CU_add_test(s, "truncated", test_pack_main_truncated)
         || !CU_add_test(s, "malformed", test_pack_main_malformed))
-        return CU_get_error();
+        return (int)CU_get_error();
     return 0;
 }
 

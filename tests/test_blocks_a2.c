@@ -1111,7 +1111,7 @@ static int add_suites(void)
         if (!s || !CU_add_test(s, "vector", suites[i].vector)
             || !CU_add_test(s, "truncated", suites[i].truncated)
             || !CU_add_test(s, "malformed", suites[i].malformed))
-            return CU_get_error();
+            return (int)CU_get_error();
     }
     return 0;
 }

@@ -522,14 +522,14 @@ static int add_suites(void)
     bluetti_registry_set_log(reg, log_errors, NULL, BLUETTI_LOG_ERROR);
     if (bluetti_registry_load_builtin(reg, &evil_plugin, "test_faults.c") != 0) return 1;
     CU_pSuite s = CU_add_suite("faults", NULL, NULL);
-    if (!s) return CU_get_error();
+    if (!s) return (int)CU_get_error();
     if (!CU_add_test(s, "soak at set fault rates", test_soak_rates) ||
         !CU_add_test(s, "every reply corrupted or lost", test_soak_everything_fails) ||
         !CU_add_test(s, "link drops", test_disconnects) ||
         !CU_add_test(s, "flood of unexpected frames", test_evil_flood) ||
         !CU_add_test(s, "very large flood", test_evil_huge_flood) ||
         !CU_add_test(s, "corrupt frames on the device's address", test_evil_garbage))
-        return CU_get_error();
+        return (int)CU_get_error();
     return 0;
 }
 

@@ -318,11 +318,11 @@ bool device_idle(tool *t, double seconds)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    double end = (double)ts.tv_sec + ts.tv_nsec / 1e9 + seconds;
+    double end = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + seconds;
     for (;;) {
         if (tool_stop_signal()) return false;
         clock_gettime(CLOCK_MONOTONIC, &ts);
-        double left = end - ((double)ts.tv_sec + ts.tv_nsec / 1e9);
+        double left = end - ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
         if (left <= 0) return true;
         int ms = left > 0.2 ? 200 : (int)ceil(left * 1000.0);
         if (bluetti_session_process(t->session, ms) < 0) {

@@ -116,18 +116,22 @@ static size_t hash_str(const char *s)
     return h;
 }
 
+/* Put device i into the index (which has a free slot). */
+static void hash_insert(bluetti_session *s, size_t i)
+{
+    size_t k = hash_str(s->devs[i]->address) & (s->hash_cap - 1);
+    while (s->hash[k]) k = (k + 1) & (s->hash_cap - 1);
+    s->hash[k] = i + 1;
+}
+
 static int hash_rebuild(bluetti_session *s, size_t cap)
 {
     size_t *h = calloc(cap, sizeof *h);
     if (!h) return BLUETTI_E_NOMEM;
-    for (size_t i = 0; i < s->n_devs; i++) {
-        size_t k = hash_str(s->devs[i]->address) & (cap - 1);
-        while (h[k]) k = (k + 1) & (cap - 1);
-        h[k] = i + 1;
-    }
     free(s->hash);
     s->hash = h;
     s->hash_cap = cap;
+    for (size_t i = 0; i < s->n_devs; i++) hash_insert(s, i);
     return 0;
 }
 
@@ -624,9 +628,7 @@ int bluetti_session_add_device(bluetti_session *s, const char *address, const ch
     if (s->n_devs * 2 > s->hash_cap) {
         hrc = hash_rebuild(s, s->hash_cap ? s->hash_cap * 2 : 16);
     } else {
-        size_t k = hash_str(address) & (s->hash_cap - 1);
-        while (s->hash[k]) k = (k + 1) & (s->hash_cap - 1);
-        s->hash[k] = s->n_devs;
+        hash_insert(s, s->n_devs - 1);
     }
     if (hrc != 0) {
         /* no memory for the index: undo */

@@ -81,15 +81,19 @@ static size_t hash_str(const char *s)
     return h;
 }
 
+/* Put attachment i into the index (which has a free slot). */
+static void idx_insert(struct mqt *t, size_t i)
+{
+    size_t k = hash_str(t->att[i].address) & (t->idx_cap - 1);
+    while (t->idx[k]) k = (k + 1) & (t->idx_cap - 1);
+    t->idx[k] = i + 1;
+}
+
 /* Refill the index from t->att (no allocation, cannot fail). */
 static void idx_refill(struct mqt *t)
 {
     memset(t->idx, 0, t->idx_cap * sizeof *t->idx);
-    for (size_t i = 0; i < t->n_att; i++) {
-        size_t k = hash_str(t->att[i].address) & (t->idx_cap - 1);
-        while (t->idx[k]) k = (k + 1) & (t->idx_cap - 1);
-        t->idx[k] = i + 1;
-    }
+    for (size_t i = 0; i < t->n_att; i++) idx_insert(t, i);
 }
 
 static int idx_grow(struct mqt *t, size_t cap)
@@ -296,9 +300,7 @@ static int mqt_attach(void *state, const char *address)
         return rc;
     }
     t->att[t->n_att++] = a;
-    size_t k = hash_str(a.address) & (t->idx_cap - 1);
-    while (t->idx[k]) k = (k + 1) & (t->idx_cap - 1);
-    t->idx[k] = t->n_att;
+    idx_insert(t, t->n_att - 1);
     return 0;
 }
 

@@ -170,7 +170,7 @@ int main(int argc, char **argv)
     size_t ns = 0, nf = 0;
     long errs_sdk = 0, errs_floor = 0;
     double cpu_sdk = 0, cpu_floor = 0;
-    const long chunk = 250;
+    const long chunk = 1; /* alternate every read: both see the same scheduling */
     for (long done = 0, round = 0; done < reads; done += chunk, round++) {
         long n = reads - done < chunk ? reads - done : chunk;
         for (int phase = 0; phase < 2; phase++) {

@@ -56,6 +56,7 @@ struct bluetti_device {
     struct block_state *states;
     size_t n_states, cap_states;
     bool queued;           /* in the session's work list */
+    size_t timer;          /* position + 1 in the session's deadline heap, 0 = none */
     char detail[256];
 };
 
@@ -71,7 +72,13 @@ struct bluetti_session {
     size_t *hash;          /* open addressing: device index + 1, 0 = empty */
     size_t hash_cap;
     bluetti_device **work; /* devices with something to send or report */
-    size_t n_work, cap_work;
+    size_t n_work;
+    /* Devices in P_WAIT_REPLY / P_WAIT_RETRY, a binary min-heap on
+     * p.deadline, so process() never walks idle devices. work and timers
+     * hold each device at most once and are sized with devs, so adding to
+     * them cannot fail. */
+    bluetti_device **timers;
+    size_t n_timers;
     bluetti_read_cb cb;
     void *cb_ud;
     bluetti_trace_cb trace;
@@ -153,16 +160,73 @@ static void enqueue(bluetti_device *d)
 {
     bluetti_session *s = d->s;
     if (d->queued) return;
-    if (s->n_work == s->cap_work) {
-        size_t nc = s->cap_work ? s->cap_work * 2 : 16;
-        // NOLINTNEXTLINE(bugprone-sizeof-expression): *nv is the element, a pointer
-        bluetti_device **nv = realloc(s->work, nc * sizeof *nv);
-        if (!nv) return; /* check_deadlines() picks it up on the next pass */
-        s->work = nv;
-        s->cap_work = nc;
-    }
-    s->work[s->n_work++] = d;
+    s->work[s->n_work++] = d; /* room for every device, see add_device */
     d->queued = true;
+}
+
+/* ---- deadline heap -------------------------------------------------------- */
+
+static void heap_place(bluetti_session *s, size_t i, bluetti_device *d)
+{
+    s->timers[i] = d;
+    d->timer = i + 1;
+}
+
+static void heap_up(bluetti_session *s, size_t i)
+{
+    bluetti_device *d = s->timers[i];
+    while (i > 0) {
+        size_t parent = (i - 1) / 2;
+        if (!(d->p.deadline < s->timers[parent]->p.deadline)) break;
+        heap_place(s, i, s->timers[parent]);
+        i = parent;
+    }
+    heap_place(s, i, d);
+}
+
+static void heap_down(bluetti_session *s, size_t i)
+{
+    bluetti_device *d = s->timers[i];
+    size_t n = s->n_timers;
+    for (;;) {
+        size_t c = 2 * i + 1;
+        if (c >= n) break;
+        if (c + 1 < n && s->timers[c + 1]->p.deadline < s->timers[c]->p.deadline) c++;
+        if (!(s->timers[c]->p.deadline < d->p.deadline)) break;
+        heap_place(s, i, s->timers[c]);
+        i = c;
+    }
+    heap_place(s, i, d);
+}
+
+/* Enter a waiting state with a deadline (a timer for d). */
+static void wait_until(bluetti_device *d, enum pstate st, double deadline)
+{
+    bluetti_session *s = d->s;
+    d->p.st = st;
+    d->p.deadline = deadline;
+    if (!d->timer) {
+        s->timers[s->n_timers++] = d; /* room for every device, see add_device */
+        heap_up(s, s->n_timers - 1);
+        return;
+    }
+    heap_up(s, d->timer - 1);
+    heap_down(s, d->timer - 1);
+}
+
+/* Leave a waiting state: drop d's timer, if any. */
+static void stop_timer(bluetti_device *d)
+{
+    bluetti_session *s = d->s;
+    if (!d->timer) return;
+    size_t i = d->timer - 1;
+    d->timer = 0;
+    bluetti_device *last = s->timers[--s->n_timers];
+    if (i == s->n_timers) return;
+    s->timers[i] = last;
+    last->timer = i + 1;
+    heap_up(s, i);
+    heap_down(s, last->timer - 1);
 }
 
 /* ---- request life cycle --------------------------------------------------- */
@@ -180,6 +244,7 @@ static void set_detail(bluetti_device *d, int err, const char *extra)
 
 static void finish(bluetti_device *d, int err, const char *extra)
 {
+    stop_timer(d);
     d->p.st = P_DONE;
     d->p.err = err;
     set_detail(d, err, extra);
@@ -243,8 +308,7 @@ static void schedule_retry(bluetti_device *d, int err, double now)
                 "%s block %u: %s; retrying in %.3g s (attempt %u of %u)", d->address,
                 (unsigned)p->block, bluetti_strerror(err), delay, p->attempt + 1,
                 d->s->cfg.retry.max_attempts);
-    p->st = P_WAIT_RETRY;
-    p->deadline = now + delay;
+    wait_until(d, P_WAIT_RETRY, now + delay);
     d->s->stats.retries++;
 }
 
@@ -263,8 +327,7 @@ static void send_chunk(bluetti_device *d, double now)
     s->stats.requests++;
     int rc = s->ops->submit(s->tstate, d->address, frame, sizeof frame);
     if (rc == 0) {
-        p->st = P_WAIT_REPLY;
-        p->deadline = now + s->cfg.timeout_s;
+        wait_until(d, P_WAIT_REPLY, now + s->cfg.timeout_s);
     } else if (bluetti_err_is_transient(rc)) {
         schedule_retry(d, rc, now);
     } else {
@@ -367,6 +430,7 @@ static void on_frame(bluetti_session *s, const char *address, const uint8_t *f, 
     p->done_regs = (uint16_t)(p->done_regs + p->chunk_regs);
     if (p->done_regs < p->total_regs) {
         p->attempt = 0;
+        stop_timer(d);
         p->st = P_NEED_SEND;
         enqueue(d);
         return;
@@ -417,23 +481,21 @@ static void on_event(void *ud, const bluetti_transport_event *ev)
     }
 }
 
-/* Timeouts and due retries. */
+/* Timeouts and due retries: the devices at the top of the heap. */
 static void check_deadlines(bluetti_session *s, double now)
 {
-    for (size_t i = 0; i < s->n_devs; i++) {
-        bluetti_device *d = s->devs[i];
+    while (s->n_timers > 0 && now >= s->timers[0]->p.deadline) {
+        bluetti_device *d = s->timers[0];
         struct pending *p = &d->p;
-        if (p->st == P_WAIT_REPLY && now >= p->deadline) {
+        if (p->st == P_WAIT_REPLY) {
             s->stats.timeouts++;
             remember_stale(d, now);
-            schedule_retry(d, BLUETTI_E_TIMEOUT, now);
-            enqueue(d);
-        } else if (p->st == P_WAIT_RETRY && now >= p->deadline) {
+            schedule_retry(d, BLUETTI_E_TIMEOUT, now); /* a new deadline, or finish() */
+        } else {
+            stop_timer(d);
             p->st = P_NEED_SEND;
-            enqueue(d);
-        } else if ((p->st == P_NEED_SEND || p->st == P_DONE) && !d->queued) {
-            enqueue(d); /* only after an allocation failure in enqueue() */
         }
+        enqueue(d);
     }
 }
 
@@ -500,15 +562,9 @@ int bluetti_session_process(bluetti_session *s, int timeout_ms)
 int bluetti_session_next_timeout_ms(const bluetti_session *s)
 {
     if (!s) return -1;
-    double now = bt_now(), best = INFINITY;
-    for (size_t i = 0; i < s->n_devs; i++) {
-        const struct pending *p = &s->devs[i]->p;
-        if (p->st == P_WAIT_REPLY || p->st == P_WAIT_RETRY)
-            if (p->deadline < best) best = p->deadline;
-        if (p->st == P_NEED_SEND || p->st == P_DONE) return 0;
-    }
-    if (best == INFINITY) return -1;
-    double ms = (best - now) * 1000.0;
+    if (s->n_work > 0) return 0; /* something to send or report */
+    if (s->n_timers == 0) return -1;
+    double ms = (s->timers[0]->p.deadline - bt_now()) * 1000.0;
     return ms <= 0 ? 0 : (int)ceil(ms);
 }
 
@@ -580,6 +636,7 @@ void bluetti_session_close(bluetti_session *s)
     free(s->devs);
     free(s->hash);
     free(s->work);
+    free(s->timers);
     free(s);
 }
 
@@ -604,11 +661,18 @@ int bluetti_session_add_device(bluetti_session *s, const char *address, const ch
     if (!prof) return BLUETTI_E_NOTFOUND;
     if (find_device(s, address)) return BLUETTI_E_EXISTS;
     if (s->n_devs == s->cap_devs) {
+        /* devs, work and timers grow together: each holds a device at most once */
         size_t nc = s->cap_devs ? s->cap_devs * 2 : 8;
-        // NOLINTNEXTLINE(bugprone-sizeof-expression): *nv is the element, a pointer
-        bluetti_device **nv = realloc(s->devs, nc * sizeof *nv);
-        if (!nv) return BLUETTI_E_NOMEM;
-        s->devs = nv;
+        bluetti_device **lists[] = { s->devs, s->work, s->timers };
+        for (size_t k = 0; k < 3; k++) {
+            // NOLINTNEXTLINE(bugprone-sizeof-expression): *nv is the element, a pointer
+            bluetti_device **nv = realloc(lists[k], nc * sizeof *nv);
+            if (!nv) return BLUETTI_E_NOMEM; /* the ones grown so far just have room to spare */
+            lists[k] = nv;
+            if (k == 0) s->devs = nv;
+            else if (k == 1) s->work = nv;
+            else s->timers = nv;
+        }
         s->cap_devs = nc;
     }
     bluetti_device *d = calloc(1, sizeof *d);
@@ -738,6 +802,7 @@ static int wait_done(bluetti_device *d)
     while (d->p.st != P_DONE) {
         int rc = bluetti_session_process(d->s, -1);
         if (rc < 0) {
+            stop_timer(d);
             d->p.st = P_IDLE;
             set_detail(d, rc, NULL);
             return rc;

@@ -15,7 +15,7 @@
 /* ---- the scripted transport ------------------------------------------------ */
 
 enum action { A_OK = 0, A_DROP, A_DELAY, A_BADCRC, A_EXC, A_SHORT, A_WRONGCOUNT, A_DISCONNECT,
-              A_OTHER_ADDR };
+              A_OTHER_ADDR, A_SUBMIT_FAIL };
 
 struct step { enum action act; double delay; };
 
@@ -101,6 +101,7 @@ static int t_submit(void *st, const char *addr, const uint8_t *req, size_t len)
         snprintf(T.req_addr[k], sizeof T.req_addr[k], "%s", addr);
     }
     struct step s = k < 32 ? T.steps[k] : (struct step){ A_OK, 0 };
+    if (s.act == A_SUBMIT_FAIL) return BLUETTI_E_NOT_CONNECTED; /* transient: retried */
     uint8_t f[300];
     size_t n = make_reply(req[0], start, regs, f);
     double delay = T.base_delay + s.delay;
@@ -143,6 +144,8 @@ static int t_submit(void *st, const char *addr, const uint8_t *req, size_t len)
     }
     case A_DISCONNECT:
         enqueue_reply(addr, f, 0, s.delay, true);
+        break;
+    case A_SUBMIT_FAIL: /* returned above */
         break;
     }
     return 0;
@@ -478,6 +481,117 @@ static void test_async_two_devices(void)
     close_session();
 }
 
+/* Thirty devices with timeouts, retries, late and early replies in one
+ * session: the deadline heap must fire each timer once, in deadline order,
+ * and never lose or repeat a completion. */
+#define MANY 30
+static struct { int calls[MANY]; int err[MANY]; int order[MANY]; int n; } many;
+static bluetti_device *many_dev[MANY];
+
+static void on_many(void *ud, bluetti_device *d, uint16_t block, int err, const bluetti_result *r)
+{
+    (void)ud;
+    (void)block;
+    (void)r;
+    for (int i = 0; i < MANY; i++) {
+        if (many_dev[i] != d) continue;
+        many.calls[i]++;
+        many.err[i] = err;
+        if (many.n < MANY) many.order[many.n++] = i;
+        return;
+    }
+}
+
+static void test_many_devices_deadlines(void)
+{
+    open_session(0.15, 2, 0.02);
+    memset(&many, 0, sizeof many);
+    memset(many_dev, 0, sizeof many_dev);
+    many_dev[0] = dev;
+    for (int i = 1; i < MANY; i++) {
+        char sn[16];
+        snprintf(sn, sizeof sn, "SN%d", i + 1);
+        CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, sn, "SCRIPTED", &many_dev[i]), 0);
+    }
+    bluetti_session_set_read_callback(sess, on_many, NULL);
+    CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(sess), -1);
+    for (int i = 0; i < MANY; i++) {
+        switch (i % 5) {
+        case 0: T.steps[i] = (struct step){ A_DROP, 0 }; break;      /* timeout, retry answered */
+        case 1: T.steps[i] = (struct step){ A_DELAY, 0.01 + 0.002 * (MANY - i) }; break;
+        case 2: T.steps[i] = (struct step){ A_BADCRC, 0 }; break;    /* fails at once, no retry */
+        case 3: T.steps[i] = (struct step){ A_OK, 0 }; break;
+        default: T.steps[i] = (struct step){ A_DELAY, 0.4 }; break;  /* late: timeout, retry */
+        }
+        CU_ASSERT_EQUAL(bluetti_device_submit_read(many_dev[i], 1000, 0), 0);
+        poll(NULL, 0, 1); /* distinct deadlines */
+    }
+    int next = bluetti_session_next_timeout_ms(sess);
+    CU_ASSERT(next >= 0 && next <= 150);
+    double end = now_s() + 3.0;
+    while (many.n < MANY && now_s() < end) CU_ASSERT_EQUAL(bluetti_session_process(sess, 50), 0);
+    CU_ASSERT_EQUAL_FATAL(many.n, MANY);
+    for (int i = 0; i < MANY; i++) {
+        CU_ASSERT_EQUAL(many.calls[i], 1);
+        CU_ASSERT_EQUAL(many.err[i], i % 5 == 2 ? BLUETTI_E_CRC : 0);
+        CU_ASSERT_FALSE(bluetti_device_busy(many_dev[i]));
+    }
+    /* the devices that timed out first were answered first after their retry */
+    int last = -1;
+    for (int k = 0; k < MANY; k++) {
+        int i = many.order[k];
+        if (i % 5 != 0) continue;
+        CU_ASSERT(i > last);
+        last = i;
+    }
+    bluetti_session_stats st;
+    bluetti_session_get_stats(sess, &st);
+    CU_ASSERT_EQUAL(st.timeouts, 12);
+    CU_ASSERT_EQUAL(st.retries, 12);
+    CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(sess), -1);
+    /* and the session is reusable: a second round on every device */
+    memset(&many, 0, sizeof many);
+    for (int i = 0; i < MANY; i++) CU_ASSERT_EQUAL(bluetti_device_submit_read(many_dev[i], 2000, 0), 0);
+    end = now_s() + 3.0;
+    while (many.n < MANY && now_s() < end) CU_ASSERT_EQUAL(bluetti_session_process(sess, 50), 0);
+    CU_ASSERT_EQUAL(many.n, MANY);
+    for (int i = 0; i < MANY; i++) CU_ASSERT_EQUAL(many.calls[i], 1);
+    CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(sess), -1);
+    close_session();
+}
+
+/* A retry wait (20 ms) that starts after nine reply waits (300 ms) must
+ * fire first: the new, earlier deadline has to reach the top of the heap. */
+static void test_short_retry_overtakes_reply_waits(void)
+{
+    open_session(0.3, 2, 0.02);
+    memset(&many, 0, sizeof many);
+    memset(many_dev, 0, sizeof many_dev);
+    many_dev[0] = dev;
+    for (int i = 1; i < 10; i++) {
+        char sn[16];
+        snprintf(sn, sizeof sn, "SN%d", i + 1);
+        CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, sn, "SCRIPTED", &many_dev[i]), 0);
+    }
+    bluetti_session_set_read_callback(sess, on_many, NULL);
+    for (int i = 0; i < 9; i++) T.steps[i] = (struct step){ A_DELAY, 0.25 };
+    T.steps[9] = (struct step){ A_SUBMIT_FAIL, 0 };
+    double t0 = now_s();
+    for (int i = 0; i < 10; i++) CU_ASSERT_EQUAL(bluetti_device_submit_read(many_dev[i], 1000, 0), 0);
+    CU_ASSERT(bluetti_session_next_timeout_ms(sess) <= 20);
+    double first = 0;
+    while (many.n < 10 && now_s() < t0 + 3.0) {
+        CU_ASSERT_EQUAL(bluetti_session_process(sess, 50), 0);
+        if (many.n >= 1 && first == 0) first = now_s() - t0;
+    }
+    CU_ASSERT_EQUAL_FATAL(many.n, 10);
+    CU_ASSERT_EQUAL(many.order[0], 9);     /* the retried device, long before the others */
+    CU_ASSERT(first < 0.2);
+    for (int i = 0; i < 10; i++) CU_ASSERT_EQUAL(many.err[i], 0);
+    CU_ASSERT_EQUAL(T.requests, 11);
+    close_session();
+}
+
 static void test_frames_for_unknown_devices_dropped(void)
 {
     open_session(0.2, 1, 0.01);
@@ -576,6 +690,8 @@ static int add(void)
         !CU_add_test(s, "disconnect fails fast", test_disconnect_fails_fast) ||
         !CU_add_test(s, "chunked read", test_chunked_read) ||
         !CU_add_test(s, "two devices in parallel", test_async_two_devices) ||
+        !CU_add_test(s, "thirty devices, one deadline heap", test_many_devices_deadlines) ||
+        !CU_add_test(s, "short retry overtakes reply waits", test_short_retry_overtakes_reply_waits) ||
         !CU_add_test(s, "frames for unknown devices", test_frames_for_unknown_devices_dropped) ||
         !CU_add_test(s, "group read", test_group) ||
         !CU_add_test(s, "protocol version", test_protocol_version) ||

@@ -6,7 +6,8 @@
  *
  * I/O: we poll() the socket ourselves (so the wait honours our deadlines)
  * and then let mosquitto_loop() with a zero timeout do the reading, writing,
- * TLS handshake steps and keepalive. libmosquitto's callbacks only record
+ * TLS handshake steps and keepalive; once connected, mosquitto_loop_read,
+ * _write and _misc are called directly for what poll() reported. libmosquitto's callbacks only record
  * what happened; the connection is torn down after mosquitto_loop returns,
  * never from inside a callback.
  */
@@ -404,7 +405,19 @@ static void step(mqc *m, int wait_ms)
         m->tcp_never_up = never_connected(m);
     }
     errno = 0;
-    int rc = mosquitto_loop(m->mosq, 0, 1);
+    int rc;
+    if (m->st == ST_CONNECTED && !hup) {
+        /* poll() already said what is ready: read and write directly
+         * instead of letting mosquitto_loop() select() the socket again
+         * (one system call less per wake-up); loop_misc sends keepalives. */
+        rc = MOSQ_ERR_SUCCESS;
+        if (n > 0 && (p.revents & POLLIN)) rc = mosquitto_loop_read(m->mosq, 1);
+        if (rc == MOSQ_ERR_SUCCESS && m->mosq && mosquitto_want_write(m->mosq))
+            rc = mosquitto_loop_write(m->mosq, 1);
+        if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_misc(m->mosq);
+    } else {
+        rc = mosquitto_loop(m->mosq, 0, 1);
+    }
     after_loop(m, rc);
     if (hup && m->mosq && m->st == ST_CONNECTING) {
         /* The broker hung up and libmosquitto has read what there was; left

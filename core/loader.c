@@ -40,6 +40,12 @@ static bool unsafe_mode(const struct stat *st)
     return (st->st_mode & S_IWOTH) && !(S_ISDIR(st->st_mode) && (st->st_mode & S_ISVTX));
 }
 
+/* Owned by someone other than root or us: they could change it at will. */
+static bool foreign_owner(const struct stat *st)
+{
+    return st->st_uid != 0 && st->st_uid != geteuid();
+}
+
 /* dlopen maps PT_LOAD segments straight from the file: one lying past the
  * end of a truncated file raises SIGBUS when first touched, killing the
  * program. Check the ELF header and program headers first; NULL when fine. */
@@ -85,7 +91,7 @@ static bool unsafe_link_target(const char *path)
     char *real = realpath(path, NULL);
     if (!real) return true;
     struct stat dst;
-    bool bad = stat(dirname(real), &dst) != 0 || unsafe_mode(&dst);
+    bool bad = stat(dirname(real), &dst) != 0 || unsafe_mode(&dst) || foreign_owner(&dst);
     free(real);
     return bad;
 }
@@ -107,11 +113,19 @@ int bluetti_registry_load_file(bluetti_registry *r, const char *path, unsigned f
         return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_UNSAFE,
                                   "the file is writable by other users, so anyone could put "
                                   "code into this program; run 'chmod o-w %s'", path);
+    if (foreign_owner(&st) && !(flags & BLUETTI_LOAD_ALLOW_UNSAFE))
+        return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_UNSAFE,
+                                  "the file belongs to another user (uid %u), who could change "
+                                  "the code this program runs; plugins must belong to root or "
+                                  "to you (uid %u): run 'chown %u %s' as root",
+                                  (unsigned)st.st_uid, (unsigned)geteuid(), (unsigned)geteuid(),
+                                  path);
     if (!(flags & BLUETTI_LOAD_ALLOW_UNSAFE) && unsafe_link_target(path))
         return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_UNSAFE,
                                   "it is a link to a file in a directory writable by other "
-                                  "users, so anyone could put code into this program; move "
-                                  "the plugin to a safe directory");
+                                  "users or owned by another user, so someone else could put "
+                                  "code into this program; move the plugin to a safe "
+                                  "directory");
     const char *bad_elf = elf_problem(path, st.st_size);
     if (bad_elf)
         return bt_registry_refuse(r, i, BLUETTI_E_PLUGIN_OPEN,
@@ -166,6 +180,82 @@ static bool is_plugin_name(const char *n)
     return n[0] != '.' && len > 3 && strcmp(n + len - 3, ".so") == 0;
 }
 
+#define TRANSPORT_PREFIX "transport-"
+
+/* "dir/transport-NAME.so" -> NAME (malloc'd), or NULL when not so named. */
+static char *transport_file_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    size_t plen = sizeof TRANSPORT_PREFIX - 1, len = strlen(base);
+    if (len <= plen + 3 || strncmp(base, TRANSPORT_PREFIX, plen) != 0) return NULL;
+    return strndup(base + plen, len - plen - 3);
+}
+
+static bool is_deferred(const bluetti_registry *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_deferred; i++)
+        if (strcmp(r->deferred[i].name, name) == 0) return true;
+    return false;
+}
+
+/* Remember path for later; returns 0, or BLUETTI_E_NOMEM. A name already
+ * remembered (an earlier directory of the search path) wins. */
+static int defer_file(bluetti_registry *r, char *name, const char *path, unsigned flags)
+{
+    if (is_deferred(r, name) || bluetti_registry_find_transport(r, name)) {
+        free(name);
+        return 0;
+    }
+    if (r->n_deferred == r->cap_deferred) {
+        size_t nc = r->cap_deferred ? r->cap_deferred * 2 : 4;
+        struct deferred *nv = realloc(r->deferred, nc * sizeof *nv);
+        if (!nv) { free(name); return BLUETTI_E_NOMEM; }
+        r->deferred = nv;
+        r->cap_deferred = nc;
+    }
+    char *file = strdup(path);
+    if (!file) { free(name); return BLUETTI_E_NOMEM; }
+    r->deferred[r->n_deferred++] = (struct deferred){ name, file, flags };
+    bluetti_log(&r->log, BLUETTI_LOG_DEBUG, "loader", "%s: deferred until transport '%s' is used",
+                path, name);
+    return 0;
+}
+
+/* Open deferred entry k and forget it. */
+static int load_deferred_at(bluetti_registry *r, size_t k)
+{
+    struct deferred d = r->deferred[k];
+    memmove(&r->deferred[k], &r->deferred[k + 1], (r->n_deferred - k - 1) * sizeof d);
+    r->n_deferred--;
+    int rc = bluetti_registry_load_file(r, d.file, d.flags & ~BLUETTI_LOAD_DEFER_TRANSPORTS);
+    free(d.name);
+    free(d.file);
+    return rc;
+}
+
+int bluetti_registry_need_transport(bluetti_registry *r, const char *name)
+{
+    if (!r || !name) return BLUETTI_E_INVAL;
+    if (bluetti_registry_find_transport(r, name)) return 0;
+    for (size_t k = 0; k < r->n_deferred; k++) {
+        if (strcmp(r->deferred[k].name, name) != 0) continue;
+        int rc = load_deferred_at(r, k);
+        if (rc) return rc;
+        break;
+    }
+    return bluetti_registry_find_transport(r, name) ? 0 : BLUETTI_E_NOTFOUND;
+}
+
+int bluetti_registry_load_deferred(bluetti_registry *r)
+{
+    if (!r) return BLUETTI_E_INVAL;
+    int loaded = 0;
+    while (r->n_deferred > 0)
+        if (load_deferred_at(r, 0) == 0) loaded++;
+    return loaded;
+}
+
 int bluetti_registry_load_dir(bluetti_registry *r, const char *dir, unsigned flags)
 {
     if (!r || !dir) return BLUETTI_E_INVAL;
@@ -185,6 +275,13 @@ int bluetti_registry_load_dir(bluetti_registry *r, const char *dir, unsigned fla
         bluetti_log(&r->log, BLUETTI_LOG_ERROR, "loader",
                     "plugin directory %s is writable by other users; refusing to load from it "
                     "(run 'chmod o-w %s')", dir, dir);
+        return BLUETTI_E_PLUGIN_UNSAFE;
+    }
+    if (foreign_owner(&st) && !(flags & BLUETTI_LOAD_ALLOW_UNSAFE)) {
+        bluetti_log(&r->log, BLUETTI_LOG_ERROR, "loader",
+                    "plugin directory %s belongs to another user (uid %u), who could put code "
+                    "into this program; refusing to load from it (it must belong to root or "
+                    "to you, uid %u)", dir, (unsigned)st.st_uid, (unsigned)geteuid());
         return BLUETTI_E_PLUGIN_UNSAFE;
     }
     DIR *d = opendir(dir);
@@ -216,7 +313,15 @@ int bluetti_registry_load_dir(bluetti_registry *r, const char *dir, unsigned fla
     if (names) qsort(names, n, sizeof *names, cmp_str);
     int loaded = 0;
     for (size_t k = 0; k < n; k++) {
-        if (rc == 0 && bluetti_registry_load_file(r, names[k], flags) == 0) loaded++;
+        char *tname = (flags & BLUETTI_LOAD_DEFER_TRANSPORTS) ? transport_file_name(names[k]) : NULL;
+        if (rc != 0) {
+            free(tname);
+        } else if (tname) {
+            rc = defer_file(r, tname, names[k], flags); /* takes tname */
+            if (rc == 0) loaded++;
+        } else if (bluetti_registry_load_file(r, names[k], flags) == 0) {
+            loaded++;
+        }
         free(names[k]);
     }
     free(names);

@@ -32,6 +32,11 @@ void bluetti_registry_free(bluetti_registry *r)
     free(r->blocks);
     free(r->profiles);
     free(r->transports);
+    for (size_t i = 0; i < r->n_deferred; i++) {
+        free(r->deferred[i].name);
+        free(r->deferred[i].file);
+    }
+    free(r->deferred);
     /* Plugins are resident: libltdl keeps their handles for the life of the
      * process (opening the same file again reuses them), so nothing is
      * unmapped while code might still point into it. No lt_dlexit here:

@@ -17,6 +17,8 @@ struct plugin_rec {
 struct block_entry { const bluetti_block_schema *s; size_t plugin; };
 struct profile_entry { const bluetti_profile *p; size_t plugin; };
 struct transport_entry { const bluetti_transport_ops *t; size_t plugin; };
+/* A transport-NAME.so remembered, not opened (BLUETTI_LOAD_DEFER_TRANSPORTS). */
+struct deferred { char *name; char *file; unsigned flags; };
 
 struct bluetti_registry {
     bluetti_logger log;
@@ -28,6 +30,8 @@ struct bluetti_registry {
     size_t n_profiles, cap_profiles;
     struct transport_entry *transports;
     size_t n_transports, cap_transports;
+    struct deferred *deferred;       /* in search order; opened on demand */
+    size_t n_deferred, cap_deferred;
     size_t current;                  /* plugin whose init is running, or BT_NO_PLUGIN */
     bool ltdl_ready;
 };

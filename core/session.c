@@ -583,11 +583,16 @@ int bluetti_session_open(bluetti_registry *reg, const char *transport, const blu
     else bluetti_session_config_default(&c);
     int rc = check_config(&c, detail, detail_len);
     if (rc) return rc;
-    const bluetti_transport_ops *ops = bluetti_registry_find_transport(reg, transport);
+    rc = bluetti_registry_need_transport(reg, transport); /* opens a deferred plugin */
+    const bluetti_transport_ops *ops = rc ? NULL : bluetti_registry_find_transport(reg, transport);
     if (!ops) {
-        bt_fmt(detail, detail_len, "no transport named '%s' is loaded (see the plugins list)",
-               transport);
-        return BLUETTI_E_NOTFOUND;
+        if (rc == BLUETTI_E_NOTFOUND)
+            bt_fmt(detail, detail_len, "no transport named '%s' is loaded (see the plugins list)",
+                   transport);
+        else
+            bt_fmt(detail, detail_len, "the plugin for transport '%s' was refused: %s (see the "
+                   "plugins list)", transport, bluetti_strerror(rc));
+        return rc ? rc : BLUETTI_E_NOTFOUND;
     }
     bluetti_session *s = calloc(1, sizeof *s);
     if (!s) return BLUETTI_E_NOMEM;

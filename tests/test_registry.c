@@ -219,6 +219,132 @@ static void test_unsafe_dir_and_file(void)
     rm_tmpdir();
 }
 
+/* A file or directory that belongs to another user (not root, not us) is
+ * refused like a world-writable one. Making one needs chown, i.e. root;
+ * CI runs as root. As another user the check is the same code path, but
+ * the test can only show that our own files are accepted. */
+static void test_foreign_owner(void)
+{
+    make_tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/good.so", tmpdir);
+    copy_file(bad("good"), path);
+    CU_ASSERT_EQUAL(chmod(tmpdir, 0755), 0);
+    bluetti_registry *r = new_reg();
+    CU_ASSERT_EQUAL(bluetti_registry_load_file(r, path, 0), 0); /* ours */
+    bluetti_registry_free(r);
+    if (geteuid() == 0) {
+        const uid_t other = 65534; /* nobody */
+        CU_ASSERT_EQUAL_FATAL(chown(path, other, (gid_t)-1), 0);
+        r = new_reg();
+        CU_ASSERT_EQUAL(bluetti_registry_load_file(r, path, 0), BLUETTI_E_PLUGIN_UNSAFE);
+        bluetti_plugin_info info;
+        CU_ASSERT_EQUAL_FATAL(last_status(r, &info), BLUETTI_E_PLUGIN_UNSAFE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(info.reason, "belongs to another user (uid 65534)"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(info.reason, "chown"));
+        CU_ASSERT_EQUAL(bluetti_registry_block_count(r), 0);
+        CU_ASSERT_EQUAL(bluetti_registry_load_file(r, path, BLUETTI_LOAD_ALLOW_UNSAFE), 0);
+        bluetti_registry_free(r);
+        /* the directory too */
+        CU_ASSERT_EQUAL(chown(path, 0, (gid_t)-1), 0);
+        CU_ASSERT_EQUAL_FATAL(chown(tmpdir, other, (gid_t)-1), 0);
+        r = new_reg();
+        CU_ASSERT_EQUAL(bluetti_registry_load_dir(r, tmpdir, 0), BLUETTI_E_PLUGIN_UNSAFE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(last_log, "belongs to another user"));
+        CU_ASSERT_EQUAL(bluetti_registry_block_count(r), 0);
+        CU_ASSERT_EQUAL(bluetti_registry_load_dir(r, tmpdir, BLUETTI_LOAD_ALLOW_UNSAFE), 1);
+        bluetti_registry_free(r);
+        CU_ASSERT_EQUAL(chown(tmpdir, 0, (gid_t)-1), 0);
+    }
+    rm_tmpdir();
+}
+
+/* transport-*.so files are remembered, not opened, until needed. */
+static void test_deferred_transports(void)
+{
+    bluetti_registry *r = new_reg();
+    bluetti_registry *all = new_reg();
+    int n_all = bluetti_registry_load_dir(all, bt_plugin_dir(), 0);
+    CU_ASSERT_FATAL(n_all > 2);
+    CU_ASSERT_FATAL(bluetti_registry_find_transport(all, "sim") != NULL);
+    CU_ASSERT_FATAL(bluetti_registry_find_transport(all, "mqtt") != NULL);
+    size_t n_transports = bluetti_registry_transport_count(all);
+
+    int n = bluetti_registry_load_dir(r, bt_plugin_dir(), BLUETTI_LOAD_DEFER_TRANSPORTS);
+    CU_ASSERT_EQUAL(n, n_all); /* deferred files count as loaded */
+    CU_ASSERT_EQUAL(bluetti_registry_transport_count(r), 0);
+    CU_ASSERT_EQUAL(bluetti_registry_plugin_count(r), bluetti_registry_plugin_count(all) - 2);
+    CU_ASSERT_EQUAL(bluetti_registry_block_count(r), bluetti_registry_block_count(all));
+
+    CU_ASSERT_EQUAL(bluetti_registry_need_transport(r, "nope"), BLUETTI_E_NOTFOUND);
+    CU_ASSERT_EQUAL(bluetti_registry_need_transport(r, NULL), BLUETTI_E_INVAL);
+    CU_ASSERT_EQUAL(bluetti_registry_need_transport(r, "sim"), 0);
+    CU_ASSERT_PTR_NOT_NULL(bluetti_registry_find_transport(r, "sim"));
+    CU_ASSERT_PTR_NULL(bluetti_registry_find_transport(r, "mqtt"));
+    CU_ASSERT_EQUAL(bluetti_registry_need_transport(r, "sim"), 0); /* already there */
+    CU_ASSERT_EQUAL(bluetti_registry_plugin_count(r), bluetti_registry_plugin_count(all) - 1);
+
+    /* a session asks for its transport itself */
+    bluetti_registry *r2 = new_reg();
+    CU_ASSERT_EQUAL(bluetti_registry_load_dir(r2, bt_plugin_dir(), BLUETTI_LOAD_DEFER_TRANSPORTS), n_all);
+    bluetti_options *o = bluetti_options_new();
+    CU_ASSERT_EQUAL_FATAL(bluetti_options_set(o, "device", bt_src_path("data/devices/el100v2.json")), 0);
+    bluetti_session *s = NULL;
+    char detail[256];
+    CU_ASSERT_EQUAL(bluetti_session_open(r2, "sim", o, NULL, &s, detail, sizeof detail), 0);
+    CU_ASSERT_PTR_NULL(bluetti_registry_find_transport(r2, "mqtt"));
+    bluetti_session_close(s);
+    s = NULL;
+    CU_ASSERT_EQUAL(bluetti_session_open(r2, "carrier-pigeon", o, NULL, &s, detail, sizeof detail),
+                    BLUETTI_E_NOTFOUND);
+    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "carrier-pigeon"));
+    bluetti_options_free(o);
+    bluetti_registry_free(r2);
+
+    /* the rest on request, e.g. for a listing */
+    CU_ASSERT_EQUAL(bluetti_registry_load_deferred(r), 1);
+    CU_ASSERT_EQUAL(bluetti_registry_transport_count(r), n_transports);
+    CU_ASSERT_EQUAL(bluetti_registry_plugin_count(r), bluetti_registry_plugin_count(all));
+    CU_ASSERT_EQUAL(bluetti_registry_load_deferred(r), 0);
+    CU_ASSERT_EQUAL(bluetti_registry_load_deferred(NULL), BLUETTI_E_INVAL);
+    bluetti_registry_free(r);
+    bluetti_registry_free(all);
+}
+
+/* A deferred file is checked when it is finally opened. */
+static void test_deferred_transport_refused(void)
+{
+    make_tmpdir();
+    char path[512];
+    snprintf(path, sizeof path, "%s/transport-junk.so", tmpdir);
+    FILE *f = fopen(path, "w");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fputs("not a shared object\n", f);
+    fclose(f);
+    CU_ASSERT_EQUAL(chmod(tmpdir, 0755), 0);
+    bluetti_registry *r = new_reg();
+    CU_ASSERT_EQUAL(bluetti_registry_load_dir(r, tmpdir, BLUETTI_LOAD_DEFER_TRANSPORTS), 1);
+    CU_ASSERT_EQUAL(bluetti_registry_plugin_count(r), 0);
+    CU_ASSERT_EQUAL(bluetti_registry_need_transport(r, "junk"), BLUETTI_E_PLUGIN_OPEN);
+    bluetti_plugin_info info;
+    CU_ASSERT_EQUAL(last_status(r, &info), BLUETTI_E_PLUGIN_OPEN);
+    CU_ASSERT_PTR_NOT_NULL(strstr(info.file, "transport-junk.so"));
+    /* asked again: no file left to try */
+    CU_ASSERT_EQUAL(bluetti_registry_need_transport(r, "junk"), BLUETTI_E_NOTFOUND);
+    bluetti_options *o = bluetti_options_new();
+    bluetti_session *s = NULL;
+    char detail[256];
+    bluetti_registry *r2 = new_reg();
+    CU_ASSERT_EQUAL(bluetti_registry_load_dir(r2, tmpdir, BLUETTI_LOAD_DEFER_TRANSPORTS), 1);
+    CU_ASSERT_EQUAL(bluetti_session_open(r2, "junk", o, NULL, &s, detail, sizeof detail),
+                    BLUETTI_E_PLUGIN_OPEN);
+    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "refused"));
+    bluetti_options_free(o);
+    bluetti_registry_free(r2);
+    bluetti_registry_free(r);
+    rm_tmpdir();
+}
+
 static void test_missing_dir(void)
 {
     bluetti_registry *r = new_reg();
@@ -376,6 +502,9 @@ static int add(void)
         !CU_add_test(s, "not ELF, empty file, rest still load", test_not_elf_and_rest_still_load) ||
         !CU_add_test(s, "directory of broken plugins", test_whole_bad_dir) ||
         !CU_add_test(s, "world-writable dir and file", test_unsafe_dir_and_file) ||
+        !CU_add_test(s, "file or directory of another user", test_foreign_owner) ||
+        !CU_add_test(s, "transports deferred until needed", test_deferred_transports) ||
+        !CU_add_test(s, "deferred transport checked when opened", test_deferred_transport_refused) ||
         !CU_add_test(s, "missing directory", test_missing_dir) ||
         !CU_add_test(s, "search order", test_search_order) ||
         !CU_add_test(s, "builtin plugins, separate registries", test_builtin_and_isolation) ||

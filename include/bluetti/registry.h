@@ -26,13 +26,21 @@ BLUETTI_API void bluetti_registry_set_log(bluetti_registry *r, bluetti_log_fn fn
 /* Load flags. */
 #define BLUETTI_LOAD_NO_ENV      0x01u  /* ignore BLUETTI_PLUGIN_PATH */
 #define BLUETTI_LOAD_NO_SYSTEM   0x02u  /* skip the installed plugin directory */
-#define BLUETTI_LOAD_ALLOW_UNSAFE 0x04u /* load from directories writable by others */
+#define BLUETTI_LOAD_ALLOW_UNSAFE 0x04u /* load files and directories writable by others
+                                        * or owned by another user than root or us */
+/* Do not open files named transport-NAME.so yet: remember them and load one
+ * the first time transport NAME is asked for (bluetti_session_open,
+ * bluetti_registry_need_transport) or when bluetti_registry_load_deferred
+ * is called. A program that needs no transport, or only one, then does not
+ * pay for mapping the others' libraries (libssl and libcrypto for mqtt). */
+#define BLUETTI_LOAD_DEFER_TRANSPORTS 0x08u
 
 /* Load one plugin file. Returns 0, or the reason it was refused (also
  * recorded, see bluetti_registry_plugin_info, and logged). */
 BLUETTI_API int bluetti_registry_load_file(bluetti_registry *r, const char *path, unsigned flags);
 
-/* Load every "*.so" in dir (in name order). Returns the number loaded, or
+/* Load every "*.so" in dir (in name order). Returns the number loaded
+ * (files deferred by BLUETTI_LOAD_DEFER_TRANSPORTS count as loaded), or
  * BLUETTI_E_IO when dir cannot be read, BLUETTI_E_PLUGIN_UNSAFE when it is
  * writable by others (unless BLUETTI_LOAD_ALLOW_UNSAFE). Plugins that
  * fail are recorded and skipped; the rest still load. */
@@ -46,6 +54,17 @@ BLUETTI_API int bluetti_registry_load_dir(bluetti_registry *r, const char *dir, 
  * directories from the environment are logged and skipped. */
 BLUETTI_API int bluetti_registry_load_search_path(bluetti_registry *r, const char *const *dirs,
                                                   size_t n_dirs, unsigned flags);
+
+/* Make sure transport `name` is registered: if it is not and a deferred
+ * transport-NAME.so was remembered, load that file now (with every check
+ * of bluetti_registry_load_file). Returns 0 when the transport is
+ * available, BLUETTI_E_NOTFOUND when no plugin provides it, or the reason
+ * the file was refused (recorded as for bluetti_registry_load_file). */
+BLUETTI_API int bluetti_registry_need_transport(bluetti_registry *r, const char *name);
+
+/* Load every deferred file now (for listings of all transports). Returns
+ * the number that loaded; refusals are recorded as usual. */
+BLUETTI_API int bluetti_registry_load_deferred(bluetti_registry *r);
 
 /* Register a plugin linked into the program (no file). origin labels it
  * in listings. Same checks as for files. */

@@ -70,6 +70,11 @@ struct hot {
     uint16_t xf;              /* first compiled transform */
 };
 
+/* Bytes of a 32-bit value, least significant first, per (normalised)
+ * order: for M_INT fields and for array elements. */
+static const uint8_t idx32[4][4] = { { 1, 0, 3, 2 }, { 3, 2, 1, 0 }, { 0, 1, 2, 3 },
+                                     { 2, 3, 0, 1 } };
+
 struct cfield {
     uint8_t rk;
     uint8_t erk;              /* element read kind (arrays, fields after an array) */
@@ -180,6 +185,15 @@ static inline void put_int(bluetti_value *v, int64_t i)
 {
     memcpy(v, &int_head, offsetof(bluetti_value, v));
     v->v.i = i;
+}
+
+/* What apply_xf()'s { .kind = FLOAT, .v.f = f } stores, in two stores. */
+static const bluetti_value float_head = { .kind = BLUETTI_VAL_FLOAT };
+
+static inline void put_float(bluetti_value *v, double f)
+{
+    memcpy(v, &float_head, offsetof(bluetti_value, v));
+    v->v.f = f;
 }
 
 /* false for NaN and infinities: from a device they are not measurements */
@@ -464,9 +478,6 @@ static void compile_hot(struct hot *h, const struct cfield *c, const bluetti_fie
     h->off = (uint16_t)c->off;
     h->sh = (uint8_t)(64 - 8 * c->esize);
     h->sgn = f->type == BLUETTI_I8 || f->type == BLUETTI_I16 || f->type == BLUETTI_I32;
-    /* bytes of the value, least significant first, per (normalised) order */
-    static const uint8_t idx32[4][4] = { { 1, 0, 3, 2 }, { 3, 2, 1, 0 }, { 0, 1, 2, 3 },
-                                         { 2, 3, 0, 1 } };
     int o = norm_order(f->order);
     if (c->rk == RK_SLOW) {
         h->mode = M_SLOW;
@@ -632,7 +643,6 @@ static long array_count(bluetti_result *r, size_t i)
     const struct cfield *c = &r->cf[i];
     if (c->count_from < 0) return c->size;
     const bluetti_value *cv = &r->values[c->count_from];
-    const char *name = r->s->fields[i].name, *src = r->s->fields[c->count_from].name;
     uint64_t count;
     switch (cv->kind) {
     case BLUETTI_VAL_INT:
@@ -649,16 +659,114 @@ static long array_count(bluetti_result *r, size_t i)
         return -1;
     }
     if (count > c->size) {
-        warn(r, "field '%s': element count %llu (from '%s') exceeds the maximum of %u", name,
-             (unsigned long long)count, src, (unsigned)c->size);
+        warn(r, "field '%s': element count %llu (from '%s') exceeds the maximum of %u",
+             r->s->fields[i].name, (unsigned long long)count, r->s->fields[c->count_from].name,
+             (unsigned)c->size);
         set_absent(&r->values[i], BLUETTI_ABSENT_BAD_COUNT);
         return -1;
     }
     return (long)count;
-bad:
-    warn(r, "field '%s': element count from '%s' is not a usable number", name, src);
+bad:  /* the names are looked up only for the warnings */
+    warn(r, "field '%s': element count from '%s' is not a usable number", r->s->fields[i].name,
+         r->s->fields[c->count_from].name);
     set_absent(&r->values[i], BLUETTI_ABSENT_BAD_COUNT);
     return -1;
+}
+
+/* ---- array elements ---------------------------------------------------------- */
+
+/* Integer elements of up to 32 bits are read without read_scalar()'s
+ * switch, the way the hot loop reads fields: byte k of the value, least
+ * significant first, is p[idx[k]]; `mask` drops the bytes beyond the
+ * type's size and `m`, the sign bit of a signed type, sign-extends. */
+struct elem_rd {
+    uint8_t idx[4];
+    uint32_t mask, m;
+};
+
+/* false for the kinds that are not such integers (64-bit, f32) */
+static bool elem_reader(unsigned rk, struct elem_rd *d)
+{
+    memset(d, 0, sizeof *d);
+    switch (rk) {
+    case RK_U8: case RK_I8: d->mask = 0xFF; break;
+    case RK_U16: case RK_I16: d->idx[0] = 1; d->mask = 0xFFFF; break;     /* be16 */
+    case RK_U16S: case RK_I16S: d->idx[1] = 1; d->mask = 0xFFFF; break;   /* le16 */
+    default:
+        if (rk < RK_U32 || rk >= RK_U64) return false;
+        memcpy(d->idx, idx32[rk & 3], 4);  /* RK_U32 + o and RK_I32 + o */
+        d->mask = 0xFFFFFFFF;
+        break;
+    }
+    bool sgn = rk == RK_I8 || rk == RK_I16 || rk == RK_I16S || (rk >= RK_I32 && rk < RK_U64);
+    d->m = sgn ? (d->mask >> 1) + 1 : 0;
+    return true;
+}
+
+/* size is a constant at each call: 2 reads two bytes, anything else four */
+static BT_INLINE int64_t elem_int(const struct elem_rd *d, const uint8_t *p, unsigned size)
+{
+    uint32_t u;
+    if (size == 2)
+        u = (uint32_t)p[d->idx[1]] << 8 | p[d->idx[0]];
+    else
+        u = ((uint32_t)p[d->idx[0]] | (uint32_t)p[d->idx[1]] << 8 |
+             (uint32_t)p[d->idx[2]] << 16 | (uint32_t)p[d->idx[3]] << 24) & d->mask;
+    return (int64_t)(u ^ d->m) - (int64_t)d->m;
+}
+
+/* The element loop for integer arrays. The transform chains the catalog
+ * uses on arrays are done inline with exactly apply_xf()'s arithmetic (on
+ * an int64 none of them can fail); any other chain goes to apply_xf(). */
+static BT_INLINE void int_elems(bluetti_value *items, long count, const uint8_t *p,
+                                size_t stride, const struct elem_rd *d, unsigned size,
+                                const struct cxf *x, unsigned nxf)
+{
+    if (nxf == 0) {
+        for (long k = 0; k < count; k++, p += stride) put_int(&items[k], elem_int(d, p, size));
+    } else if (nxf == 1 && x->op == C_SCALE_DIV) {
+        double a = x->a;
+        for (long k = 0; k < count; k++, p += stride)
+            put_float(&items[k], (double)elem_int(d, p, size) / a);
+    } else if (nxf == 2 && x[0].op == C_BITMASK && x[1].op == C_SCALE_DIV) {
+        uint64_t mask = x[0].u;
+        double a = x[1].a;
+        for (long k = 0; k < count; k++, p += stride) {
+            int64_t i = (int64_t)((uint64_t)elem_int(d, p, size) & mask);
+            put_float(&items[k], (double)i / a);
+        }
+    } else if (nxf == 1 && (x->op == C_BITMASK || x->op == C_SHIFT)) {
+        uint64_t arg = x->u;
+        bool shift = x->op == C_SHIFT;
+        for (long k = 0; k < count; k++, p += stride) {
+            uint64_t b = (uint64_t)elem_int(d, p, size);
+            put_int(&items[k], (int64_t)(shift ? b >> arg : b & arg));
+        }
+    } else {
+        for (long k = 0; k < count; k++, p += stride) {
+            put_int(&items[k], elem_int(d, p, size));
+            if (!apply_xf(&items[k], x, nxf)) set_absent(&items[k], BLUETTI_ABSENT_BAD_VALUE);
+        }
+    }
+}
+
+/* Out of line: inlined, it would crowd bluetti_decode()'s hot loop. */
+static BT_NOINLINE void decode_elems(const struct cfield *c, bluetti_value *items, long count,
+                                     const uint8_t *p, const struct cxf *xf)
+{
+    /* per-field state in locals: the stores to items[] could alias *c */
+    size_t stride = c->stride;
+    unsigned rk = c->erk, nxf = c->nxf;
+    struct elem_rd d;
+    if (elem_reader(rk, &d)) {
+        if (d.mask == 0xFFFF) int_elems(items, count, p, stride, &d, 2, xf, nxf);
+        else int_elems(items, count, p, stride, &d, 4, xf, nxf);
+        return;
+    }
+    for (long k = 0; k < count; k++, p += stride) {
+        if (read_scalar(&items[k], rk, p) && nxf && !apply_xf(&items[k], xf, nxf))
+            set_absent(&items[k], BLUETTI_ABSENT_BAD_VALUE);
+    }
 }
 
 static void decode_array(bluetti_result *r, size_t i, size_t start)
@@ -685,12 +793,7 @@ static void decode_array(bluetti_result *r, size_t i, size_t start)
         return;
     }
     bluetti_value *items = r->items + c->buf;
-    const struct cxf *xf = r->xf + c->xf;
-    const uint8_t *p = r->raw + start;
-    for (long k = 0; k < count; k++, p += c->stride) {
-        if (read_scalar(&items[k], c->erk, p) && c->nxf && !apply_xf(&items[k], xf, c->nxf))
-            set_absent(&items[k], BLUETTI_ABSENT_BAD_VALUE);
-    }
+    decode_elems(c, items, count, r->raw + start, r->xf + c->xf);
     *v = (bluetti_value){ .kind = BLUETTI_VAL_ARRAY, .count = (uint16_t)count, .v.items = items };
     c->rt_end = start + (size_t)count * c->stride;
     if (c->rt_end > r->dyn_end) r->dyn_end = c->rt_end;
@@ -797,7 +900,7 @@ int bluetti_decode(bluetti_result *r, const uint8_t *data, size_t len, uint16_t 
         }
         const struct cxf *x = xf + c->xf;
         if (c->nxf == 1 && x->op == C_SCALE_DIV) {  /* the catalog's most common chain */
-            *v = (bluetti_value){ .kind = BLUETTI_VAL_FLOAT, .v.f = (double)val / x->a };
+            put_float(v, (double)val / x->a);
             continue;
         }
         put_int(v, val);

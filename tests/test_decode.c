@@ -717,6 +717,219 @@ static void test_array_f32_and_required(void)
     CU_ASSERT(has_warning("field 'vals': 2 elements"));
 }
 
+/* ---- array element fast paths ---------------------------------------------- */
+
+/* Bit for bit, header included (a value has no padding). */
+static bool same_value(const bluetti_value *a, const bluetti_value *b, const char *what, size_t k)
+{
+    if (memcmp(a, b, sizeof *a) == 0) return true;
+    uint64_t ab, bb;
+    memcpy(&ab, &a->v, sizeof ab);
+    memcpy(&bb, &b->v, sizeof bb);
+    fprintf(stderr, "\n    %s, element %zu: kind %d absent %d count %u bits %016llx (%.17g) vs "
+            "kind %d absent %d count %u bits %016llx (%.17g)\n", what, k, a->kind, a->absent,
+            a->count, (unsigned long long)ab, bluetti_value_as_double(a), b->kind, b->absent,
+            b->count, (unsigned long long)bb, bluetti_value_as_double(b));
+    return false;
+}
+
+static const int all_orders[] = { BLUETTI_ORDER_DEFAULT, BLUETTI_ORDER_WORDS_LE, BLUETTI_ORDER_BE,
+                                  BLUETTI_ORDER_LE, BLUETTI_ORDER_BYTES_SWAPPED };
+
+static void test_array_scale16(void)
+{
+    /* u16 and i16 elements scaled by a decimal factor: every element is the
+     * correctly rounded quotient of the register and the divisor, worked out
+     * here independently of the decoder */
+    static const uint16_t words[] = { 0, 1, 2, 3, 5, 9, 10, 99, 0x1234, 12345, 0x7ffe, 0x7fff,
+                                      0x8000, 0x8001, 0xabcd, 0xfffe, 0xffff };
+    enum { N = N_OF(words), STRIDE = 4, OFF = 1 };
+    static const struct { double factor, divisor; } scales[] = {
+        { 0.1, 10 }, { 0.01, 100 }, { 0.001, 1000 }, { 0.5, 2 }, { 1e-6, 1e6 },
+    };
+    static const int types[] = { BLUETTI_U16, BLUETTI_I16 };
+    static bluetti_field f[1];
+    static bluetti_block_schema s;
+    uint8_t d[OFF + N * STRIDE];
+    unsigned bad = 0, checked = 0;
+    for (size_t t = 0; t < N_OF(types); t++)
+        for (size_t o = 0; o < N_OF(all_orders); o++)
+            for (size_t sc = 0; sc < N_OF(scales); sc++) {
+                int order = all_orders[o];
+                f[0] = (bluetti_field){ .name = "a", .offset = OFF, .size = N, .stride = STRIDE,
+                                        .type = (uint8_t)types[t], .order = (uint8_t)order,
+                                        .flags = BLUETTI_F_ARRAY,
+                                        .xf = { BLUETTI_XF_SCALE_(scales[sc].factor) } };
+                s = (bluetti_block_schema){ .id = 7, .name = "T", .fields = f, .n_fields = 1 };
+                /* one register per element, bytes swapped for dcba and badc */
+                bool sw = order == BLUETTI_ORDER_LE || order == BLUETTI_ORDER_BYTES_SWAPPED;
+                memset(d, 0xEE, sizeof d);
+                for (size_t k = 0; k < N; k++) {
+                    d[OFF + k * STRIDE + sw] = (uint8_t)(words[k] >> 8);
+                    d[OFF + k * STRIDE + !sw] = (uint8_t)words[k];
+                }
+                cleanup();
+                CU_ASSERT_EQUAL_FATAL(bluetti_result_new(&s, &R), 0);
+                CU_ASSERT_EQUAL_FATAL(bluetti_decode(R, d, sizeof d, 0), 0);
+                const bluetti_value *v = bluetti_result_value(R, 0);
+                CU_ASSERT_EQUAL_FATAL(v->kind, BLUETTI_VAL_ARRAY);
+                CU_ASSERT_EQUAL_FATAL(v->count, N);
+                for (size_t k = 0; k < N; k++) {
+                    int64_t x = words[k];
+                    if (types[t] == BLUETTI_I16 && x >= 0x8000) x -= 0x10000;
+                    bluetti_value want = { .kind = BLUETTI_VAL_FLOAT,
+                                           .v.f = (double)x / scales[sc].divisor };
+                    char what[64];
+                    snprintf(what, sizeof what, "%s order %d / %g word %04x",
+                             types[t] == BLUETTI_U16 ? "u16" : "i16", order, scales[sc].divisor,
+                             (unsigned)words[k]);
+                    if (!same_value(&v->v.items[k], &want, what, k)) bad++;
+                    checked++;
+                }
+            }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(checked, 2 * 5 * 5 * N);
+    /* the edges, spelt out: 0x7fff, 0x8000 and 0xffff as u16 and as i16 */
+    f[0] = (bluetti_field){ .name = "a", .size = 3, .type = BLUETTI_U16, .flags = BLUETTI_F_ARRAY,
+                            .xf = { BLUETTI_XF_SCALE_(0.1) } };
+    s = (bluetti_block_schema){ .id = 7, .name = "T", .fields = f, .n_fields = 1 };
+    CU_ASSERT_EQUAL(run(&s, "7fff 8000 ffff", 0), 0);
+    const bluetti_value *v = val("a");
+    CU_ASSERT_EQUAL_FATAL(v->count, 3);
+    CU_ASSERT(v->v.items[0].kind == BLUETTI_VAL_FLOAT && v->v.items[0].v.f == 3276.7);
+    CU_ASSERT(v->v.items[1].kind == BLUETTI_VAL_FLOAT && v->v.items[1].v.f == 3276.8);
+    CU_ASSERT(v->v.items[2].kind == BLUETTI_VAL_FLOAT && v->v.items[2].v.f == 6553.5);
+    f[0].type = BLUETTI_I16;
+    f[0].order = BLUETTI_ORDER_LE;
+    CU_ASSERT_EQUAL(run(&s, "ff7f 0080 ffff", 0), 0);
+    v = val("a");
+    CU_ASSERT_EQUAL_FATAL(v->count, 3);
+    CU_ASSERT(v->v.items[0].kind == BLUETTI_VAL_FLOAT && v->v.items[0].v.f == 3276.7);
+    CU_ASSERT(v->v.items[1].kind == BLUETTI_VAL_FLOAT && v->v.items[1].v.f == -3276.8);
+    CU_ASSERT(v->v.items[2].kind == BLUETTI_VAL_FLOAT && v->v.items[2].v.f == -0.1);
+}
+
+static void test_array_same_as_fields(void)
+{
+    /* Every array element must be bit for bit the value the same bytes give
+     * as a scalar field, through both scalar paths: the hot loop (plain
+     * fields) and read_scalar() + apply_xf() (fields gated by a protocol
+     * version); for a single scale also the same array with a no-op
+     * transform added (a chain the element loop does not special-case). */
+    static const int types[] = { BLUETTI_U8, BLUETTI_I8, BLUETTI_U16, BLUETTI_I16, BLUETTI_U32,
+                                 BLUETTI_I32, BLUETTI_U64, BLUETTI_I64, BLUETTI_F32 };
+    static const bluetti_xform chains[][BLUETTI_MAX_XF] = {
+        { { .op = BLUETTI_XF_END } },
+        { BLUETTI_XF_SCALE_(0.1) },
+        { BLUETTI_XF_SCALE_(0.001) },
+        { BLUETTI_XF_SCALE_(0.5) },
+        { BLUETTI_XF_SCALE_(10) },
+        { BLUETTI_XF_SCALE_(0.3) },
+        { BLUETTI_XF_SCALE_(-0.01) },
+        { BLUETTI_XF_BITMASK_(0x3FFF), BLUETTI_XF_SCALE_(0.001) },
+        { BLUETTI_XF_BITMASK_(UINT64_MAX), BLUETTI_XF_SCALE_(0.1) },
+        { BLUETTI_XF_BITMASK_(0x8000000000000000ULL), BLUETTI_XF_SCALE_(0.01) },
+        { BLUETTI_XF_BITMASK_(0x3FFF), BLUETTI_XF_SCALE_(3) },
+        { BLUETTI_XF_BITMASK_(0xFF00) },
+        { BLUETTI_XF_BITMASK_(UINT64_MAX) },
+        { BLUETTI_XF_SHIFT_(14) },
+        { BLUETTI_XF_SHIFT_(0) },
+        { BLUETTI_XF_SHIFT_(63) },
+        { BLUETTI_XF_MINUS_(40) },
+        { BLUETTI_XF_MINUS_(0.5) },
+        { BLUETTI_XF_ABS_(), BLUETTI_XF_SCALE_(0.1) },
+        { BLUETTI_XF_SCALE_(0.1), BLUETTI_XF_CLAMP_(0, 100) },
+        { BLUETTI_XF_ENABLE_LIST_(0, 7) },
+        { BLUETTI_XF_BITMASK_(0x3FFF), BLUETTI_XF_SCALE_(0.001), BLUETTI_XF_MINUS_(1) },
+    };
+    enum { N = 12, MAXF = 4 + 2 * N };
+    static bluetti_field f[MAXF];
+    static char names[MAXF][8];
+    static bluetti_block_schema s;
+    static const struct { uint16_t off, pad; } layouts[] = { { 0, 0 }, { 1, 3 } };
+    uint8_t d[1 + N * (8 + 3)];
+    uint32_t lcg = 2024;
+    unsigned bad = 0, checked = 0;
+    for (size_t t = 0; t < N_OF(types); t++)
+        for (size_t o = 0; o < N_OF(all_orders); o++)
+            for (size_t c = 0; c < N_OF(chains); c++)
+                for (size_t l = 0; l < N_OF(layouts); l++) {
+                    size_t es = bluetti_wire_type_size(types[t]);
+                    uint16_t off = layouts[l].off, stride = (uint16_t)(es + layouts[l].pad);
+                    bluetti_field a = { .name = "a", .offset = off, .size = N, .stride = stride,
+                                        .type = (uint8_t)types[t],
+                                        .order = (uint8_t)all_orders[o],
+                                        .flags = BLUETTI_F_ARRAY };
+                    memcpy(a.xf, chains[c], sizeof a.xf);
+                    size_t n = 0;
+                    f[n++] = a;
+                    /* a single scale, with a transform added that changes nothing */
+                    bool one_scale = chains[c][0].op == BLUETTI_XF_SCALE &&
+                                     chains[c][1].op == BLUETTI_XF_END;
+                    bool integer = types[t] != BLUETTI_F32;
+                    if (one_scale) {
+                        f[n] = a;
+                        f[n].name = "a_x1";
+                        f[n++].xf[1] = (bluetti_xform)BLUETTI_XF_SCALE_(1);
+                        if (integer) {  /* masking all bits keeps an integer as it is */
+                            f[n] = a;
+                            f[n].name = "a_mask";
+                            f[n].xf[0] = (bluetti_xform)BLUETTI_XF_BITMASK_(UINT64_MAX);
+                            f[n++].xf[1] = chains[c][0];
+                        }
+                    }
+                    size_t n_arrays = n;
+                    for (size_t k = 0; k < 2 * N; k++) {
+                        bluetti_field e = a;
+                        snprintf(names[n], sizeof names[n], "%c%zu", k < N ? 'g' : 'h', k % N);
+                        e.name = names[n];
+                        e.offset = (uint16_t)(off + (k % N) * stride);
+                        e.size = 0;
+                        e.stride = 0;
+                        e.flags = 0;
+                        e.min_protocol = k < N ? 1 : 0;
+                        f[n++] = e;
+                    }
+                    s = (bluetti_block_schema){ .id = 7, .name = "T", .fields = f,
+                                                .n_fields = (uint16_t)n, .protocol_version = 2000 };
+                    /* edge patterns first, then pseudo-random bytes */
+                    size_t len = (size_t)off + (size_t)N * stride;
+                    for (size_t i = 0; i < len; i++) {
+                        lcg = lcg * 1103515245u + 12345u;
+                        d[i] = (uint8_t)(lcg >> 16);
+                    }
+                    static const uint8_t edge[][2] = { { 0x00, 0x00 }, { 0xFF, 0xFF },
+                                                       { 0x7F, 0xFF }, { 0x80, 0x00 },
+                                                       { 0xFF, 0x7F }, { 0x00, 0x80 } };
+                    for (size_t k = 0; k < N_OF(edge); k++)
+                        for (size_t b = 0; b < es; b++)
+                            d[off + k * stride + b] = b == 0 ? edge[k][0] : edge[k][1];
+                    cleanup();
+                    CU_ASSERT_EQUAL_FATAL(bluetti_result_new(&s, &R), 0);
+                    CU_ASSERT_EQUAL_FATAL(bluetti_decode(R, d, len, 0), 0);
+                    const bluetti_value *v = bluetti_result_value(R, 0);
+                    CU_ASSERT_EQUAL_FATAL(v->kind, BLUETTI_VAL_ARRAY);
+                    CU_ASSERT_EQUAL_FATAL(v->count, N);
+                    char what[96];
+                    for (size_t k = 0; k < N; k++) {
+                        const bluetti_value *gated = bluetti_result_value(R, n_arrays + k);
+                        const bluetti_value *hot = bluetti_result_value(R, n_arrays + N + k);
+                        snprintf(what, sizeof what, "%s order %d chain %zu layout %zu",
+                                 bluetti_wire_type_name(types[t]), all_orders[o], c, l);
+                        if (!same_value(&v->v.items[k], gated, what, k)) bad++;
+                        if (!same_value(&v->v.items[k], hot, what, k)) bad++;
+                        for (size_t j = 1; j < n_arrays; j++) {
+                            const bluetti_value *w = bluetti_result_value(R, j);
+                            CU_ASSERT_EQUAL_FATAL(w->kind, BLUETTI_VAL_ARRAY);
+                            if (!same_value(&v->v.items[k], &w->v.items[k], f[j].name, k)) bad++;
+                        }
+                        checked++;
+                    }
+                }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(checked, N_OF(types) * N_OF(all_orders) * N_OF(chains) * N_OF(layouts) * N);
+}
+
 /* ---- results: reuse, arguments ---------------------------------------------- */
 
 static void test_result_reuse(void)
@@ -1229,6 +1442,8 @@ static int add(void)
         { "arrays", "count from transformed values", test_array_count_kinds },
         { "arrays", "stride", test_array_stride },
         { "arrays", "f32 elements, required arrays", test_array_f32_and_required },
+        { "arrays", "u16/i16 scaled, every byte order", test_array_scale16 },
+        { "arrays", "elements as scalar fields, bit for bit", test_array_same_as_fields },
         { "results", "reuse", test_result_reuse },
         { "results", "bad arguments", test_bad_arguments },
         { "results", "random payloads", test_robust },

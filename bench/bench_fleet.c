@@ -4,10 +4,11 @@
  * its round at i/N of each second; the blocks of a round are read one
  * after the other (one request in flight per device).
  *
- *   bench_fleet PLUGIN_DIR PKI_DIR PORT N SECONDS SERIAL_BASE
+ *   bench_fleet [--qos 0|1] PLUGIN_DIR PKI_DIR PORT N SECONDS SERIAL_BASE
  *
  * Serials are SERIAL_BASE + i (decimal), as given to bluetti-sim. The first
- * second is a warm-up and is not counted. Output: "key value" lines.
+ * second is a warm-up and is not counted. --qos sets the transport's qos
+ * option (default 1, as the SDK's default). Output: "key value" lines.
  */
 #include "config.h"
 
@@ -39,6 +40,13 @@ struct fleet {
     unsigned long ok, errors, overruns, submit_fail;
 };
 
+/* Round k of device i (next = k*N + i) is due at t0 + k + i/N. */
+static double due_at(double t0, unsigned long long next, size_t n)
+{
+    unsigned long long k = next / n, i = next % n;
+    return t0 + (double)k + (double)i / (double)n;
+}
+
 static void on_read(void *ud, bluetti_device *d, uint16_t block, int err, const bluetti_result *r)
 {
     struct fleet *f = ud;
@@ -63,7 +71,14 @@ static void on_read(void *ud, bluetti_device *d, uint16_t block, int err, const 
 
 int main(int argc, char **argv)
 {
-    if (argc != 7) bench_die("usage: bench_fleet PLUGIN_DIR PKI_DIR PORT N SECONDS SERIAL_BASE");
+    const char *qos = "1";
+    if (argc > 2 && strcmp(argv[1], "--qos") == 0) {
+        qos = argv[2];
+        if (strcmp(qos, "0") != 0 && strcmp(qos, "1") != 0) bench_die("--qos 0 or 1");
+        argc -= 2;
+        argv += 2;
+    }
+    if (argc != 7) bench_die("usage: bench_fleet [--qos 0|1] PLUGIN_DIR PKI_DIR PORT N SECONDS SERIAL_BASE");
     const char *pki = argv[2];
     int port = atoi(argv[3]);
     long n = atol(argv[4]);
@@ -90,6 +105,7 @@ int main(int argc, char **argv)
     bluetti_options_set(o, "broker", "127.0.0.1");
     bluetti_options_set(o, "port", portstr);
     bluetti_options_set(o, "cert", p12);
+    bluetti_options_set(o, "qos", qos);
     bluetti_options_set_secret(o, "password", pw);
     bluetti_session *s = NULL;
     int rc = bluetti_session_open(reg, "mqtt", o, NULL, &s, detail, sizeof detail);
@@ -123,7 +139,7 @@ int main(int argc, char **argv)
         if (now >= t_end) break;
         if (++loops > 100000000ul) bench_die("loop bound reached");
         for (;;) {
-            double due = t0 + (double)(next / f.n) + (double)(next % f.n) / (double)f.n;
+            double due = due_at(t0, next, f.n);
             if (due > now) break;
             struct dev *v = &f.devs[next % f.n];
             if (v->stage >= 0) {
@@ -143,7 +159,7 @@ int main(int argc, char **argv)
                 v->stage = -1;
             }
         }
-        double due = t0 + (double)(next / f.n) + (double)(next % f.n) / (double)f.n;
+        double due = due_at(t0, next, f.n);
         now = bench_now();
         int wait = (int)ceil((due - now) * 1000.0);
         if (wait < 0) wait = 0;
@@ -158,6 +174,7 @@ int main(int argc, char **argv)
     unsigned long done = f.ok + f.errors;
     printf("fleet_devices %ld\n", n);
     printf("fleet_seconds %.2f\n", wall);
+    printf("fleet_loops %lu\n", loops);
     printf("fleet_reads %lu\n", f.ok);
     printf("fleet_errors %lu\n", f.errors);
     printf("fleet_overruns %lu\n", f.overruns);

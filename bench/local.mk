@@ -9,13 +9,16 @@
 ## bench/opt/ (CFLAGS=$(BENCH_CFLAGS), whatever the main build uses) and
 ## runs bench/run.sh against it: decoder throughput, read latency through a
 ## TLS mosquitto + bluetti-sim against a bare libmosquitto floor, a fleet of
-## simulated devices on one connection, and the footprint of the tool.
+## simulated devices on one connection against the same fleet driven by a
+## bare libmosquitto client (bench_fleet_floor), and the footprint of the
+## tool.
 ## See docs/PERFORMANCE.md for the figures and how to read them.
 
 BENCH_CFLAGS = -O2 -g
 BENCH_QUICK =
 BENCH_FLEET = 1 10 100 1000
-BENCH_PROGS = bench/bench_decode bench/bench_read bench/bench_fleet bench/bench_rss
+BENCH_PROGS = bench/bench_decode bench/bench_read bench/bench_fleet bench/bench_fleet_floor \
+	bench/bench_rss
 EXTRA_PROGRAMS = $(BENCH_PROGS)
 
 bench_bench_decode_SOURCES = bench/bench_decode.c bench/bench-util.c bench/bench-util.h
@@ -25,13 +28,18 @@ bench_bench_read_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS)
 bench_bench_read_LDADD = core/libbluetti.la $(MOSQUITTO_LIBS) $(LIBM)
 bench_bench_fleet_SOURCES = bench/bench_fleet.c bench/bench-util.c bench/bench-util.h
 bench_bench_fleet_LDADD = core/libbluetti.la $(LIBM)
+bench_bench_fleet_floor_SOURCES = bench/bench_fleet_floor.c bench/bench-util.c bench/bench-util.h
+bench_bench_fleet_floor_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS)
+bench_bench_fleet_floor_LDADD = core/libbluetti.la $(MOSQUITTO_LIBS) $(LIBM)
 bench_bench_rss_SOURCES = bench/bench_rss.c
 
 EXTRA_DIST += bench/run.sh
 
 ## The optimised tree. An in-tree main build cannot host a second
 ## configure of the same sources: then the main build's own objects are
-## used, with a warning.
+## used, with a warning. `all` and `bench-programs` are made one after the
+## other: made together under -j, `all`'s recursive make and the bench
+## programs' own dependency on the library build the same objects at once.
 bench-programs: $(BENCH_PROGS)
 
 bench:
@@ -40,7 +48,7 @@ bench:
 	  echo "bench: $(abs_top_srcdir) is configured in-tree; cannot make an optimised build" >&2; exit 1; fi; \
 	if test '$(abs_top_srcdir)' = '$(abs_top_builddir)'; then \
 	  echo "bench: WARNING: in-tree build, benchmarking it as configured (CFLAGS: $(CFLAGS))" >&2; \
-	  $(MAKE) $(AM_MAKEFLAGS) all bench-programs; opt='$(abs_top_builddir)'; \
+	  $(MAKE) $(AM_MAKEFLAGS) all; $(MAKE) $(AM_MAKEFLAGS) bench-programs; opt='$(abs_top_builddir)'; \
 	else \
 	  mkdir -p bench/opt; \
 	  if test ! -f bench/opt/config.status || test bench/opt/config.status -ot '$(abs_top_srcdir)/configure'; then \
@@ -48,7 +56,7 @@ bench:
 	    (cd bench/opt && '$(abs_top_srcdir)/configure' -q CFLAGS='$(BENCH_CFLAGS)' CC='$(CC)'); \
 	  fi; \
 	  echo "  MAKE     bench/opt"; \
-	  (cd bench/opt && $(MAKE) $(AM_MAKEFLAGS) all bench-programs >make.log 2>&1) || \
+	  (cd bench/opt && $(MAKE) $(AM_MAKEFLAGS) all >make.log 2>&1 && $(MAKE) $(AM_MAKEFLAGS) bench-programs >>make.log 2>&1) || \
 	    { tail -30 bench/opt/make.log >&2; exit 1; }; \
 	  opt='$(abs_top_builddir)/bench/opt'; \
 	fi; \

@@ -6,8 +6,11 @@
 # here is stopped again, also on failure or interrupt.
 #
 # Environment: BENCH_QUICK=1 for short rounds; BENCH_FLEET="1 10 100 1000";
-# BENCH_FLEET_WRAP="perf record -g -o /tmp/fleet.data" profiles each fleet
-# round (the wrapper must pass the exit status through);
+# BENCH_FLEET_WRAP="perf record -g -o /tmp/fleet.data" profiles each SDK fleet
+# round, BENCH_FLEET_FLOOR_WRAP the same for each fleet floor round (the
+# wrapper must pass the exit status through); the fleet floor polls the
+# socket itself and calls mosquitto_loop_read/_write/_misc (the tightest bare
+# client; BENCH_FLEET_FLOOR_ARGS= runs it with plain mosquitto_loop());
 # MOSQUITTO_BROKER, OPENSSL_BIN as for the tests; BENCH_KEEP=1 keeps the
 # temporary directory.
 set -u
@@ -77,7 +80,7 @@ TOOL=$B/tools/.libs/bluetti-tool
 [ -x "$TOOL" ] || TOOL=$B/tools/bluetti-tool
 SIMBIN=$B/tools/.libs/bluetti-sim
 [ -x "$SIMBIN" ] || SIMBIN=$B/tools/bluetti-sim
-for p in bench_decode bench_read bench_fleet bench_rss; do
+for p in bench_decode bench_read bench_fleet bench_fleet_floor bench_rss; do
     [ -x "$BIN/$p" ] || fail "$BIN/$p is missing (run make bench)"
 done
 IMAGES="$S/data/devices/el100v2.json $S/data/devices/el30v2.json $S/data/devices/elite200v2.json"
@@ -197,24 +200,39 @@ cat "$tmp/read.out" >> "$kv"
 stop "$sim"
 sim=
 
-# ---- fleet --------------------------------------------------------------------
-for nd in $FLEET; do
-    echo "bench: fleet of $nd devices (${FLEET_S} s)" >&2
-    base=$((2000000000 + nd * 10000))
-    start_sim "fleet$nd" $base "$nd"
+# ---- fleet: SDK against the bare libmosquitto fleet floor ----------------------
+# For each size both rounds run against the same bluetti-sim, one after the
+# other; which goes first alternates from size to size. Broker and
+# simulator CPU is taken around each round (whole round incl. the warm-up
+# second and setup, so only a rough share).
+fleet_round() { # sdk|floor devices serial-base
+    if [ "$1" = sdk ]; then
+        prog=bench_fleet; wrap=${BENCH_FLEET_WRAP:-}; from=fleet_; to=fleet${2}_; args=
+    else
+        prog=bench_fleet_floor; wrap=${BENCH_FLEET_FLOOR_WRAP:-}; from=fleet_floor_; to=fleet${2}_floor_
+        args=${BENCH_FLEET_FLOOR_ARGS---poll}
+    fi
     b0=$(cpu_ticks "$broker")
     s0=$(cpu_ticks "$sim")
     # shellcheck disable=SC2086
-    ${BENCH_FLEET_WRAP:-} "$BIN/bench_fleet" "$PLUG" "$tmp/pki" "$port" "$nd" "$FLEET_S" $base > "$tmp/fleet.out" \
-        2> "$tmp/fleet$nd.log" || fail "bench_fleet $nd failed"
+    $wrap "$BIN/$prog" $args "$PLUG" "$tmp/pki" "$port" "$2" "$FLEET_S" "$3" > "$tmp/fleet.out" \
+        2> "$tmp/$1-fleet$2.log" || fail "$prog $2 failed"
     b1=$(cpu_ticks "$broker")
     s1=$(cpu_ticks "$sim")
-    secs=$(get fleet_seconds "$tmp/fleet.out")
-    sed "s/^fleet_/fleet${nd}_/" "$tmp/fleet.out" >> "$kv"
-    # whole run incl. the warm-up second and setup, so only a rough share
-    put "fleet${nd}_broker_cpu_s" "$(awk -v a="$b0" -v b="$b1" -v h="$HZ" 'BEGIN { printf "%.2f", (b - a) / h }')"
-    put "fleet${nd}_sim_cpu_s" "$(awk -v a="$s0" -v b="$s1" -v h="$HZ" 'BEGIN { printf "%.2f", (b - a) / h }')"
-    : "$secs"
+    kill -0 "$sim" 2>/dev/null || fail "bluetti-sim died during the $1 round of fleet $2"
+    sed -n "s/^$from/$to/p" "$tmp/fleet.out" >> "$kv"
+    put "${to}broker_cpu_s" "$(awk -v a="$b0" -v b="$b1" -v h="$HZ" 'BEGIN { printf "%.2f", (b - a) / h }')"
+    put "${to}sim_cpu_s" "$(awk -v a="$s0" -v b="$s1" -v h="$HZ" 'BEGIN { printf "%.2f", (b - a) / h }')"
+}
+nth=0 # (start_sim uses k)
+for nd in $FLEET; do
+    nth=$((nth + 1))
+    if [ $((nth % 2)) = 1 ]; then order="sdk floor"; else order="floor sdk"; fi
+    echo "bench: fleet of $nd devices, SDK and floor ($order, ${FLEET_S} s each)" >&2
+    base=$((2000000000 + nd * 10000))
+    start_sim "fleet$nd" $base "$nd"
+    for kind in $order; do fleet_round "$kind" "$nd" "$base"; done
+    put "fleet${nd}_floor_first" "$([ "$order" = "floor sdk" ] && echo 1 || echo 0)"
     stop "$sim"
     sim=
 done
@@ -226,6 +244,7 @@ awk -v out="$OUT" -v fleet="$FLEET" -v cores="$(nproc 2>/dev/null || echo 1)" '
 { v[$1] = $2 }
 function pf(ok) { return ok ? "PASS" : "FAIL" }
 function num(k) { return (k in v) ? v[k] + 0 : 0 }
+function ratio(n,   f) { f = num("fleet" n "_floor_cpu_s_per_1000_reads"); return f > 0 ? num("fleet" n "_cpu_s_per_1000_reads") / f : 0 }
 END {
     nf = split(fleet, F, " ")
     r50 = num("read_p50_us"); f50 = num("floor_p50_us")
@@ -251,6 +270,15 @@ END {
         printf "%-44s %14.3f  %-16s\n", sprintf("fleet %d: CPU s per 1000 reads", n), num(p "cpu_s_per_1000_reads"), ""
         printf "%-44s %14d  %-16s %s\n", sprintf("fleet %d: peak RSS KiB", n), num(p "peak_rss_kib"), big ? "< 32768" : "", big ? pf(num(p "peak_rss_kib") < 32768) : ""
         printf "%-44s %14s  %-16s\n", sprintf("fleet %d: broker | sim CPU s (whole round)", n), sprintf("%.2f | %.2f", num(p "broker_cpu_s"), num(p "sim_cpu_s")), ""
+        q = p "floor_"
+        if (num(q "poll_style")) printf "%-44s %14s  %-16s\n", sprintf("fleet %d floor: event loop", n), "own poll()", ""
+        printf "%-44s %14s  %-16s\n", sprintf("fleet %d floor: reads/s | errors", n), sprintf("%.0f | %d", num(q "reads_per_s"), num(q "errors")), ""
+        printf "%-44s %14.2f  %-16s\n", sprintf("fleet %d floor: p99 ms", n), num(q "p99_ms"), ""
+        printf "%-44s %14.1f  %-16s\n", sprintf("fleet %d floor: %% of one core", n), 100 * num(q "cpu_core_fraction"), ""
+        printf "%-44s %14.3f  %-16s\n", sprintf("fleet %d floor: CPU s per 1000 reads", n), num(q "cpu_s_per_1000_reads"), ""
+        printf "%-44s %14d  %-16s\n", sprintf("fleet %d floor: peak RSS KiB", n), num(q "peak_rss_kib"), ""
+        printf "%-44s %14s  %-16s\n", sprintf("fleet %d floor: broker | sim CPU s", n), sprintf("%.2f | %.2f", num(q "broker_cpu_s"), num(q "sim_cpu_s")), ""
+        printf "%-44s %14.2f  %-16s\n", sprintf("fleet %d: CPU SDK/floor (per read)", n), ratio(n), ""
     }
     printf "%-44s %14d  %-16s %s\n", "tool read (sim): peak RSS KiB", num("tool_read_rss_kib"), "< 8192", pf(num("tool_read_rss_kib") < 8192)
     printf "%-44s %14.1f  %-16s\n", "tool read (sim): wall ms", num("tool_read_wall_ms"), ""
@@ -266,7 +294,11 @@ END {
     printf "  \"fleet\": [" > out
     for (i = 1; i <= nf; i++) {
         n = F[i]; p = "fleet" n "_"
-        printf "%s\n    {\"devices\": %d, \"reads_per_s\": %s, \"p50_ms\": %s, \"p99_ms\": %s, \"cpu_s_per_1000_reads\": %s, \"cpu_core_fraction\": %s, \"peak_rss_kib\": %d, \"errors\": %d, \"overruns\": %d}", (i > 1 ? "," : ""), n, num(p "reads_per_s"), num(p "p50_ms"), num(p "p99_ms"), num(p "cpu_s_per_1000_reads"), num(p "cpu_core_fraction"), num(p "peak_rss_kib"), num(p "errors"), num(p "overruns") > out
+        q = p "floor_"
+        printf "%s\n    {\"devices\": %d, \"reads_per_s\": %s, \"p50_ms\": %s, \"p99_ms\": %s, \"cpu_s_per_1000_reads\": %s, \"cpu_core_fraction\": %s, \"peak_rss_kib\": %d, \"errors\": %d, \"overruns\": %d", (i > 1 ? "," : ""), n, num(p "reads_per_s"), num(p "p50_ms"), num(p "p99_ms"), num(p "cpu_s_per_1000_reads"), num(p "cpu_core_fraction"), num(p "peak_rss_kib"), num(p "errors"), num(p "overruns") > out
+        printf ", \"broker_cpu_s\": %s, \"sim_cpu_s\": %s", num(p "broker_cpu_s"), num(p "sim_cpu_s") > out
+        printf ",\n     \"floor_reads_per_s\": %s, \"floor_p50_ms\": %s, \"floor_p99_ms\": %s, \"floor_cpu_s_per_1000_reads\": %s, \"floor_cpu_core_fraction\": %s, \"floor_peak_rss_kib\": %d, \"floor_errors\": %d, \"floor_overruns\": %d, \"floor_broker_cpu_s\": %s, \"floor_sim_cpu_s\": %s, \"floor_first\": %d, \"floor_poll_style\": %d, \"floor_qos\": %d", num(q "reads_per_s"), num(q "p50_ms"), num(q "p99_ms"), num(q "cpu_s_per_1000_reads"), num(q "cpu_core_fraction"), num(q "peak_rss_kib"), num(q "errors"), num(q "overruns"), num(q "broker_cpu_s"), num(q "sim_cpu_s"), num(p "floor_first"), num(q "poll_style"), num(q "qos") > out
+        printf ",\n     \"cpu_ratio_sdk_floor\": %.3f}", ratio(n) > out
     }
     printf "\n  ],\n  \"all\": {" > out
     k = 0

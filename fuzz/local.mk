@@ -3,6 +3,7 @@
 ##   make fuzz-build               build every target into fuzz/bin/
 ##   make fuzz-smoke               build, then run each for FUZZ_TIME seconds
 ##   make fuzz-smoke FUZZ_TIME=600 FUZZ_TARGETS=decode   a longer run of one
+##   make fuzz-long                each target to 10 M executions (or 1 h)
 ##
 ## The targets are built with clang -fsanitize=fuzzer,address,undefined and
 ## compile the library, libsimdev, the blocks/profile plugins (linked
@@ -97,8 +98,33 @@ fuzz-smoke: fuzz-build
 	  fi; \
 	done; exit $$fail
 
+## The long run (issue 7's bar): each target until FUZZ_RUNS executions or
+## FUZZ_LONG_TIME seconds, whichever comes first, at low priority; figures
+## to fuzz/long/<target>.log and one line per target in fuzz/long/summary.txt.
+FUZZ_RUNS = 10000000
+FUZZ_LONG_TIME = 3600
+fuzz-long: fuzz-build
+	@set -e; mkdir -p fuzz/long fuzz/artifacts; : > fuzz/long/summary.txt; fail=0; \
+	for t in $(FUZZ_TARGETS); do \
+	  mkdir -p fuzz/work/$$t; \
+	  seeds=$(top_srcdir)/fuzz/corpus/$$t; test -d $$seeds || seeds=; \
+	  start=`date +%s`; \
+	  if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 nice -n 10 \
+	     fuzz/bin/fuzz_$$t -runs=$(FUZZ_RUNS) -max_total_time=$(FUZZ_LONG_TIME) -timeout=10 \
+	     -rss_limit_mb=2048 -max_len=16384 -print_final_stats=1 \
+	     -artifact_prefix=fuzz/artifacts/$$t- fuzz/work/$$t $$seeds >fuzz/long/$$t.log 2>&1; then \
+	    res=ok; else res=FAILED; fail=1; fi; \
+	  runs=`sed -n 's/^stat::number_of_executed_units: *//p' fuzz/long/$$t.log`; \
+	  eps=`sed -n 's/^stat::average_exec_per_sec: *//p' fuzz/long/$$t.log`; \
+	  rss=`sed -n 's/^stat::peak_rss_mb: *//p' fuzz/long/$$t.log`; \
+	  cov=`grep -o 'cov: [0-9]*' fuzz/long/$$t.log | tail -1`; \
+	  line="fuzz $$t: $$res, $$runs runs in $$((`date +%s` - start)) s ($$eps exec/s, $$cov, peak RSS $$rss MB)"; \
+	  echo "$$line"; echo "$$line" >> fuzz/long/summary.txt; \
+	  test $$res = ok || tail -40 fuzz/long/$$t.log >&2; \
+	done; exit $$fail
+
 clean-local: fuzz-clean
 fuzz-clean:
-	rm -rf fuzz/obj fuzz/bin fuzz/work fuzz/logs fuzz/artifacts
+	rm -rf fuzz/obj fuzz/bin fuzz/work fuzz/logs fuzz/long fuzz/artifacts
 
-.PHONY: fuzz-build fuzz-smoke fuzz-clean
+.PHONY: fuzz-build fuzz-smoke fuzz-long fuzz-clean

@@ -9,10 +9,14 @@ tests_test_faults_LDADD = $(TEST_LIBS)
 
 ## Hostile files and values given to bluetti-tool (shell, tests/tool/lib.sh):
 ## truncated plugins, links into unsafe directories, FIFOs and endless
-## files given as certificate or config, out-of-range values.
+## files given as certificate or config, out-of-range values, escape
+## sequences in anything echoed, loose number syntax, unwritable output and
+## signals during blocking calls; bluetti-sim's command line likewise.
 HOSTILE_TESTS = \
 	tests/hostile/p12.sh tests/hostile/config.sh tests/hostile/args.sh \
 	tests/hostile/plugins.sh tests/hostile/p12-fifo.sh tests/hostile/config-fifo.sh \
-	tests/hostile/plugin-truncated.sh tests/hostile/plugin-link-open-dir.sh
+	tests/hostile/plugin-truncated.sh tests/hostile/plugin-link-open-dir.sh \
+	tests/hostile/escape.sh tests/hostile/numbers.sh tests/hostile/output.sh \
+	tests/hostile/sim-args.sh
 TESTS += $(HOSTILE_TESTS)
 dist_check_SCRIPTS += $(HOSTILE_TESTS)

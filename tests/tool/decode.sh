@@ -93,4 +93,24 @@ expect_usage_error "--protocol-version 'x' is not a whole number"
 run $PLUG --model EL999 decode --block 1300 "$V1300A"
 expect_usage_error "unknown model 'EL999'"
 
+# no data at all (an empty argument, empty standard input) is an error,
+# not a block decoded from 0 bytes
+run $PLUG decode --block 100 ""
+expect_usage_error 'the data is empty; give the payload as hex'
+expect_empty_out
+run_in /dev/null $PLUG decode --block 100 -
+expect_usage_error 'the data is empty'
+expect_empty_out
+run $PLUG decode --block 100 " , 0x "
+expect_usage_error 'the data is empty|bad hex'
+expect_empty_out
+
+# standard input that cannot be read (a directory): said so, not taken as
+# empty data
+if [ -d / ] && ! cat </ >/dev/null 2>&1; then
+    run_in / $PLUG decode --block 100 -
+    expect_usage_error 'cannot read standard input: Is a directory'
+    expect_empty_out
+fi
+
 finish

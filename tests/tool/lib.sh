@@ -5,6 +5,9 @@
 #   expect_out RE / expect_err RE      extended regex found in stdout / stderr
 #   expect_no_out RE / expect_no_err RE
 #   expect_err_lines N     stderr has exactly N lines
+#   expect_err_text TEXT   stderr holds TEXT (a fixed string, not a regex)
+#   expect_plain_err / expect_plain_out   only printable ASCII and newlines
+#                          (no escape sequence or control byte got through)
 #   finish                 exit 1 if anything failed
 #
 # The tool runs as $BLUETTI_TEST_WRAPPER "$BLUETTI_TEST_BUILDDIR/tools/bluetti-tool",
@@ -86,6 +89,20 @@ expect_no_err() {
 expect_err_lines() {
     n=$(wc -l <"$err" | tr -d ' ')
     [ "$n" -eq "$1" ] || fail "expected $1 line(s) on stderr, got $n"
+}
+
+expect_err_text() {
+    grep -Fq -- "$1" "$err" || fail "stderr does not hold '$1'"
+}
+
+expect_plain_err() {
+    n=$(LC_ALL=C tr -d '\040-\176\n' <"$err" | wc -c | tr -d ' ')
+    [ "$n" -eq 0 ] || fail "stderr holds $n raw control or non-ASCII byte(s)"
+}
+
+expect_plain_out() {
+    n=$(LC_ALL=C tr -d '\040-\176\n' <"$out" | wc -c | tr -d ' ')
+    [ "$n" -eq 0 ] || fail "stdout holds $n raw control or non-ASCII byte(s)"
 }
 
 expect_empty_out() {

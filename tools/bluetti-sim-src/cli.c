@@ -4,11 +4,14 @@
 #include "sim.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -68,8 +71,11 @@ static const char usage_text[] =
 "  BLUETTI_CERT_PASSWORD=secret bluetti-sim --broker localhost --port 8883 \\\n"
 "      --cert sim.p12 --cafile ca.crt --device el100v2.json --sn 2345000223861\n"
 "\n"
+"Numbers are decimal digits (N), with a '.' fraction for seconds (S): 5, 0.5;\n"
+"signs, exponents (1e3), hex and spaces are refused.\n"
+"\n"
 "Exit status: 0 after SIGINT/SIGTERM, 1 when something fails at run time\n"
-"(image, certificate, connection), 2 for a command-line mistake.\n";
+"(image, certificate, password file, connection), 2 for a command-line mistake.\n";
 
 enum {
     OPT_PASSWORD = 256, OPT_PASSWORD_FILE, OPT_CAFILE, OPT_INSECURE, OPT_CLIENT_ID,
@@ -111,13 +117,82 @@ static int usage_error(const char *fmt, ...)
     return EXIT_USAGE;
 }
 
+/* ---- untrusted text and strict numbers --------------------------------------- */
+
+#define SHOWN_MAX 64
+#define SHOWN_PATH_MAX 256
+#define SHOWN_SLOTS 8
+
+static const char *shown_n(const char *s, size_t max)
+{
+    static const char hex[] = "0123456789abcdef";
+    static char ring[SHOWN_SLOTS][SHOWN_PATH_MAX * 4 + 4];
+    static unsigned next;
+    char *buf = ring[next++ % SHOWN_SLOTS];
+    size_t w = 0, i = 0;
+    if (!s) s = "(null)";
+    for (; i < max && s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c >= 0x20 && c < 0x7f && c != '\\') {
+            buf[w++] = (char)c;
+        } else {
+            buf[w++] = '\\';
+            buf[w++] = 'x';
+            buf[w++] = hex[c >> 4];
+            buf[w++] = hex[c & 15];
+        }
+    }
+    if (s[i]) {
+        memcpy(buf + w, "...", 3);
+        w += 3;
+    }
+    buf[w] = '\0';
+    return buf;
+}
+
+const char *sim_shown(const char *s)
+{
+    return shown_n(s, SHOWN_MAX);
+}
+
+const char *sim_shown_path(const char *s)
+{
+    return shown_n(s, SHOWN_PATH_MAX);
+}
+
+/* Decimal digits only (no sign, space, '+' or hex), in [min, max]. */
 static bool parse_int(const char *s, long min, long max, int *out)
 {
+    if (!*s) return false;
+    for (const char *p = s; *p; p++)
+        if (*p < '0' || *p > '9') return false;
     char *end;
     errno = 0;
     long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max) return false;
+    if (errno || *end || v < min || v > max) return false;
     *out = (int)v;
+    return true;
+}
+
+/* Seconds: digits with an optional '.' fraction (5, 0.5), in (0, max]. */
+static bool parse_seconds(const char *s, double max, double *out)
+{
+    const char *p = s;
+    bool dot = false;
+    if (*p < '0' || *p > '9') return false;
+    for (; *p; p++) {
+        if (*p >= '0' && *p <= '9') continue;
+        if (*p == '.' && !dot && p[1] >= '0' && p[1] <= '9') {
+            dot = true;
+            continue;
+        }
+        return false;
+    }
+    char *end;
+    errno = 0;
+    double v = strtod(s, &end);
+    if (errno || *end || !(v > 0) || v > max) return false;
+    *out = v;
     return true;
 }
 
@@ -130,20 +205,47 @@ static void set_password(sim_args *a, const char *pw)
     a->password = strdup(pw);
 }
 
+/* The first line of a regular file (non-blocking: a FIFO must not hang
+ * the simulator; a directory or device is refused). */
 static int read_password_file(sim_args *a, const char *path)
 {
-    FILE *f = fopen(path, "r");
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    const char *why = NULL;
+    int e = 0;
+    if (fd < 0 || fstat(fd, &st) != 0) e = errno;
+    else if (!S_ISREG(st.st_mode)) why = "not a regular file";
+    if (e || why) {
+        fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n",
+                sim_shown_path(path), why ? why : strerror(e));
+        if (fd >= 0) close(fd);
+        return 1;
+    }
+    FILE *f = fdopen(fd, "r");
     if (!f) {
-        fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n", path,
-                strerror(errno));
+        fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n",
+                sim_shown_path(path), strerror(errno));
+        close(fd);
         return 1;
     }
     char buf[1024];
-    if (!fgets(buf, sizeof buf, f)) buf[0] = '\0';
+    bool got = fgets(buf, sizeof buf, f) != NULL;
+    bool failed = ferror(f) != 0;
     fclose(f);
-    buf[strcspn(buf, "\r\n")] = '\0';
-    set_password(a, buf);
+    if (!got) buf[0] = '\0';
+    size_t n = strcspn(buf, "\r\n");
+    /* a line that fills the buffer without its end: a cut password would
+     * only fail later, as a wrong password */
+    bool too_long = got && buf[n] == '\0' && n == sizeof buf - 1;
+    buf[n] = '\0';
+    if (!failed && !too_long) set_password(a, buf);
     OPENSSL_cleanse(buf, sizeof buf);
+    if (failed || too_long) {
+        fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n",
+                sim_shown_path(path),
+                too_long ? "its first line is longer than 1022 characters" : "read error");
+        return 1;
+    }
     return 0;
 }
 
@@ -191,9 +293,11 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         }
         case 's':
             if (a->n_devices == 0)
-                return usage_error("--sn %s: give it after the --device it belongs to", arg);
+                return usage_error("--sn %s: give it after the --device it belongs to",
+                                   sim_shown(arg));
             if (a->devices[a->n_devices - 1].serial)
-                return usage_error("--sn %s: this --device already has a serial", arg);
+                return usage_error("--sn %s: this --device already has a serial",
+                                   sim_shown(arg));
             a->devices[a->n_devices - 1].serial = arg;
             break;
         case 'b':
@@ -202,7 +306,8 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
             break;
         case 'p':
             if (!parse_int(arg, 1, 65535, &a->port))
-                return usage_error("--port %s: expected a port number from 1 to 65535", arg);
+                return usage_error("--port %s: expected a port number from 1 to 65535 "
+                                   "(decimal digits)", sim_shown(arg));
             break;
         case 'c':
             a->cert = arg;
@@ -228,27 +333,24 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
             break;
         case OPT_KEEPALIVE:
             if (!parse_int(arg, 5, 65535, &a->keepalive))
-                return usage_error("--keepalive %s: expected 5 to 65535 seconds", arg);
+                return usage_error("--keepalive %s: expected 5 to 65535 seconds (decimal "
+                                   "digits)", sim_shown(arg));
             break;
         case OPT_QOS:
             if (!parse_int(arg, 0, 1, &a->qos))
-                return usage_error("--qos %s: expected 0 or 1", arg);
+                return usage_error("--qos %s: expected 0 or 1", sim_shown(arg));
             break;
-        case OPT_CONNECT_TIMEOUT: {
-            char *end;
-            errno = 0;
-            double v = strtod(arg, &end);
-            if (errno || end == arg || *end || !(v > 0) || v > 3600)
-                return usage_error("--connect-timeout %s: expected seconds (> 0, <= 3600)", arg);
-            a->connect_timeout_s = v;
+        case OPT_CONNECT_TIMEOUT:
+            if (!parse_seconds(arg, 3600, &a->connect_timeout_s))
+                return usage_error("--connect-timeout %s: expected seconds (> 0, <= 3600) "
+                                   "written like 10 or 2.5", sim_shown(arg));
             break;
-        }
         case 'f': {
             char why[256] = "";
             if (bt_sim_faults_parse(arg, &a->faults, why, sizeof why) != 0) {
                 fprintf(stderr, "bluetti-sim: --faults %s: %s\n"
-                        "Try 'bluetti-sim --help' for the fault syntax.\n", arg,
-                        why[0] ? why : "not a valid fault spec");
+                        "Try 'bluetti-sim --help' for the fault syntax.\n", sim_shown(arg),
+                        why[0] ? sim_shown_path(why) : "not a valid fault spec");
                 return EXIT_USAGE;
             }
             a->faults_spec = arg;
@@ -270,12 +372,13 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
             printf("bluetti-sim %s (libbluetti %s)\n", PACKAGE_VERSION, bluetti_version());
             return -1;
         case ':':
-            return usage_error("%s needs a value", argv[optind - 1]);
+            return usage_error("%s needs a value", sim_shown(argv[optind - 1]));
         default:
-            return usage_error("unknown option %s", argv[optind - 1]);
+            return usage_error("unknown option %s", sim_shown(argv[optind - 1]));
         }
     }
-    if (optind < argc) return usage_error("unexpected argument '%s' (options only)", argv[optind]);
+    if (optind < argc)
+        return usage_error("unexpected argument '%s' (options only)", sim_shown(argv[optind]));
     if (a->n_devices == 0)
         return usage_error("no device: give at least one --device FILE (see data/devices/)");
     if (!a->cert)

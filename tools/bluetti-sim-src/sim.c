@@ -79,7 +79,13 @@ static void log_cb(void *ud, bluetti_log_level level, const char *src, const cha
     (void)ud;
     (void)src;
     static const char *const names[] = { "error", "warning", "info", "debug" };
-    fprintf(stderr, "bluetti-sim: %s: %s\n", names[level <= BLUETTI_LOG_DEBUG ? level : 3], msg);
+    fprintf(stderr, "bluetti-sim: %s: ", names[level <= BLUETTI_LOG_DEBUG ? level : 3]);
+    /* messages quote topics and what the broker sent: no control characters */
+    for (const unsigned char *p = (const unsigned char *)(msg ? msg : ""); *p; p++) {
+        if (*p < 0x20 || *p == 0x7f) fprintf(stderr, "\\x%02x", (unsigned)*p);
+        else fputc(*p, stderr);
+    }
+    fputc('\n', stderr);
 }
 
 static char *topic_for(const char *prefix, const char *serial)
@@ -239,21 +245,27 @@ static int write_ready_file(struct sim *s)
     char *tmp = malloc(n);
     if (!tmp) return -1;
     snprintf(tmp, n, "%s.%ld.tmp", path, (long)getpid());
-    FILE *f = fopen(tmp, "w");
+    /* a new file of our own: never through a link someone put there */
+    unlink(tmp);
+    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (fd >= 0 && !f) close(fd);
     int ok = f != NULL;
     if (f) {
         fprintf(f, "pid %ld\n", (long)getpid());
         for (size_t i = 0; i < s->n_devs; i++)
-            fprintf(f, "device %s %s\n", bt_simdev_serial(s->devs[i].d),
-                    bt_simdev_model(s->devs[i].d));
-        ok = fclose(f) == 0;
+            fprintf(f, "device %s %s\n", sim_shown(bt_simdev_serial(s->devs[i].d)),
+                    sim_shown(bt_simdev_model(s->devs[i].d)));
+        ok = !ferror(f);
+        if (fclose(f) != 0) ok = 0;
     }
     /* rename: a reader never sees a half-written file */
     if (ok && rename(tmp, path) != 0) ok = 0;
     if (!ok) {
-        bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "cannot write the ready file %s: %s", path,
-                    strerror(errno));
+        int e = errno;
         unlink(tmp);
+        bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "cannot write the ready file %s: %s",
+                    sim_shown_path(path), strerror(e));
     }
     free(tmp);
     return ok ? 0 : -1;
@@ -266,9 +278,10 @@ static void check_ready(struct sim *s)
         if (!s->devs[i].granted) return;
     s->ready = true;
     printf("bluetti-sim: ready: %zu device%s on %s:%d:", s->n_devs, s->n_devs == 1 ? "" : "s",
-           s->a->broker, s->a->port);
+           sim_shown(s->a->broker), s->a->port);
     for (size_t i = 0; i < s->n_devs; i++)
-        printf(" %s (%s)", bt_simdev_serial(s->devs[i].d), bt_simdev_model(s->devs[i].d));
+        printf(" %s (%s)", sim_shown(bt_simdev_serial(s->devs[i].d)),
+               sim_shown(bt_simdev_model(s->devs[i].d)));
     printf("\n");
     fflush(stdout);
     if (s->a->ready_file) {
@@ -288,21 +301,21 @@ static int load_devices(struct sim *s)
         char why[256] = "";
         struct dev *d = &s->devs[s->n_devs];
         if (bt_simdev_load(arg->path, &d->d, why, sizeof why) != 0) {
-            fprintf(stderr, "bluetti-sim: cannot load the device image %s: %s\n", arg->path,
-                    why[0] ? why : "unknown error");
+            fprintf(stderr, "bluetti-sim: cannot load the device image %s: %s\n",
+                    sim_shown_path(arg->path), why[0] ? sim_shown_path(why) : "unknown error");
             return 1;
         }
         s->n_devs++;
         if (arg->serial && bt_simdev_set_serial(d->d, arg->serial) != 0) {
             fprintf(stderr, "bluetti-sim: --sn %s: not a usable serial (printable, no spaces, "
-                    "'+', '#' or '/', at most 64 characters)\n", arg->serial);
+                    "'+', '#' or '/', at most 64 characters)\n", sim_shown(arg->serial));
             return EXIT_USAGE;
         }
         const char *sn = bt_simdev_serial(d->d);
         for (size_t j = 0; j + 1 < s->n_devs; j++)
             if (strcmp(bt_simdev_serial(s->devs[j].d), sn) == 0) {
                 fprintf(stderr, "bluetti-sim: two devices have the serial %s: give one of them "
-                        "another with --sn\n", sn);
+                        "another with --sn\n", sim_shown(sn));
                 return EXIT_USAGE;
             }
         d->req_topic = topic_for("SUB/", sn);
@@ -398,15 +411,15 @@ int sim_run(sim_args *a)
     /* the key is in memory now; the password is not needed any more */
     OPENSSL_cleanse(a->password, strlen(a->password));
     if (rc != 0) {
-        fprintf(stderr, "bluetti-sim: cannot connect to %s:%d: %s\n", a->broker, a->port,
-                why[0] ? why : bluetti_strerror(rc));
+        fprintf(stderr, "bluetti-sim: cannot connect to %s:%d: %s\n", sim_shown(a->broker),
+                a->port, why[0] ? sim_shown_path(why) : bluetti_strerror(rc));
         goto out;
     }
     for (size_t i = 0; i < s.n_devs; i++) {
         rc = mqc_subscribe(s.c, s.devs[i].req_topic);
         if (rc) {
-            fprintf(stderr, "bluetti-sim: cannot subscribe to %s: %s\n", s.devs[i].req_topic,
-                    bluetti_strerror(rc));
+            fprintf(stderr, "bluetti-sim: cannot subscribe to %s: %s\n",
+                    sim_shown(s.devs[i].req_topic), bluetti_strerror(rc));
             goto out;
         }
     }

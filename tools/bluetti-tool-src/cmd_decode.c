@@ -4,6 +4,7 @@
 
 #include "tool.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,10 +20,13 @@ const optdef decode_opts[D_N + 1] = {
     [D_N] = { NULL, 0, OPT_FLAG, NULL, 0, 0, false, false },
 };
 
-static char *read_stdin(size_t *len)
+/* Standard input, whole (up to about 1 MiB: the parser then says it is too
+ * long). *failed is set on a read error (errno kept), with buf freed. */
+static char *read_stdin(size_t *len, bool *failed)
 {
     size_t cap = 4096, n = 0;
     char *buf = malloc(cap);
+    *failed = false;
     while (buf) {
         if (n + 1 >= cap) {
             if (cap > 8 * MAX_PAYLOAD) break; /* far more than any block; the parser says why */
@@ -39,15 +43,23 @@ static char *read_stdin(size_t *len)
         n += got;
         if (got == 0) break;
     }
+    if (buf && ferror(stdin)) {
+        int e = errno;
+        free(buf);
+        errno = e;
+        *failed = true;
+        return NULL;
+    }
     if (buf) buf[n] = '\0';
     *len = n;
     return buf;
 }
 
 /* All positionals joined by spaces, or stdin for "-". */
-static char *gather(char **pos, size_t n_pos, size_t *len)
+static char *gather(char **pos, size_t n_pos, size_t *len, bool *failed)
 {
-    if (n_pos == 1 && strcmp(pos[0], "-") == 0) return read_stdin(len);
+    *failed = false;
+    if (n_pos == 1 && strcmp(pos[0], "-") == 0) return read_stdin(len, failed);
     size_t total = 1;
     for (size_t i = 0; i < n_pos; i++) total += strlen(pos[i]) + 1;
     char *s = malloc(total);
@@ -126,7 +138,7 @@ int cmd_decode(tool *t, int argc, char **argv)
     }
     if (t->set.model_given && !bluetti_registry_find_profile(t->reg, t->set.model)) {
         rc = tool_error(EXIT_USAGE, "unknown model '%s'; '" TOOL_NAME " models' lists them%s",
-                        t->set.model, no_plugins_hint(t));
+                        shown(t->set.model), no_plugins_hint(t));
         goto out;
     }
     uint16_t id;
@@ -138,7 +150,13 @@ int cmd_decode(tool *t, int argc, char **argv)
         goto out;
     }
     size_t tlen = 0;
-    text = gather(pos, n_pos, &tlen);
+    bool failed = false;
+    text = gather(pos, n_pos, &tlen, &failed);
+    if (failed) {
+        rc = tool_error(EXIT_USAGE, "cannot read standard input: %s; give the hex as "
+                        "arguments, or '-' with the hex on standard input", strerror(errno));
+        goto out;
+    }
     buf = malloc(MAX_PAYLOAD);
     if (!text || !buf) {
         rc = tool_error(EXIT_FAIL, "out of memory");
@@ -147,18 +165,25 @@ int cmd_decode(tool *t, int argc, char **argv)
     size_t bad = 0;
     long n = bluetti_hex_parse(text, tlen, buf, MAX_PAYLOAD, &bad);
     if (n == BLUETTI_E_HEX) {
-        if (bad < tlen && text[bad] > ' ' && text[bad] < 0x7f)
-            rc = tool_error(EXIT_USAGE, "bad hex at character %zu ('%c'); give hex digits, "
-                            "optionally separated by spaces", bad + 1, text[bad]);
+        char what[2] = { bad < tlen ? text[bad] : '\0', '\0' };
+        if (bad < tlen && text[bad] != '\0')
+            rc = tool_error(EXIT_USAGE, "bad hex at character %zu ('%s'); give hex digits, "
+                            "optionally separated by spaces", bad + 1, shown(what));
         else
-            rc = tool_error(EXIT_USAGE, "bad hex at character %zu: %s; give an even number of "
-                            "hex digits", bad + 1, bad >= tlen ? "odd number of digits"
-                                                              : "not a hex digit");
+            rc = tool_error(EXIT_USAGE, "bad hex at character %zu: %s", bad + 1,
+                            bad >= tlen ? "odd number of digits; give an even number of hex "
+                                          "digits"
+                                        : "a NUL byte; give the data as hex text, not binary");
         goto out;
     }
     if (n < 0) {
         rc = tool_error(EXIT_USAGE, "the data is longer than %u bytes; no block is that long",
                         MAX_PAYLOAD);
+        goto out;
+    }
+    if (n == 0) {
+        rc = tool_error(EXIT_USAGE, "the data is empty; give the payload as hex digits (e.g. "
+                        "'01f4 0000 ...')");
         goto out;
     }
     const uint8_t *payload = buf;

@@ -202,6 +202,5 @@ int cmd_docs(tool *t, int argc, char **argv)
     index_section(t, out);
     fputs("## Block details\n\n", out);
     for (size_t i = 0; i < n; i++) block_section(t, bluetti_registry_block_at(t->reg, i), out);
-    fflush(out);
-    return ferror(out) ? tool_error(EXIT_FAIL, "cannot write the output") : EXIT_OK;
+    return output_error();
 }

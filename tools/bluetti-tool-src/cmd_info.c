@@ -18,13 +18,23 @@ static int no_options(const char *name, int argc, char **argv, bool *done)
     int rc = cmd_opts(command_find(name), v, argc, argv, pos, &n_pos, done);
     if (!rc && !*done && n_pos)
         rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
-                        " %s --help'", name, pos[0], name);
+                        " %s --help'", name, shown(pos[0]), name);
     optvals_free(v, 1, help_only_opts);
     free(pos);
     return rc;
 }
 
 /* ---- plugins ------------------------------------------------------------------ */
+
+/* File names and reasons of refused files come from the file system: shown
+ * escaped (malloc'd; NULL on OOM, which prints an empty cell). */
+static char *escaped(const char *s)
+{
+    size_t cap = strlen(s) * 4 + 4;
+    char *e = malloc(cap);
+    if (e) text_escape(e, cap, s, SIZE_MAX);
+    return e;
+}
 
 typedef struct provides {
     json_t *transports, *profiles, *blocks;
@@ -115,8 +125,10 @@ int cmd_plugins(tool *t, int argc, char **argv)
                 json_object_set_new(o, "blocks", json_incref(p.blocks));
                 json_array_append_new(arr, o);
             }
-            const char *row[4] = { info.name, info.version, p.text, info.file };
+            char *file = escaped(info.file);
+            const char *row[4] = { info.name, info.version, p.text, file };
             table_add(tb, row);
+            free(file);
             json_decref(p.transports);
             json_decref(p.profiles);
             json_decref(p.blocks);
@@ -131,11 +143,14 @@ int cmd_plugins(tool *t, int argc, char **argv)
                 json_object_set_new(o, "reason", json_string(info.reason ? info.reason : ""));
                 json_array_append_new(arr, o);
             }
-            char *file = xasprintf("%s:", info.file);
-            const char *row[2] = { file, info.reason ? info.reason
-                                                     : bluetti_strerror(info.status) };
+            char *name = escaped(info.file);
+            char *file = name ? xasprintf("%s:", name) : NULL;
+            char *reason = escaped(info.reason ? info.reason : bluetti_strerror(info.status));
+            const char *row[2] = { file, reason };
             table_add(refused, row);
+            free(name);
             free(file);
+            free(reason);
         }
     }
     if (arr) {

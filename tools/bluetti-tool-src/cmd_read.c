@@ -38,8 +38,9 @@ static void report_failure(const tool *t, uint16_t block, const char *name, int 
                *detail ? detail : bluetti_strerror(err), read_hint(err));
 }
 
-/* Read each block; print it (text) or collect it (JSON). Returns 0, or
- * the exit code of a stop signal. *failed counts the blocks that failed. */
+/* Read each block; print it (text) or collect it (JSON). Returns 0, the
+ * exit code of a stop signal, or EXIT_FAIL when stdout cannot be written
+ * (message printed). *failed counts the blocks that failed. */
 static int read_blocks(tool *t, const uint16_t *ids, size_t n, json_t *blocks, json_t *errors,
                        size_t *failed)
 {
@@ -57,7 +58,7 @@ static int read_blocks(tool *t, const uint16_t *ids, size_t n, json_t *blocks, j
             } else {
                 if (printed) putchar('\n');
                 result_print(r, &oo, stdout);
-                fflush(stdout);
+                if (output_error()) return EXIT_FAIL;
                 printed = true;
             }
         }
@@ -80,7 +81,7 @@ static int parse_cmd(const char *name, optval *v, int argc, char **argv, bool *d
     int rc = cmd_opts(command_find(name), v, argc, argv, pos, &n_pos, done);
     if (!rc && !*done && n_pos)
         rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
-                        " %s --help'", name, pos[0], name);
+                        " %s --help'", name, shown(pos[0]), name);
     free(pos);
     return rc;
 }
@@ -217,9 +218,14 @@ int cmd_raw(tool *t, int argc, char **argv)
         }
     } else {
         buf = malloc((size_t)count * 2);
+        if (blocking_begin()) {
+            rc = tool_stop_exit();
+            goto out;
+        }
         err = buf ? bluetti_device_read_raw(t->dev, id, (uint16_t)count, buf, (size_t)count * 2,
                                             &plen)
                   : BLUETTI_E_NOMEM;
+        tool_stop_at_once = 0;
     }
     if (t->set.json) {
         json_t *doc = json_object();
@@ -327,7 +333,7 @@ int cmd_listen(tool *t, int argc, char **argv)
             json_object_set_new(doc, "ok", json_boolean(failed == 0));
             rc = json_print(doc);
         }
-        fflush(stdout);
+        if (!rc) rc = output_error(); /* stop rather than read on for nobody */
         json_decref(blocks);
         json_decref(errors);
         failed_total += failed;

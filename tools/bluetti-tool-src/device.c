@@ -42,7 +42,7 @@ static int find_model(tool *t, const bluetti_profile **out)
     char names[512];
     list_names(names, sizeof names, bluetti_registry_profile_count(t->reg), model_at, t);
     return tool_error(EXIT_USAGE, "unknown model '%s'; give --model with one of: %s%s",
-                      t->set.model, names, no_plugins_hint(t));
+                      shown(t->set.model), names, no_plugins_hint(t));
 }
 
 static void set_opt(bluetti_options *o, const char *key, const char *value, int *fail)
@@ -152,9 +152,11 @@ static int build_options(tool *t, const bluetti_profile *p, bool mqtt, bool sim,
     for (size_t i = 0; i < s->n_options; i++) {
         const char *kv = s->options[i];
         const char *eq = strchr(kv, '=');
-        char key[128];
-        snprintf(key, sizeof key, "%.*s", (int)(eq - kv), kv);
-        set_opt(o, key, eq + 1, &fail);
+        /* the whole key: a cut one would set some other option */
+        char *key = strndup(kv, (size_t)(eq - kv));
+        if (!key) fail = 1;
+        else set_opt(o, key, eq + 1, &fail);
+        free(key);
     }
     if (fail) return tool_error(EXIT_FAIL, "out of memory");
     if (!mqtt) return EXIT_OK;
@@ -165,7 +167,7 @@ static int build_options(tool *t, const bluetti_profile *p, bool mqtt, bool sim,
                           "--transport sim to try the tool");
     if (access(s->cert, R_OK) != 0)
         return tool_error(EXIT_USAGE, "cannot read certificate %s: %s; check the path and its "
-                          "permissions", s->cert, strerror(errno));
+                          "permissions", shown_path(s->cert), strerror(errno));
     char *pw = NULL;
     int rc = password_get(t, &pw);
     if (rc) return rc;
@@ -173,6 +175,14 @@ static int build_options(tool *t, const bluetti_profile *p, bool mqtt, bool sim,
         rc = tool_error(EXIT_FAIL, "out of memory");
     password_free(pw);
     return rc;
+}
+
+bool blocking_begin(void)
+{
+    tool_stop_at_once = 1;
+    if (!tool_stop_signal()) return false;
+    tool_stop_at_once = 0; /* the signal came before: stop the normal way */
+    return true;
 }
 
 static void detect_version(tool *t, const bluetti_profile *p, int *rc_out)
@@ -183,7 +193,12 @@ static void detect_version(tool *t, const bluetti_profile *p, int *rc_out)
         return;
     }
     if (!p->version_block) return;
+    if (blocking_begin()) {
+        *rc_out = tool_stop_exit();
+        return;
+    }
     int rc = bluetti_device_detect_protocol_version(t->dev);
+    tool_stop_at_once = 0;
     const bluetti_logger *lg = bluetti_registry_logger(t->reg);
     if (rc == 0) {
         bluetti_log(lg, BLUETTI_LOG_INFO, TOOL_NAME, "device reports protocol version %u",
@@ -191,7 +206,7 @@ static void detect_version(tool *t, const bluetti_profile *p, int *rc_out)
     } else if (bluetti_err_is_transient(rc)) {
         *rc_out = tool_error(EXIT_FAIL, "device %s did not answer: %s; check --sn and that the "
                              "device is online, or raise --timeout / --retries",
-                             t->set.sn ? t->set.sn : bluetti_device_address(t->dev),
+                             shown(t->set.sn ? t->set.sn : bluetti_device_address(t->dev)),
                              bluetti_device_error_detail(t->dev)[0]
                                  ? bluetti_device_error_detail(t->dev)
                                  : bluetti_strerror(rc));
@@ -212,20 +227,20 @@ int device_open(tool *t)
         list_names(names, sizeof names, bluetti_registry_transport_count(t->reg), transport_at,
                    t);
         return tool_error(EXIT_USAGE, "unknown transport '%s'; give --transport with one of: "
-                          "%s%s", s->transport, names, no_plugins_hint(t));
+                          "%s%s", shown(s->transport), names, no_plugins_hint(t));
     }
     const bluetti_profile *p;
     int rc = find_model(t, &p);
     if (rc) return rc;
     bool mqtt = strcmp(s->transport, "mqtt") == 0, sim = strcmp(s->transport, "sim") == 0;
     if (s->sn && !valid_serial(s->sn))
-        return tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must not be empty or "
-                          "contain spaces, '+', '#' or '/'", s->sn);
+        return tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "
+                          "printable characters without spaces, '+', '#' or '/'", shown(s->sn));
     char *serial = NULL;
     if (!s->sn) {
         if (!sim)
             return tool_error(EXIT_USAGE, "the %s transport needs the device's serial number; "
-                              "give --sn SERIAL (shown in the Bluetti app)", s->transport);
+                              "give --sn SERIAL (shown in the Bluetti app)", shown(s->transport));
         if (!(serial = sim_serial(p))) return tool_error(EXIT_FAIL, "out of memory");
     }
     bluetti_options *o = bluetti_options_new();
@@ -248,22 +263,30 @@ int device_open(tool *t)
     cfg.retry.max_delay = s->retry_max;
     cfg.modbus_address = (uint8_t)s->modbus_address;
     char detail[512] = "";
-    int err = bluetti_session_open(t->reg, s->transport, o, &cfg, &t->session, detail,
+    int err = BLUETTI_E_INVAL;
+    if (!blocking_begin()) {
+        err = bluetti_session_open(t->reg, s->transport, o, &cfg, &t->session, detail,
                                    sizeof detail);
+        tool_stop_at_once = 0;
+    }
     bluetti_options_free(o);
+    if (tool_stop_signal()) {
+        free(serial);
+        return tool_stop_exit();
+    }
     if (err) {
         free(serial);
         return tool_error(exit_code_for(err), "cannot open the %s transport: %s; %s",
-                          s->transport, detail[0] ? detail : bluetti_strerror(err),
+                          shown(s->transport), detail[0] ? detail : bluetti_strerror(err),
                           open_hint(err, s->transport));
     }
     const char *sn = s->sn ? s->sn : serial;
     err = bluetti_session_add_device(t->session, sn, p->model, &t->dev);
     if (err == BLUETTI_E_INVAL)
-        rc = tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must not be empty or "
-                        "contain spaces, '+', '#' or '/'", sn);
+        rc = tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "
+                        "printable characters without spaces, '+', '#' or '/'", shown(sn));
     else if (err)
-        rc = tool_error(exit_code_for(err), "cannot add device %s: %s; %s", sn,
+        rc = tool_error(exit_code_for(err), "cannot add device %s: %s; %s", shown(sn),
                         bluetti_strerror(err), open_hint(err, s->transport));
     free(serial);
     if (rc) return rc;
@@ -394,7 +417,7 @@ int select_blocks(tool *t, const char *blocks, const char *groups, uint16_t **id
                 char names[512];
                 group_names(p, names, sizeof names);
                 rc = tool_error(EXIT_USAGE, "model %s has no group '%s'; its groups are: %s",
-                                p->model, g, names);
+                                p->model, shown(g), names);
                 break;
             }
             for (uint16_t k = 0; k < grp->n_blocks; k++)
@@ -402,7 +425,7 @@ int select_blocks(tool *t, const char *blocks, const char *groups, uint16_t **id
         }
         free(copy);
         if (!rc && *n == 0) rc = tool_error(EXIT_USAGE, "--group '%s' names no group; give names like core,grid",
-                            groups);
+                            shown(groups));
     } else {
         for (uint16_t i = 0; i < p->n_groups && !rc; i++) {
             const bluetti_block_group *grp = &p->groups[i];

@@ -138,8 +138,13 @@ void print_global_help(FILE *out)
           "\n"
           "Password: --password, else $BLUETTI_CERT_PASSWORD, else asked on the terminal.\n"
           "\n"
+          "Numbers (on the command line and in the config file) are decimal digits, with a\n"
+          "'.' fraction where seconds are asked for: 5, 0.5. Signs, exponents (1e3), hex,\n"
+          "spaces, inf and nan are refused; only block ids may also be hex (0x64).\n"
+          "\n"
           "Exit status: 0 success; 1 device, transport or protocol failure (what was read\n"
-          "is still printed); 2 usage or configuration error; 130 interrupted.\n", out);
+          "is still printed), or the output could not be written; 2 usage or configuration\n"
+          "error; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).\n", out);
     fprintf(out, "\nInstalled plugin directory: %s\n", bluetti_plugin_dir());
 }
 
@@ -298,7 +303,7 @@ int cmd_help(tool *t, int argc, char **argv)
             const command *c = command_find(pos[0]);
             if (c) c->help(stdout);
             else rc = tool_error(EXIT_USAGE, "unknown command '%s'; run '" TOOL_NAME
-                                 " --help' for the list", pos[0]);
+                                 " --help' for the list", shown(pos[0]));
         }
     }
     optvals_free(v, 1, help_only_opts);

@@ -8,11 +8,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 static volatile sig_atomic_t stop_sig;
 
 static void on_signal(int sig)
 {
+    /* inside a blocking library call (see tool.h): no cleanup is needed */
+    if (tool_stop_at_once) _exit(sig == SIGTERM ? EXIT_TERMINATED : EXIT_INTERRUPTED);
     stop_sig = sig;
 }
 
@@ -43,25 +46,29 @@ static void log_cb(void *ud, bluetti_log_level level, const char *source, const 
     static const char *const names[] = { "error", "warning", "info", "debug" };
     const char *name = (unsigned)level < 4 ? names[level] : "log";
     fflush(stdout);
-    if (!source || strcmp(source, TOOL_NAME) == 0)
-        fprintf(stderr, TOOL_NAME ": %s: %s\n", name, msg);
-    else
-        fprintf(stderr, TOOL_NAME ": %s: %s: %s\n", name, source, msg);
+    /* messages can quote what came from files, the broker or the device */
+    fprintf(stderr, TOOL_NAME ": %s: ", name);
+    if (source && strcmp(source, TOOL_NAME) != 0) {
+        fput_safe(source, stderr);
+        fputs(": ", stderr);
+    }
+    fput_safe(msg ? msg : "", stderr);
+    fputc('\n', stderr);
 }
 
 static int check_plugin_dir(const char *dir)
 {
     struct stat st;
     if (stat(dir, &st) != 0)
-        return tool_error(EXIT_USAGE, "plugin directory %s: %s; check --plugin-dir", dir,
-                          strerror(errno));
+        return tool_error(EXIT_USAGE, "plugin directory %s: %s; check --plugin-dir",
+                          shown_path(dir), strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return tool_error(EXIT_USAGE, "plugin directory %s is not a directory; give the "
-                          "directory holding the plugin files (*.so)", dir);
+                          "directory holding the plugin files (*.so)", shown_path(dir));
     if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
         return tool_error(EXIT_USAGE, "plugin directory %s is writable by other users, so "
-                          "anyone could put code into this program; run 'chmod o-w %s'", dir,
-                          dir);
+                          "anyone could put code into this program; run 'chmod o-w %s'",
+                          shown_path(dir), shown_path(dir));
     return EXIT_OK;
 }
 
@@ -186,7 +193,7 @@ int main(int argc, char **argv)
     c = command_find(argv[next]);
     if (!c) {
         rc = tool_error(EXIT_USAGE, "unknown command '%s'; run '" TOOL_NAME " --help' for the "
-                        "list of commands", argv[next]);
+                        "list of commands", shown(argv[next]));
         goto out;
     }
     if (c->run == cmd_help) {
@@ -207,6 +214,6 @@ out:
     device_close(&t);
     bluetti_registry_free(t.reg);
     optvals_free(t.gv, G_COUNT, global_opts);
-    if (fflush(stdout) != 0 && rc == EXIT_OK) rc = EXIT_FAIL;
+    if (output_error() && rc == EXIT_OK) rc = EXIT_FAIL;
     return rc;
 }

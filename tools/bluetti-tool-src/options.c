@@ -136,9 +136,14 @@ int opts_parse(const optdef *defs, size_t n_defs, optval *vals, int argc, char *
             char *eq = strchr(name, '=');
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
             int k = find_len(defs, n_defs, name, len);
-            if (k < 0)
-                return tool_error(EXIT_USAGE, "unknown option '--%.*s'%s%s; %s", (int)len, name,
+            if (k < 0) {
+                /* the name alone, without "=value" (which may be a secret) */
+                char shortname[SHOWN_MAX + 2];
+                snprintf(shortname, sizeof shortname, "%.*s",
+                         (int)(len < SHOWN_MAX + 1 ? len : SHOWN_MAX + 1), name);
+                return tool_error(EXIT_USAGE, "unknown option '--%s'%s%s; %s", shown(shortname),
                                   *ctx ? " for " : "", ctx, ref);
+            }
             const optdef *d = &defs[k];
             if (!takes_value(d)) {
                 if (eq)
@@ -162,9 +167,11 @@ int opts_parse(const optdef *defs, size_t n_defs, optval *vals, int argc, char *
             int k = -1;
             for (size_t j = 0; j < n_defs; j++)
                 if (defs[j].short_name && defs[j].short_name == *c) k = (int)j;
-            if (k < 0)
-                return tool_error(EXIT_USAGE, "unknown option '-%c'%s%s; %s", *c,
+            if (k < 0) {
+                char letter[2] = { *c, '\0' };
+                return tool_error(EXIT_USAGE, "unknown option '-%s'%s%s; %s", shown(letter),
                                   *ctx ? " for " : "", ctx, ref);
+            }
             const optdef *d = &defs[k];
             if (!takes_value(d)) {
                 if (store(d, &vals[k], "true", NULL)) return EXIT_FAIL;
@@ -189,8 +196,8 @@ int opts_parse(const optdef *defs, size_t n_defs, optval *vals, int argc, char *
 
 const char *opt_where(const optdef *d, const optval *v)
 {
-    static char buf[1024];
-    if (v->file) snprintf(buf, sizeof buf, "%s:%d: %s", v->file, v->line, d->name);
+    static char buf[SHOWN_PATH_MAX * 4 + 128]; /* an escaped file name, line, option */
+    if (v->file) snprintf(buf, sizeof buf, "%s:%d: %s", shown_path(v->file), v->line, d->name);
     else snprintf(buf, sizeof buf, "--%s", d->name);
     return buf;
 }
@@ -211,19 +218,26 @@ static void range_text(const optdef *d, bool whole, char *buf, size_t cap)
     else snprintf(buf, cap, "a number from %s to %s", lo, hi);
 }
 
+/* A value written with a '-' where the option takes no negative number. */
+static bool negative_refused(const optdef *d, const char *s)
+{
+    return s[0] == '-' && d->min >= 0;
+}
+
 int opt_long(const optdef *d, const optval *v, long *out)
 {
     const char *s = opt_str(v);
     if (!s) return EXIT_OK;
     char range[128];
     range_text(d, true, range, sizeof range);
-    long x;
-    if (!parse_long(s, &x))
-        return tool_error(EXIT_USAGE, "%s '%s' is not a whole number; give %s", opt_where(d, v),
-                          s, range);
-    if ((double)x < d->min || (double)x > d->max)
-        return tool_error(EXIT_USAGE, "%s '%s' is out of range; give %s", opt_where(d, v), s,
-                          range);
+    long x = 0;
+    num_status st = parse_whole(s, false, &x);
+    if (st == NUM_SYNTAX)
+        return tool_error(EXIT_USAGE, "%s '%s' is not a whole number in decimal digits; give "
+                          "%s", opt_where(d, v), shown(s), range);
+    if (st == NUM_RANGE || negative_refused(d, s) || (double)x < d->min || (double)x > d->max)
+        return tool_error(EXIT_USAGE, "%s '%s' is out of range; give %s", opt_where(d, v),
+                          shown(s), range);
     *out = x;
     return EXIT_OK;
 }
@@ -234,13 +248,15 @@ int opt_double(const optdef *d, const optval *v, double *out)
     if (!s) return EXIT_OK;
     char range[128];
     range_text(d, false, range, sizeof range);
-    double x;
-    if (!parse_double(s, &x))
-        return tool_error(EXIT_USAGE, "%s '%s' is not a number; give %s", opt_where(d, v), s,
-                          range);
-    if ((d->min_open ? !(x > d->min) : !(x >= d->min)) || x > d->max)
-        return tool_error(EXIT_USAGE, "%s '%s' is out of range; give %s", opt_where(d, v), s,
-                          range);
+    double x = 0;
+    num_status st = parse_decimal(s, &x);
+    if (st == NUM_SYNTAX)
+        return tool_error(EXIT_USAGE, "%s '%s' is not a decimal number; give %s, written "
+                          "like 2 or 0.5", opt_where(d, v), shown(s), range);
+    if (st == NUM_RANGE || negative_refused(d, s) ||
+        (d->min_open ? !(x > d->min) : !(x >= d->min)) || x > d->max)
+        return tool_error(EXIT_USAGE, "%s '%s' is out of range; give %s", opt_where(d, v),
+                          shown(s), range);
     *out = x;
     return EXIT_OK;
 }
@@ -256,7 +272,7 @@ int opt_bool(const optdef *d, const optval *v, bool *out)
         if (strcasecmp(s, no[i]) == 0) { *out = false; return EXIT_OK; }
     }
     return tool_error(EXIT_USAGE, "%s '%s' is not a yes/no value; give true or false",
-                      opt_where(d, v), s);
+                      opt_where(d, v), shown(s));
 }
 
 int opt_count(const optdef *d, const optval *v, int *out)
@@ -266,11 +282,11 @@ int opt_count(const optdef *d, const optval *v, int *out)
         *out = (int)v->n;
         return EXIT_OK;
     }
-    long x;
+    long x = 0;
     const char *s = opt_str(v);
-    if (!parse_long(s, &x) || x < 0 || x > 9)
+    if (parse_whole(s, false, &x) != NUM_OK || x < 0 || x > 9 || s[0] == '-')
         return tool_error(EXIT_USAGE, "%s '%s' is not a level; give a whole number from 0 to 9",
-                          opt_where(d, v), s);
+                          opt_where(d, v), shown(s));
     *out = (int)x;
     return EXIT_OK;
 }

@@ -47,7 +47,7 @@ static int prompt(const char *cert, char *buf, size_t cap)
     quiet.c_lflag &= (tcflag_t)~(ECHO | ECHOE | ECHOK);
     quiet.c_lflag |= ECHONL;
     put(fd, "Password for certificate ");
-    put(fd, cert);
+    put(fd, shown_path(cert));
     put(fd, ": ");
     tcsetattr(fd, TCSANOW, &quiet); /* keep what was typed ahead */
     size_t n = 0;
@@ -100,5 +100,5 @@ int password_get(const tool *t, char **out)
                           "it with BLUETTI_CERT_PASSWORD instead", PW_MAX - 1);
     return tool_error(EXIT_USAGE, "certificate %s needs its password and there is no terminal "
                       "to ask on; give --password P or set BLUETTI_CERT_PASSWORD",
-                      t->set.cert);
+                      shown_path(t->set.cert));
 }

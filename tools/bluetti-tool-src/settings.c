@@ -80,7 +80,7 @@ static int parse_config(tool *t, FILE *f, const char *path, bool *has_password)
         lineno++;
         if (got > CONFIG_MAX_LINE || strlen(line) != (size_t)got) {
             rc = tool_error(EXIT_USAGE, "%s:%d: the line is longer than %d bytes or holds a "
-                            "NUL byte; is this a config file?", path, lineno, CONFIG_MAX_LINE);
+                            "NUL byte; is this a config file?", shown_path(path), lineno, CONFIG_MAX_LINE);
             break;
         }
         char *s = trim(line);
@@ -88,7 +88,7 @@ static int parse_config(tool *t, FILE *f, const char *path, bool *has_password)
         char *eq = strchr(s, '=');
         if (!eq) {
             rc = tool_error(EXIT_USAGE, "%s:%d: expected 'key = value' or a '#' comment; fix "
-                            "or remove the line", path, lineno);
+                            "or remove the line", shown_path(path), lineno);
             break;
         }
         *eq = '\0';
@@ -100,20 +100,20 @@ static int parse_config(tool *t, FILE *f, const char *path, bool *has_password)
         }
         if (!*key) {
             rc = tool_error(EXIT_USAGE, "%s:%d: the line has no key before '='; write "
-                            "'key = value'", path, lineno);
+                            "'key = value'", shown_path(path), lineno);
             break;
         }
         int k = opts_find(global_opts, G_COUNT, key);
         if (k < 0) {
             rc = tool_error(EXIT_USAGE, "%s:%d: unknown key '%s'; keys are the global long "
-                            "option names without '--' (see '" TOOL_NAME " --help')", path,
-                            lineno, key);
+                            "option names without '--' (see '" TOOL_NAME " --help')",
+                            shown_path(path), lineno, shown(key));
             break;
         }
         const optdef *d = &global_opts[k];
         if (d->no_config) {
             rc = tool_error(EXIT_USAGE, "%s:%d: '%s' cannot be set in a config file; remove "
-                            "the line", path, lineno, d->name);
+                            "the line", shown_path(path), lineno, d->name);
             break;
         }
         if (k == G_PASSWORD) *has_password = true;
@@ -122,8 +122,8 @@ static int parse_config(tool *t, FILE *f, const char *path, bool *has_password)
             rc = tool_error(EXIT_FAIL, "out of memory");
     }
     if (rc == EXIT_OK && (ferror(f) || errno != 0)) /* getline's ENOMEM sets no error flag */
-        rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the file", path,
-                        strerror(errno));
+        rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the file",
+                        shown_path(path), strerror(errno));
     if (line) wipe(line, cap);
     free(line);
     return rc;
@@ -145,25 +145,27 @@ int settings_load_config(tool *t)
         int rc = EXIT_OK;
         if (given || e != ENOENT)
             rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the path%s",
-                            path, strerror(e), given ? "" : " or use --no-config");
+                            shown_path(path), strerror(e), given ? "" : " or use --no-config");
         free(path);
         return rc;
     }
     struct stat st;
     int rc = EXIT_OK;
     if (fstat(fileno(f), &st) != 0)
-        rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the file", path,
-                        strerror(errno));
+        rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the file",
+                        shown_path(path), strerror(errno));
     else if (S_ISDIR(st.st_mode))
-        rc = tool_error(EXIT_USAGE, "config file %s is a directory; give a file", path);
+        rc = tool_error(EXIT_USAGE, "config file %s is a directory; give a file",
+                        shown_path(path));
     else if (!S_ISREG(st.st_mode))
-        rc = tool_error(EXIT_USAGE, "config file %s is not a regular file; give a file", path);
+        rc = tool_error(EXIT_USAGE, "config file %s is not a regular file; give a file",
+                        shown_path(path));
     bool has_password = false;
     if (rc == EXIT_OK) rc = parse_config(t, f, path, &has_password);
     fclose(f);
     if (rc == EXIT_OK && has_password && (st.st_mode & (S_IRGRP | S_IROTH)))
         tool_warn("config file %s holds a password and other users can read it; run "
-                  "'chmod 600 %s'", path, path);
+                  "'chmod 600 %s'", shown_path(path), shown_path(path));
     free(path);
     return rc;
 }
@@ -210,7 +212,7 @@ int settings_resolve(tool *t)
         const char *o = s->options[i];
         if (!strchr(o, '=') || o[0] == '=')
             return tool_error(EXIT_USAGE, "%s '%s' is not KEY=VALUE; write e.g. --option "
-                              "qos=1", opt_where(&d[G_OPTION], &gv[G_OPTION]), o);
+                              "qos=1", opt_where(&d[G_OPTION], &gv[G_OPTION]), shown(o));
     }
     s->transport = str_or(&gv[G_TRANSPORT], "mqtt");
     s->sn = opt_str(&gv[G_SN]);
@@ -250,7 +252,7 @@ int settings_resolve(tool *t)
         return rc;
 
     if (s->retry_max < s->retry_initial) {
-        char where_max[1024];
+        char where_max[SHOWN_PATH_MAX * 4 + 128];
         snprintf(where_max, sizeof where_max, "%s", opt_where(&d[G_RETRY_MAX], &gv[G_RETRY_MAX]));
         char a[32], b[32];
         format_double(s->retry_max, a, sizeof a);

@@ -4,6 +4,7 @@
 
 #include <bluetti/bluetti.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 
 #define TOOL_NAME "bluetti-tool"
@@ -144,9 +145,31 @@ void tool_warn(const char *fmt, ...) BLUETTI_PRINTF(1, 2);
 int exit_code_for(int err);
 /* Overwrite memory the compiler may not skip. */
 void wipe(void *p, size_t n);
-/* Whole number / number parsing; false on junk or overflow. */
-bool parse_long(const char *s, long *out);
-bool parse_double(const char *s, double *out);
+
+/* Untrusted text (anything from the command line, a config file, standard
+ * input, the device or the file system) is never printed as it is: */
+#define SHOWN_MAX 64        /* bytes of a value or key shown in a message */
+#define SHOWN_PATH_MAX 256  /* bytes of a file name shown in a message */
+/* Escape s into buf[cap]: printable ASCII as it is, every other byte (and
+ * '\\') as \xNN; after max bytes of s (or when buf is full) it is cut and
+ * "..." appended. Returns the length written. */
+size_t text_escape(char *buf, size_t cap, const char *s, size_t max);
+/* s escaped, at most SHOWN_MAX / SHOWN_PATH_MAX bytes of it, in one of a
+ * few static buffers used in turn: for the arguments of one message. */
+const char *shown(const char *s);
+const char *shown_path(const char *s);
+/* Write s with control characters (C0, DEL, C1 as UTF-8) as \xNN: the
+ * last line of defence for whole messages (tool_error, log lines). */
+void fput_safe(const char *s, FILE *out);
+
+/* Strict numbers: decimal digits only, a '-' sign at most (callers refuse
+ * negatives where they mean nothing), no spaces, '+', exponents, inf or nan.
+ * NUM_RANGE: the value does not fit. */
+typedef enum num_status { NUM_OK, NUM_SYNTAX, NUM_RANGE } num_status;
+/* Whole number; with hex_ok also 0x hex (block ids). */
+num_status parse_whole(const char *s, bool hex_ok, long *out);
+/* Number with an optional fraction: 5, 0.5 (not .5, 5., 1e3 or 0x10). */
+num_status parse_decimal(const char *s, double *out);
 /* Block reference: decimal, 0x hex or a block name. Returns EXIT_OK or
  * EXIT_USAGE (message printed). */
 int parse_block_ref(const bluetti_registry *reg, const char *text, uint16_t *id);
@@ -158,7 +181,11 @@ const char *no_plugins_hint(const tool *t);
 char *xasprintf(const char *fmt, ...) BLUETTI_PRINTF(1, 2);
 /* Hex of data with spaces, malloc'd. */
 char *hex_string(const uint8_t *data, size_t len, char sep);
-/* Print a JSON document (one line) to stdout and free it. */
+/* EXIT_OK, or EXIT_FAIL after saying (once) that stdout could not be
+ * written (a full disk, a closed pipe). Flushes stdout. */
+int output_error(void);
+/* Print a JSON document (one line) to stdout and free it; EXIT_FAIL when
+ * it could not be written (message printed). */
 int json_print(json_t *doc);
 /* Number with up to 10 significant digits, no trailing zeros. */
 void format_double(double v, char *buf, size_t cap);
@@ -172,6 +199,11 @@ void table_print(const table *tb, FILE *out, const char *indent);
 void table_free(table *tb);
 
 /* ---- signals (main.c) --------------------------------------------------- */
+
+/* Set (util.c) around library calls that block and cannot be interrupted
+ * (connecting, the protocol version probe, raw reads): a stop signal then
+ * ends the process at once with 130/143. Only while nothing is printed. */
+extern volatile sig_atomic_t tool_stop_at_once;
 
 /* 0, or the signal number that asked the tool to stop. */
 int tool_stop_signal(void);
@@ -221,6 +253,10 @@ void device_close(tool *t);
 int device_read(tool *t, uint16_t block, uint16_t registers, const bluetti_result **out);
 /* Blocks selected by --blocks / --group (or the default groups). */
 int select_blocks(tool *t, const char *blocks, const char *groups, uint16_t **ids, size_t *n);
+/* Before a blocking library call: sets tool_stop_at_once; true (and
+ * nothing set) when a stop signal has already arrived. Clear
+ * tool_stop_at_once after the call. */
+bool blocking_begin(void);
 /* What to try after a failed read. */
 const char *read_hint(int err);
 /* Sleep while keeping the connection alive; false when stopped. */

@@ -1,4 +1,5 @@
-/* Small helpers: messages, number parsing, block references, tables. */
+/* Small helpers: messages, untrusted text, number parsing, block references,
+ * tables. */
 #include "config.h"
 
 #include "tool.h"
@@ -11,27 +12,125 @@
 #include <string.h>
 #include <strings.h>
 
+static const char hexdig[] = "0123456789abcdef";
+
+volatile sig_atomic_t tool_stop_at_once;
+
+/* ---- untrusted text ----------------------------------------------------------- */
+
+size_t text_escape(char *buf, size_t cap, const char *s, size_t max)
+{
+    if (!cap) return 0;
+    if (!s) s = "(null)";
+    size_t w = 0;
+    bool cut = false;
+    for (size_t i = 0; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool plain = c >= 0x20 && c < 0x7f && c != '\\';
+        /* room for this byte, a "..." and the NUL */
+        if (i >= max || w + (plain ? 1 : 4) + 4 > cap) {
+            cut = true;
+            break;
+        }
+        if (plain) {
+            buf[w++] = (char)c;
+        } else {
+            buf[w++] = '\\';
+            buf[w++] = 'x';
+            buf[w++] = hexdig[c >> 4];
+            buf[w++] = hexdig[c & 15];
+        }
+    }
+    if (cut && w + 4 <= cap) {
+        memcpy(buf + w, "...", 3);
+        w += 3;
+    }
+    buf[w] = '\0';
+    return w;
+}
+
+/* A few buffers used in turn, so that one message can show several pieces. */
+#define SHOWN_SLOTS 8
+static const char *shown_n(const char *s, size_t max)
+{
+    static char ring[SHOWN_SLOTS][SHOWN_PATH_MAX * 4 + 4];
+    static unsigned next;
+    char *buf = ring[next++ % SHOWN_SLOTS];
+    text_escape(buf, sizeof ring[0], s, max);
+    return buf;
+}
+
+const char *shown(const char *s)
+{
+    return shown_n(s, SHOWN_MAX);
+}
+
+const char *shown_path(const char *s)
+{
+    return shown_n(s, SHOWN_PATH_MAX);
+}
+
+void fput_safe(const char *s, FILE *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++) {
+        /* C0 controls, DEL, and C1 controls written as UTF-8 (C2 80..C2 9F) */
+        bool c1 = p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
+        if (*p >= 0x20 && *p != 0x7f && !c1) {
+            fputc(*p, out);
+            continue;
+        }
+        fprintf(out, "\\x%c%c", hexdig[*p >> 4], hexdig[*p & 15]);
+        if (c1) {
+            p++;
+            fprintf(out, "\\x%c%c", hexdig[*p >> 4], hexdig[*p & 15]);
+        }
+    }
+}
+
+/* ---- messages -------------------------------------------------------------------- */
+
+/* Format and print one message line; control characters that reached the
+ * text in spite of shown() are escaped too. */
+static void message(const char *prefix, const char *fmt, va_list ap) BLUETTI_PRINTF(2, 0);
+static void message(const char *prefix, const char *fmt, va_list ap)
+{
+    char small[1024];
+    char *text = small;
+    va_list ap2;
+    va_copy(ap2, ap);
+    int len = vsnprintf(small, sizeof small, fmt, ap);
+    if (len >= (int)sizeof small) {
+        char *big = malloc((size_t)len + 1);
+        if (big) {
+            vsnprintf(big, (size_t)len + 1, fmt, ap2);
+            text = big;
+        }
+    }
+    va_end(ap2);
+    fflush(stdout);
+    fputs(prefix, stderr);
+    if (len >= 0) fput_safe(text, stderr);
+    if (text != small) free(text);
+    else if (len >= (int)sizeof small) fputs("...", stderr);
+    fputc('\n', stderr);
+}
+
 int tool_error(int code, const char *fmt, ...)
 {
     va_list ap;
-    fflush(stdout);
-    fputs(TOOL_NAME ": ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message(TOOL_NAME ": ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
     return code;
 }
 
 void tool_warn(const char *fmt, ...)
 {
     va_list ap;
-    fflush(stdout);
-    fputs(TOOL_NAME ": warning: ", stderr);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    message(TOOL_NAME ": warning: ", fmt, ap);
     va_end(ap);
-    fputc('\n', stderr);
 }
 
 int exit_code_for(int err)
@@ -62,33 +161,65 @@ void wipe(void *p, size_t n)
     while (n--) *v++ = 0;
 }
 
-bool parse_long(const char *s, long *out)
+/* ---- numbers ------------------------------------------------------------------- */
+
+static bool is_digit(char c)
 {
-    if (!s || !*s) return false;
-    char *end = NULL;
-    errno = 0;
-    const char *p = s;
-    while (*p == ' ' || *p == '\t') p++;
-    bool hex = p[0] == '0' && (p[1] == 'x' || p[1] == 'X');
-    long x = strtol(s, &end, hex ? 16 : 10);
-    if (errno || end == s) return false;
-    while (*end == ' ' || *end == '\t') end++;
-    if (*end) return false;
-    *out = x;
-    return true;
+    return c >= '0' && c <= '9';
 }
 
-bool parse_double(const char *s, double *out)
+static bool is_hex_digit(char c)
 {
-    if (!s || !*s) return false;
+    return is_digit(c) || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F');
+}
+
+num_status parse_whole(const char *s, bool hex_ok, long *out)
+{
+    if (!s) return NUM_SYNTAX;
+    const char *digits = s;
+    int base = 10;
+    if (hex_ok && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        digits = s + 2;
+        base = 16;
+        for (const char *p = digits; *p; p++)
+            if (!is_hex_digit(*p)) return NUM_SYNTAX;
+    } else {
+        const char *p = s[0] == '-' ? s + 1 : s;
+        for (const char *q = p; *q; q++)
+            if (!is_digit(*q)) return NUM_SYNTAX;
+        if (!*p) return NUM_SYNTAX;
+    }
+    if (!*digits) return NUM_SYNTAX;
+    char *end = NULL;
+    errno = 0;
+    long x = strtol(digits, &end, base);
+    if (errno == ERANGE) return NUM_RANGE;
+    if (errno || *end) return NUM_SYNTAX;
+    *out = x;
+    return NUM_OK;
+}
+
+num_status parse_decimal(const char *s, double *out)
+{
+    if (!s) return NUM_SYNTAX;
+    const char *p = s[0] == '-' ? s + 1 : s;
+    if (!is_digit(*p)) return NUM_SYNTAX;
+    bool dot = false;
+    for (; *p; p++) {
+        if (is_digit(*p)) continue;
+        if (*p == '.' && !dot && is_digit(p[1])) {
+            dot = true;
+            continue;
+        }
+        return NUM_SYNTAX;
+    }
     char *end = NULL;
     errno = 0;
     double x = strtod(s, &end);
-    if (errno || end == s || !isfinite(x)) return false;
-    while (*end == ' ' || *end == '\t') end++;
-    if (*end) return false;
+    if (*end) return NUM_SYNTAX; /* a locale with another decimal point */
+    if (errno == ERANGE || !isfinite(x)) return NUM_RANGE;
     *out = x;
-    return true;
+    return NUM_OK;
 }
 
 const char *no_plugins_hint(const tool *t)
@@ -100,11 +231,12 @@ const char *no_plugins_hint(const tool *t)
 
 int parse_block_ref(const bluetti_registry *reg, const char *text, uint16_t *id)
 {
-    long x;
-    if (parse_long(text, &x)) {
-        if (x < 0 || x > 65535)
-            return tool_error(EXIT_USAGE, "block '%s' is out of range; block ids are 0..65535",
-                              text);
+    long x = 0;
+    num_status st = parse_whole(text, true, &x);
+    if (st == NUM_RANGE || (st == NUM_OK && (x < 0 || x > 65535 || text[0] == '-')))
+        return tool_error(EXIT_USAGE, "block '%s' is out of range; block ids are 0..65535 "
+                          "(decimal, or hex like 0x64)", shown(text));
+    if (st == NUM_OK) {
         *id = (uint16_t)x;
         return EXIT_OK;
     }
@@ -117,7 +249,7 @@ int parse_block_ref(const bluetti_registry *reg, const char *text, uint16_t *id)
         }
     }
     return tool_error(EXIT_USAGE, "unknown block '%s'; give a block id or name ('" TOOL_NAME
-                      " blocks' lists them)", text);
+                      " blocks' lists them)", shown(text));
 }
 
 int parse_block_list(const bluetti_registry *reg, const char *text, uint16_t **ids, size_t *n)
@@ -143,7 +275,7 @@ int parse_block_list(const bluetti_registry *reg, const char *text, uint16_t **i
     free(copy);
     if (rc == EXIT_OK && *n == 0)
         rc = tool_error(EXIT_USAGE, "--blocks '%s' names no block; give ids like 100,1300",
-                        text);
+                        shown(text));
     if (rc) {
         free(v);
         *n = 0;
@@ -183,6 +315,18 @@ char *hex_string(const uint8_t *data, size_t len, char sep)
     return s;
 }
 
+int output_error(void)
+{
+    static bool reported;
+    int e = fflush(stdout) != 0 ? errno : 0;
+    if (!ferror(stdout)) return EXIT_OK;
+    if (!reported)
+        tool_error(EXIT_FAIL, "cannot write the output%s%s; check the disk space and "
+                   "where the output goes", e ? ": " : "", e ? strerror(e) : "");
+    reported = true;
+    return EXIT_FAIL;
+}
+
 int json_print(json_t *doc)
 {
     if (!doc) return tool_error(EXIT_FAIL, "out of memory while building the JSON output");
@@ -191,8 +335,7 @@ int json_print(json_t *doc)
     if (!s) return tool_error(EXIT_FAIL, "out of memory while writing the JSON output");
     puts(s);
     free(s);
-    fflush(stdout);
-    return EXIT_OK;
+    return output_error();
 }
 
 void format_double(double v, char *buf, size_t cap)

@@ -98,6 +98,7 @@ int cmd_plugins(tool *t, int argc, char **argv)
     bool done = false;
     int rc = no_options("plugins", argc, argv, &done);
     if (rc || done) return rc;
+    bluetti_registry_load_deferred(t->reg); /* list the transport plugins too */
     size_t n = bluetti_registry_plugin_count(t->reg);
     json_t *arr = t->set.json ? json_array() : NULL;
     table *tb = table_new(4);

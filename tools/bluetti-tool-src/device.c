@@ -222,7 +222,15 @@ static void detect_version(tool *t, const bluetti_profile *p, int *rc_out)
 int device_open(tool *t)
 {
     const settings *s = &t->set;
-    if (!bluetti_registry_find_transport(t->reg, s->transport)) {
+    int nrc = bluetti_registry_need_transport(t->reg, s->transport);
+    if (nrc && nrc != BLUETTI_E_NOTFOUND) {
+        /* the loader has logged why the plugin file was refused */
+        return tool_error(EXIT_FAIL, "transport '%s' is not available: its plugin was refused "
+                          "(%s); see 'bluetti-tool plugins'", shown(s->transport),
+                          bluetti_strerror(nrc));
+    }
+    if (nrc) {
+        bluetti_registry_load_deferred(t->reg); /* to list every transport */
         char names[512];
         list_names(names, sizeof names, bluetti_registry_transport_count(t->reg), transport_at,
                    t);

@@ -86,7 +86,10 @@ static int load_plugins(tool *t)
         int rc = check_plugin_dir(s->plugin_dirs[i]);
         if (rc) return rc;
     }
-    unsigned flags = s->no_plugin_search ? (BLUETTI_LOAD_NO_ENV | BLUETTI_LOAD_NO_SYSTEM) : 0;
+    /* transport plugins are opened when a command asks for one (mqtt pulls
+     * in libssl and libcrypto, which a decode or a sim read never needs) */
+    unsigned flags = BLUETTI_LOAD_DEFER_TRANSPORTS;
+    if (s->no_plugin_search) flags |= BLUETTI_LOAD_NO_ENV | BLUETTI_LOAD_NO_SYSTEM;
     int n = bluetti_registry_load_search_path(t->reg, s->plugin_dirs, s->n_plugin_dirs, flags);
     if (n < 0)
         return tool_error(exit_code_for(n) == EXIT_OK ? EXIT_FAIL : EXIT_USAGE,

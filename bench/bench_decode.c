@@ -2,6 +2,8 @@
  *
  *   bench_decode PLUGIN_DIR IMAGE.json... [-- SECONDS]
  *   bench_decode --load PLUGIN_DIR       only: time to load every plugin
+ *   bench_decode --load-for PLUGIN_DIR T  the same as bluetti-tool does it for
+ *                                        a read through transport T
  *
  * Payloads come from the device images through the in-process sim
  * transport (bluetti_device_read_block), so they are the bytes a device
@@ -106,6 +108,22 @@ int main(int argc, char **argv)
         printf("plugin_load_us %.1f\n", load_s * 1e6);
         printf("plugin_load_total_us %.1f\n", (t1 - t0) * 1e6);
         printf("plugin_count %zu\n", bluetti_registry_plugin_count(reg));
+        bluetti_registry_free(reg);
+        return 0;
+    }
+    if (argc == 4 && strcmp(argv[1], "--load-for") == 0) {
+        /* as bluetti-tool loads for a read: transports deferred, then the
+         * one the command names */
+        bluetti_registry *reg = NULL;
+        if (bluetti_registry_new(&reg) != 0) bench_die("cannot create a registry");
+        double t0 = bench_now();
+        int n = bluetti_registry_load_dir(reg, argv[2], BLUETTI_LOAD_NO_ENV | BLUETTI_LOAD_NO_SYSTEM |
+                                                        BLUETTI_LOAD_DEFER_TRANSPORTS);
+        int rc = bluetti_registry_need_transport(reg, argv[3]);
+        double t1 = bench_now();
+        if (n <= 0 || rc) bench_die("loading for transport %s failed (%d, %d)", argv[3], n, rc);
+        printf("plugin_load_%s_us %.1f\n", argv[3], (t1 - t0) * 1e6);
+        printf("plugin_count_%s %zu\n", argv[3], bluetti_registry_plugin_count(reg));
         bluetti_registry_free(reg);
         return 0;
     }

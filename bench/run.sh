@@ -100,6 +100,17 @@ while [ $i -lt $LOADS ]; do
 done
 put plugin_load_us "$(median < "$tmp/load")"
 put plugin_count "$(get plugin_count "$tmp/one")"
+for tr in sim mqtt; do
+    i=0
+    : > "$tmp/load"
+    while [ $i -lt $LOADS ]; do
+        "$BIN/bench_decode" --load-for "$PLUG" $tr > "$tmp/one" || fail "plugin load for $tr failed"
+        get plugin_load_${tr}_us "$tmp/one" >> "$tmp/load"
+        i=$((i + 1))
+    done
+    put plugin_load_${tr}_us "$(median < "$tmp/load")"
+    put plugin_count_${tr} "$(get plugin_count_${tr} "$tmp/one")"
+done
 : > "$tmp/rss"
 : > "$tmp/wall"
 i=0
@@ -283,12 +294,14 @@ END {
     printf "%-44s %14d  %-16s %s\n", "tool read (sim): peak RSS KiB", num("tool_read_rss_kib"), "< 8192", pf(num("tool_read_rss_kib") < 8192)
     printf "%-44s %14.1f  %-16s\n", "tool read (sim): wall ms", num("tool_read_wall_ms"), ""
     printf "%-44s %14.2f  %-16s %s\n", sprintf("plugin load (%d plugins), ms", num("plugin_count")), num("plugin_load_us") / 1000, "< 5", pf(num("plugin_load_us") < 5000)
+    printf "%-44s %14.2f\n", sprintf("  as the tool loads for a sim read (%d), ms", num("plugin_count_sim")), num("plugin_load_sim_us") / 1000
+    printf "%-44s %14.2f\n", sprintf("  as the tool loads for an mqtt read (%d), ms", num("plugin_count_mqtt")), num("plugin_load_mqtt_us") / 1000
     printf "%-44s %14s  %-16s\n", "stripped KiB: tool | libbluetti | plugins", sprintf("%d|%d|%d", num("size_tool_bytes") / 1024, num("size_libbluetti_bytes") / 1024, num("size_plugins_bytes") / 1024), ""
 
     # JSON: the named top-level figures, the fleet list, then everything
     printf "{\n" > out
     printf "  \"cores\": %d,\n  \"load_before\": %s,\n  \"load_after\": %s,\n", cores, num("load_before"), num("load_after") > out
-    split("decode_fields_per_s=decode_mix_fields_per_s read_p50_us=read_p50_us read_p90_us=read_p90_us read_p99_us=read_p99_us floor_p50_us=floor_p50_us floor_p90_us=floor_p90_us floor_p99_us=floor_p99_us plugin_load_us=plugin_load_us tool_read_rss_kib=tool_read_rss_kib", M, " ")
+    split("decode_fields_per_s=decode_mix_fields_per_s read_p50_us=read_p50_us read_p90_us=read_p90_us read_p99_us=read_p99_us floor_p50_us=floor_p50_us floor_p90_us=floor_p90_us floor_p99_us=floor_p99_us plugin_load_us=plugin_load_us plugin_load_sim_us=plugin_load_sim_us plugin_load_mqtt_us=plugin_load_mqtt_us tool_read_rss_kib=tool_read_rss_kib", M, " ")
     for (i = 1; i in M; i++) { split(M[i], kvp, "="); printf "  \"%s\": %s,\n", kvp[1], num(kvp[2]) > out }
     printf "  \"read_p50_ratio\": %.3f,\n  \"read_p99_ratio\": %.3f,\n", q50, q99 > out
     printf "  \"fleet\": [" > out

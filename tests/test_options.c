@@ -55,6 +55,27 @@ static void test_typed(void)
     CU_ASSERT_EQUAL(bluetti_options_get_double(o, "t", 0, 10, &d), 0);
     BT_ASSERT_NEAR(d, 2.5);
     CU_ASSERT_EQUAL(bluetti_options_get_double(o, "nan", -1e9, 1e9, &d), BLUETTI_E_INVAL);
+    /* plain decimal only */
+    static const char *const loose[] = { "0x10", " 5", "5 ", "+5", "1e3", "inf", "-inf", "5.",
+                                         ".5", "-", "", "1.2.3", "5\n", "１" };
+    for (size_t i = 0; i < sizeof loose / sizeof *loose; i++) {
+        bluetti_options_set(o, "loose", loose[i]);
+        d = -1;
+        l = -1;
+        CU_ASSERT_EQUAL(bluetti_options_get_double(o, "loose", -1e9, 1e9, &d), BLUETTI_E_INVAL);
+        CU_ASSERT_EQUAL(bluetti_options_get_long(o, "loose", -100000, 100000, &l), BLUETTI_E_INVAL);
+        CU_ASSERT_EQUAL(d, -1);
+        CU_ASSERT_EQUAL(l, -1);
+    }
+    bluetti_options_set(o, "neg", "-12");
+    CU_ASSERT_EQUAL(bluetti_options_get_long(o, "neg", -100, 100, &l), 0);
+    CU_ASSERT_EQUAL(l, -12);
+    CU_ASSERT_EQUAL(bluetti_options_get_double(o, "neg", -100, 100, &d), 0);
+    BT_ASSERT_NEAR(d, -12.0);
+    bluetti_options_set(o, "frac", "-0.125");
+    CU_ASSERT_EQUAL(bluetti_options_get_double(o, "frac", -1, 1, &d), 0);
+    BT_ASSERT_NEAR(d, -0.125);
+    CU_ASSERT_EQUAL(bluetti_options_get_long(o, "frac", -1, 1, &l), BLUETTI_E_INVAL);
     CU_ASSERT_EQUAL(bluetti_options_get_bool(o, "yes", &b), 0);
     CU_ASSERT_TRUE(b);
     CU_ASSERT_EQUAL(bluetti_options_get_bool(o, "maybe", &b), BLUETTI_E_INVAL);

@@ -32,7 +32,9 @@ BLUETTI_API const char *bluetti_options_get_nth(const bluetti_options *o, const 
 
 /* Typed getters: 0 and *out set when the key is present and valid;
  * BLUETTI_E_NOTFOUND (and *out untouched) when absent; BLUETTI_E_INVAL when
- * the value does not parse or lies outside [min, max]. */
+ * the value does not parse or lies outside [min, max]. Numbers are plain
+ * decimal: an optional '-', digits and, for doubles, an optional '.' and
+ * digits (no spaces, '+', hex, exponent, inf or nan). */
 BLUETTI_API int bluetti_options_get_long(const bluetti_options *o, const char *key,
                                          long min, long max, long *out);
 BLUETTI_API int bluetti_options_get_double(const bluetti_options *o, const char *key,

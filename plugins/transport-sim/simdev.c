@@ -627,9 +627,19 @@ static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
     return true;
 }
 
+/* plain decimal: digits with an optional '.' and digits (no sign, spaces,
+ * hex, exponent, inf or nan, which strtod would take) */
 static bool parse_real(const char *s, double lo, double hi, double *out)
 {
-    if (!s || !*s || isspace((unsigned char)*s)) return false;
+    if (!s || !isdigit((unsigned char)*s)) return false;
+    const char *q = s;
+    while (isdigit((unsigned char)*q)) q++;
+    if (*q == '.') {
+        q++;
+        if (!isdigit((unsigned char)*q)) return false;
+        while (isdigit((unsigned char)*q)) q++;
+    }
+    if (*q) return false;
     char *end;
     errno = 0;
     double v = strtod(s, &end);

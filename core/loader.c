@@ -214,9 +214,12 @@ static int defer_file(bluetti_registry *r, char *name, const char *path, unsigne
         r->deferred = nv;
         r->cap_deferred = nc;
     }
-    char *file = strdup(path);
-    if (!file) { free(name); return BLUETTI_E_NOMEM; }
-    r->deferred[r->n_deferred++] = (struct deferred){ name, file, flags };
+    struct deferred *d = &r->deferred[r->n_deferred];
+    d->file = strdup(path);
+    if (!d->file) { free(name); return BLUETTI_E_NOMEM; }
+    d->name = name;
+    d->flags = flags;
+    r->n_deferred++;
     bluetti_log(&r->log, BLUETTI_LOG_DEBUG, "loader", "%s: deferred until transport '%s' is used",
                 path, name);
     return 0;

@@ -22,7 +22,7 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SANFLAGS) \
 	-Wall -Wextra -Wno-unused-parameter
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB -I$(top_srcdir)/core \
 	-I$(top_srcdir)/plugins/transport-sim -I$(top_srcdir)/fuzz \
-	-I$(top_srcdir)/tools/bluetti-tool-src $(JANSSON_CFLAGS)
+	-I$(top_srcdir)/tools/bluetti-tool-src -I$(top_srcdir)/tools/common $(JANSSON_CFLAGS)
 FUZZ_COMPILE = $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS)
 FUZZ_LIBS = $(JANSSON_LIBS) $(LTDL_LIBS) $(LIBM)
 
@@ -44,7 +44,7 @@ FUZZ_TOOL_SRCS = \
 	tools/bluetti-tool-src/util.c tools/bluetti-tool-src/output.c \
 	tools/bluetti-tool-src/device.c tools/bluetti-tool-src/cmd_info.c \
 	tools/bluetti-tool-src/cmd_decode.c tools/bluetti-tool-src/cmd_read.c \
-	tools/bluetti-tool-src/cmd_docs.c
+	tools/bluetti-tool-src/cmd_docs.c tools/common/shown.c
 
 EXTRA_DIST += fuzz/README.md fuzz/fuzz_common.c fuzz/fuzz_common.h \
 	fuzz/fuzz_modbus.c fuzz/fuzz_hex.c fuzz/fuzz_decode.c fuzz/fuzz_varlen.c \

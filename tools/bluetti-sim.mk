@@ -5,8 +5,10 @@
 ## program would clash with the program in the build tree.
 bin_PROGRAMS += tools/bluetti-sim
 tools_bluetti_sim_SOURCES = tools/bluetti-sim-src/main.c tools/bluetti-sim-src/cli.c \
-	tools/bluetti-sim-src/sim.c tools/bluetti-sim-src/sim.h
+	tools/bluetti-sim-src/sim.c tools/bluetti-sim-src/sim.h tools/common/shown.c \
+	tools/common/shown.h
 tools_bluetti_sim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-sim \
+	-I$(top_srcdir)/tools/common \
 	-I$(top_srcdir)/plugins/transport-mqtt
 tools_bluetti_sim_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
 tools_bluetti_sim_LDADD = core/libbluetti.la plugins/libsimdev.la plugins/libmqttconn.la \

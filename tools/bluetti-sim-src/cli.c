@@ -119,47 +119,6 @@ static int usage_error(const char *fmt, ...)
 
 /* ---- untrusted text and strict numbers --------------------------------------- */
 
-#define SHOWN_MAX 64
-#define SHOWN_PATH_MAX 256
-#define SHOWN_SLOTS 8
-
-static const char *shown_n(const char *s, size_t max)
-{
-    static const char hex[] = "0123456789abcdef";
-    static char ring[SHOWN_SLOTS][SHOWN_PATH_MAX * 4 + 4];
-    static unsigned next;
-    char *buf = ring[next++ % SHOWN_SLOTS];
-    size_t w = 0, i = 0;
-    if (!s) s = "(null)";
-    for (; i < max && s[i]; i++) {
-        unsigned char c = (unsigned char)s[i];
-        if (c >= 0x20 && c < 0x7f && c != '\\') {
-            buf[w++] = (char)c;
-        } else {
-            buf[w++] = '\\';
-            buf[w++] = 'x';
-            buf[w++] = hex[c >> 4];
-            buf[w++] = hex[c & 15];
-        }
-    }
-    if (s[i]) {
-        memcpy(buf + w, "...", 3);
-        w += 3;
-    }
-    buf[w] = '\0';
-    return buf;
-}
-
-const char *sim_shown(const char *s)
-{
-    return shown_n(s, SHOWN_MAX);
-}
-
-const char *sim_shown_path(const char *s)
-{
-    return shown_n(s, SHOWN_PATH_MAX);
-}
-
 /* Decimal digits only (no sign, space, '+' or hex), in [min, max]. */
 static bool parse_int(const char *s, long min, long max, int *out)
 {
@@ -217,14 +176,14 @@ static int read_password_file(sim_args *a, const char *path)
     else if (!S_ISREG(st.st_mode)) why = "not a regular file";
     if (e || why) {
         fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n",
-                sim_shown_path(path), why ? why : strerror(e));
+                shown_path(path), why ? why : strerror(e));
         if (fd >= 0) close(fd);
         return 1;
     }
     FILE *f = fdopen(fd, "r");
     if (!f) {
         fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n",
-                sim_shown_path(path), strerror(errno));
+                shown_path(path), strerror(errno));
         close(fd);
         return 1;
     }
@@ -242,7 +201,7 @@ static int read_password_file(sim_args *a, const char *path)
     OPENSSL_cleanse(buf, sizeof buf);
     if (failed || too_long) {
         fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n",
-                sim_shown_path(path),
+                shown_path(path),
                 too_long ? "its first line is longer than 1022 characters" : "read error");
         return 1;
     }
@@ -294,10 +253,10 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         case 's':
             if (a->n_devices == 0)
                 return usage_error("--sn %s: give it after the --device it belongs to",
-                                   sim_shown(arg));
+                                   shown(arg));
             if (a->devices[a->n_devices - 1].serial)
                 return usage_error("--sn %s: this --device already has a serial",
-                                   sim_shown(arg));
+                                   shown(arg));
             a->devices[a->n_devices - 1].serial = arg;
             break;
         case 'b':
@@ -307,7 +266,7 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         case 'p':
             if (!parse_int(arg, 1, 65535, &a->port))
                 return usage_error("--port %s: expected a port number from 1 to 65535 "
-                                   "(decimal digits)", sim_shown(arg));
+                                   "(decimal digits)", shown(arg));
             break;
         case 'c':
             a->cert = arg;
@@ -334,23 +293,23 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         case OPT_KEEPALIVE:
             if (!parse_int(arg, 5, 65535, &a->keepalive))
                 return usage_error("--keepalive %s: expected 5 to 65535 seconds (decimal "
-                                   "digits)", sim_shown(arg));
+                                   "digits)", shown(arg));
             break;
         case OPT_QOS:
             if (!parse_int(arg, 0, 1, &a->qos))
-                return usage_error("--qos %s: expected 0 or 1", sim_shown(arg));
+                return usage_error("--qos %s: expected 0 or 1", shown(arg));
             break;
         case OPT_CONNECT_TIMEOUT:
             if (!parse_seconds(arg, 3600, &a->connect_timeout_s))
                 return usage_error("--connect-timeout %s: expected seconds (> 0, <= 3600) "
-                                   "written like 10 or 2.5", sim_shown(arg));
+                                   "written like 10 or 2.5", shown(arg));
             break;
         case 'f': {
             char why[256] = "";
             if (bt_sim_faults_parse(arg, &a->faults, why, sizeof why) != 0) {
                 fprintf(stderr, "bluetti-sim: --faults %s: %s\n"
-                        "Try 'bluetti-sim --help' for the fault syntax.\n", sim_shown(arg),
-                        why[0] ? sim_shown_path(why) : "not a valid fault spec");
+                        "Try 'bluetti-sim --help' for the fault syntax.\n", shown(arg),
+                        why[0] ? shown_path(why) : "not a valid fault spec");
                 return EXIT_USAGE;
             }
             a->faults_spec = arg;
@@ -372,13 +331,13 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
             printf("bluetti-sim %s (libbluetti %s)\n", PACKAGE_VERSION, bluetti_version());
             return -1;
         case ':':
-            return usage_error("%s needs a value", sim_shown(argv[optind - 1]));
+            return usage_error("%s needs a value", shown(argv[optind - 1]));
         default:
-            return usage_error("unknown option %s", sim_shown(argv[optind - 1]));
+            return usage_error("unknown option %s", shown(argv[optind - 1]));
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s' (options only)", sim_shown(argv[optind]));
+        return usage_error("unexpected argument '%s' (options only)", shown(argv[optind]));
     if (a->n_devices == 0)
         return usage_error("no device: give at least one --device FILE (see data/devices/)");
     if (!a->cert)

@@ -32,13 +32,8 @@ typedef struct sim_args {
     int verbosity;              /* 0 quiet (errors), 1 normal, 2 debug */
 } sim_args;
 
-/* Untrusted text (command line, files, the broker) in a message:
- * printable ASCII as it is, any other byte (and '\\') as \xNN, cut after
- * 64 bytes (sim_shown_path: 256) with "..." appended. One of a few static
- * buffers used in turn. The same rules as bluetti-tool's shown()
- * (tools/bluetti-tool-src/util.c). */
-const char *sim_shown(const char *s);
-const char *sim_shown_path(const char *s);
+/* Untrusted text in messages: shown(), shown_path() (tools/common). */
+#include "shown.h"
 
 /* Parse the command line. Returns 0 to run, -1 to exit with status 0 at
  * once (--help, --version), or an exit status (EXIT_USAGE for mistakes,

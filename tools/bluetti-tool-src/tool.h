@@ -146,18 +146,8 @@ int exit_code_for(int err);
 /* Overwrite memory the compiler may not skip. */
 void wipe(void *p, size_t n);
 
-/* Untrusted text (anything from the command line, a config file, standard
- * input, the device or the file system) is never printed as it is: */
-#define SHOWN_MAX 64        /* bytes of a value or key shown in a message */
-#define SHOWN_PATH_MAX 256  /* bytes of a file name shown in a message */
-/* Escape s into buf[cap]: printable ASCII as it is, every other byte (and
- * '\\') as \xNN; after max bytes of s (or when buf is full) it is cut and
- * "..." appended. Returns the length written. */
-size_t text_escape(char *buf, size_t cap, const char *s, size_t max);
-/* s escaped, at most SHOWN_MAX / SHOWN_PATH_MAX bytes of it, in one of a
- * few static buffers used in turn: for the arguments of one message. */
-const char *shown(const char *s);
-const char *shown_path(const char *s);
+/* Untrusted text: text_escape(), shown(), shown_path() (tools/common). */
+#include "shown.h"
 /* Write s with control characters (C0, DEL, C1 as UTF-8) as \xNN: the
  * last line of defence for whole messages (tool_error, log lines). */
 void fput_safe(const char *s, FILE *out);

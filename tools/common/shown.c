@@ -1,0 +1,61 @@
+/* Untrusted text in messages, shared by bluetti-tool and bluetti-sim. */
+#include "config.h"
+
+#include "shown.h"
+
+#include <stdbool.h>
+#include <string.h>
+
+static const char hexdig[] = "0123456789abcdef";
+
+size_t text_escape(char *buf, size_t cap, const char *s, size_t max)
+{
+    if (!cap) return 0;
+    if (!s) s = "(null)";
+    size_t w = 0;
+    bool cut = false;
+    for (size_t i = 0; s[i]; i++) {
+        unsigned char c = (unsigned char)s[i];
+        bool plain = c >= 0x20 && c < 0x7f && c != '\\';
+        /* room for this byte, a "..." and the NUL */
+        if (i >= max || w + (plain ? 1 : 4) + 4 > cap) {
+            cut = true;
+            break;
+        }
+        if (plain) {
+            buf[w++] = (char)c;
+        } else {
+            buf[w++] = '\\';
+            buf[w++] = 'x';
+            buf[w++] = hexdig[c >> 4];
+            buf[w++] = hexdig[c & 15];
+        }
+    }
+    if (cut && w + 4 <= cap) {
+        memcpy(buf + w, "...", 3);
+        w += 3;
+    }
+    buf[w] = '\0';
+    return w;
+}
+
+/* A few buffers used in turn, so that one message can show several pieces. */
+#define SHOWN_SLOTS 8
+static const char *shown_n(const char *s, size_t max)
+{
+    static char ring[SHOWN_SLOTS][SHOWN_PATH_MAX * 4 + 4];
+    static unsigned next;
+    char *buf = ring[next++ % SHOWN_SLOTS];
+    text_escape(buf, sizeof ring[0], s, max);
+    return buf;
+}
+
+const char *shown(const char *s)
+{
+    return shown_n(s, SHOWN_MAX);
+}
+
+const char *shown_path(const char *s)
+{
+    return shown_n(s, SHOWN_PATH_MAX);
+}

@@ -3,9 +3,11 @@
 
 #include "bench-util.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
 #include <time.h>
 
@@ -69,4 +71,57 @@ bluetti_registry *bench_registry(const char *plugin_dir, double *load_s)
     if (n <= 0) bench_die("no plugins loaded from %s (%d)", plugin_dir, n);
     if (load_s) *load_s = t1 - t0;
     return reg;
+}
+
+/* Round k of device i (next = k*N + i) is due at t0 + k + i/N. */
+static double sched_due_at(const bench_sched *s)
+{
+    unsigned long long k = s->next / s->n, i = s->next % s->n;
+    return s->t0 + (double)k + (double)i / (double)s->n;
+}
+
+void bench_sched_start(bench_sched *s, size_t n, double seconds)
+{
+    memset(s, 0, sizeof *s);
+    s->n = n;
+    s->t0 = bench_now() + 0.05;
+    s->count_from = s->t0 + 1.0;
+    s->t_end = s->t0 + seconds;
+}
+
+int bench_sched_tick(bench_sched *s, double now)
+{
+    if (!s->counting && now >= s->count_from) {
+        s->counting = 1;
+        s->cpu0 = bench_cpu_s();
+        s->wall0 = now;
+    }
+    if (now >= s->t_end) return 0;
+    if (++s->loops > 100000000ul) bench_die("loop bound reached");
+    return 1;
+}
+
+int bench_sched_due(bench_sched *s, double now, size_t *dev, int *counted)
+{
+    double due = sched_due_at(s);
+    if (due > now) return 0;
+    *dev = (size_t)(s->next % s->n);
+    *counted = due >= s->count_from;
+    s->next++;
+    return 1;
+}
+
+int bench_sched_wait_ms(const bench_sched *s)
+{
+    double now = bench_now();
+    int wait = (int)ceil((sched_due_at(s) - now) * 1000.0);
+    if (wait < 0) wait = 0;
+    if (now + wait / 1000.0 > s->t_end) wait = (int)ceil((s->t_end - now) * 1000.0);
+    return wait < 0 ? 0 : wait;
+}
+
+void bench_sched_totals(const bench_sched *s, double *wall, double *cpu)
+{
+    *wall = bench_now() - s->wall0;
+    *cpu = bench_cpu_s() - s->cpu0;
 }

@@ -40,13 +40,6 @@ struct fleet {
     unsigned long ok, errors, overruns, submit_fail;
 };
 
-/* Round k of device i (next = k*N + i) is due at t0 + k + i/N. */
-static double due_at(double t0, unsigned long long next, size_t n)
-{
-    unsigned long long k = next / n, i = next % n;
-    return t0 + (double)k + (double)i / (double)n;
-}
-
 static void on_read(void *ud, bluetti_device *d, uint16_t block, int err, const bluetti_result *r)
 {
     struct fleet *f = ud;
@@ -122,33 +115,22 @@ int main(int argc, char **argv)
     /* let the subscriptions settle */
     for (int i = 0; i < 50; i++) bluetti_session_process(s, 10);
 
-    double t0 = bench_now() + 0.05;
-    f.count_from = t0 + 1.0;
-    double t_end = t0 + seconds;
-    double cpu0 = 0, wall0 = 0;
-    bool counting = false;
-    unsigned long long next = 0; /* k*N + i: round k of device i starts at t0 + k + i/N */
-    unsigned long loops = 0;
+    bench_sched sc;
+    bench_sched_start(&sc, f.n, seconds);
+    f.count_from = sc.count_from;
     for (;;) {
         double now = bench_now();
-        if (!counting && now >= f.count_from) {
-            counting = true;
-            cpu0 = bench_cpu_s();
-            wall0 = now;
-        }
-        if (now >= t_end) break;
-        if (++loops > 100000000ul) bench_die("loop bound reached");
-        for (;;) {
-            double due = due_at(t0, next, f.n);
-            if (due > now) break;
-            struct dev *v = &f.devs[next % f.n];
+        if (!bench_sched_tick(&sc, now)) break;
+        size_t i;
+        int counted;
+        while (bench_sched_due(&sc, now, &i, &counted)) {
+            struct dev *v = &f.devs[i];
             if (v->stage >= 0) {
-                if (due >= f.count_from) f.overruns++;
+                if (counted) f.overruns++;
             } else {
                 v->stage = 0;
-                f.ready[f.n_ready++] = (size_t)(next % f.n);
+                f.ready[f.n_ready++] = i;
             }
-            next++;
         }
         while (f.n_ready > 0) {
             struct dev *v = &f.devs[f.ready[--f.n_ready]];
@@ -159,22 +141,16 @@ int main(int argc, char **argv)
                 v->stage = -1;
             }
         }
-        double due = due_at(t0, next, f.n);
-        now = bench_now();
-        int wait = (int)ceil((due - now) * 1000.0);
-        if (wait < 0) wait = 0;
-        if (now + wait / 1000.0 > t_end) wait = (int)ceil((t_end - now) * 1000.0);
-        if (wait < 0) wait = 0;
-        rc = bluetti_session_process(s, wait);
+        rc = bluetti_session_process(s, bench_sched_wait_ms(&sc));
         if (rc) bench_die("process: %s", bluetti_strerror(rc));
     }
-    double wall = bench_now() - wall0;
-    double cpu = bench_cpu_s() - cpu0;
+    double wall, cpu;
+    bench_sched_totals(&sc, &wall, &cpu);
     /* reads still in flight at the end are not counted (not in ok/errors) */
     unsigned long done = f.ok + f.errors;
     printf("fleet_devices %ld\n", n);
     printf("fleet_seconds %.2f\n", wall);
-    printf("fleet_loops %lu\n", loops);
+    printf("fleet_loops %lu\n", sc.loops);
     printf("fleet_reads %lu\n", f.ok);
     printf("fleet_errors %lu\n", f.errors);
     printf("fleet_overruns %lu\n", f.overruns);

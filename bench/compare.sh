@@ -35,25 +35,9 @@ export BT_MQTT_PASSWORD
 BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD
 export BLUETTI_CERT_PASSWORD
 mkdir "$tmp/pki" && sh "$S/tests/mqtt/mkcerts.sh" "$tmp/pki" || exit 1
-port=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
-cat > "$tmp/mosquitto.conf" <<EOC
-per_listener_settings true
-persistence false
-log_dest stderr
-log_type error
-listener $port 127.0.0.1
-cafile $tmp/pki/ca.crt
-certfile $tmp/pki/server.crt
-keyfile $tmp/pki/server.key
-require_certificate true
-use_identity_as_username true
-set_tcp_nodelay true
-EOC
-chmod 644 "$tmp/mosquitto.conf"
-"$MOSQ" -c "$tmp/mosquitto.conf" > "$tmp/broker.log" 2>&1 &
-broker=$!
-sleep 0.5
-kill -0 "$broker" 2>/dev/null || { cat "$tmp/broker.log" >&2; exit 1; }
+stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0; }
+. "$S/bench/broker.sh"
+bench_start_broker || { cat "$tmp/broker.log" >&2; exit 1; }
 args="--device $S/data/devices/el100v2.json --sn 1000000001"
 k=0
 while [ $k -lt 1000 ]; do

@@ -14,6 +14,7 @@ command -v timeout >/dev/null 2>&1 || { echo "SKIP: no timeout(1)" >&2; exit 77;
 #   WHAT: "not a whole number", "not a decimal number" or "out of range"
 bad() {
     where=$1 opt=$2 val=$3 what=$4 range=$5
+    once "bad/$where/$opt/$what" || return 0
     case $where in
     global) run $SIM "--$opt" "$val" read --blocks 100 ;;
     listen) # one quick round if the value were taken; never hang
@@ -33,6 +34,7 @@ bad() {
 # the same value for OPTION in a config file (global options only)
 bad_cfg() {
     opt=$1 val=$2 what=$3 range=$4
+    once "cfg/$opt/$what" || return 0
     printf '%s = "%s"\n' "$opt" "$val" >"$tmp/n.conf"
     run --config "$tmp/n.conf" $SIM read --blocks 100
     expect_usage_error ""
@@ -66,6 +68,9 @@ for opt in timeout connect-timeout retry-initial-delay retry-max-delay; do
     for v in 0 -0 -1 3600.001 \
              "$(awk 'BEGIN { for (i = 0; i < 400; i++) printf "9" }')" \
              "0.$(awk 'BEGIN { for (i = 0; i < 400; i++) printf "0" }')1"; do
+        len=short
+        [ "${#v}" -le 64 ] || len=long
+        once "range/$opt/$len" || continue
         shownv=$(printf '%.64s' "$v")
         [ "${#v}" -le 64 ] || shownv="$shownv..."
         run $SIM "--$opt" "$v" read --blocks 100
@@ -117,6 +122,7 @@ done
 
 # verbose in a config file is a level from 0 to 9
 for v in 10 -1 -0 +1 0x1 1.0 ' 1' 1e0; do
+    once "verbose/${#v}" || continue
     printf 'verbose = "%s"\n' "$v" >"$tmp/n.conf"
     run --config "$tmp/n.conf" $SIM read --blocks 100
     expect_usage_error "n.conf:1: verbose '.*' is not a level; give a whole number from 0 to 9"

@@ -668,15 +668,12 @@ int bluetti_session_add_device(bluetti_session *s, const char *address, const ch
     if (s->n_devs == s->cap_devs) {
         /* devs, work and timers grow together: each holds a device at most once */
         size_t nc = s->cap_devs ? s->cap_devs * 2 : 8;
-        bluetti_device **lists[] = { s->devs, s->work, s->timers };
+        bluetti_device ***lists[] = { &s->devs, &s->work, &s->timers };
         for (size_t k = 0; k < 3; k++) {
             // NOLINTNEXTLINE(bugprone-sizeof-expression): *nv is the element, a pointer
-            bluetti_device **nv = realloc(lists[k], nc * sizeof *nv);
+            bluetti_device **nv = realloc(*lists[k], nc * sizeof *nv);
             if (!nv) return BLUETTI_E_NOMEM; /* the ones grown so far just have room to spare */
-            lists[k] = nv;
-            if (k == 0) s->devs = nv;
-            else if (k == 1) s->work = nv;
-            else s->timers = nv;
+            *lists[k] = nv;
         }
         s->cap_devs = nc;
     }

@@ -7,9 +7,9 @@
  * I/O: we poll() the socket ourselves (so the wait honours our deadlines)
  * and then let mosquitto_loop() with a zero timeout do the reading, writing,
  * TLS handshake steps and keepalive; once connected, mosquitto_loop_read,
- * _write and _misc are called directly for what poll() reported. libmosquitto's callbacks only record
- * what happened; the connection is torn down after mosquitto_loop returns,
- * never from inside a callback.
+ * _write and _misc are called directly for what poll() reported.
+ * libmosquitto's callbacks only record what happened; the connection is
+ * torn down after mosquitto_loop returns, never from inside a callback.
  */
 #include "config.h"
 

@@ -44,7 +44,7 @@ FUZZ_TOOL_SRCS = \
 	tools/bluetti-tool-src/util.c tools/bluetti-tool-src/output.c \
 	tools/bluetti-tool-src/device.c tools/bluetti-tool-src/cmd_info.c \
 	tools/bluetti-tool-src/cmd_decode.c tools/bluetti-tool-src/cmd_read.c \
-	tools/bluetti-tool-src/cmd_docs.c tools/common/shown.c
+	tools/bluetti-tool-src/cmd_docs.c tools/common/shown.c tools/common/numbers.c
 
 EXTRA_DIST += fuzz/README.md fuzz/fuzz_common.c fuzz/fuzz_common.h \
 	fuzz/fuzz_modbus.c fuzz/fuzz_hex.c fuzz/fuzz_decode.c fuzz/fuzz_varlen.c \

@@ -6,7 +6,7 @@
 bin_PROGRAMS += tools/bluetti-sim
 tools_bluetti_sim_SOURCES = tools/bluetti-sim-src/main.c tools/bluetti-sim-src/cli.c \
 	tools/bluetti-sim-src/sim.c tools/bluetti-sim-src/sim.h tools/common/shown.c \
-	tools/common/shown.h
+	tools/common/shown.h tools/common/numbers.c tools/common/numbers.h
 tools_bluetti_sim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-sim \
 	-I$(top_srcdir)/tools/common \
 	-I$(top_srcdir)/plugins/transport-mqtt

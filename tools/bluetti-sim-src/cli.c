@@ -122,13 +122,8 @@ static int usage_error(const char *fmt, ...)
 /* Decimal digits only (no sign, space, '+' or hex), in [min, max]. */
 static bool parse_int(const char *s, long min, long max, int *out)
 {
-    if (!*s) return false;
-    for (const char *p = s; *p; p++)
-        if (*p < '0' || *p > '9') return false;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || *end || v < min || v > max) return false;
+    long v;
+    if (s[0] == '-' || parse_whole(s, false, &v) != NUM_OK || v < min || v > max) return false;
     *out = (int)v;
     return true;
 }
@@ -136,21 +131,8 @@ static bool parse_int(const char *s, long min, long max, int *out)
 /* Seconds: digits with an optional '.' fraction (5, 0.5), in (0, max]. */
 static bool parse_seconds(const char *s, double max, double *out)
 {
-    const char *p = s;
-    bool dot = false;
-    if (*p < '0' || *p > '9') return false;
-    for (; *p; p++) {
-        if (*p >= '0' && *p <= '9') continue;
-        if (*p == '.' && !dot && p[1] >= '0' && p[1] <= '9') {
-            dot = true;
-            continue;
-        }
-        return false;
-    }
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || *end || !(v > 0) || v > max) return false;
+    double v;
+    if (s[0] == '-' || parse_decimal(s, &v) != NUM_OK || !(v > 0) || v > max) return false;
     *out = v;
     return true;
 }

@@ -34,6 +34,8 @@ typedef struct sim_args {
 
 /* Untrusted text in messages: shown(), shown_path() (tools/common). */
 #include "shown.h"
+/* Strict numbers: parse_whole(), parse_decimal() (tools/common). */
+#include "numbers.h"
 
 /* Parse the command line. Returns 0 to run, -1 to exit with status 0 at
  * once (--help, --version), or an exit status (EXIT_USAGE for mistakes,

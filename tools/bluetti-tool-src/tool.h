@@ -152,14 +152,8 @@ void wipe(void *p, size_t n);
  * last line of defence for whole messages (tool_error, log lines). */
 void fput_safe(const char *s, FILE *out);
 
-/* Strict numbers: decimal digits only, a '-' sign at most (callers refuse
- * negatives where they mean nothing), no spaces, '+', exponents, inf or nan.
- * NUM_RANGE: the value does not fit. */
-typedef enum num_status { NUM_OK, NUM_SYNTAX, NUM_RANGE } num_status;
-/* Whole number; with hex_ok also 0x hex (block ids). */
-num_status parse_whole(const char *s, bool hex_ok, long *out);
-/* Number with an optional fraction: 5, 0.5 (not .5, 5., 1e3 or 0x10). */
-num_status parse_decimal(const char *s, double *out);
+/* Strict numbers: parse_whole(), parse_decimal() (tools/common). */
+#include "numbers.h"
 /* Block reference: decimal, 0x hex or a block name. Returns EXIT_OK or
  * EXIT_USAGE (message printed). */
 int parse_block_ref(const bluetti_registry *reg, const char *text, uint16_t *id);

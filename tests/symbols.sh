@@ -1,25 +1,33 @@
 #!/bin/sh
-# libbluetti exports exactly the symbols listed in docs/API.md.
+# Each library exports exactly the symbols listed for it in docs/API.md:
+# libbluetti those before the heading "## libbluetti-cloud", libbluetti-cloud
+# those after it.
 set -eu
-lib="$BLUETTI_TEST_BUILDDIR/core/.libs/libbluetti.so"
 api="$BLUETTI_TEST_SRCDIR/docs/API.md"
-[ -f "$lib" ] || { echo "symbols: $lib not built" >&2; exit 1; }
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT INT TERM
-nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | grep -v '^_' | sort -u >"$tmp/exported"
-sed -n 's/^| `\(bluetti_[a-z0-9_]*\)` |.*/\1/p' "$api" | sort -u >"$tmp/listed"
-leaked=$(comm -23 "$tmp/exported" "$tmp/listed")
-missing=$(comm -13 "$tmp/exported" "$tmp/listed")
 status=0
-if [ -n "$leaked" ]; then
-    echo "symbols: exported by libbluetti but not listed in docs/API.md (hide them, or list them with a stability):" >&2
-    echo "$leaked" | sed 's/^/  /' >&2
-    status=1
-fi
-if [ -n "$missing" ]; then
-    echo "symbols: listed in docs/API.md but not exported by libbluetti:" >&2
-    echo "$missing" | sed 's/^/  /' >&2
-    status=1
-fi
-[ $status -eq 0 ] && echo "symbols: $(wc -l <"$tmp/exported") exported symbols, all listed in docs/API.md"
+# check LIBFILE NAME SECTION(1 = before the cloud heading, 2 = after)
+check() {
+    lib="$1"; name="$2"; part="$3"
+    [ -f "$lib" ] || { echo "symbols: $lib not built" >&2; status=1; return; }
+    nm -D --defined-only "$lib" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | grep -v '^_' | sort -u >"$tmp/exported"
+    awk -v part="$part" '/^## libbluetti-cloud/ {p = 2; next} {if (!p) p = 1} p == part' "$api" |
+        sed -n 's/^| `\(bluetti_[a-z0-9_]*\)` |.*/\1/p' | sort -u >"$tmp/listed"
+    leaked=$(comm -23 "$tmp/exported" "$tmp/listed")
+    missing=$(comm -13 "$tmp/exported" "$tmp/listed")
+    if [ -n "$leaked" ]; then
+        echo "symbols: exported by $name but not listed in docs/API.md (hide them, or list them with a stability):" >&2
+        echo "$leaked" | sed 's/^/  /' >&2
+        status=1
+    fi
+    if [ -n "$missing" ]; then
+        echo "symbols: listed in docs/API.md but not exported by $name:" >&2
+        echo "$missing" | sed 's/^/  /' >&2
+        status=1
+    fi
+    [ -n "$leaked$missing" ] || echo "symbols: $name exports $(wc -l <"$tmp/exported") symbols, all listed in docs/API.md"
+}
+check "$BLUETTI_TEST_BUILDDIR/core/.libs/libbluetti.so" libbluetti 1
+check "$BLUETTI_TEST_BUILDDIR/core/cloud/.libs/libbluetti-cloud.so" libbluetti-cloud 2
 exit $status

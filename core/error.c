@@ -47,6 +47,15 @@ static const struct err_desc errs[] = {
     { BLUETTI_E_TLS_VERIFY, "tls_verify", "broker certificate failed verification" },
     { BLUETTI_E_TLS, "tls", "TLS failure" },
     { BLUETTI_E_BROKER_REFUSED, "broker_refused", "broker refused the client" },
+    { BLUETTI_E_ACCOUNT_PASSWORD, "account_password", "wrong account password" },
+    { BLUETTI_E_ACCOUNT_UNKNOWN, "account_unknown", "no such account" },
+    { BLUETTI_E_TOKEN_EXPIRED, "token_expired", "login expired" },
+    { BLUETTI_E_NO_SUCH_STATION, "no_such_station", "the account has no such station" },
+    { BLUETTI_E_CERT_REVOKED, "cert_revoked", "client certificate revoked" },
+    { BLUETTI_E_SESSION_TAKEN, "session_taken", "another client holds the account's session" },
+    { BLUETTI_E_CLOCK_SKEW, "clock_skew", "clock skew too large" },
+    { BLUETTI_E_CLOUD, "cloud", "cloud API failure" },
+    { BLUETTI_E_NOT_LOGGED_IN, "not_logged_in", "not logged in" },
 };
 
 static const struct err_desc *find(int code)
@@ -82,7 +91,8 @@ const char *bluetti_err_class(int err)
     if (err > -60) return "protocol";
     if (err > -80) return "parse";
     if (err > -100) return "plugin";
-    return "tls";
+    if (err > -120) return "tls";
+    return "account";
 }
 
 const char *bluetti_modbus_exception_text(uint8_t code)

@@ -61,6 +61,17 @@ typedef enum bluetti_err {
     BLUETTI_E_TLS_VERIFY     = -106, /* broker certificate failed verification */
     BLUETTI_E_TLS            = -107, /* other TLS failure */
     BLUETTI_E_BROKER_REFUSED = -108, /* broker rejected the client (CONNACK/SUBACK refusal) */
+
+    /* cloud account (permanent unless noted) */
+    BLUETTI_E_ACCOUNT_PASSWORD = -120, /* the account password is wrong */
+    BLUETTI_E_ACCOUNT_UNKNOWN  = -121, /* no such account */
+    BLUETTI_E_TOKEN_EXPIRED    = -122, /* the login token expired or was revoked: log in again */
+    BLUETTI_E_NO_SUCH_STATION  = -123, /* the account has no station with that serial */
+    BLUETTI_E_CERT_REVOKED     = -124, /* the cloud revoked or refused the client certificate */
+    BLUETTI_E_SESSION_TAKEN    = -125, /* another client (the phone app) holds the account's MQTT session */
+    BLUETTI_E_CLOCK_SKEW       = -126, /* clocks disagree too much for the time-based password */
+    BLUETTI_E_CLOUD            = -127, /* the cloud API failed or answered something unexpected */
+    BLUETTI_E_NOT_LOGGED_IN    = -128, /* no stored login: run `bluetti-tool login` */
 } bluetti_err;
 
 /* Static English text for an error code (never NULL; unknown codes give
@@ -75,7 +86,7 @@ BLUETTI_API const char *bluetti_err_name(int err);
 BLUETTI_API bool bluetti_err_is_transient(int err);
 
 /* Class of an error: "usage", "transport", "protocol", "parse", "plugin",
- * "tls" (static string; "none" for 0). */
+ * "tls", "account" (static string; "none" for 0). */
 BLUETTI_API const char *bluetti_err_class(int err);
 
 /* Text for a Modbus exception code ("Illegal data address", ...; unknown

@@ -44,6 +44,9 @@ typedef struct bluetti_transport_env {
 /* Any address works (the transport makes a device up for it): an
  * application without a serial number may invent one. */
 #define BLUETTI_TRANSPORT_F_ANY_ADDRESS 0x1u
+/* The transport an application uses when its user names none (the first
+ * loaded transport with this flag wins). */
+#define BLUETTI_TRANSPORT_F_DEFAULT 0x2u
 
 typedef struct bluetti_transport_ops {
     const char *name;           /* "mqtt", "sim" */

@@ -173,8 +173,8 @@ static const bluetti_option_decl mqtt_options[] = {
       .help = "PKCS#12 (.p12/.pfx) client certificate of your Bluetti account",
       .causes = cert_causes },
     { .name = "password", .type = BLUETTI_OPT_SECRET, .metavar = "P",
-      .help = "the certificate's password (prefer the environment variable or the prompt: "
-              "other users can see command lines)",
+      .help = "the certificate's password; other users can see command lines, so prefer "
+              "the environment variable or the prompt",
       .env = "BLUETTI_CERT_PASSWORD", .prompt = "Password for certificate {cert}",
       .causes = password_causes },
     { .name = "cafile", .type = BLUETTI_OPT_FILE, .metavar = "FILE",
@@ -372,6 +372,7 @@ static const bluetti_transport_ops mqtt_ops = {
     .stats = mqt_stats,
     .options = mqtt_options,
     .n_options = sizeof mqtt_options / sizeof mqtt_options[0],
+    .flags = BLUETTI_TRANSPORT_F_DEFAULT,
 };
 
 static int mqtt_init(bluetti_registry *reg)

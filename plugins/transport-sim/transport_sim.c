@@ -496,8 +496,8 @@ static const int faults_causes[] = { BLUETTI_E_INVAL, 0 };
 static const bluetti_option_decl sim_options[] = {
     { .name = "device", .type = BLUETTI_OPT_FILE, .repeatable = true, .metavar = "FILE",
       .aliases = device_aliases, .causes = image_causes,
-      .help = "device image to serve (repeatable; default: every image in "
-              "$BLUETTI_SIM_DEVICES or the installed ones)" },
+      .help = "device image to serve (default: every image in $BLUETTI_SIM_DEVICES or "
+              "the installed ones)" },
     { .name = "model", .type = BLUETTI_OPT_STRING, .metavar = "MODEL",
       .flags = BLUETTI_OPTION_F_DEVICE_MODEL,
       .help = "image model to serve for an address no image has as its serial" },

@@ -144,8 +144,8 @@ int bluetti_option_check(const bluetti_option_decl *d, const char *value, char *
     }
     case BLUETTI_OPT_FILE:
         if (access(value, R_OK) != 0) {
-            bt_fmt(detail, detail_len, "cannot read %s: %s; check the path and its permissions",
-                   q, strerror(errno));
+            bt_fmt(detail, detail_len, "'%s' cannot be read (%s); check the path and its "
+                   "permissions", q, strerror(errno));
             rc = BLUETTI_E_INVAL;
         }
         break;

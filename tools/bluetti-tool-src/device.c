@@ -146,7 +146,9 @@ int device_open(tool *t)
         return tool_error(EXIT_USAGE, "no transport given and none is marked the default; give "
                           "--transport with one of: %s%s", names, no_plugins_hint(t));
     }
-    int nrc = bluetti_registry_need_transport(t->reg, s->transport);
+    /* asked once (topts_select): a refused plugin is not retried */
+    int nrc = t->tops ? 0 : t->tops_err ? t->tops_err
+                                        : bluetti_registry_need_transport(t->reg, s->transport);
     if (nrc && nrc != BLUETTI_E_NOTFOUND) {
         /* the loader has logged why the plugin file was refused */
         return tool_error(EXIT_FAIL, "transport '%s' is not available: its plugin was refused "

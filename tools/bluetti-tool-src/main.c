@@ -147,7 +147,7 @@ int lift_global_opts(tool *t, const command *c, int *argc, char **argv)
             /* perhaps a transport option (the first pass notes it) */
             size_t len = strcspn(a + 2, "=");
             if (tool_note_unknown(t, a + 2, len) != 0) return tool_error(EXIT_FAIL, "out of memory");
-            if (!inline_value && i + 1 < n && argv[i + 1][0] != '-') i++;
+            if (!inline_value && i + 1 < n && looks_like_value(argv[i + 1])) i++;
             continue;
         }
         if (cd || !gd) { /* the command's own (or unknown: the command reports it) */
@@ -191,18 +191,20 @@ static int parse_all(tool *t, int argc, char **argv, const command **c, int *nex
     int rc = opts_parse(t->defs, t->n_defs, t->gv, argc, argv, 1, true, next, NULL, NULL, "");
     if (rc) return rc;
     bool help = t->gv[G_HELP].n > 0;
-    if (help || t->gv[G_VERSION].n || *next >= argc) {
-        if (!help) return EXIT_OK;
-    } else {
+    if (!help && !t->gv[G_VERSION].n && *next < argc) {
         *c = command_find(argv[*next]);
-        if (!*c || (*c)->run == cmd_help || wants_help(argc - *next, argv + *next))
+        /* help needs no plugins and no settings */
+        if (*c && ((*c)->run == cmd_help || wants_help(argc - *next, argv + *next)))
             return EXIT_OK;
-        *cargc = argc - *next;
-        if (!(*cargv = calloc((size_t)*cargc + 1, sizeof **cargv)))
-            return tool_error(EXIT_FAIL, "out of memory");
-        memcpy(*cargv, argv + *next, (size_t)*cargc * sizeof **cargv);
-        if ((rc = lift_global_opts(t, *c, cargc, *cargv))) return rc;
+        if (*c) {
+            *cargc = argc - *next;
+            if (!(*cargv = calloc((size_t)*cargc + 1, sizeof **cargv)))
+                return tool_error(EXIT_FAIL, "out of memory");
+            memcpy(*cargv, argv + *next, (size_t)*cargc * sizeof **cargv);
+            if ((rc = lift_global_opts(t, *c, cargc, *cargv))) return rc;
+        }
     }
+    if (!help && t->gv[G_VERSION].n) return EXIT_OK;
     if (!t->cfg_path && !t->n_cfg) rc = settings_load_config(t);
     else rc = settings_apply_config(t);
     return rc ? rc : settings_resolve(t);
@@ -233,38 +235,41 @@ int main(int argc, char **argv)
                bluetti_version(), BLUETTI_PLUGIN_ABI_MAJOR, BLUETTI_PLUGIN_ABI_MINOR);
         goto out;
     }
-    if (!help && next >= argc) {
+    bool help_only = !help && c && (c->run == cmd_help || wants_help(argc - next, argv + next));
+    if (!help_only && (help || t.n_unknown || command_uses_device(c))) {
+        /* Second pass, with the transport's options as flags and keys:
+         * bad options are reported before a missing or unknown command. */
+        install_signals();
+        if ((rc = load_plugins(&t)) || (rc = topts_select(&t))) goto out;
+        rc = parse_all(&t, argc, argv, &c, &next, &cargv, &cargc);
+        if (!rc) rc = topts_resolve(&t);
+        if (rc) goto out;
+    }
+    if (help) {
+        print_global_help(stdout);
+        topts_print_help(&t, stdout);
+        goto out;
+    }
+    if (next >= argc) {
         rc = tool_error(EXIT_USAGE, "no command given; run '" TOOL_NAME " --help' for the "
                         "commands, or try '" TOOL_NAME " --transport sim read'");
         goto out;
     }
-    if (!help && !c) {
+    if (!c) {
         rc = tool_error(EXIT_USAGE, "unknown command '%s'; run '" TOOL_NAME " --help' for the "
                         "list of commands", shown(argv[next]));
         goto out;
     }
-    if (!help && c->run == cmd_help) {
+    if (c->run == cmd_help) {
         rc = cmd_help(&t, argc - next, argv + next);
         goto out;
     }
-    if (!help && wants_help(argc - next, argv + next)) {
+    if (wants_help(argc - next, argv + next)) {
         c->help(stdout);
         goto out;
     }
-    if (help) print_global_help(stdout); /* then the transport's part */
     install_signals();
-    if ((rc = load_plugins(&t))) goto out;
-    if (help || t.n_unknown || command_uses_device(c)) {
-        /* Second pass, with the transport's options as flags and keys. */
-        if ((rc = topts_select(&t))) goto out;
-        rc = parse_all(&t, argc, argv, &c, &next, &cargv, &cargc);
-        if (!rc) rc = topts_resolve(&t);
-        if (rc) goto out;
-        if (help) {
-            topts_print_help(&t, stdout);
-            goto out;
-        }
-    }
+    if (!t.reg && (rc = load_plugins(&t))) goto out;
     rc = c->run(&t, cargc, cargv);
 out:
     device_close(&t);

@@ -105,6 +105,12 @@ static int store(const optdef *d, optval *v, const char *value, char *argv_value
 
 static tool *lenient_tool;
 
+bool looks_like_value(const char *s)
+{
+    if (s[0] == '-') return s[1] == '.' || (s[1] >= '0' && s[1] <= '9'); /* -5, -0.5 */
+    return !command_find(s);
+}
+
 void opts_set_lenient(tool *t)
 {
     lenient_tool = t;
@@ -148,8 +154,7 @@ int opts_parse(const optdef *defs, size_t n_defs, optval *vals, int argc, char *
                  * next word is its value (the second pass knows) */
                 if (tool_note_unknown(lenient_tool, name, len) != 0)
                     return tool_error(EXIT_FAIL, "out of memory");
-                if (!eq && i + 1 < argc && argv[i + 1][0] != '-' && !command_find(argv[i + 1]))
-                    i++;
+                if (!eq && i + 1 < argc && looks_like_value(argv[i + 1])) i++;
                 continue;
             }
             if (k < 0) {

@@ -139,6 +139,7 @@ typedef struct tool {
     char *cfg_path;
     bool cfg_shared;              /* other users can read the config file */
     const bluetti_transport_ops *tops;   /* the selected transport, once loaded */
+    int tops_err;                 /* why it is not (bluetti_registry_need_transport) */
     settings set;
     bluetti_registry *reg;
     bluetti_session *session;
@@ -149,6 +150,9 @@ typedef struct tool {
 /* While set (the first pass), opts_parse notes unknown long options in
  * t->unknown instead of refusing them. NULL turns it off. */
 void opts_set_lenient(tool *t);
+/* First pass: whether the word after an unknown "--name" is taken as its
+ * value (not an option, not a command name; "-5" is a value). */
+bool looks_like_value(const char *s);
 
 /* settings.c: config file, then validation into t->set. load reads the
  * file's lines; apply adds them to t->gv (lenient: unknown keys noted). */

@@ -126,8 +126,8 @@ int topts_select(tool *t)
 {
     const bluetti_transport_ops *ops = NULL;
     if (t->set.transport) {
-        if (bluetti_registry_need_transport(t->reg, t->set.transport) == 0)
-            ops = bluetti_registry_find_transport(t->reg, t->set.transport);
+        t->tops_err = bluetti_registry_need_transport(t->reg, t->set.transport);
+        if (t->tops_err == 0) ops = bluetti_registry_find_transport(t->reg, t->set.transport);
     } else {
         ops = default_transport(t->reg);
     }
@@ -226,8 +226,9 @@ static int ask_secret(tool *t, const bluetti_option_decl *d, bluetti_options *o)
     if (!text) return tool_error(EXIT_FAIL, "out of memory");
     int rc = password_prompt(text, &value);
     free(text);
-    char flag[256];
-    flag_text(d, true, flag, sizeof flag);
+    char flag[256], *dash = with(d->name, '_', '-');
+    snprintf(flag, sizeof flag, "--%s %s", dash ? dash : d->name, d->metavar ? d->metavar : "VALUE");
+    free(dash);
     if (rc == 0) {
         rc = bluetti_options_set_secret(o, d->name, value) ? tool_error(EXIT_FAIL, "out of memory")
                                                           : EXIT_OK;
@@ -236,11 +237,13 @@ static int ask_secret(tool *t, const bluetti_option_decl *d, bluetti_options *o)
     }
     if (rc == -2) return tool_stop_exit();
     if (rc == -3)
-        return tool_error(EXIT_USAGE, "the value typed is longer than %d characters; give %s "
-                          "instead", PW_MAX - 1, flag);
+        return tool_error(EXIT_USAGE, "the value typed is longer than %d characters; give it "
+                          "with %s%s%s instead", PW_MAX - 1, d->env ? "$" : "",
+                          d->env ? d->env : "", d->env ? "" : flag);
     if (rc == -4) return tool_error(EXIT_FAIL, "out of memory");
-    return tool_error(EXIT_USAGE, "the %s transport needs %s and there is no terminal to ask "
-                      "on; give %s", t->tops->name, d->metavar ? d->metavar : d->name, flag);
+    return tool_error(EXIT_USAGE, "the %s transport needs %s (%s) and there is no terminal to "
+                      "ask on; give %s%s%s", t->tops->name, flag, d->help ? d->help : d->name,
+                      flag, d->env ? " or set " : "", d->env ? d->env : "");
 }
 
 int topts_build(tool *t, const char *model, bluetti_options **out)

@@ -57,17 +57,18 @@ static void range_text(const bluetti_option_decl *d, char *buf, size_t cap)
     bt_fmt(buf, cap, "%s from %s to %s", what, lo, hi);
 }
 
-/* The value as quoted in messages: cut, control bytes as '?'. */
+/* The value as quoted in messages: cut, control bytes as \xNN (a message
+ * must not carry terminal escapes from a config file to a screen). */
 static void quote(const char *v, char *buf, size_t cap)
 {
-    size_t n = strlen(v), w = 0;
-    bool cut = n > QUOTE_MAX;
-    for (size_t i = 0; i < n && i < QUOTE_MAX && w + 1 < cap; i++) {
+    size_t w = 0, i = 0;
+    for (; v[i] && i < QUOTE_MAX && w + 5 < cap; i++) {
         unsigned char c = (unsigned char)v[i];
-        buf[w++] = (c < 0x20 || c == 0x7f) ? '?' : (char)c;
+        if (c < 0x20 || c == 0x7f) w += (size_t)snprintf(buf + w, cap - w, "\\x%02x", c);
+        else buf[w++] = (char)c;
     }
     buf[w] = '\0';
-    if (cut && w + 4 < cap) memcpy(buf + w, "...", 4);
+    if (v[i] && w + 4 < cap) memcpy(buf + w, "...", 4);
 }
 
 static int check_allowed(const bluetti_option_decl *d, const char *value, const char *q,
@@ -87,12 +88,12 @@ static int check_allowed(const bluetti_option_decl *d, const char *value, const 
     return BLUETTI_E_INVAL;
 }
 
-int bluetti_option_check(const bluetti_option_decl *d, const char *value, char *detail,
-                         size_t detail_len)
+static int check(const bluetti_option_decl *d, const char *value, bool look_at_files,
+                 char *detail, size_t detail_len)
 {
     if (detail && detail_len) detail[0] = '\0';
     if (!d || !value) return BLUETTI_E_INVAL;
-    char q[QUOTE_MAX + 8];
+    char q[QUOTE_MAX * 4 + 8];
     quote(value, q, sizeof q);
     if (d->type == BLUETTI_OPT_SECRET) return 0; /* any text, never quoted */
     if (!*value) {
@@ -143,7 +144,7 @@ int bluetti_option_check(const bluetti_option_decl *d, const char *value, char *
         break;
     }
     case BLUETTI_OPT_FILE:
-        if (access(value, R_OK) != 0) {
+        if (look_at_files && access(value, R_OK) != 0) {
             bt_fmt(detail, detail_len, "'%s' cannot be read (%s); check the path and its "
                    "permissions", q, strerror(errno));
             rc = BLUETTI_E_INVAL;
@@ -156,6 +157,12 @@ int bluetti_option_check(const bluetti_option_decl *d, const char *value, char *
     }
     bluetti_options_free(one);
     return rc;
+}
+
+int bluetti_option_check(const bluetti_option_decl *d, const char *value, char *detail,
+                         size_t detail_len)
+{
+    return check(d, value, true, detail, detail_len);
 }
 
 /* "broker, port, ..." into buf. */
@@ -189,11 +196,26 @@ int bluetti_options_apply_decls(const bluetti_option_decl *table, size_t n, cons
     bluetti_options *o = bluetti_options_new();
     if (!o) return BLUETTI_E_NOMEM;
     int rc = 0;
+    if (!table) { /* a transport that declares nothing gets the bag as it is */
+        const char *k, *v;
+        for (size_t i = 0; rc == 0 && bluetti_options_entry(in, i, &k, &v); i++) {
+            size_t nth = 0;
+            const char *k2;
+            for (size_t j = 0; j < i; j++)
+                if (bluetti_options_entry(in, j, &k2, NULL) && strcmp(k2, k) == 0) nth++;
+            const char *value = bluetti_options_get_nth(in, k, nth);
+            rc = bluetti_options_entry_secret(in, i) ? bluetti_options_set_secret(o, k, value)
+                                                     : bluetti_options_add(o, k, value);
+        }
+        if (rc) bluetti_options_free(o);
+        else *out = o;
+        return rc;
+    }
     const char *key, *shown;
     for (size_t i = 0; rc == 0 && bluetti_options_entry(in, i, &key, &shown); i++) {
         const bluetti_option_decl *d = bluetti_option_find(table, n, key);
         if (!d) {
-            char list[512], q[QUOTE_MAX + 8];
+            char list[512], q[QUOTE_MAX * 4 + 8];
             known_keys(table, n, list, sizeof list);
             quote(key, q, sizeof q);
             bt_fmt(detail, detail_len, "unknown option '%s' for transport '%s'; known: %s", q,
@@ -208,7 +230,9 @@ int bluetti_options_apply_decls(const bluetti_option_decl *table, size_t n, cons
             if (bluetti_options_entry(in, j, &k2, NULL) && strcmp(k2, key) == 0) nth++;
         const char *value = bluetti_options_get_nth(in, key, nth);
         char why[384];
-        rc = bluetti_option_check(d, value, why, sizeof why);
+        /* files are left to the transport, whose error says more
+         * (BLUETTI_E_CERT_READ rather than BLUETTI_E_INVAL) */
+        rc = check(d, value, false, why, sizeof why);
         if (rc == BLUETTI_E_INVAL)
             bt_fmt(detail, detail_len, "option %s of transport '%s': %s", d->name, transport,
                    why);

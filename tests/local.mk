@@ -28,6 +28,11 @@ tests_plugins_z_dup_block_la_LIBADD = $(PLUGIN_LIBADD)
 tests_plugins_bad_schema_la_SOURCES = tests/plugins/bad_schema.c
 tests_plugins_bad_schema_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_bad_schema_la_LIBADD = $(PLUGIN_LIBADD)
+## A third transport built outside the tool (tests/tool/options.sh).
+check_LTLIBRARIES += tests/plugins/transport-loopback.la
+tests_plugins_transport_loopback_la_SOURCES = tests/plugins/transport_loopback.c
+tests_plugins_transport_loopback_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_transport_loopback_la_LIBADD = $(PLUGIN_LIBADD)
 
 check_PROGRAMS += tests/test_registry tests/test_options tests/test_session
 TESTS += tests/test_registry tests/test_options tests/test_session

@@ -107,8 +107,11 @@ BLUETTI_API int bluetti_option_check(const bluetti_option_decl *d, const char *v
  * for absent keys, SECRET values stored as secrets. Errors
  * (BLUETTI_E_INVAL, detail written, *out NULL): an unknown key ("unknown
  * option 'x' for transport 'mqtt'; known: broker, port, ..."), a bad value
- * (naming the key), a missing required key. `transport` names the table
- * in messages. On success the caller owns *out (bluetti_options_free). */
+ * (naming the key), a missing required key. FILE values are not looked
+ * at here: the transport reports a missing file with its own, more precise
+ * error. A NULL table (a transport that declares nothing) passes `in`
+ * through unchecked. `transport` names the table in messages. On success
+ * the caller owns *out (bluetti_options_free). */
 BLUETTI_API int bluetti_options_apply_decls(const bluetti_option_decl *table, size_t n,
                                             const char *transport, const bluetti_options *in,
                                             bluetti_options **out, char *detail,

@@ -40,7 +40,7 @@ static const bluetti_option_decl lb_options[] = {
     { .name = "token", .type = BLUETTI_OPT_SECRET, .required = true, .metavar = "T",
       .env = "LOOPBACK_TOKEN", .help = "the access token", .causes = token_causes },
     { .name = "tag", .type = BLUETTI_OPT_STRING, .repeatable = true, .metavar = "TEXT",
-      .help = "a label (repeatable)" },
+      .help = "a label" },
 };
 
 static int lb_open(const bluetti_transport_env *env, const bluetti_options *opts, void **state,

@@ -219,8 +219,6 @@ static char *prompt_text(const char *text, const bluetti_options *o)
 
 static int ask_secret(tool *t, const bluetti_option_decl *d, bluetti_options *o)
 {
-    const char *env = d->env ? getenv(d->env) : NULL;
-    if (env) return bluetti_options_set_secret(o, d->name, env) ? EXIT_FAIL : EXIT_OK;
     if (!d->prompt) return EXIT_OK;
     char *text = prompt_text(d->prompt, o), *value = NULL;
     if (!text) return tool_error(EXIT_FAIL, "out of memory");
@@ -279,6 +277,15 @@ int topts_build(tool *t, const char *model, bluetti_options **out)
         return tool_error(EXIT_FAIL, "out of memory");
     }
     int rc = EXIT_OK;
+    /* secrets from the environment count as given; prompts come last, once
+     * everything else is known to be there */
+    for (size_t i = 0; i < ops->n_options; i++) {
+        const bluetti_option_decl *d = &ops->options[i];
+        const char *env = d->env ? getenv(d->env) : NULL;
+        if (d->type == BLUETTI_OPT_SECRET && env && !bluetti_options_count(o, d->name) &&
+            bluetti_options_set_secret(o, d->name, env))
+            rc = tool_error(EXIT_FAIL, "out of memory");
+    }
     for (size_t i = 0; rc == EXIT_OK && i < ops->n_options; i++) {
         const bluetti_option_decl *d = &ops->options[i];
         if (!d->required || d->default_value || bluetti_options_count(o, d->name)) continue;

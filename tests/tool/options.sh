@@ -114,4 +114,11 @@ expect_err "warning: --keepalive is an option of transport 'mqtt', not of 'loopb
 run $LB --token open-sesame --keepalive 1 $READ
 expect_usage_error "^bluetti-tool: --keepalive '1' is out of range; give a whole number from 5 to 65535"
 
+# a command that opens no device does not look at a transport's files
+printf 'cert = %s/nonexistent.p12\n' "$tmp" >"$tmp/cert.conf"
+run --config "$tmp/cert.conf" $PLUG describe 100
+expect_rc 0
+run --config "$tmp/cert.conf" $PLUG --transport mqtt --sn X --password p read
+expect_usage_error "cert '$tmp/nonexistent.p12' cannot be read \\(No such file or directory\\)"
+
 finish

@@ -242,7 +242,7 @@ int main(int argc, char **argv)
         install_signals();
         if ((rc = load_plugins(&t)) || (rc = topts_select(&t))) goto out;
         rc = parse_all(&t, argc, argv, &c, &next, &cargv, &cargc);
-        if (!rc) rc = topts_resolve(&t);
+        if (!rc) rc = topts_resolve(&t, command_uses_device(c));
         if (rc) goto out;
     }
     if (help) {

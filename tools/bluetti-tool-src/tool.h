@@ -169,8 +169,9 @@ int tool_note_unknown(tool *t, const char *name, size_t len);
  * EXIT_OK; a missing transport is reported later by device_open. */
 int topts_select(tool *t);
 /* Check the transport option values given (messages name --flag or
- * file:line); warn about and drop other transports' options. */
-int topts_resolve(tool *t);
+ * file:line; FILE values only with look_at_files); warn about other
+ * transports' options given on the command line (they are not used). */
+int topts_resolve(tool *t, bool look_at_files);
 /* The options bag for opening the selected transport: the values given,
  * -o KEY=VALUE, the device model, secrets from the environment or a
  * prompt. Caller frees. Returns EXIT_OK or an exit code (message printed). */

@@ -164,12 +164,15 @@ int topts_select(tool *t)
     return EXIT_OK;
 }
 
-int topts_resolve(tool *t)
+int topts_resolve(tool *t, bool look_at_files)
 {
     for (size_t k = G_COUNT; k < t->n_defs; k++) {
         const optval *v = &t->gv[k];
         const topt *to = &t->topts[k - G_COUNT];
-        for (size_t i = 0; i < v->n; i++) {
+        /* a decode with a certificate path in the config file does not
+         * care whether that file is there */
+        bool skip = !look_at_files && to->decl->type == BLUETTI_OPT_FILE;
+        for (size_t i = 0; !skip && i < v->n; i++) {
             char why[512];
             int rc = bluetti_option_check(to->decl, v->vals[i], why, sizeof why);
             if (rc == BLUETTI_E_NOMEM) return tool_error(EXIT_FAIL, "out of memory");

@@ -14,7 +14,7 @@ run --version
 expect_rc 0
 expect_out '^bluetti-tool [0-9]+\.[0-9]+'
 
-for c in read listen raw decode describe blocks models plugins docs help; do
+for c in read listen raw decode describe blocks models plugins transports docs help; do
     run "$c" --help
     expect_rc 0
     expect_out "^Usage: bluetti-tool .*$c"

@@ -23,4 +23,8 @@ void bt_fmt(char *dst, size_t cap, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
 /* Overwrite memory so the compiler cannot elide it. */
 void bt_wipe(void *p, size_t n);
 
+/* Refuse an option table that cannot be checked against (option_decl.c):
+ * 0, or BLUETTI_E_SCHEMA with the reason in why. */
+int bt_option_table_check(const bluetti_option_decl *t, size_t n, char *why, size_t len);
+
 #endif

@@ -184,3 +184,8 @@ bool bluetti_options_entry(const bluetti_options *o, size_t i, const char **key,
     if (value) *value = o->v[i].secret ? "***" : o->v[i].value;
     return true;
 }
+
+bool bluetti_options_entry_secret(const bluetti_options *o, size_t i)
+{
+    return o && i < o->n && o->v[i].secret;
+}

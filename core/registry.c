@@ -337,6 +337,13 @@ int bluetti_registry_add_transport(bluetti_registry *r, const bluetti_transport_
                     t->name ? t->name : "?");
         return BLUETTI_E_SCHEMA;
     }
+    char why[256];
+    if (bt_option_table_check(t->options, t->n_options, why, sizeof why) != 0) {
+        bluetti_log(&r->log, BLUETTI_LOG_ERROR, "registry",
+                    "plugin %s: transport '%s' has a bad option table: %s",
+                    plugin_name(r, r->current), t->name, why);
+        return BLUETTI_E_SCHEMA;
+    }
     for (size_t i = 0; i < r->n_transports; i++) {
         if (strcmp(r->transports[i].t->name, t->name) == 0) {
             bluetti_log(&r->log, BLUETTI_LOG_ERROR, "registry",
@@ -439,6 +446,17 @@ const bluetti_transport_ops *bluetti_registry_find_transport(const bluetti_regis
     for (size_t i = 0; i < r->n_transports; i++)
         if (strcmp(r->transports[i].t->name, name) == 0) return r->transports[i].t;
     return NULL;
+}
+
+const bluetti_option_decl *bluetti_registry_transport_options(bluetti_registry *r,
+                                                             const char *name, size_t *n)
+{
+    if (n) *n = 0;
+    if (!r || !name || bluetti_registry_need_transport(r, name) != 0) return NULL;
+    const bluetti_transport_ops *t = bluetti_registry_find_transport(r, name);
+    if (!t || !t->n_options) return NULL;
+    if (n) *n = t->n_options;
+    return t->options;
 }
 
 const char *bluetti_registry_transport_plugin(const bluetti_registry *r,

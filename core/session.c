@@ -605,14 +605,18 @@ int bluetti_session_open(bluetti_registry *reg, const char *transport, const blu
     s->env.userdata = s;
     s->env.reconnect = c.retry;
     s->env.connect_timeout_s = c.connect_timeout_s;
-    bluetti_options *empty = NULL;
+    bluetti_options *empty = NULL, *typed = NULL;
     if (!opts) {
         empty = bluetti_options_new();
         if (!empty) { free(s); return BLUETTI_E_NOMEM; }
         opts = empty;
     }
     char why[512] = "";
-    rc = ops->open(&s->env, opts, &s->tstate, why, sizeof why);
+    /* the transport sees only its declared keys, checked, with defaults */
+    rc = bluetti_options_apply_decls(ops->options, ops->n_options, ops->name, opts, &typed, why,
+                                     sizeof why);
+    if (rc == 0) rc = ops->open(&s->env, typed, &s->tstate, why, sizeof why);
+    bluetti_options_free(typed);
     bluetti_options_free(empty);
     if (rc != 0) {
         if (rc > 0) rc = BLUETTI_E_CONNECT;

@@ -28,6 +28,12 @@ tests_plugins_z_dup_block_la_LIBADD = $(PLUGIN_LIBADD)
 tests_plugins_bad_schema_la_SOURCES = tests/plugins/bad_schema.c
 tests_plugins_bad_schema_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
 tests_plugins_bad_schema_la_LIBADD = $(PLUGIN_LIBADD)
+## A third transport built outside the tool (tests/tool/options.sh); its
+## own directory, so the broken-plugin directory above stays as it is.
+check_LTLIBRARIES += tests/loopback/transport-loopback.la
+tests_loopback_transport_loopback_la_SOURCES = tests/plugins/transport_loopback.c
+tests_loopback_transport_loopback_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_loopback_transport_loopback_la_LIBADD = $(PLUGIN_LIBADD)
 
 check_PROGRAMS += tests/test_registry tests/test_options tests/test_session
 TESTS += tests/test_registry tests/test_options tests/test_session
@@ -37,6 +43,11 @@ tests_test_registry_LDADD = $(TEST_LIBS)
 tests_test_options_SOURCES = tests/test_options.c
 tests_test_options_CFLAGS = $(TEST_CFLAGS)
 tests_test_options_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/test_option_decl
+TESTS += tests/test_option_decl
+tests_test_option_decl_SOURCES = tests/test_option_decl.c
+tests_test_option_decl_CFLAGS = $(TEST_CFLAGS)
+tests_test_option_decl_LDADD = $(TEST_LIBS)
 tests_test_session_SOURCES = tests/test_session.c
 tests_test_session_CFLAGS = $(TEST_CFLAGS)
 tests_test_session_LDADD = $(TEST_LIBS)

@@ -7,6 +7,7 @@ tools_bluetti_tool_SOURCES = \
 	tools/bluetti-tool-src/output.c tools/bluetti-tool-src/device.c \
 	tools/bluetti-tool-src/cmd_info.c tools/bluetti-tool-src/cmd_decode.c \
 	tools/bluetti-tool-src/cmd_read.c tools/bluetti-tool-src/cmd_docs.c \
+	tools/bluetti-tool-src/transport_opts.c \
 	tools/bluetti-tool-src/tool.h tools/common/shown.c tools/common/shown.h \
 	tools/common/numbers.c tools/common/numbers.h
 tools_bluetti_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/common

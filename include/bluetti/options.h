@@ -1,9 +1,11 @@
 /* bluetti — key/value options handed to transports.
  *
- * The core does not interpret transport options; each transport documents
- * its keys (e.g. transport-mqtt: broker, port, cert, password, cafile,
- * insecure, keepalive, client_id, qos; transport-sim: device, fault, ...).
- * Keys may repeat (bluetti_options_add); bluetti_options_get returns the
+ * Each transport declares the keys it accepts in a table of
+ * bluetti_option_decl (bluetti_transport_ops.options); the core checks a
+ * bag against that table before the transport is opened (unknown keys,
+ * types, ranges, required keys, defaults, secrets), and applications can
+ * read the table to offer the keys to their users
+ * (bluetti_registry_transport_options). Keys may repeat (bluetti_options_add); bluetti_options_get returns the
  * last value. Secret values are wiped from memory when replaced or freed.
  */
 #ifndef BLUETTI_OPTIONS_H
@@ -46,6 +48,77 @@ BLUETTI_API int bluetti_options_get_bool(const bluetti_options *o, const char *k
  * values are reported as "***". */
 BLUETTI_API bool bluetti_options_entry(const bluetti_options *o, size_t i,
                                        const char **key, const char **value);
+
+/* ---- declared options --------------------------------------------------- */
+
+typedef enum bluetti_option_type {
+    BLUETTI_OPT_STRING = 1,     /* any non-empty text (or one of `allowed`) */
+    BLUETTI_OPT_INT,            /* plain decimal whole number in [min, max] */
+    BLUETTI_OPT_REAL,           /* plain decimal number in [min, max] */
+    BLUETTI_OPT_BOOL,           /* 1/true/yes/on or 0/false/no/off */
+    BLUETTI_OPT_FILE,           /* path of a file the process can read */
+    BLUETTI_OPT_SECRET,         /* text (may be empty) stored as a secret, never echoed */
+} bluetti_option_type;
+
+/* The application fills this key with the model name of the device it is
+ * about to add, unless the user gave the key (transport-sim serves that
+ * model). Such a key is not offered as a user option of its own. */
+#define BLUETTI_OPTION_F_DEVICE_MODEL 0x1u
+
+/* One key a transport accepts. Tables are static data owned by the plugin. */
+typedef struct bluetti_option_decl {
+    const char *name;             /* the key: lower case, digits and '_' */
+    int type;                     /* bluetti_option_type */
+    const char *default_value;    /* applied when the key is absent; NULL: none */
+    double min, max;              /* INT / REAL bounds; min == max == 0: unbounded */
+    const char *const *allowed;   /* STRING: NULL-terminated accepted values, or NULL */
+    bool required;                /* open fails without it */
+    bool repeatable;              /* may be given more than once (all values kept) */
+    const char *help;             /* one line, for --help and listings */
+    const char *metavar;          /* placeholder of the value in help ("HOST", "N") */
+    const char *const *aliases;   /* other accepted names (NULL-terminated) or NULL */
+    /* SECRET: an environment variable an application may take the value
+     * from, and the text to ask for it on a terminal when it is given
+     * neither way ("{key}" in the text stands for that key's value). */
+    const char *env;
+    const char *prompt;
+    /* open() errors (bluetti_err, 0-terminated) this key is a likely
+     * cause of, so applications can point at it; or NULL. */
+    const int *causes;
+    unsigned flags;               /* BLUETTI_OPTION_F_* */
+    const void *reserved[4];      /* zero */
+} bluetti_option_decl;
+
+/* The declaration in table[0..n) whose name or alias is `key`, or NULL. */
+BLUETTI_API const bluetti_option_decl *bluetti_option_find(const bluetti_option_decl *table,
+                                                           size_t n, const char *key);
+
+/* Check one value against its declaration. Returns 0, or BLUETTI_E_INVAL
+ * with a reason written into detail (if not NULL) that quotes the value
+ * (never a SECRET one) and says what is accepted, without naming the key,
+ * e.g. "'abc' is not a whole number; give a whole number from 1 to 65535".
+ * A FILE value is checked with access(R_OK). */
+BLUETTI_API int bluetti_option_check(const bluetti_option_decl *d, const char *value,
+                                     char *detail, size_t detail_len);
+
+/* Check `in` against table[0..n) and build the bag a transport is opened
+ * with: every key under its declared name (aliases resolved), each value
+ * checked, a non-repeatable key reduced to its last value, defaults added
+ * for absent keys, SECRET values stored as secrets. Errors
+ * (BLUETTI_E_INVAL, detail written, *out NULL): an unknown key ("unknown
+ * option 'x' for transport 'mqtt'; known: broker, port, ..."), a bad value
+ * (naming the key), a missing required key. FILE values are not looked
+ * at here: the transport reports a missing file with its own, more precise
+ * error. A NULL table (a transport that declares nothing) passes `in`
+ * through unchecked. `transport` names the table in messages. On success
+ * the caller owns *out (bluetti_options_free). */
+BLUETTI_API int bluetti_options_apply_decls(const bluetti_option_decl *table, size_t n,
+                                            const char *transport, const bluetti_options *in,
+                                            bluetti_options **out, char *detail,
+                                            size_t detail_len);
+
+/* Whether value i of the bag is a secret (false past the end). */
+BLUETTI_API bool bluetti_options_entry_secret(const bluetti_options *o, size_t i);
 
 BLUETTI_END_DECLS
 #endif

@@ -109,6 +109,14 @@ BLUETTI_API size_t bluetti_registry_transport_count(const bluetti_registry *r);
 BLUETTI_API const bluetti_transport_ops *bluetti_registry_transport_at(const bluetti_registry *r, size_t i);
 BLUETTI_API const bluetti_transport_ops *bluetti_registry_find_transport(const bluetti_registry *r, const char *name);
 BLUETTI_API const char *bluetti_registry_transport_plugin(const bluetti_registry *r, const bluetti_transport_ops *t);
+/* The option declarations of transport `name` (loading its deferred plugin
+ * first, like bluetti_registry_need_transport), with their number in *n.
+ * The table is owned by the plugin and valid while the registry lives.
+ * NULL (and *n = 0) when no such transport is available or it declares no
+ * options. */
+BLUETTI_API const bluetti_option_decl *bluetti_registry_transport_options(bluetti_registry *r,
+                                                                         const char *name,
+                                                                         size_t *n);
 
 BLUETTI_END_DECLS
 #endif

@@ -12,6 +12,7 @@
 #define BLUETTI_TRANSPORT_H
 
 #include <bluetti/common.h>
+#include <bluetti/options.h>
 #include <bluetti/retry.h>
 
 BLUETTI_BEGIN_DECLS
@@ -39,6 +40,13 @@ typedef struct bluetti_transport_env {
     bluetti_retry_policy reconnect;   /* backoff for automatic reconnects */
     double connect_timeout_s;         /* default 10 */
 } bluetti_transport_env;
+
+/* Any address works (the transport makes a device up for it): an
+ * application without a serial number may invent one. */
+#define BLUETTI_TRANSPORT_F_ANY_ADDRESS 0x1u
+/* The transport an application uses when its user names none (the first
+ * loaded transport with this flag wins). */
+#define BLUETTI_TRANSPORT_F_DEFAULT 0x2u
 
 typedef struct bluetti_transport_ops {
     const char *name;           /* "mqtt", "sim" */
@@ -69,7 +77,15 @@ typedef struct bluetti_transport_ops {
     /* Bytes of reply frames that were unexpected / dropped so far, for
      * diagnostics (may be NULL). */
     void (*stats)(void *state, uint64_t *frames_in, uint64_t *frames_dropped);
-    const void *reserved[6];
+    /* The keys open() accepts (static, owned by the plugin; NULL when
+     * n_options is 0). The core checks every bag against them before
+     * open() (bluetti_options_apply_decls), so open() sees only declared
+     * keys, valid values and the defaults. */
+    const bluetti_option_decl *options;
+    size_t n_options;
+    /* BLUETTI_TRANSPORT_F_* */
+    size_t flags;
+    const void *reserved[3];
 } bluetti_transport_ops;
 
 BLUETTI_END_DECLS

@@ -1,15 +1,7 @@
 /* transport-mqtt: the Bluetti cloud broker (MQTT 3.1.1 over TLS).
  *
- * Options:
- *   broker=HOST       default iot.bluettipower.com
- *   port=N            default 18760
- *   cert=PATH         the account's PKCS#12 (.p12/.pfx) client certificate (required)
- *   password=SECRET   its password (set with bluetti_options_set_secret)
- *   cafile=PATH       extra trusted CA certificates (PEM)
- *   insecure=BOOL     do not verify the broker's certificate (default false)
- *   keepalive=S       MQTT keepalive in seconds, default 60
- *   client_id=ID      default "bluetti_" + 8 random hex digits
- *   qos=0|1           default 1
+ * Options: the table mqtt_options below (broker, port, cert, password,
+ * cafile, insecure, keepalive, client_id, qos), checked by the core.
  *
  * One connection serves many devices: attach subscribes PUB/<serial>,
  * submit publishes to SUB/<serial>, and a reply is routed by its topic
@@ -34,8 +26,6 @@
 
 #define SRC "transport-mqtt"
 #define DEFAULT_BROKER "iot.bluettipower.com"
-#define DEFAULT_PORT 18760
-#define DEFAULT_KEEPALIVE 60
 
 struct att {
     char *address;
@@ -162,50 +152,73 @@ static void h_subscribed(void *ud, const char *topic, bool granted)
 
 /* ---- options --------------------------------------------------------------- */
 
-static int opt_long(const bluetti_options *o, const char *key, long min, long max, long dflt,
-                    long *out, char *detail, size_t len)
+/* Which open() errors each option is a likely cause of (for the hints of
+ * applications). */
+static const int connect_causes[] = { BLUETTI_E_CONNECT, BLUETTI_E_TIMEOUT,
+                                      BLUETTI_E_DISCONNECTED, BLUETTI_E_NOT_CONNECTED, 0 };
+static const int cert_causes[] = { BLUETTI_E_CERT_READ, BLUETTI_E_CERT_FORMAT,
+                                   BLUETTI_E_CERT_NO_KEY, 0 };
+static const int password_causes[] = { BLUETTI_E_CERT_PASSWORD, 0 };
+static const int verify_causes[] = { BLUETTI_E_TLS_VERIFY, 0 };
+
+/* Every key open() accepts; the core checks types, ranges and required
+ * keys and fills in the defaults before open() runs. New keys go at the
+ * end of this table. */
+static const bluetti_option_decl mqtt_options[] = {
+    { .name = "broker", .type = BLUETTI_OPT_STRING, .default_value = DEFAULT_BROKER,
+      .metavar = "HOST", .help = "MQTT broker host name or address", .causes = connect_causes },
+    { .name = "port", .type = BLUETTI_OPT_INT, .default_value = "18760", .min = 1,
+      .max = 65535, .metavar = "N", .help = "broker port", .causes = connect_causes },
+    { .name = "cert", .type = BLUETTI_OPT_FILE, .required = true, .metavar = "FILE",
+      .help = "PKCS#12 (.p12/.pfx) client certificate of your Bluetti account",
+      .causes = cert_causes },
+    { .name = "password", .type = BLUETTI_OPT_SECRET, .metavar = "P",
+      .help = "the certificate's password; other users can see command lines, so prefer "
+              "the environment variable or the prompt",
+      .env = "BLUETTI_CERT_PASSWORD", .prompt = "Password for certificate {cert}",
+      .causes = password_causes },
+    { .name = "cafile", .type = BLUETTI_OPT_FILE, .metavar = "FILE",
+      .help = "CA certificates (PEM) to check the broker with", .causes = verify_causes },
+    { .name = "insecure", .type = BLUETTI_OPT_BOOL, .default_value = "false",
+      .help = "do not check the broker's certificate (test brokers only)",
+      .causes = verify_causes },
+    { .name = "keepalive", .type = BLUETTI_OPT_INT, .default_value = "60", .min = 5,
+      .max = 65535, .metavar = "S", .help = "MQTT keepalive in seconds" },
+    { .name = "client_id", .type = BLUETTI_OPT_STRING, .metavar = "ID",
+      .help = "MQTT client id (default: bluetti_ and 8 random hex digits)" },
+    { .name = "qos", .type = BLUETTI_OPT_INT, .default_value = "1", .min = 0, .max = 1,
+      .metavar = "N", .help = "MQTT quality of service of the requests (0 or 1)" },
+};
+
+/* A declared number the core has checked (and defaulted). */
+static int opt_int(const bluetti_options *o, const char *key, int *out, char *detail, size_t len)
 {
-    int rc = bluetti_options_get_long(o, key, min, max, out);
-    if (rc == BLUETTI_E_NOTFOUND) {
-        *out = dflt;
-        return 0;
-    }
-    if (rc) detailf(detail, len, "option %s=%s: expected a whole number from %ld to %ld", key,
-                    bluetti_options_get(o, key), min, max);
-    return rc;
+    long v;
+    int rc = bluetti_options_get_long(o, key, 0, 65535, &v);
+    if (rc) detailf(detail, len, "option %s is missing or invalid; open the transport through "
+                    "bluetti_session_open, which checks and defaults the options", key);
+    else *out = (int)v;
+    return rc ? BLUETTI_E_INVAL : 0;
 }
 
 static int read_options(const bluetti_options *o, mqc_config *c, char *detail, size_t len)
 {
-    long port, keepalive, qos;
     int rc;
-    if ((rc = opt_long(o, "port", 1, 65535, DEFAULT_PORT, &port, detail, len)) ||
-        (rc = opt_long(o, "keepalive", 5, 65535, DEFAULT_KEEPALIVE, &keepalive, detail, len)) ||
-        (rc = opt_long(o, "qos", 0, 1, 1, &qos, detail, len)))
+    if ((rc = opt_int(o, "port", &c->port, detail, len)) ||
+        (rc = opt_int(o, "keepalive", &c->keepalive, detail, len)) ||
+        (rc = opt_int(o, "qos", &c->qos, detail, len)))
         return rc;
-    c->port = (int)port;
-    c->keepalive = (int)keepalive;
-    c->qos = (int)qos;
     c->insecure = false;
-    rc = bluetti_options_get_bool(o, "insecure", &c->insecure);
-    if (rc && rc != BLUETTI_E_NOTFOUND) {
-        detailf(detail, len, "option insecure=%s: expected true or false",
-                bluetti_options_get(o, "insecure"));
-        return rc;
-    }
+    bluetti_options_get_bool(o, "insecure", &c->insecure);
     c->host = bluetti_options_get(o, "broker");
-    if (!c->host || !*c->host) c->host = DEFAULT_BROKER;
     c->cert = bluetti_options_get(o, "cert");
-    if (!c->cert || !*c->cert) {
-        detailf(detail, len, "option cert is required: the PKCS#12 (.p12/.pfx) client "
-                "certificate of your Bluetti account");
+    if (!c->host || !c->cert) {
+        detailf(detail, len, "option %s is missing", c->host ? "cert" : "broker");
         return BLUETTI_E_INVAL;
     }
     c->password = bluetti_options_get(o, "password");
     c->cafile = bluetti_options_get(o, "cafile");
-    if (c->cafile && !*c->cafile) c->cafile = NULL;
     c->client_id = bluetti_options_get(o, "client_id");
-    if (c->client_id && !*c->client_id) c->client_id = NULL;
     return 0;
 }
 
@@ -357,6 +370,9 @@ static const bluetti_transport_ops mqtt_ops = {
     .fd = mqt_fd,
     .process = mqt_process,
     .stats = mqt_stats,
+    .options = mqtt_options,
+    .n_options = sizeof mqtt_options / sizeof mqtt_options[0],
+    .flags = BLUETTI_TRANSPORT_F_DEFAULT,
 };
 
 static int mqtt_init(bluetti_registry *reg)

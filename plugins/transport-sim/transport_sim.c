@@ -1,6 +1,6 @@
 /* transport-sim: simulated devices served in-process, no broker.
  *
- * Options (all optional):
+ * Options (all optional; the table sim_options below, checked by the core):
  *   device=PATH     a device image (repeatable). Without any, every *.json
  *                   in $BLUETTI_SIM_DEVICES, else in the installed
  *                   BLUETTI_DATADIR/devices, is loaded.
@@ -318,14 +318,9 @@ static int sim_open(const bluetti_transport_env *env, const bluetti_options *opt
     int rc = 0;
 
     const char *spec = bluetti_options_get(opts, "faults");
-    if (!spec) spec = bluetti_options_get(opts, "fault");
     if (spec) rc = bt_sim_faults_parse(spec, &s->faults, detail, detail_len);
-
-    if (rc == 0 && bluetti_options_get(opts, "strict_serial")) {
-        rc = bluetti_options_get_bool(opts, "strict_serial", &s->strict);
-        if (rc) detailf(detail, detail_len, "strict_serial=%s: expected true or false",
-                        bluetti_options_get(opts, "strict_serial"));
-    }
+    /* checked by the core; a direct caller's bad value reads as false */
+    if (rc == 0) bluetti_options_get_bool(opts, "strict_serial", &s->strict);
     const char *model = bluetti_options_get(opts, "model");
     if (rc == 0 && model && *model && !(s->model = strdup(model))) rc = BLUETTI_E_NOMEM;
 
@@ -492,6 +487,28 @@ static void sim_stats(void *state, uint64_t *frames_in, uint64_t *frames_dropped
     if (frames_dropped) *frames_dropped = s ? s->frames_dropped : 0;
 }
 
+/* Every key open() accepts (checked by the core before open runs). */
+static const char *const device_aliases[] = { "sim_device", NULL };
+static const char *const faults_aliases[] = { "fault", "sim_faults", NULL };
+static const int image_causes[] = { BLUETTI_E_INVAL, BLUETTI_E_IO, BLUETTI_E_NOTFOUND, 0 };
+static const int faults_causes[] = { BLUETTI_E_INVAL, 0 };
+
+static const bluetti_option_decl sim_options[] = {
+    { .name = "device", .type = BLUETTI_OPT_FILE, .repeatable = true, .metavar = "FILE",
+      .aliases = device_aliases, .causes = image_causes,
+      .help = "device image to serve (default: every image in $BLUETTI_SIM_DEVICES or "
+              "the installed ones)" },
+    { .name = "model", .type = BLUETTI_OPT_STRING, .metavar = "MODEL",
+      .flags = BLUETTI_OPTION_F_DEVICE_MODEL,
+      .help = "image model to serve for an address no image has as its serial" },
+    { .name = "strict_serial", .type = BLUETTI_OPT_BOOL, .default_value = "false",
+      .help = "refuse addresses that no image has as its serial" },
+    { .name = "faults", .type = BLUETTI_OPT_STRING, .metavar = "SPEC",
+      .aliases = faults_aliases, .causes = faults_causes,
+      .help = "fault injection, e.g. delay=0.2,drop=0.1,crc=1,short=1,exception=1300:2,"
+              "disconnect=5,seed=7" },
+};
+
 static const bluetti_transport_ops sim_ops = {
     .name = "sim",
     .description = "simulated devices from device images, in-process (no broker)",
@@ -503,6 +520,9 @@ static const bluetti_transport_ops sim_ops = {
     .fd = sim_fd,
     .process = sim_process,
     .stats = sim_stats,
+    .options = sim_options,
+    .n_options = sizeof sim_options / sizeof sim_options[0],
+    .flags = BLUETTI_TRANSPORT_F_ANY_ADDRESS,
 };
 
 static int sim_init(bluetti_registry *reg)

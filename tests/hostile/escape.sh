@@ -107,7 +107,7 @@ expect_usage_error "plugin directory .*nowhere\\\\x1b\\[1m: No such file"
 expect_no_esc
 # shellcheck disable=SC2086
 run $PLUG --transport mqtt --sn TEST0001 --cert "$tmp/cert${ESC}[1m.p12" read
-expect_usage_error "cannot read certificate .*cert\\\\x1b\\[1m\\.p12"
+expect_usage_error "cert '.*cert\\\\x1b\\[1m\\.p12' cannot be read"
 expect_no_esc
 
 # -- command-line values -----------------------------------------------------------

@@ -56,7 +56,7 @@ if command -v setsid >/dev/null 2>&1; then
     # shellcheck disable=SC2086
     setsid -w $BLUETTI_TEST_WRAPPER "$TOOL" $MQ --cert "$tmp/client.p12" read --blocks 100 \
         >"$out" 2>"$err" </dev/null || rc=$?
-    expect_usage_error 'needs its password and there is no terminal to ask on; give --password P or set BLUETTI_CERT_PASSWORD'
+    expect_usage_error 'and there is no terminal to ask on; give --password P or set BLUETTI_CERT_PASSWORD'
 else
     echo "note: setsid not found, the no-terminal case is not checked" >&2
 fi
@@ -80,14 +80,14 @@ fi
 
 # certificate problems
 run $MQ --cert "$tmp/nonexistent.p12" --password s3cret read --blocks 100
-expect_usage_error "cannot read certificate $tmp/nonexistent.p12: No such file or directory"
+expect_usage_error "cert '$tmp/nonexistent.p12' cannot be read \(No such file or directory\)"
 
 echo "not a certificate" >"$tmp/junk.p12"
 run $MQ --cert "$tmp/junk.p12" --password s3cret read --blocks 100
 expect_usage_error 'cannot open the mqtt transport'
 
 run $PLUG --transport mqtt --sn TEST0001 read --blocks 100
-expect_usage_error 'needs the client certificate; give --cert FILE'
+expect_usage_error 'the mqtt transport needs --cert FILE \(PKCS#12'
 
 run $PLUG --transport mqtt --cert "$tmp/client.p12" --password s3cret read --blocks 100
 expect_usage_error 'needs the device.s serial number; give --sn SERIAL'

@@ -14,7 +14,7 @@ run --version
 expect_rc 0
 expect_out '^bluetti-tool [0-9]+\.[0-9]+'
 
-for c in read listen raw decode describe blocks models plugins docs help; do
+for c in read listen raw decode describe blocks models plugins transports docs help; do
     run "$c" --help
     expect_rc 0
     expect_out "^Usage: bluetti-tool .*$c"
@@ -48,8 +48,11 @@ expect_usage_error "unknown option '--frobnicate' for read"
 run $SIM read extra
 expect_usage_error "takes no arguments"
 
-run --port
+# --port is transport-mqtt's (the default transport): its plugin must be found
+run $PLUG --port
 expect_usage_error 'option --port needs a value'
+run --timeout
+expect_usage_error 'option --timeout needs a value'
 
 run --json=yes plugins
 expect_usage_error 'takes no value'
@@ -132,7 +135,7 @@ expect_usage_error "--register-count '0' is out of range"
 
 # transport option problems are usage errors too
 run $PLUG --transport sim --sim-device "$tmp/nonexistent.json" read
-expect_usage_error 'cannot open the sim transport: .*nonexistent.json'
+expect_usage_error "sim-device '.*nonexistent.json' cannot be read \(No such file or directory\)"
 run $SIM --sim-faults bogus=1 read
 expect_usage_error 'cannot open the sim transport: .*bogus'
 

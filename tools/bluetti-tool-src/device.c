@@ -45,46 +45,6 @@ static int find_model(tool *t, const bluetti_profile **out)
                       shown(t->set.model), names, no_plugins_hint(t));
 }
 
-static void set_opt(bluetti_options *o, const char *key, const char *value, int *fail)
-{
-    if (value && bluetti_options_set(o, key, value) != 0) *fail = 1;
-}
-
-static void set_num(bluetti_options *o, const char *key, long v, int *fail)
-{
-    char buf[32];
-    snprintf(buf, sizeof buf, "%ld", v);
-    set_opt(o, key, buf, fail);
-}
-
-static const char *open_hint(int err, const char *transport)
-{
-    if ((err == BLUETTI_E_INVAL || err == BLUETTI_E_IO) && strcmp(transport, "sim") == 0)
-        return "check --sim-device (a device image such as data/devices/el100v2.json) and "
-               "--sim-faults";
-    switch (err) {
-    case BLUETTI_E_CERT_PASSWORD: return "check --password or BLUETTI_CERT_PASSWORD";
-    case BLUETTI_E_CERT_READ:
-    case BLUETTI_E_CERT_FORMAT:
-    case BLUETTI_E_CERT_NO_KEY:
-        return "give the PKCS#12 (.pfx/.p12) file that belongs to your Bluetti account";
-    case BLUETTI_E_CERT_EXPIRED: return "get a fresh certificate from your Bluetti account";
-    case BLUETTI_E_CERT_NOT_YET_VALID: return "check this computer's clock";
-    case BLUETTI_E_CONNECT:
-    case BLUETTI_E_TIMEOUT:
-    case BLUETTI_E_DISCONNECTED:
-    case BLUETTI_E_NOT_CONNECTED:
-        return "check --broker, --port and the network, then try again";
-    case BLUETTI_E_TLS_VERIFY: return "check --cafile (or use --insecure with a test broker only)";
-    case BLUETTI_E_BROKER_REFUSED:
-        return "check that the certificate belongs to the account that owns the device";
-    case BLUETTI_E_INVAL:
-    case BLUETTI_E_IO:
-        return "check the transport options ('" TOOL_NAME " --help')";
-    default: return "run with -v for details";
-    }
-}
-
 const char *read_hint(int err)
 {
     switch (err) {
@@ -120,61 +80,17 @@ static bool valid_serial(const char *sn)
     return n > 0 && n <= 128;
 }
 
-/* The simulated device answers any serial; make one from the model. */
-static char *sim_serial(const bluetti_profile *p)
+/* A transport that answers any address: make one from its name and the
+ * model ("SIM-EL100V2"). */
+static char *made_up_serial(const char *transport, const bluetti_profile *p)
 {
-    char *s = xasprintf("SIM-%s", p->model);
+    char *s = xasprintf("%s-%s", transport, p->model);
     if (!s) return NULL;
-    for (char *c = s; *c; c++)
+    for (char *c = s; *c; c++) {
         if (!isalnum((unsigned char)*c) && *c != '-') *c = '-';
+        *c = (char)toupper((unsigned char)*c);
+    }
     return s;
-}
-
-static int build_options(tool *t, const bluetti_profile *p, bool mqtt, bool sim,
-                         bluetti_options *o)
-{
-    const settings *s = &t->set;
-    int fail = 0;
-    if (mqtt) {
-        set_opt(o, "broker", s->broker, &fail);
-        set_num(o, "port", s->port, &fail);
-        set_num(o, "keepalive", s->keepalive, &fail);
-        set_opt(o, "cert", s->cert, &fail);
-        set_opt(o, "cafile", s->cafile, &fail);
-        set_opt(o, "client_id", s->client_id, &fail);
-        if (s->insecure) set_opt(o, "insecure", "1", &fail);
-    } else if (sim) {
-        for (size_t i = 0; i < s->n_sim_devices; i++)
-            if (bluetti_options_add(o, "device", s->sim_devices[i]) != 0) fail = 1;
-        set_opt(o, "model", p->model, &fail);
-        set_opt(o, "faults", s->sim_faults, &fail);
-    }
-    for (size_t i = 0; i < s->n_options; i++) {
-        const char *kv = s->options[i];
-        const char *eq = strchr(kv, '=');
-        /* the whole key: a cut one would set some other option */
-        char *key = strndup(kv, (size_t)(eq - kv));
-        if (!key) fail = 1;
-        else set_opt(o, key, eq + 1, &fail);
-        free(key);
-    }
-    if (fail) return tool_error(EXIT_FAIL, "out of memory");
-    if (!mqtt) return EXIT_OK;
-
-    if (!s->cert)
-        return tool_error(EXIT_USAGE, "the mqtt transport needs the client certificate; give "
-                          "--cert FILE (the PKCS#12 file of your Bluetti account), or use "
-                          "--transport sim to try the tool");
-    if (access(s->cert, R_OK) != 0)
-        return tool_error(EXIT_USAGE, "cannot read certificate %s: %s; check the path and its "
-                          "permissions", shown_path(s->cert), strerror(errno));
-    char *pw = NULL;
-    int rc = password_get(t, &pw);
-    if (rc) return rc;
-    if (bluetti_options_set_secret(o, "password", pw) != 0)
-        rc = tool_error(EXIT_FAIL, "out of memory");
-    password_free(pw);
-    return rc;
 }
 
 bool blocking_begin(void)
@@ -222,7 +138,17 @@ static void detect_version(tool *t, const bluetti_profile *p, int *rc_out)
 int device_open(tool *t)
 {
     const settings *s = &t->set;
-    int nrc = bluetti_registry_need_transport(t->reg, s->transport);
+    if (!s->transport) {
+        bluetti_registry_load_deferred(t->reg);
+        char names[512];
+        list_names(names, sizeof names, bluetti_registry_transport_count(t->reg), transport_at,
+                   t);
+        return tool_error(EXIT_USAGE, "no transport given and none is marked the default; give "
+                          "--transport with one of: %s%s", names, no_plugins_hint(t));
+    }
+    /* asked once (topts_select): a refused plugin is not retried */
+    int nrc = t->tops ? 0 : t->tops_err ? t->tops_err
+                                        : bluetti_registry_need_transport(t->reg, s->transport);
     if (nrc && nrc != BLUETTI_E_NOTFOUND) {
         /* the loader has logged why the plugin file was refused */
         return tool_error(EXIT_FAIL, "transport '%s' is not available: its plugin was refused "
@@ -240,25 +166,20 @@ int device_open(tool *t)
     const bluetti_profile *p;
     int rc = find_model(t, &p);
     if (rc) return rc;
-    bool mqtt = strcmp(s->transport, "mqtt") == 0, sim = strcmp(s->transport, "sim") == 0;
+    bool any_address = t->tops && (t->tops->flags & BLUETTI_TRANSPORT_F_ANY_ADDRESS);
     if (s->sn && !valid_serial(s->sn))
         return tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "
                           "printable characters without spaces, '+', '#' or '/'", shown(s->sn));
     char *serial = NULL;
     if (!s->sn) {
-        if (!sim)
+        if (!any_address)
             return tool_error(EXIT_USAGE, "the %s transport needs the device's serial number; "
                               "give --sn SERIAL (shown in the Bluetti app)", shown(s->transport));
-        if (!(serial = sim_serial(p))) return tool_error(EXIT_FAIL, "out of memory");
+        if (!(serial = made_up_serial(s->transport, p))) return tool_error(EXIT_FAIL, "out of memory");
     }
-    bluetti_options *o = bluetti_options_new();
-    if (!o) {
-        free(serial);
-        return tool_error(EXIT_FAIL, "out of memory");
-    }
-    rc = build_options(t, p, mqtt, sim, o);
+    bluetti_options *o = NULL;
+    rc = topts_build(t, p->model, &o);
     if (rc) {
-        bluetti_options_free(o);
         free(serial);
         return rc;
     }
@@ -286,7 +207,7 @@ int device_open(tool *t)
         free(serial);
         return tool_error(exit_code_for(err), "cannot open the %s transport: %s; %s",
                           shown(s->transport), detail[0] ? detail : bluetti_strerror(err),
-                          open_hint(err, s->transport));
+                          topts_hint(t, err));
     }
     const char *sn = s->sn ? s->sn : serial;
     err = bluetti_session_add_device(t->session, sn, p->model, &t->dev);
@@ -295,7 +216,7 @@ int device_open(tool *t)
                         "printable characters without spaces, '+', '#' or '/'", shown(sn));
     else if (err)
         rc = tool_error(exit_code_for(err), "cannot add device %s: %s; %s", shown(sn),
-                        bluetti_strerror(err), open_hint(err, s->transport));
+                        bluetti_strerror(err), topts_hint(t, err));
     free(serial);
     if (rc) return rc;
     detect_version(t, p, &rc);

@@ -27,6 +27,8 @@ const command commands[] = {
       help_only_opts },
     { "plugins", "list loaded plugins, and refused ones with the reason", cmd_plugins,
       help_plugins, help_only_opts },
+    { "transports", "list the transports and the options each accepts", cmd_transports,
+      help_transports, help_only_opts },
     { "docs", "print the block reference as Markdown", cmd_docs, help_docs, help_only_opts },
     { "help", "show the help of a command", cmd_help, help_help, help_only_opts },
 };
@@ -72,22 +74,14 @@ void print_global_help(FILE *out)
         fprintf(out, "  %-9s %s\n", commands[i].name, commands[i].summary);
     fputs("\n"
           "Connection:\n"
-          "  --transport NAME         mqtt (Bluetti cloud, the default) or sim (simulated)\n"
+          "  --transport NAME         the transport to use ('" TOOL_NAME " transports' lists\n"
+          "                           them; without this option, the one its plugin marks\n"
+          "                           the default)\n"
           "  --sn SERIAL              the device's serial number\n"
           "  --model MODEL            model or alias, e.g. EL30V2 (default EL100V2)\n"
-          "  --broker HOST            MQTT broker (default iot.bluettipower.com)\n"
-          "  --port N                 broker port (default 18760)\n"
-          "  --keepalive S            MQTT keepalive in seconds (default 60)\n"
-          "  --cert FILE              PKCS#12 client certificate of your Bluetti account\n"
-          "  --password P             its password; other users can see it in ps, so\n"
-          "                           prefer BLUETTI_CERT_PASSWORD or the prompt\n"
-          "  --cafile FILE            CA certificates to check the broker with\n"
-          "  --insecure               do not check the broker's certificate (test only)\n"
-          "  --client-id ID           MQTT client id (default: made from the serial)\n"
-          "  -o, --option KEY=VALUE   extra option for the transport (repeatable)\n"
-          "  --sim-device FILE        device image for the sim transport (repeatable)\n"
-          "  --sim-faults SPEC        faults for the sim transport, e.g.\n"
-          "                           delay=0.2,drop=0.1,crc=1,short=1,exception=1300:2\n"
+          "  -o, --option KEY=VALUE   option for the transport (repeatable)\n"
+          "  --KEY VALUE              any option the transport declares; its plugin says\n"
+          "                           which (listed below, or with '--transport NAME --help')\n"
           "\n"
           "Requests:\n"
           "  --timeout S              seconds to wait for each reply (default 5)\n"
@@ -130,13 +124,15 @@ void print_global_help(FILE *out)
           "    " TOOL_NAME " decode --block 1300 \"$(cat grid.hex)\"\n"
           "    " TOOL_NAME " describe 100\n"
           "\n"
-          "Config file: 'key = value' lines, keys are the global long option names:\n"
+          "Config file: 'key = value' lines, keys are the long option names (the tool's\n"
+          "and the transport's):\n"
           "    sn = 2345678901234\n"
           "    cert = /home/me/bluetti.pfx\n"
           "    model = EL30V2\n"
           "  Options given on the command line win over the file.\n"
           "\n"
-          "Password: --password, else $BLUETTI_CERT_PASSWORD, else asked on the terminal.\n"
+          "Secrets (such as the certificate password): the option, else the environment\n"
+          "variable the transport names, else asked on the terminal.\n"
           "\n"
           "Numbers (on the command line and in the config file) are decimal digits, with a\n"
           "'.' fraction where seconds are asked for: 5, 0.5. Signs, exponents (1e3), hex,\n"

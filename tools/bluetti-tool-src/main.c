@@ -137,11 +137,18 @@ int lift_global_opts(tool *t, const command *c, int *argc, char **argv)
                 key[len] = '\0';
                 int k = opts_find(c->opts, nc, key);
                 if (k >= 0) cd = &c->opts[k];
-                else if ((k = opts_find(global_opts, G_COUNT, key)) >= 0) gd = &global_opts[k];
+                else if ((k = opts_find(t->defs, t->n_defs, key)) >= 0) gd = &t->defs[k];
             }
         } else {
             inline_value = a[2] != '\0';
-            if (!(cd = find_short(c->opts, nc, a[1]))) gd = find_short(global_opts, G_COUNT, a[1]);
+            if (!(cd = find_short(c->opts, nc, a[1]))) gd = find_short(t->defs, t->n_defs, a[1]);
+        }
+        if (!cd && !gd && t->lenient && a[1] == '-') {
+            /* perhaps a transport option (the first pass notes it) */
+            size_t len = strcspn(a + 2, "=");
+            if (tool_note_unknown(t, a + 2, len) != 0) return tool_error(EXIT_FAIL, "out of memory");
+            if (!inline_value && i + 1 < n && looks_like_value(argv[i + 1])) i++;
+            continue;
         }
         if (cd || !gd) { /* the command's own (or unknown: the command reports it) */
             argv[w++] = a;
@@ -153,7 +160,7 @@ int lift_global_opts(tool *t, const command *c, int *argc, char **argv)
         if (takes_value(gd) && !inline_value && i + 1 < n) mini[mn++] = argv[++i];
         char *pos[3];
         size_t n_pos = 0;
-        int rc = opts_parse(global_opts, G_COUNT, t->gv, mn, mini, 1, false, NULL, pos, &n_pos, "");
+        int rc = opts_parse(t->defs, t->n_defs, t->gv, mn, mini, 1, false, NULL, pos, &n_pos, "");
         if (rc) return rc;
     }
     argv[w] = NULL;
@@ -171,21 +178,76 @@ static bool wants_help(int argc, char **argv)
     return false;
 }
 
+/* One pass over the command line and the config file: the global options
+ * up to the command, the command, global options after it (into *cargv,
+ * a copy of the command's words). */
+static int parse_all(tool *t, int argc, char **argv, const command **c, int *next, char ***cargv,
+                     int *cargc)
+{
+    *c = NULL;
+    free(*cargv);
+    *cargv = NULL;
+    *cargc = 0;
+    int rc = opts_parse(t->defs, t->n_defs, t->gv, argc, argv, 1, true, next, NULL, NULL, "");
+    if (rc) return rc;
+    bool help = t->gv[G_HELP].n > 0;
+    if (!help && !t->gv[G_VERSION].n && *next < argc) {
+        *c = command_find(argv[*next]);
+        /* help needs no plugins and no settings */
+        if (*c && ((*c)->run == cmd_help || wants_help(argc - *next, argv + *next)))
+            return EXIT_OK;
+        if (*c) {
+            *cargc = argc - *next;
+            if (!(*cargv = calloc((size_t)*cargc + 1, sizeof **cargv)))
+                return tool_error(EXIT_FAIL, "out of memory");
+            memcpy(*cargv, argv + *next, (size_t)*cargc * sizeof **cargv);
+            if ((rc = lift_global_opts(t, *c, cargc, *cargv))) return rc;
+        }
+    }
+    if (!help && t->gv[G_VERSION].n) return EXIT_OK;
+    if (!t->cfg_path && !t->n_cfg) rc = settings_load_config(t);
+    else rc = settings_apply_config(t);
+    return rc ? rc : settings_resolve(t);
+}
+
 int main(int argc, char **argv)
 {
     tool t;
     memset(&t, 0, sizeof t);
-    int next = argc;
-    int rc = opts_parse(global_opts, G_COUNT, t.gv, argc, argv, 1, true, &next, NULL, NULL, "");
+    t.defs = global_opts;
+    t.n_defs = G_COUNT;
+    t.gv = calloc(G_COUNT, sizeof *t.gv);
+    int next = argc, cargc = 0, rc = EXIT_OK;
+    char **cargv = NULL;
     const command *c = NULL;
+    if (!t.gv) return tool_error(EXIT_FAIL, "out of memory");
+    /* First pass: the tool's own options; names it does not know may be
+     * the transport's, whose plugin is not loaded yet. */
+    t.lenient = true;
+    opts_set_lenient(&t);
+    rc = parse_all(&t, argc, argv, &c, &next, &cargv, &cargc);
+    opts_set_lenient(NULL);
+    t.lenient = false;
     if (rc) goto out;
-    if (t.gv[G_HELP].n) {
-        print_global_help(stdout);
-        goto out;
-    }
-    if (t.gv[G_VERSION].n) {
+    bool help = t.gv[G_HELP].n > 0;
+    if (!help && t.gv[G_VERSION].n) {
         printf(TOOL_NAME " %s (libbluetti %s, plugin ABI %d.%d)\n", PACKAGE_VERSION,
                bluetti_version(), BLUETTI_PLUGIN_ABI_MAJOR, BLUETTI_PLUGIN_ABI_MINOR);
+        goto out;
+    }
+    bool help_only = !help && c && (c->run == cmd_help || wants_help(argc - next, argv + next));
+    if (!help_only && (help || t.n_unknown || command_uses_device(c))) {
+        /* Second pass, with the transport's options as flags and keys:
+         * bad options are reported before a missing or unknown command. */
+        install_signals();
+        if ((rc = load_plugins(&t)) || (rc = topts_select(&t))) goto out;
+        rc = parse_all(&t, argc, argv, &c, &next, &cargv, &cargc);
+        if (!rc) rc = topts_resolve(&t, command_uses_device(c));
+        if (rc) goto out;
+    }
+    if (help) {
+        print_global_help(stdout);
+        topts_print_help(&t, stdout);
         goto out;
     }
     if (next >= argc) {
@@ -193,7 +255,6 @@ int main(int argc, char **argv)
                         "commands, or try '" TOOL_NAME " --transport sim read'");
         goto out;
     }
-    c = command_find(argv[next]);
     if (!c) {
         rc = tool_error(EXIT_USAGE, "unknown command '%s'; run '" TOOL_NAME " --help' for the "
                         "list of commands", shown(argv[next]));
@@ -207,16 +268,17 @@ int main(int argc, char **argv)
         c->help(stdout);
         goto out;
     }
-    int cargc = argc - next;
-    if ((rc = lift_global_opts(&t, c, &cargc, argv + next))) goto out;
-    if ((rc = settings_load_config(&t)) || (rc = settings_resolve(&t))) goto out;
     install_signals();
-    if ((rc = load_plugins(&t))) goto out;
-    rc = c->run(&t, cargc, argv + next);
+    if (!t.reg && (rc = load_plugins(&t))) goto out;
+    rc = c->run(&t, cargc, cargv);
 out:
     device_close(&t);
     bluetti_registry_free(t.reg);
-    optvals_free(t.gv, G_COUNT, global_opts);
+    optvals_free(t.gv, t.n_defs, t.defs);
+    free(t.gv);
+    topts_free(&t);
+    settings_free(&t);
+    free(cargv);
     if (output_error() && rc == EXIT_OK) rc = EXIT_FAIL;
     return rc;
 }

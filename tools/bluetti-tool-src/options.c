@@ -103,6 +103,19 @@ static int store(const optdef *d, optval *v, const char *value, char *argv_value
     return EXIT_OK;
 }
 
+static tool *lenient_tool;
+
+bool looks_like_value(const char *s)
+{
+    if (s[0] == '-') return s[1] == '.' || (s[1] >= '0' && s[1] <= '9'); /* -5, -0.5 */
+    return !command_find(s);
+}
+
+void opts_set_lenient(tool *t)
+{
+    lenient_tool = t;
+}
+
 int opts_parse(const optdef *defs, size_t n_defs, optval *vals, int argc, char **argv, int start,
                bool stop_at_positional, int *next, char **pos, size_t *n_pos, const char *ctx)
 {
@@ -136,6 +149,14 @@ int opts_parse(const optdef *defs, size_t n_defs, optval *vals, int argc, char *
             char *eq = strchr(name, '=');
             size_t len = eq ? (size_t)(eq - name) : strlen(name);
             int k = find_len(defs, n_defs, name, len);
+            if (k < 0 && lenient_tool) {
+                /* first pass: a transport option, perhaps; guess whether the
+                 * next word is its value (the second pass knows) */
+                if (tool_note_unknown(lenient_tool, name, len) != 0)
+                    return tool_error(EXIT_FAIL, "out of memory");
+                if (!eq && i + 1 < argc && looks_like_value(argv[i + 1])) i++;
+                continue;
+            }
             if (k < 0) {
                 /* the name alone, without "=value" (which may be a secret) */
                 char shortname[SHOWN_MAX + 2];

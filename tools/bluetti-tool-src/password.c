@@ -1,5 +1,6 @@
-/* The certificate password: option, environment, or a prompt on the
- * terminal with echo off. Buffers holding it are wiped before release. */
+/* Secrets asked for on the terminal with echo off (the certificate
+ * password, or whatever secret a transport declares a prompt for). Buffers
+ * holding them are wiped before release. */
 #include "config.h"
 
 #include "tool.h"
@@ -10,8 +11,6 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
-
-#define PW_MAX 1024
 
 void password_free(char *pw)
 {
@@ -32,22 +31,14 @@ static void put(int fd, const char *s)
     }
 }
 
-/* Returns 0 with buf filled, -1 when there is no terminal, -2 when a stop
- * signal arrived, -3 when the line is too long. */
-static int prompt(const char *cert, char *buf, size_t cap)
+static int read_quietly(int fd, const char *text, char *buf, size_t cap)
 {
-    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
-    if (fd < 0) return -1;
     struct termios old, quiet;
-    if (tcgetattr(fd, &old) != 0) {
-        close(fd);
-        return -1;
-    }
+    if (tcgetattr(fd, &old) != 0) return -1;
     quiet = old;
     quiet.c_lflag &= (tcflag_t)~(ECHO | ECHOE | ECHOK);
     quiet.c_lflag |= ECHONL;
-    put(fd, "Password for certificate ");
-    put(fd, shown_path(cert));
+    put(fd, text);
     put(fd, ": ");
     tcsetattr(fd, TCSANOW, &quiet); /* keep what was typed ahead */
     size_t n = 0;
@@ -69,36 +60,19 @@ static int prompt(const char *cert, char *buf, size_t cap)
     buf[n] = '\0';
     tcsetattr(fd, TCSANOW, &old);
     if (rc == -2) put(fd, "\n");
-    close(fd);
     if (rc) wipe(buf, cap);
     return rc;
 }
 
-int password_get(const tool *t, char **out)
+int password_prompt(const char *text, char **out)
 {
     *out = NULL;
-    const char *given = opt_str(&t->gv[G_PASSWORD]);
-    if (!given) {
-        const char *env = getenv("BLUETTI_CERT_PASSWORD");
-        if (env) given = env;
-    }
-    if (given) {
-        *out = strdup(given);
-        return *out ? EXIT_OK : tool_error(EXIT_FAIL, "out of memory");
-    }
     char *buf = malloc(PW_MAX);
-    if (!buf) return tool_error(EXIT_FAIL, "out of memory");
-    int rc = prompt(t->set.cert, buf, PW_MAX);
-    if (rc == 0) {
-        *out = buf;
-        return EXIT_OK;
-    }
-    free(buf);
-    if (rc == -2) return tool_stop_exit();
-    if (rc == -3)
-        return tool_error(EXIT_USAGE, "the password typed is longer than %d characters; give "
-                          "it with BLUETTI_CERT_PASSWORD instead", PW_MAX - 1);
-    return tool_error(EXIT_USAGE, "certificate %s needs its password and there is no terminal "
-                      "to ask on; give --password P or set BLUETTI_CERT_PASSWORD",
-                      shown_path(t->set.cert));
+    if (!buf) return -4;
+    int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+    int rc = fd < 0 ? -1 : read_quietly(fd, text, buf, PW_MAX);
+    if (fd >= 0) close(fd);
+    if (rc == 0) *out = buf;
+    else free(buf);
+    return rc;
 }

@@ -21,22 +21,12 @@ const optdef global_opts[G_COUNT] = {
     [G_TRANSPORT] = { "transport", 0, OPT_STRING, "NAME", 0, 0, false, false },
     [G_SN] = { "sn", 0, OPT_STRING, "SERIAL", 0, 0, false, false },
     [G_MODEL] = { "model", 0, OPT_STRING, "MODEL", 0, 0, false, false },
-    [G_BROKER] = { "broker", 0, OPT_STRING, "HOST", 0, 0, false, false },
-    [G_PORT] = { "port", 0, OPT_INT, "N", 1, 65535, false, false },
-    [G_KEEPALIVE] = { "keepalive", 0, OPT_INT, "S", 5, 65535, false, false },
-    [G_CERT] = { "cert", 0, OPT_STRING, "FILE", 0, 0, false, false },
-    [G_PASSWORD] = { "password", 0, OPT_SECRET, "P", 0, 0, false, false },
-    [G_CAFILE] = { "cafile", 0, OPT_STRING, "FILE", 0, 0, false, false },
-    [G_INSECURE] = { "insecure", 0, OPT_FLAG, NULL, 0, 0, false, false },
-    [G_CLIENT_ID] = { "client-id", 0, OPT_STRING, "ID", 0, 0, false, false },
     [G_TIMEOUT] = { "timeout", 0, OPT_REAL, "S", 0, 3600, true, false },
     [G_CONNECT_TIMEOUT] = { "connect-timeout", 0, OPT_REAL, "S", 0, 3600, true, false },
     [G_RETRIES] = { "retries", 0, OPT_INT, "N", 1, 100, false, false },
     [G_RETRY_INITIAL] = { "retry-initial-delay", 0, OPT_REAL, "S", 0, 3600, true, false },
     [G_RETRY_MAX] = { "retry-max-delay", 0, OPT_REAL, "S", 0, 3600, true, false },
     [G_MODBUS_ADDRESS] = { "modbus-address", 0, OPT_INT, "N", 1, 255, false, false },
-    [G_SIM_DEVICE] = { "sim-device", 0, OPT_LIST, "FILE", 0, 0, false, false },
-    [G_SIM_FAULTS] = { "sim-faults", 0, OPT_STRING, "SPEC", 0, 0, false, false },
     [G_OPTION] = { "option", 'o', OPT_LIST, "KEY=VALUE", 0, 0, false, false },
     [G_PROTOCOL_VERSION] = { "protocol-version", 0, OPT_INT, "V", 1, 65535, false, false },
     [G_JSON] = { "json", 0, OPT_FLAG, NULL, 0, 0, false, false },
@@ -70,7 +60,25 @@ static char *trim(char *s)
     return s;
 }
 
-static int parse_config(tool *t, FILE *f, const char *path, bool *has_password)
+static int push_entry(tool *t, const char *key, const char *value, int line)
+{
+    cfg_entry *nv = realloc(t->cfg, (t->n_cfg + 1) * sizeof *nv);
+    if (!nv) return -1;
+    t->cfg = nv;
+    cfg_entry e = { strdup(key), strdup(value), line };
+    if (!e.key || !e.value) {
+        free(e.key);
+        if (e.value) wipe(e.value, strlen(e.value));
+        free(e.value);
+        return -1;
+    }
+    t->cfg[t->n_cfg++] = e;
+    return 0;
+}
+
+/* Read the lines; what the keys mean is settled by settings_apply_config,
+ * once the transport's options are known. */
+static int parse_config(tool *t, FILE *f, const char *path)
 {
     char *line = NULL;
     size_t cap = 0;
@@ -103,23 +111,7 @@ static int parse_config(tool *t, FILE *f, const char *path, bool *has_password)
                             "'key = value'", shown_path(path), lineno);
             break;
         }
-        int k = opts_find(global_opts, G_COUNT, key);
-        if (k < 0) {
-            rc = tool_error(EXIT_USAGE, "%s:%d: unknown key '%s'; keys are the global long "
-                            "option names without '--' (see '" TOOL_NAME " --help')",
-                            shown_path(path), lineno, shown(key));
-            break;
-        }
-        const optdef *d = &global_opts[k];
-        if (d->no_config) {
-            rc = tool_error(EXIT_USAGE, "%s:%d: '%s' cannot be set in a config file; remove "
-                            "the line", shown_path(path), lineno, d->name);
-            break;
-        }
-        if (k == G_PASSWORD) *has_password = true;
-        if (t->gv[k].cli) continue; /* the command line wins */
-        if (optval_add(&t->gv[k], d, value, path, lineno) != 0)
-            rc = tool_error(EXIT_FAIL, "out of memory");
+        if (push_entry(t, key, value, lineno) != 0) rc = tool_error(EXIT_FAIL, "out of memory");
     }
     if (rc == EXIT_OK && (ferror(f) || errno != 0)) /* getline's ENOMEM sets no error flag */
         rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the file",
@@ -127,6 +119,52 @@ static int parse_config(tool *t, FILE *f, const char *path, bool *has_password)
     if (line) wipe(line, cap);
     free(line);
     return rc;
+}
+
+void settings_free(tool *t)
+{
+    for (size_t i = 0; i < t->n_cfg; i++) {
+        free(t->cfg[i].key);
+        wipe(t->cfg[i].value, strlen(t->cfg[i].value));
+        free(t->cfg[i].value);
+    }
+    free(t->cfg);
+    t->cfg = NULL;
+    t->n_cfg = 0;
+    free(t->cfg_path);
+    t->cfg_path = NULL;
+}
+
+int settings_apply_config(tool *t)
+{
+    const char *path = t->cfg_path;
+    bool has_secret = false;
+    for (size_t i = 0; i < t->n_cfg; i++) {
+        const cfg_entry *e = &t->cfg[i];
+        int k = opts_find(t->defs, t->n_defs, e->key);
+        if (k < 0) {
+            if (t->lenient) {
+                if (tool_note_unknown(t, e->key, strlen(e->key)) != 0)
+                    return tool_error(EXIT_FAIL, "out of memory");
+                continue;
+            }
+            return tool_error(EXIT_USAGE, "%s:%d: unknown key '%s'; keys are the long option "
+                              "names without '--' (see '" TOOL_NAME " --help' and '" TOOL_NAME
+                              " transports')", shown_path(path), e->line, shown(e->key));
+        }
+        const optdef *d = &t->defs[k];
+        if (d->no_config)
+            return tool_error(EXIT_USAGE, "%s:%d: '%s' cannot be set in a config file; remove "
+                              "the line", shown_path(path), e->line, d->name);
+        if (d->kind == OPT_SECRET) has_secret = true;
+        if (t->gv[k].cli) continue; /* the command line wins */
+        if (optval_add(&t->gv[k], d, e->value, path, e->line) != 0)
+            return tool_error(EXIT_FAIL, "out of memory");
+    }
+    if (has_secret && t->cfg_shared && !t->lenient)
+        tool_warn("config file %s holds a password and other users can read it; run "
+                  "'chmod 600 %s'", shown_path(path), shown_path(path));
+    return EXIT_OK;
 }
 
 int settings_load_config(tool *t)
@@ -160,14 +198,11 @@ int settings_load_config(tool *t)
     else if (!S_ISREG(st.st_mode))
         rc = tool_error(EXIT_USAGE, "config file %s is not a regular file; give a file",
                         shown_path(path));
-    bool has_password = false;
-    if (rc == EXIT_OK) rc = parse_config(t, f, path, &has_password);
+    if (rc == EXIT_OK) rc = parse_config(t, f, path);
     fclose(f);
-    if (rc == EXIT_OK && has_password && (st.st_mode & (S_IRGRP | S_IROTH)))
-        tool_warn("config file %s holds a password and other users can read it; run "
-                  "'chmod 600 %s'", shown_path(path), shown_path(path));
-    free(path);
-    return rc;
+    t->cfg_shared = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
+    t->cfg_path = path;
+    return rc == EXIT_OK ? settings_apply_config(t) : rc;
 }
 
 /* ---- checked values ------------------------------------------------------------ */
@@ -200,31 +235,22 @@ int settings_resolve(tool *t)
     const optdef *d = global_opts;
     int rc = EXIT_OK;
 
-    static const int must_have_text[] = { G_PLUGIN_DIR, G_TRANSPORT, G_SN, G_MODEL, G_BROKER,
-                                          G_CERT, G_CAFILE, G_CLIENT_ID, G_SIM_DEVICE };
+    static const int must_have_text[] = { G_PLUGIN_DIR, G_TRANSPORT, G_SN, G_MODEL };
     for (size_t i = 0; i < sizeof must_have_text / sizeof must_have_text[0]; i++)
         if ((rc = nonempty(t, must_have_text[i]))) return rc;
 
     s->plugin_dirs = list(&gv[G_PLUGIN_DIR], &s->n_plugin_dirs);
-    s->sim_devices = list(&gv[G_SIM_DEVICE], &s->n_sim_devices);
     s->options = list(&gv[G_OPTION], &s->n_options);
     for (size_t i = 0; i < s->n_options; i++) {
         const char *o = s->options[i];
         if (!strchr(o, '=') || o[0] == '=')
             return tool_error(EXIT_USAGE, "%s '%s' is not KEY=VALUE; write e.g. --option "
-                              "qos=1", opt_where(&d[G_OPTION], &gv[G_OPTION]), shown(o));
+                              "key=value", opt_where(&d[G_OPTION], &gv[G_OPTION]), shown(o));
     }
-    s->transport = str_or(&gv[G_TRANSPORT], "mqtt");
+    s->transport = opt_str(&gv[G_TRANSPORT]); /* NULL: the default (topts_select) */
     s->sn = opt_str(&gv[G_SN]);
     s->model = str_or(&gv[G_MODEL], "EL100V2");
     s->model_given = gv[G_MODEL].n > 0;
-    s->broker = str_or(&gv[G_BROKER], "iot.bluettipower.com");
-    s->cert = opt_str(&gv[G_CERT]);
-    s->cafile = opt_str(&gv[G_CAFILE]);
-    s->client_id = opt_str(&gv[G_CLIENT_ID]);
-    s->sim_faults = opt_str(&gv[G_SIM_FAULTS]);
-    s->port = 18760;
-    s->keepalive = 60;
     s->timeout = 5.0;
     s->connect_timeout = 10.0;
     s->retries = 3;
@@ -233,9 +259,7 @@ int settings_resolve(tool *t)
     s->modbus_address = 1;
     s->protocol_version = 0;
 
-    if ((rc = opt_long(&d[G_PORT], &gv[G_PORT], &s->port)) ||
-        (rc = opt_long(&d[G_KEEPALIVE], &gv[G_KEEPALIVE], &s->keepalive)) ||
-        (rc = opt_double(&d[G_TIMEOUT], &gv[G_TIMEOUT], &s->timeout)) ||
+    if ((rc = opt_double(&d[G_TIMEOUT], &gv[G_TIMEOUT], &s->timeout)) ||
         (rc = opt_double(&d[G_CONNECT_TIMEOUT], &gv[G_CONNECT_TIMEOUT], &s->connect_timeout)) ||
         (rc = opt_long(&d[G_RETRIES], &gv[G_RETRIES], &s->retries)) ||
         (rc = opt_double(&d[G_RETRY_INITIAL], &gv[G_RETRY_INITIAL], &s->retry_initial)) ||
@@ -243,7 +267,6 @@ int settings_resolve(tool *t)
         (rc = opt_long(&d[G_MODBUS_ADDRESS], &gv[G_MODBUS_ADDRESS], &s->modbus_address)) ||
         (rc = opt_long(&d[G_PROTOCOL_VERSION], &gv[G_PROTOCOL_VERSION], &s->protocol_version)) ||
         (rc = opt_bool(&d[G_NO_PLUGIN_SEARCH], &gv[G_NO_PLUGIN_SEARCH], &s->no_plugin_search)) ||
-        (rc = opt_bool(&d[G_INSECURE], &gv[G_INSECURE], &s->insecure)) ||
         (rc = opt_bool(&d[G_JSON], &gv[G_JSON], &s->json)) ||
         (rc = opt_bool(&d[G_SHOW_SECRETS], &gv[G_SHOW_SECRETS], &s->show_secrets)) ||
         (rc = opt_bool(&d[G_EVIDENCE], &gv[G_EVIDENCE], &s->evidence)) ||

@@ -77,11 +77,12 @@ const char *opt_where(const optdef *d, const optval *v);
 
 /* ---- global settings (settings.c) -------------------------------------- */
 
+/* The tool's own options. Those of the transports come from their plugins
+ * (transport_opts.c) and follow these in tool.defs. */
 enum gopt {
-    G_PLUGIN_DIR, G_NO_PLUGIN_SEARCH, G_TRANSPORT, G_SN, G_MODEL, G_BROKER, G_PORT,
-    G_KEEPALIVE, G_CERT, G_PASSWORD, G_CAFILE, G_INSECURE, G_CLIENT_ID, G_TIMEOUT,
+    G_PLUGIN_DIR, G_NO_PLUGIN_SEARCH, G_TRANSPORT, G_SN, G_MODEL, G_TIMEOUT,
     G_CONNECT_TIMEOUT,
-    G_RETRIES, G_RETRY_INITIAL, G_RETRY_MAX, G_MODBUS_ADDRESS, G_SIM_DEVICE, G_SIM_FAULTS,
+    G_RETRIES, G_RETRY_INITIAL, G_RETRY_MAX, G_MODBUS_ADDRESS,
     G_OPTION, G_PROTOCOL_VERSION, G_JSON, G_SHOW_SECRETS, G_EVIDENCE, G_VERBOSE, G_QUIET,
     G_CONFIG, G_NO_CONFIG, G_VERSION, G_HELP,
     G_COUNT
@@ -93,23 +94,14 @@ typedef struct settings {
     const char *const *plugin_dirs;
     size_t n_plugin_dirs;
     bool no_plugin_search;
-    const char *transport;
+    const char *transport;        /* NULL: the default transport */
     const char *sn;
     const char *model;
     bool model_given;
-    const char *broker;
-    long port, keepalive;
-    const char *cert;
-    const char *cafile;
-    bool insecure;
-    const char *client_id;
     double timeout, connect_timeout;
     long retries;
     double retry_initial, retry_max;
     long modbus_address;
-    const char *const *sim_devices;
-    size_t n_sim_devices;
-    const char *sim_faults;
     const char *const *options;   /* KEY=VALUE for the transport */
     size_t n_options;
     long protocol_version;        /* 0: not given */
@@ -119,8 +111,35 @@ typedef struct settings {
 
 /* ---- the running tool --------------------------------------------------- */
 
+/* A transport option offered as a flag and config key (defs[G_COUNT + i]). */
+typedef struct topt {
+    const bluetti_option_decl *decl;
+    char *flag;                   /* the name offered (owned): the key or an alias, '-' for '_' */
+    const char *transport;        /* the transport that declares it */
+    bool foreign;                 /* not the selected transport's: checked, then ignored */
+} topt;
+
+/* One 'key = value' line of the config file (value wiped when freed). */
+typedef struct cfg_entry {
+    char *key, *value;
+    int line;
+} cfg_entry;
+
 typedef struct tool {
-    optval gv[G_COUNT];
+    optval *gv;                   /* one per defs entry */
+    const optdef *defs;           /* global_opts, then the transport options */
+    size_t n_defs;
+    optdef *own_defs;             /* defs when transport options were added */
+    topt *topts;                  /* n_defs - G_COUNT entries */
+    bool lenient;                 /* first pass: unknown options are noted, not refused */
+    char **unknown;               /* names the first pass could not place */
+    size_t n_unknown;
+    cfg_entry *cfg;               /* the config file's lines */
+    size_t n_cfg;
+    char *cfg_path;
+    bool cfg_shared;              /* other users can read the config file */
+    const bluetti_transport_ops *tops;   /* the selected transport, once loaded */
+    int tops_err;                 /* why it is not (bluetti_registry_need_transport) */
     settings set;
     bluetti_registry *reg;
     bluetti_session *session;
@@ -128,9 +147,45 @@ typedef struct tool {
     int n_loaded;                 /* plugins loaded */
 } tool;
 
-/* settings.c: config file, then validation into t->set. */
+/* While set (the first pass), opts_parse notes unknown long options in
+ * t->unknown instead of refusing them. NULL turns it off. */
+void opts_set_lenient(tool *t);
+/* First pass: whether the word after an unknown "--name" is taken as its
+ * value (not an option, not a command name; "-5" is a value). */
+bool looks_like_value(const char *s);
+
+/* settings.c: config file, then validation into t->set. load reads the
+ * file's lines; apply adds them to t->gv (lenient: unknown keys noted). */
 int settings_load_config(tool *t);
+int settings_apply_config(tool *t);
 int settings_resolve(tool *t);
+void settings_free(tool *t);
+
+/* transport_opts.c: the selected transport's options as flags and keys. */
+/* Note an option name the first pass could not place (0, or -1 on OOM). */
+int tool_note_unknown(tool *t, const char *name, size_t len);
+/* Find the selected (or default) transport and add its options, and those
+ * of other transports named by unknown options, to t->defs. Returns
+ * EXIT_OK; a missing transport is reported later by device_open. */
+int topts_select(tool *t);
+/* Check the transport option values given (messages name --flag or
+ * file:line; FILE values only with look_at_files); warn about other
+ * transports' options given on the command line (they are not used). */
+int topts_resolve(tool *t, bool look_at_files);
+/* The options bag for opening the selected transport: the values given,
+ * -o KEY=VALUE, the device model, secrets from the environment or a
+ * prompt. Caller frees. Returns EXIT_OK or an exit code (message printed). */
+int topts_build(tool *t, const char *model, bluetti_options **out);
+/* "check --broker, --port and the network" style hints for open errors. */
+const char *topts_hint(tool *t, int err);
+/* The transport options part of --help. */
+void topts_print_help(tool *t, FILE *out);
+/* 'transports' command. */
+int cmd_transports(tool *t, int argc, char **argv);
+void help_transports(FILE *out);
+/* Free what topts_select added. */
+void topts_free(tool *t);
+
 
 /* main.c */
 void print_global_help(FILE *out);
@@ -194,13 +249,14 @@ int tool_stop_signal(void);
 /* EXIT_INTERRUPTED / EXIT_TERMINATED for the stop signal. */
 int tool_stop_exit(void);
 
-/* ---- password (password.c) ---------------------------------------------- */
+/* ---- secrets asked for on the terminal (password.c) ---------------------- */
 
-/* Get the certificate password into a malloc'd buffer (*out, wipe and
- * free with password_free): the option, else $BLUETTI_CERT_PASSWORD, else
- * a prompt on the terminal. Returns EXIT_OK or an exit code (message
- * printed). */
-int password_get(const tool *t, char **out);
+/* Ask for a secret on the terminal with echo off: `text` then ": ".
+ * Returns 0 with a malloc'd *out (free with password_free), -1 when there
+ * is no terminal, -2 when a stop signal arrived, -3 when the line was
+ * longer than PW_MAX - 1, -4 out of memory. */
+#define PW_MAX 1024
+int password_prompt(const char *text, char **out);
 void password_free(char *pw);
 
 /* ---- output (output.c) --------------------------------------------------- */
@@ -297,5 +353,7 @@ void help_help(FILE *out);
 int cmd_opts(const command *c, optval *vals, int argc, char **argv, char **pos, size_t *n_pos,
              bool *done);
 const command *command_find(const char *name);
+/* Whether a command opens a device (and so needs a transport). */
+bool command_uses_device(const command *c);
 
 #endif

@@ -62,7 +62,7 @@ static void range_text(const bluetti_option_decl *d, char *buf, size_t cap)
 static void quote(const char *v, char *buf, size_t cap)
 {
     size_t w = 0, i = 0;
-    for (; v[i] && i < QUOTE_MAX && w + 5 < cap; i++) {
+    for (; i < QUOTE_MAX && v[i] && w + 5 < cap; i++) {
         unsigned char c = (unsigned char)v[i];
         if (c < 0x20 || c == 0x7f) w += (size_t)snprintf(buf + w, cap - w, "\\x%02x", c);
         else buf[w++] = (char)c;

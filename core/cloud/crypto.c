@@ -85,7 +85,7 @@ int bluetti_cloud_aes_encrypt_hex(const char key[32], const uint8_t *data, size_
     if (ct && c && EVP_EncryptInit_ex(c, EVP_aes_256_ecb(), NULL, (const uint8_t *)key, NULL) == 1 &&
         EVP_EncryptUpdate(c, ct, &n1, data, (int)len) == 1 &&
         EVP_EncryptFinal_ex(c, ct + n1, &n2) == 1) {
-        hex_into(ct, (size_t)(n1 + n2), LOWER, out);
+        hex_into(ct, (size_t)n1 + (size_t)n2, LOWER, out);
         rc = 0;
     }
     EVP_CIPHER_CTX_free(c);
@@ -116,7 +116,7 @@ int bluetti_cloud_aes_decrypt_hex(const char key[32], const char *hex, uint8_t *
         rc = BLUETTI_E_BAD_VALUE;   /* wrong key or padding */
         goto out;
     }
-    size_t n = (size_t)(n1 + n2);
+    size_t n = (size_t)n1 + (size_t)n2;
     if (n > cap) goto out;
     memcpy(out, pt, n);
     *out_len = n;

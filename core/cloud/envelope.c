@@ -76,7 +76,7 @@ static bool fits(const uint8_t *p, size_t len, int kind, bool *crc_ok)
 int bluetti_envelope_unwrap(const uint8_t *payload, size_t len, int preferred,
                             bluetti_envelope_info *info, const uint8_t **frame, size_t *frame_len)
 {
-    if ((!payload && len) || !info || !frame || !frame_len) return BLUETTI_E_INVAL;
+    if (!payload || !info || !frame || !frame_len) return BLUETTI_E_INVAL;
     int first = announced(payload, len);
     int order[5] = {preferred, first, BLUETTI_ENVELOPE_NEW, BLUETTI_ENVELOPE_OLD,
                     BLUETTI_ENVELOPE_RAW};

@@ -23,4 +23,8 @@ void bt_fmt(char *dst, size_t cap, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
 /* Overwrite memory so the compiler cannot elide it. */
 void bt_wipe(void *p, size_t n);
 
+/* bluetti_result_new for a schema already validated (one the registry
+ * holds), without validating it again. */
+int bt_result_new_valid(const bluetti_block_schema *s, bluetti_result **out);
+
 #endif

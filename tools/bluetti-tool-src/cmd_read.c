@@ -12,7 +12,8 @@ static json_t *device_json(const tool *t)
 {
     json_t *o = json_object();
     json_object_set_new(o, "sn", json_string(bluetti_device_address(t->dev)));
-    json_object_set_new(o, "model", json_string(bluetti_device_profile(t->dev)->model));
+    const bluetti_profile *p = bluetti_device_profile(t->dev);
+    json_object_set_new(o, "model", p ? json_string(p->model) : json_null());
     json_object_set_new(o, "transport", json_string(t->set.transport));
     json_object_set_new(o, "protocol_version",
                         json_integer(bluetti_device_protocol_version(t->dev)));
@@ -25,17 +26,20 @@ static json_t *error_json(uint16_t block, const char *name, int err, const char 
     json_object_set_new(o, "block", json_integer(block));
     if (name) json_object_set_new(o, "name", json_string(name));
     json_object_set_new(o, "error", json_string(bluetti_err_name(err)));
-    json_object_set_new(o, "class", json_string(bluetti_err_class(err)));
+    json_object_set_new(o, "class", json_string(bluetti_err_class_name(bluetti_err_class(err))));
     json_object_set_new(o, "message", json_string(detail && *detail ? detail
                                                                     : bluetti_strerror(err)));
+    json_object_set_new(o, "remedy", json_string(bluetti_err_remedy(err)));
     return o;
 }
 
 static void report_failure(const tool *t, uint16_t block, const char *name, int err)
 {
+    bluetti_error_info info;
+    bluetti_device_last_error(t->dev, &info);
     const char *detail = bluetti_device_error_detail(t->dev);
     tool_error(EXIT_FAIL, "block %u (%s) failed: %s; %s", (unsigned)block, name ? name : "?",
-               *detail ? detail : bluetti_strerror(err), read_hint(err));
+               *detail ? detail : bluetti_strerror(err), hint_or_remedy(read_hint(err), &info));
 }
 
 /* Read each block; print it (text) or collect it (JSON). Returns 0, the

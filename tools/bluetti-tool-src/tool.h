@@ -243,6 +243,8 @@ int select_blocks(tool *t, const char *blocks, const char *groups, uint16_t **id
 bool blocking_begin(void);
 /* What to try after a failed read. */
 const char *read_hint(int err);
+/* read_hint / open hint, or the library's remedy when the hint is generic. */
+const char *hint_or_remedy(const char *hint, const bluetti_error_info *info);
 /* Sleep while keeping the connection alive; false when stopped. */
 bool device_idle(tool *t, double seconds);
 

@@ -72,6 +72,18 @@ grep -q "^external-loop: 2 devices on 2 sessions: [0-9]* reads ok" "$el_log" ||
     fail "external-loop printed no summary"
 echo "run.sh: external-loop: reads went on after the broker restart ($(tail -n 1 "$el_log"))"
 
+# bluetti-tool without --model: the device names its model (block 100), and
+# the groups read are that model's
+out=$(cd "$tmp/work" && HOME="$tmp/home" XDG_CONFIG_HOME="$tmp/home/.config" \
+    BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD $WRAP "$B/tools/bluetti-tool" --no-plugin-search \
+    --plugin-dir "$B/plugins/.libs" --broker localhost --port "$BT_MQTT_PORT" \
+    --cert "$pki/client.p12" --sn $el_sn2 read --blocks 100 2>&1)
+st=$?
+[ $st -eq 0 ] || fail "bluetti-tool read without --model failed ($st): $out"
+printf '%s\n' "$out" | grep -q '^  device_model  *EL30V2' ||
+    fail "bluetti-tool read without --model did not decode the EL30V2's block 100: $out"
+echo "run.sh: bluetti-tool found the model of $el_sn2 by itself"
+
 # the simulators lived through the restart as well (run.sh stops them next)
 for name in clean delay crc exc disc; do
     eval "pid=\$sim_$name"

@@ -1235,6 +1235,7 @@ int bluetti_device_detect_protocol_version(bluetti_device *d)
         int rc = src ? bluetti_device_read_block(d, src->model_block, 0, NULL)
                      : BLUETTI_E_UNSUPPORTED;
         if (rc) return rc;
+        if (d->version_detected) return 0; /* that read found it out as well */
     }
     const bluetti_profile *p = d->profile;
     if (!p->version_block) return BLUETTI_E_UNSUPPORTED;

@@ -336,9 +336,10 @@ int device_open(tool *t)
     free(serial);
     if (rc) return rc;
     if (detect) {
-        detect_model(t, &rc);
+        detect_model(t, &rc); /* the protocol version comes along */
         if (rc) return rc;
         p = bluetti_device_profile(t->dev);
+        if (!t->set.protocol_version) return EXIT_OK;
     }
     detect_version(t, p, &rc);
     return rc;

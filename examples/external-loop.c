@@ -176,7 +176,7 @@ int main(int argc, char **argv)
         const char *eq = strchr(opts[k], '=');
         char key[64];
         snprintf(key, sizeof key, "%.*s", (int)(eq - opts[k]), opts[k]);
-        bluetti_options_set(o, key, eq + 1);
+        bluetti_options_add(o, key, eq + 1); /* repeatable, e.g. device= of the sim */
     }
     const char *pw = getenv("BLUETTI_CERT_PASSWORD");
     if (o && pw && *pw) bluetti_options_set_secret(o, "password", pw);

@@ -20,7 +20,8 @@ static json_t *device_json(const tool *t)
     return o;
 }
 
-static json_t *error_json(uint16_t block, const char *name, int err, const char *detail)
+static json_t *error_json(const tool *t, uint16_t block, const char *name, int err,
+                          const char *detail)
 {
     json_t *o = json_object();
     json_object_set_new(o, "block", json_integer(block));
@@ -29,7 +30,10 @@ static json_t *error_json(uint16_t block, const char *name, int err, const char 
     json_object_set_new(o, "class", json_string(bluetti_err_class_name(bluetti_err_class(err))));
     json_object_set_new(o, "message", json_string(detail && *detail ? detail
                                                                     : bluetti_strerror(err)));
-    json_object_set_new(o, "remedy", json_string(bluetti_err_remedy(err)));
+    /* the device's remedy (the transport's own when it has one) */
+    bluetti_error_info info;
+    bool same = t->dev && bluetti_device_last_error(t->dev, &info) == err && info.remedy[0];
+    json_object_set_new(o, "remedy", json_string(same ? info.remedy : bluetti_err_remedy(err)));
     return o;
 }
 
@@ -69,7 +73,7 @@ static int read_blocks(tool *t, const uint16_t *ids, size_t n, json_t *blocks, j
         if (err) {
             (*failed)++;
             if (errors)
-                json_array_append_new(errors, error_json(ids[i], name, err,
+                json_array_append_new(errors, error_json(t, ids[i], name, err,
                                                          bluetti_device_error_detail(t->dev)));
             report_failure(t, ids[i], name, err);
         }
@@ -244,7 +248,7 @@ int cmd_raw(tool *t, int argc, char **argv)
             free(hex);
         }
         if (err)
-            json_object_set_new(doc, "error", error_json(id, s ? s->name : NULL, err,
+            json_object_set_new(doc, "error", error_json(t, id, s ? s->name : NULL, err,
                                                          bluetti_device_error_detail(t->dev)));
         rc = json_print(doc);
     } else {

@@ -519,7 +519,16 @@ int bluetti_result_new(const bluetti_block_schema *s, bluetti_result **out)
     *out = NULL;
     char why[512];
     if (!s) return BLUETTI_E_INVAL;
-    if (bluetti_schema_validate(s, why, sizeof why) != 0) return BLUETTI_E_SCHEMA;
+    int rc = bluetti_schema_validate(s, why, sizeof why);
+    if (rc != 0) return rc == BLUETTI_E_NOMEM ? rc : BLUETTI_E_SCHEMA;
+    return bt_result_new_valid(s, out);
+}
+
+/* The registry validated every schema it holds when it was registered:
+ * the session creates results for them without checking again. */
+int bt_result_new_valid(const bluetti_block_schema *s, bluetti_result **out)
+{
+    *out = NULL;
 
     size_t n = s->n_fields, n_xf = 0, n_items = 0, n_text = 0;
     for (size_t i = 0; i < n; i++) {

@@ -37,7 +37,7 @@ static const struct err_desc errs[] = {
     { BLUETTI_E_PLUGIN_SYMBOL, "plugin_symbol", "plugin has no bluetti_plugin_descriptor" },
     { BLUETTI_E_PLUGIN_ABI, "plugin_abi", "plugin built for an incompatible plugin ABI" },
     { BLUETTI_E_PLUGIN_INIT, "plugin_init", "plugin initialisation failed" },
-    { BLUETTI_E_PLUGIN_UNSAFE, "plugin_unsafe", "plugin file or directory is writable by other users" },
+    { BLUETTI_E_PLUGIN_UNSAFE, "plugin_unsafe", "plugin refused as unsafe: its file or directory is writable by other users, belongs to another user, or it is a link into such a directory" },
     { BLUETTI_E_CERT_READ, "cert_read", "certificate file missing or unreadable" },
     { BLUETTI_E_CERT_FORMAT, "cert_format", "certificate is not a valid PKCS#12 file" },
     { BLUETTI_E_CERT_PASSWORD, "cert_password", "wrong certificate password" },
@@ -83,16 +83,98 @@ bool bluetti_err_is_transient(int err)
            err == BLUETTI_E_CONNECT || err == BLUETTI_E_NOT_CONNECTED;
 }
 
-const char *bluetti_err_class(int err)
+bluetti_error_class bluetti_err_class(int err)
 {
-    if (err == 0) return "none";
-    if (err > -20) return "usage";
-    if (err > -40) return "transport";
-    if (err > -60) return "protocol";
-    if (err > -80) return "parse";
-    if (err > -100) return "plugin";
-    if (err > -120) return "tls";
-    return "account";
+    switch (err) {
+    case BLUETTI_OK: return BLUETTI_CLASS_NONE;
+    case BLUETTI_E_NOMEM:
+    case BLUETTI_E_IO: return BLUETTI_CLASS_RESOURCE;
+    case BLUETTI_E_CERT_READ:
+    case BLUETTI_E_CERT_FORMAT:
+    case BLUETTI_E_CERT_NO_KEY: return BLUETTI_CLASS_CONFIGURATION;
+    case BLUETTI_E_CERT_PASSWORD:
+    case BLUETTI_E_CERT_EXPIRED:
+    case BLUETTI_E_CERT_NOT_YET_VALID:
+    case BLUETTI_E_BROKER_REFUSED: return BLUETTI_CLASS_AUTHENTICATION;
+    case BLUETTI_E_TLS_VERIFY:
+    case BLUETTI_E_TLS: return BLUETTI_CLASS_TLS;
+    case BLUETTI_E_SCHEMA: return BLUETTI_CLASS_PARSE;
+    case BLUETTI_E_SESSION_TAKEN:
+    case BLUETTI_E_CLOUD: return BLUETTI_CLASS_CONNECTION;
+    case BLUETTI_E_NO_SUCH_STATION:
+    case BLUETTI_E_CLOCK_SKEW:
+    case BLUETTI_E_NOT_LOGGED_IN: return BLUETTI_CLASS_CONFIGURATION;
+    default: break;
+    }
+    if (err > 0) return BLUETTI_CLASS_USAGE;
+    if (err > -20) return BLUETTI_CLASS_USAGE;
+    if (err > -40) return BLUETTI_CLASS_CONNECTION;
+    if (err > -60) return BLUETTI_CLASS_PROTOCOL;
+    if (err > -80) return BLUETTI_CLASS_PARSE;
+    if (err > -100) return BLUETTI_CLASS_PLUGIN;
+    if (err > -120) return BLUETTI_CLASS_TLS;
+    return BLUETTI_CLASS_AUTHENTICATION;  /* the cloud account's codes */
+}
+
+const char *bluetti_err_class_name(bluetti_error_class cls)
+{
+    static const char *const names[] = {
+        [BLUETTI_CLASS_NONE] = "none", [BLUETTI_CLASS_USAGE] = "usage",
+        [BLUETTI_CLASS_RESOURCE] = "resource", [BLUETTI_CLASS_CONFIGURATION] = "configuration",
+        [BLUETTI_CLASS_AUTHENTICATION] = "authentication", [BLUETTI_CLASS_TLS] = "tls",
+        [BLUETTI_CLASS_CONNECTION] = "connection", [BLUETTI_CLASS_PROTOCOL] = "protocol",
+        [BLUETTI_CLASS_PARSE] = "parse", [BLUETTI_CLASS_PLUGIN] = "plugin",
+    };
+    if ((unsigned)cls >= sizeof names / sizeof names[0]) return "unknown";
+    return names[cls];
+}
+
+/* Generic remedies, by code where one helps more than the class's. */
+const char *bluetti_err_remedy(int err)
+{
+    switch (err) {
+    case BLUETTI_OK: return "";
+    case BLUETTI_E_BUSY: return "wait for the device's request in flight to complete";
+    case BLUETTI_E_NOTFOUND: return "check the name against the lists of loaded plugins, models and groups";
+    case BLUETTI_E_TIMEOUT: return "check that the device is powered and online; raise the timeout for slow links";
+    case BLUETTI_E_CERT_READ: return "check the path and permissions of the certificate file";
+    case BLUETTI_E_CERT_FORMAT: return "give the PKCS#12 (.p12/.pfx) file of the account, not a PEM file or a broken download";
+    case BLUETTI_E_CERT_NO_KEY: return "export the PKCS#12 file again, with its private key";
+    case BLUETTI_E_CERT_PASSWORD: return "give the certificate's password";
+    case BLUETTI_E_CERT_EXPIRED:
+    case BLUETTI_E_CERT_NOT_YET_VALID: return "get a current certificate for the account, and check the system clock";
+    case BLUETTI_E_BROKER_REFUSED: return "check that the certificate belongs to an account allowed on this broker and device";
+    case BLUETTI_E_TLS_VERIFY: return "check the broker name, or give the CA that signed the broker's certificate";
+    case BLUETTI_E_CRC:
+    case BLUETTI_E_FRAME: return "the link corrupted a reply; try again, and report it if it persists";
+    case BLUETTI_E_EXCEPTION: return "the device does not offer this block or register range";
+    case BLUETTI_E_NO_SCHEMA: return "load the block plugin that describes this block, or read it raw";
+    case BLUETTI_E_PLUGIN_UNSAFE: return "make the plugin file and directory writable only by their owner (root or you)";
+    case BLUETTI_E_PLUGIN_ABI: return "rebuild the plugin against this version of libbluetti";
+    case BLUETTI_E_ACCOUNT_PASSWORD: return "give the password of the Bluetti account (the one the phone app uses)";
+    case BLUETTI_E_ACCOUNT_UNKNOWN: return "check the account e-mail address, as registered in the Bluetti app";
+    case BLUETTI_E_TOKEN_EXPIRED: return "log in again (bluetti-tool login)";
+    case BLUETTI_E_NO_SUCH_STATION: return "check the serial on the station's label; 'bluetti-tool devices' lists the account's stations";
+    case BLUETTI_E_CERT_REVOKED: return "log in again to get a new certificate (bluetti-tool login)";
+    case BLUETTI_E_SESSION_TAKEN: return "close the Bluetti app (or the other client) on this account; it is retried after a hold-off";
+    case BLUETTI_E_CLOCK_SKEW: return "set the system clock (enable NTP), then log in again";
+    case BLUETTI_E_CLOUD: return "the Bluetti cloud answered unexpectedly; try again later";
+    case BLUETTI_E_NOT_LOGGED_IN: return "run 'bluetti-tool login' first";
+    default: break;
+    }
+    switch (bluetti_err_class(err)) {
+    case BLUETTI_CLASS_USAGE: return "check the arguments and option values";
+    case BLUETTI_CLASS_RESOURCE: return "free memory or check the file's path and permissions";
+    case BLUETTI_CLASS_CONFIGURATION: return "check the configuration files and options";
+    case BLUETTI_CLASS_AUTHENTICATION: return "check the credentials";
+    case BLUETTI_CLASS_TLS: return "check the TLS settings and the broker's certificate";
+    case BLUETTI_CLASS_CONNECTION: return "check the network and the broker address; reconnects happen by themselves";
+    case BLUETTI_CLASS_PROTOCOL: return "the device answered unexpectedly; check the device address and model";
+    case BLUETTI_CLASS_PARSE: return "the block plugin may not match this device's firmware; report it with a raw dump";
+    case BLUETTI_CLASS_PLUGIN: return "see the plugins list for the reason and remedy";
+    case BLUETTI_CLASS_NONE:
+    default: return "";
+    }
 }
 
 const char *bluetti_modbus_exception_text(uint8_t code)

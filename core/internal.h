@@ -26,5 +26,8 @@ void bt_wipe(void *p, size_t n);
 /* Refuse an option table that cannot be checked against (option_decl.c):
  * 0, or BLUETTI_E_SCHEMA with the reason in why. */
 int bt_option_table_check(const bluetti_option_decl *t, size_t n, char *why, size_t len);
+/* bluetti_result_new for a schema already validated (one the registry
+ * holds), without validating it again. */
+int bt_result_new_valid(const bluetti_block_schema *s, bluetti_result **out);
 
 #endif

@@ -63,6 +63,47 @@ int bluetti_modbus_build_read(uint8_t address, uint16_t start, uint16_t count, u
     return 0;
 }
 
+int bluetti_modbus_parse_reply(const uint8_t *frame, size_t len, uint8_t address,
+                               uint16_t count, bluetti_modbus_reply *out)
+{
+    if (!out) return BLUETTI_E_INVAL;
+    *out = (bluetti_modbus_reply){ 0 };
+    if (count < 1 || count > BLUETTI_MODBUS_MAX_REGISTERS || (!frame && len)) return BLUETTI_E_INVAL;
+    if (len < 5) {
+        out->why = "reply shorter than 5 bytes";
+        return BLUETTI_E_FRAME;
+    }
+    /* The length the header announces: an exception is address,
+     * function|0x80, code, CRC; a read reply carries its byte count.
+     * Other functions are left to the function check below. */
+    size_t want = 0;
+    if (frame[1] & 0x80) want = 5;
+    else if (frame[1] == BLUETTI_MODBUS_READ) want = (size_t)frame[2] + 5u;
+    if (want && len != want) {
+        out->why = len < want ? "reply truncated" : "trailing bytes";
+        return BLUETTI_E_FRAME;
+    }
+    uint16_t got = (uint16_t)(frame[len - 2] | (frame[len - 1] << 8));
+    if (bluetti_crc16(frame, len - 2) != got) {
+        out->why = "CRC mismatch";
+        return BLUETTI_E_CRC;
+    }
+    if (frame[0] != address) return BLUETTI_E_ADDRESS;
+    if (frame[1] & 0x80) {
+        out->exception_code = frame[2];
+        return BLUETTI_E_EXCEPTION;
+    }
+    if (frame[1] != BLUETTI_MODBUS_READ) return BLUETTI_E_FUNCTION;
+    size_t n = (size_t)count * 2;
+    if (frame[2] != n) {
+        out->why = "byte count does not fit the request";
+        return BLUETTI_E_BYTE_COUNT;
+    }
+    out->payload = frame + 3;
+    out->payload_len = n;
+    return 0;
+}
+
 int bluetti_modbus_parse_read(const uint8_t *frame, size_t len, uint8_t address, uint16_t count,
                               const uint8_t **payload, size_t *payload_len,
                               uint8_t *exception_code)

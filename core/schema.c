@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #define MAX_FIELDS 4096u
@@ -119,31 +120,37 @@ int bluetti_schema_field_index(const bluetti_block_schema *s, const char *name)
 
 /* ---- validation ----------------------------------------------------------- */
 
-/* Open-addressing set of field names seen so far (indices + 1), sized for
- * MAX_FIELDS at half load, so validation stays linear without allocating. */
-#define NAME_SLOTS 8192u
+/* Open-addressing set of field names seen so far (indices + 1) at most
+ * half full, so validation stays linear. Small schemas (nearly all) use a
+ * 512-byte table on the stack; large ones one allocation. */
+#define NAME_SLOTS_STACK 256u
 
-static unsigned name_hash(const char *s)
+struct nameset {
+    uint16_t *slots;
+    unsigned mask;              /* slot count - 1 (a power of two) */
+};
+
+static unsigned name_hash(const struct nameset *ns, const char *s)
 {
     uint32_t h = 2166136261u;
     for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h & (NAME_SLOTS - 1);
+    return h & ns->mask;
 }
 
 /* Index of `name` among the fields inserted so far, or -1. */
-static int name_find(const uint16_t *slots, const bluetti_field *fields, const char *name)
+static int name_find(const struct nameset *ns, const bluetti_field *fields, const char *name)
 {
-    for (unsigned h = name_hash(name);; h = (h + 1) & (NAME_SLOTS - 1)) {
-        if (!slots[h]) return -1;
-        if (strcmp(fields[slots[h] - 1].name, name) == 0) return slots[h] - 1;
+    for (unsigned h = name_hash(ns, name);; h = (h + 1) & ns->mask) {
+        if (!ns->slots[h]) return -1;
+        if (strcmp(fields[ns->slots[h] - 1].name, name) == 0) return ns->slots[h] - 1;
     }
 }
 
-static void name_insert(uint16_t *slots, const char *name, size_t index)
+static void name_insert(struct nameset *ns, const char *name, size_t index)
 {
-    unsigned h = name_hash(name);
-    while (slots[h]) h = (h + 1) & (NAME_SLOTS - 1);
-    slots[h] = (uint16_t)(index + 1);
+    unsigned h = name_hash(ns, name);
+    while (ns->slots[h]) h = (h + 1) & ns->mask;
+    ns->slots[h] = (uint16_t)(index + 1);
 }
 
 static int bad_block(char *why, size_t len, const bluetti_block_schema *s, const char *fmt, ...)
@@ -226,7 +233,7 @@ static int check_xforms(const bluetti_block_schema *s, size_t i, char *why, size
     return 0;
 }
 
-static int check_field(const bluetti_block_schema *s, size_t i, const uint16_t *names,
+static int check_field(const bluetti_block_schema *s, size_t i, const struct nameset *names,
                        char *why, size_t len)
 {
     const bluetti_field *f = &s->fields[i];
@@ -303,18 +310,32 @@ int bluetti_schema_validate(const bluetti_block_schema *s, char *why, size_t why
         return bad_block(why, why_len, s, "unknown block class %u", (unsigned)s->block_class);
     if (s->evidence > BLUETTI_EV_UNVERIFIED)
         return bad_block(why, why_len, s, "unknown evidence level %u", (unsigned)s->evidence);
-    uint16_t names[NAME_SLOTS];
-    memset(names, 0, sizeof names);
-    for (size_t i = 0; i < s->n_fields; i++) {
-        const char *name = s->fields[i].name;
-        if (!name || !*name) return bad_field(why, why_len, s, i, "the field has no name");
-        int dup = name_find(names, s->fields, name);
-        if (dup >= 0)
-            return bad_field(why, why_len, s, i, "name already used by field %d", dup);
-        int rc = check_field(s, i, names, why, why_len);
-        if (rc) return rc;
-        name_insert(names, name, i);
+    uint16_t stack_slots[NAME_SLOTS_STACK];
+    struct nameset names = { stack_slots, NAME_SLOTS_STACK - 1 };
+    unsigned want = NAME_SLOTS_STACK;
+    while (want < 2u * s->n_fields) want *= 2;
+    if (want > NAME_SLOTS_STACK) {
+        names.slots = calloc(want, sizeof *names.slots);
+        if (!names.slots) {
+            bt_strlcpy(why, "out of memory while checking the schema", why_len);
+            return BLUETTI_E_NOMEM;
+        }
+        names.mask = want - 1;
+    } else {
+        memset(stack_slots, 0, sizeof stack_slots);
     }
+    int rc = 0;
+    for (size_t i = 0; i < s->n_fields && !rc; i++) {
+        const char *name = s->fields[i].name;
+        int dup = -1;
+        if (!name || !*name) rc = bad_field(why, why_len, s, i, "the field has no name");
+        else if ((dup = name_find(&names, s->fields, name)) >= 0)
+            rc = bad_field(why, why_len, s, i, "name already used by field %d", dup);
+        else if ((rc = check_field(s, i, &names, why, why_len)) == 0)
+            name_insert(&names, name, i);
+    }
+    if (names.slots != stack_slots) free(names.slots);
+    if (rc) return rc;
     if (why && why_len) why[0] = '\0';
     return 0;
 }

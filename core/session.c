@@ -9,9 +9,17 @@
 
 #include "internal.h"
 
+#include <errno.h>
+#include <limits.h>
 #include <math.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#ifdef __linux__
+#include <sys/epoll.h>
+#define BT_HAVE_EPOLL 1
+#endif
 
 #define MAX_STALE 4
 #define MAX_ADDRESS 128
@@ -29,6 +37,17 @@ struct block_state {
 
 enum pstate { P_IDLE = 0, P_WAIT_REPLY, P_WAIT_RETRY, P_NEED_SEND, P_DONE };
 
+/* What a device learns about itself before the read it was asked for:
+ * its model (added without one) and its protocol version (the block read
+ * has version-gated fields). */
+enum prelude { PRE_NONE = 0, PRE_MODEL, PRE_VERSION };
+
+/* The read a prelude stands in front of. */
+struct wanted {
+    uint16_t block, registers;
+    bool blocking;
+};
+
 struct pending {
     enum pstate st;
     bool raw;              /* no decode */
@@ -42,6 +61,7 @@ struct pending {
     int err;               /* P_DONE: result */
     int last_err;          /* last transient error (for the final report) */
     const bluetti_result *result;
+    enum prelude prelude;  /* this request only finds out model or version */
 };
 
 struct bluetti_device {
@@ -49,6 +69,10 @@ struct bluetti_device {
     char *address;
     const bluetti_profile *profile;
     uint16_t version_override, version_detected;
+    bool version_tried;    /* the device could not say: use the profile's */
+    uint8_t modbus_address;
+    struct wanted want;    /* valid while p.prelude != PRE_NONE */
+    int last_code;         /* last failure, 0 after a success */
     struct pending p;
     struct stale stale[MAX_STALE];
     uint8_t *buf;          /* assembled payload */
@@ -85,13 +109,25 @@ struct bluetti_session {
     void *trace_ud;
     bluetti_session_stats stats;
     unsigned completions;  /* completed during the current process() call */
+    /* The one descriptor bluetti_session_fd() hands out: an epoll set
+     * holding the transport's current descriptor, re-registered whenever
+     * the transport's descriptor or the events it needs change. */
+    int epfd;
+    int reg_fd;            /* transport descriptor in epfd, -1 none */
+    short reg_events;
+    int last_code;         /* connection-level error, 0 none */
+    char last_detail[320];
 };
+
+static const bluetti_profile *model_source(const bluetti_registry *reg);
 
 /* ---- configuration -------------------------------------------------------- */
 
 void bluetti_session_config_default(bluetti_session_config *c)
 {
     if (!c) return;
+    memset(c, 0, sizeof *c);
+    c->size = sizeof *c;
     c->timeout_s = 5.0;
     c->connect_timeout_s = 10.0;
     bluetti_retry_default(&c->retry);
@@ -105,8 +141,8 @@ static int check_config(const bluetti_session_config *c, char *detail, size_t le
         why = "the request timeout must be a positive number of seconds";
     else if (!(c->connect_timeout_s > 0) || !isfinite(c->connect_timeout_s))
         why = "the connect timeout must be a positive number of seconds";
-    else if (c->modbus_address == 0)
-        why = "the Modbus device address must be 1..255";
+    else if (c->modbus_address > 247)
+        why = "the Modbus device address must be 0..247";
     else if (bluetti_retry_validate(&c->retry, &why) != 0 && !why)
         why = "invalid retry policy";
     if (!why) return 0;
@@ -233,6 +269,7 @@ static void stop_timer(bluetti_device *d)
 
 static void set_detail(bluetti_device *d, int err, const char *extra)
 {
+    d->last_code = err;
     if (err == 0) {
         d->detail[0] = '\0';
         return;
@@ -242,9 +279,20 @@ static void set_detail(bluetti_device *d, int err, const char *extra)
            extra ? extra : "", extra ? ")" : "");
 }
 
+static int after_prelude(bluetti_device *d, int err, char *extra, size_t extra_len);
+
 static void finish(bluetti_device *d, int err, const char *extra)
 {
     stop_timer(d);
+    char why[256];
+    if (d->p.prelude != PRE_NONE) {
+        /* a prelude read ended: go on with the read it stands in front of,
+         * or fail that read with what the prelude learnt */
+        bt_strlcpy(why, extra ? extra : "", sizeof why);
+        err = after_prelude(d, err, why, sizeof why);
+        if (err > 0) return; /* the next request is queued */
+        extra = why[0] ? why : NULL;
+    }
     d->p.st = P_DONE;
     d->p.err = err;
     set_detail(d, err, extra);
@@ -263,7 +311,7 @@ static bluetti_result *state_result(bluetti_device *d, const bluetti_block_schem
         d->cap_states = nc;
     }
     bluetti_result *r = NULL;
-    if (bluetti_result_new(schema, &r) != 0) return NULL;
+    if (bt_result_new_valid(schema, &r) != 0) return NULL; /* validated at registration */
     d->states[d->n_states++] = (struct block_state){ schema->id, r };
     return r;
 }
@@ -321,7 +369,7 @@ static void send_chunk(bluetti_device *d, double now)
     uint16_t start = (uint16_t)(p->block + p->done_regs);
     p->chunk_regs = (uint16_t)(p->total_regs - p->done_regs);
     if (p->chunk_regs > BLUETTI_MODBUS_MAX_REGISTERS) p->chunk_regs = BLUETTI_MODBUS_MAX_REGISTERS;
-    bluetti_modbus_build_read(s->cfg.modbus_address, start, p->chunk_regs, frame);
+    bluetti_modbus_build_read(d->modbus_address, start, p->chunk_regs, frame);
     p->attempt++;
     if (s->trace) s->trace(s->trace_ud, d, true, frame, sizeof frame);
     s->stats.requests++;
@@ -389,18 +437,11 @@ static void on_frame(bluetti_session *s, const char *address, const uint8_t *f, 
                     "%s: dropped a late or unexpected frame (%zu bytes)", d->address, len);
         return;
     }
-    /* Length first, so a truncated or padded frame is reported as such
-     * rather than as a CRC failure. */
-    if (len >= 3 && (((f[1] & 0x80) && len != 5) || (f[1] == BLUETTI_MODBUS_READ &&
-                                                     len != (size_t)f[2] + 5u))) {
-        finish(d, BLUETTI_E_FRAME, len < (size_t)f[2] + 5u ? "reply truncated" : "trailing bytes");
-        return;
-    }
-    const uint8_t *payload = NULL;
-    size_t plen = 0;
-    uint8_t exc = 0;
-    int rc = bluetti_modbus_parse_read(f, len, s->cfg.modbus_address, p->chunk_regs, &payload,
-                                       &plen, &exc);
+    /* one framing verdict (modbus.c): length as the header announces it
+     * first, so a truncated or padded frame is not called a CRC failure */
+    bluetti_modbus_reply rep;
+    int rc = bluetti_modbus_parse_reply(f, len, d->modbus_address, p->chunk_regs, &rep);
+    uint8_t exc = rep.exception_code;
     switch (rc) {
     case 0:
         break;
@@ -422,11 +463,11 @@ static void on_frame(bluetti_session *s, const char *address, const uint8_t *f, 
     }
     default:
         s->stats.replies++;
-        finish(d, rc, NULL);
+        finish(d, rc, rc == BLUETTI_E_FRAME ? rep.why : NULL);
         return;
     }
     s->stats.replies++;
-    memcpy(d->buf + (size_t)p->done_regs * 2, payload, plen);
+    memcpy(d->buf + (size_t)p->done_regs * 2, rep.payload, rep.payload_len);
     p->done_regs = (uint16_t)(p->done_regs + p->chunk_regs);
     if (p->done_regs < p->total_regs) {
         p->attempt = 0;
@@ -443,6 +484,9 @@ static void on_disconnect(bluetti_session *s, int err)
     double now = bt_now();
     if (err == 0) err = BLUETTI_E_DISCONNECTED;
     bluetti_log(s->log, BLUETTI_LOG_WARN, "session", "connection lost: %s", bluetti_strerror(err));
+    s->last_code = err;
+    bt_fmt(s->last_detail, sizeof s->last_detail, "connection lost: %s; reconnecting",
+           bluetti_strerror(err));
     /* fail fast: every waiting request fails now instead of at its timeout */
     for (size_t i = 0; i < s->n_devs; i++) {
         bluetti_device *d = s->devs[i];
@@ -529,9 +573,57 @@ static int wait_ms_until(const bluetti_session *s, int limit_ms)
     return limit_ms;
 }
 
+/* Keep the transport's current descriptor in the session's epoll set. The
+ * same number may stand for a new socket after a reconnect (closing the
+ * old one took it out of the set), so the registration is re-asserted
+ * (MOD, or ADD when it is gone) rather than trusted: one epoll_ctl. */
+static void sync_fd(bluetti_session *s)
+{
+#ifdef BT_HAVE_EPOLL
+    if (s->epfd < 0) return;
+    int fd = s->ops->fd ? s->ops->fd(s->tstate) : -1;
+    short ev = 0;
+    if (fd >= 0) ev = s->ops->poll_events ? s->ops->poll_events(s->tstate) : POLLIN;
+    if (fd >= 0 && !ev) ev = POLLIN;
+    if (s->reg_fd >= 0 && s->reg_fd != fd)
+        epoll_ctl(s->epfd, EPOLL_CTL_DEL, s->reg_fd, NULL); /* ENOENT when closed: fine */
+    s->reg_fd = -1;
+    s->reg_events = 0;
+    if (fd < 0) return;
+    struct epoll_event e = { .events = ((ev & POLLIN) ? EPOLLIN : 0u) |
+                                       ((ev & POLLOUT) ? EPOLLOUT : 0u) |
+                                       ((ev & POLLPRI) ? EPOLLPRI : 0u) };
+    e.data.fd = fd;
+    if (epoll_ctl(s->epfd, EPOLL_CTL_MOD, fd, &e) != 0 &&
+        (errno != ENOENT || epoll_ctl(s->epfd, EPOLL_CTL_ADD, fd, &e) != 0)) {
+        bluetti_log(s->log, BLUETTI_LOG_WARN, "session",
+                    "cannot watch the transport's descriptor %d: %s", fd, strerror(errno));
+        return;
+    }
+    s->reg_fd = fd;
+    s->reg_events = ev;
+#else
+    (void)s;
+#endif
+}
+
+static int process_once(bluetti_session *s, int timeout_ms);
+
 int bluetti_session_process(bluetti_session *s, int timeout_ms)
 {
     if (!s) return BLUETTI_E_INVAL;
+    int rc = process_once(s, timeout_ms);
+    if (rc < 0) {
+        s->last_code = rc;
+        bt_fmt(s->last_detail, sizeof s->last_detail, "the transport failed: %s",
+               bluetti_strerror(rc));
+    }
+    sync_fd(s);
+    return rc;
+}
+
+static int process_once(bluetti_session *s, int timeout_ms)
+{
     double start = bt_now();
     double end = timeout_ms < 0 ? INFINITY : start + timeout_ms / 1000.0;
     s->completions = 0;
@@ -563,25 +655,85 @@ int bluetti_session_next_timeout_ms(const bluetti_session *s)
 {
     if (!s) return -1;
     if (s->n_work > 0) return 0; /* something to send or report */
-    if (s->n_timers == 0) return -1;
-    double ms = (s->timers[0]->p.deadline - bt_now()) * 1000.0;
-    return ms <= 0 ? 0 : (int)ceil(ms);
+    int next = -1;
+    if (s->n_timers > 0) {
+        double ms = (s->timers[0]->p.deadline - bt_now()) * 1000.0;
+        next = ms <= 0 ? 0 : (ms >= INT_MAX ? INT_MAX : (int)ceil(ms));
+    }
+    /* the transport's own deadlines: keepalive, reconnect backoff */
+    int t = s->ops->next_timeout_ms ? s->ops->next_timeout_ms(s->tstate) : -1;
+    if (t >= 0 && (next < 0 || t < next)) next = t;
+    return next;
 }
 
 /* ---- open / close --------------------------------------------------------- */
 
+static void fill_error(bluetti_error_info *e, const bluetti_transport_ops *ops, int code,
+                       const char *detail)
+{
+    if (!e) return;
+    memset(e, 0, sizeof *e);
+    e->code = code;
+    e->cls = bluetti_err_class(code);
+    if (!code) return;
+    bt_strlcpy(e->detail, detail && *detail ? detail : bluetti_strerror(code), sizeof e->detail);
+    const char *remedy = ops && ops->remedy ? ops->remedy(code) : NULL;
+    bt_strlcpy(e->remedy, remedy ? remedy : bluetti_err_remedy(code), sizeof e->remedy);
+}
+
+static int open_session(bluetti_registry *reg, const char *transport, const bluetti_options *opts,
+                        const bluetti_session_config *cfg, bluetti_session **out, char *detail,
+                        size_t detail_len, const bluetti_transport_ops **used);
+
+int bluetti_session_open_ex(bluetti_registry *reg, const char *transport,
+                            const bluetti_options *opts, const bluetti_session_config *cfg,
+                            bluetti_session **out, bluetti_error_info *err)
+{
+    char detail[sizeof err->detail] = "";
+    const bluetti_transport_ops *ops = NULL;
+    int rc = open_session(reg, transport, opts, cfg, out, detail, sizeof detail, &ops);
+    fill_error(err, ops, rc, detail);
+    return rc;
+}
+
 int bluetti_session_open(bluetti_registry *reg, const char *transport, const bluetti_options *opts,
                          const bluetti_session_config *cfg, bluetti_session **out, char *detail,
                          size_t detail_len)
+{
+    const bluetti_transport_ops *ops = NULL;
+    return open_session(reg, transport, opts, cfg, out, detail, detail_len, &ops);
+}
+
+/* Take the caller's config: only the `size` bytes it says it has, defaults
+ * for the rest (members added after the caller was built). */
+static int take_config(const bluetti_session_config *cfg, bluetti_session_config *c,
+                       char *detail, size_t detail_len)
+{
+    bluetti_session_config_default(c);
+    if (!cfg) return 0;
+    if (cfg->size < offsetof(bluetti_session_config, modbus_address) + 1 ||
+        cfg->size > sizeof *cfg) {
+        bt_fmt(detail, detail_len, "the session config's size is %zu: start from "
+               "bluetti_session_config_default(), which sets it", cfg->size);
+        return BLUETTI_E_INVAL;
+    }
+    memcpy(c, cfg, cfg->size);
+    c->size = sizeof *c;
+    return 0;
+}
+
+static int open_session(bluetti_registry *reg, const char *transport, const bluetti_options *opts,
+                        const bluetti_session_config *cfg, bluetti_session **out, char *detail,
+                        size_t detail_len, const bluetti_transport_ops **used)
 {
     if (detail && detail_len) detail[0] = '\0';
     if (!out) return BLUETTI_E_INVAL;
     *out = NULL;
     if (!reg || !transport) return BLUETTI_E_INVAL;
     bluetti_session_config c;
-    if (cfg) c = *cfg;
-    else bluetti_session_config_default(&c);
-    int rc = check_config(&c, detail, detail_len);
+    int rc = take_config(cfg, &c, detail, detail_len);
+    if (rc) return rc;
+    rc = check_config(&c, detail, detail_len);
     if (rc) return rc;
     rc = bluetti_registry_need_transport(reg, transport); /* opens a deferred plugin */
     const bluetti_transport_ops *ops = rc ? NULL : bluetti_registry_find_transport(reg, transport);
@@ -594,8 +746,21 @@ int bluetti_session_open(bluetti_registry *reg, const char *transport, const blu
                    "plugins list)", transport, bluetti_strerror(rc));
         return rc ? rc : BLUETTI_E_NOTFOUND;
     }
+    *used = ops;
     bluetti_session *s = calloc(1, sizeof *s);
     if (!s) return BLUETTI_E_NOMEM;
+    s->epfd = -1;
+    s->reg_fd = -1;
+#ifdef BT_HAVE_EPOLL
+    s->epfd = epoll_create1(EPOLL_CLOEXEC);
+    if (s->epfd < 0) {
+        rc = errno == ENOMEM ? BLUETTI_E_NOMEM : BLUETTI_E_IO;
+        bt_fmt(detail, detail_len, "cannot create the session's event descriptor (epoll): %s",
+               strerror(errno));
+        free(s);
+        return rc;
+    }
+#endif
     s->reg = reg;
     s->log = bluetti_registry_logger(reg);
     s->ops = ops;
@@ -608,7 +773,11 @@ int bluetti_session_open(bluetti_registry *reg, const char *transport, const blu
     bluetti_options *empty = NULL, *typed = NULL;
     if (!opts) {
         empty = bluetti_options_new();
-        if (!empty) { free(s); return BLUETTI_E_NOMEM; }
+        if (!empty) {
+            if (s->epfd >= 0) close(s->epfd);
+            free(s);
+            return BLUETTI_E_NOMEM;
+        }
         opts = empty;
     }
     char why[512] = "";
@@ -621,9 +790,11 @@ int bluetti_session_open(bluetti_registry *reg, const char *transport, const blu
     if (rc != 0) {
         if (rc > 0) rc = BLUETTI_E_CONNECT;
         bt_strlcpy(detail, why[0] ? why : bluetti_strerror(rc), detail_len);
+        if (s->epfd >= 0) close(s->epfd);
         free(s);
         return rc;
     }
+    sync_fd(s);
     *out = s;
     return 0;
 }
@@ -646,6 +817,7 @@ void bluetti_session_close(bluetti_session *s)
     free(s->hash);
     free(s->work);
     free(s->timers);
+    if (s->epfd >= 0) close(s->epfd);
     free(s);
 }
 
@@ -664,10 +836,15 @@ int bluetti_session_add_device(bluetti_session *s, const char *address, const ch
                                bluetti_device **out)
 {
     if (out) *out = NULL;
-    if (!s || !model) return BLUETTI_E_INVAL;
+    if (!s) return BLUETTI_E_INVAL;
     if (!valid_address(address)) return BLUETTI_E_INVAL;
-    const bluetti_profile *prof = bluetti_registry_find_profile(s->reg, model);
-    if (!prof) return BLUETTI_E_NOTFOUND;
+    const bluetti_profile *prof = NULL;
+    if (model) {
+        prof = bluetti_registry_find_profile(s->reg, model);
+        if (!prof) return BLUETTI_E_NOTFOUND;
+    } else if (!model_source(s->reg)) {
+        return BLUETTI_E_UNSUPPORTED; /* no loaded profile says where a device names its model */
+    }
     if (find_device(s, address)) return BLUETTI_E_EXISTS;
     if (s->n_devs == s->cap_devs) {
         /* devs, work and timers grow together: each holds a device at most once */
@@ -685,6 +862,7 @@ int bluetti_session_add_device(bluetti_session *s, const char *address, const ch
     if (!d) return BLUETTI_E_NOMEM;
     d->s = s;
     d->profile = prof;
+    d->modbus_address = s->cfg.modbus_address;
     d->address = strdup(address);
     if (!d->address) { free(d); return BLUETTI_E_NOMEM; }
     int rc = s->ops->attach(s->tstate, address);
@@ -734,7 +912,25 @@ void bluetti_session_set_trace(bluetti_session *s, bluetti_trace_cb cb, void *us
 
 int bluetti_session_fd(const bluetti_session *s)
 {
-    return (s && s->ops->fd) ? s->ops->fd(s->tstate) : -1;
+    if (!s) return -1;
+    if (s->epfd >= 0) return s->epfd;
+    return s->ops->fd ? s->ops->fd(s->tstate) : -1;
+}
+
+short bluetti_session_poll_events(const bluetti_session *s)
+{
+    if (s && s->epfd < 0 && s->ops->poll_events) return s->ops->poll_events(s->tstate);
+    return POLLIN;
+}
+
+int bluetti_session_last_error(const bluetti_session *s, bluetti_error_info *err)
+{
+    if (!s) {
+        fill_error(err, NULL, BLUETTI_E_INVAL, "no session");
+        return BLUETTI_E_INVAL;
+    }
+    fill_error(err, s->ops, s->last_code, s->last_detail);
+    return s->last_code;
 }
 
 void bluetti_session_get_stats(const bluetti_session *s, bluetti_session_stats *out)
@@ -754,11 +950,162 @@ void bluetti_session_get_stats(const bluetti_session *s, bluetti_session_stats *
 static uint16_t default_registers(const bluetti_device *d, const bluetti_block_schema *schema)
 {
     size_t bytes = 0;
-    for (const bluetti_block_size *z = d->profile->sizes; z && z->block; z++)
+    for (const bluetti_block_size *z = d->profile ? d->profile->sizes : NULL; z && z->block; z++)
         if (z->block == schema->id) bytes = z->bytes;
     if (!bytes) bytes = bluetti_schema_read_length(schema);
     size_t regs = (bytes + 1) / 2;
     return (uint16_t)(regs > 0xFFFF ? 0xFFFF : regs);
+}
+
+/* The first profile that says where a device names its model. */
+static const bluetti_profile *model_source(const bluetti_registry *reg)
+{
+    size_t n = bluetti_registry_profile_count(reg);
+    for (size_t i = 0; i < n; i++) {
+        const bluetti_profile *p = bluetti_registry_profile_at(reg, i);
+        if (p && p->model_block && p->model_field) return p;
+    }
+    return NULL;
+}
+
+static bool schema_gated(const bluetti_block_schema *schema)
+{
+    for (size_t i = 0; i < schema->n_fields; i++)
+        if (schema->fields[i].min_protocol) return true;
+    return false;
+}
+
+/* Decoding this block depends on a protocol version nobody has found out. */
+static bool needs_version(const bluetti_device *d, const bluetti_block_schema *schema)
+{
+    return d->profile && !d->version_override && !d->version_detected && !d->version_tried &&
+           d->profile->version_block && schema_gated(schema);
+}
+
+/* Queue a request (the state checks are the caller's). */
+static int issue(bluetti_device *d, uint16_t start, uint16_t registers, bool raw, bool blocking,
+                 enum prelude pre)
+{
+    if (!raw && registers == 0) {
+        const bluetti_block_schema *schema = bluetti_registry_find_block(d->s->reg, start);
+        if (!schema) {
+            bt_fmt(d->detail, sizeof d->detail, "block %u: no schema is registered for it",
+                   (unsigned)start);
+            return BLUETTI_E_NO_SCHEMA;
+        }
+        registers = default_registers(d, schema);
+    }
+    if (registers == 0 || (uint32_t)start + registers > 0x10000u) return BLUETTI_E_INVAL;
+    size_t need = (size_t)registers * 2;
+    if (need > d->buf_cap) {
+        uint8_t *nb = realloc(d->buf, need);
+        if (!nb) return BLUETTI_E_NOMEM;
+        d->buf = nb;
+        d->buf_cap = need;
+    }
+    d->p = (struct pending){ .st = P_NEED_SEND, .raw = raw, .blocking = blocking,
+                             .block = start, .total_regs = registers, .prelude = pre };
+    d->detail[0] = '\0';
+    enqueue(d);
+    return 0;
+}
+
+/* The next request for the wanted read: find out the model, then the
+ * protocol version if the block needs it, then the read itself. */
+static int next_step(bluetti_device *d)
+{
+    const struct wanted *w = &d->want;
+    if (!d->profile) {
+        const bluetti_profile *src = model_source(d->s->reg);
+        if (!src) return BLUETTI_E_UNSUPPORTED;
+        return issue(d, src->model_block, 0, false, w->blocking, PRE_MODEL);
+    }
+    const bluetti_block_schema *schema = bluetti_registry_find_block(d->s->reg, w->block);
+    if (schema && needs_version(d, schema)) {
+        const bluetti_profile *p = d->profile;
+        return issue(d, p->version_block, (uint16_t)(p->version_offset / 2 + 1), true,
+                     w->blocking, PRE_VERSION);
+    }
+    return issue(d, w->block, w->registers, false, w->blocking, PRE_NONE);
+}
+
+/* What the model read found: 0 with d->profile set, or an error. */
+static int take_model(bluetti_device *d, char *why, size_t why_len)
+{
+    const bluetti_profile *src = model_source(d->s->reg);
+    const bluetti_value *v = d->p.result && src ? bluetti_result_find(d->p.result, src->model_field)
+                                                : NULL;
+    if (!v || v->kind != BLUETTI_VAL_TEXT || !v->v.s || !*v->v.s) {
+        bt_fmt(why, why_len, "detecting the model: block %u field %s holds no model name",
+               (unsigned)d->p.block, src ? src->model_field : "?");
+        return BLUETTI_E_BAD_VALUE;
+    }
+    const bluetti_profile *prof = bluetti_registry_find_profile(d->s->reg, v->v.s);
+    if (!prof) {
+        bt_fmt(why, why_len, "the device reports model '%s', which no loaded profile knows", v->v.s);
+        return BLUETTI_E_NOTFOUND;
+    }
+    d->profile = prof;
+    bluetti_log(d->s->log, BLUETTI_LOG_INFO, "session", "%s: detected model %s", d->address,
+                prof->model);
+    return 0;
+}
+
+/* The version read ended with err. Returns 0 to go on (version known, or
+ * the device cannot say: the profile's is used) or the error to fail the
+ * wanted read with (a transient one: it would have failed as well). */
+static int take_version(bluetti_device *d, int err, char *why, size_t why_len)
+{
+    const bluetti_profile *p = d->profile;
+    if (err && bluetti_err_is_transient(err)) {
+        char inner[200];
+        bt_strlcpy(inner, why, sizeof inner);
+        bt_fmt(why, why_len, "detecting the protocol version from block %u: %s%s%s",
+               (unsigned)p->version_block, bluetti_strerror(err), inner[0] ? "; " : "", inner);
+        return err;
+    }
+    uint16_t v = 0;
+    size_t off = p->version_offset & ~(size_t)1;
+    if (!err && off + 2 <= (size_t)d->p.total_regs * 2)
+        v = (uint16_t)(d->buf[off] << 8 | d->buf[off + 1]);
+    if (v == 0 || v == 0xFFFF) {
+        d->version_tried = true;
+        bluetti_log(d->s->log, BLUETTI_LOG_INFO, "session",
+                    "%s: no protocol version from block %u (%s); using the profile's %u",
+                    d->address, (unsigned)p->version_block,
+                    err ? bluetti_strerror(err) : "implausible value", (unsigned)p->protocol_version);
+    } else {
+        d->version_detected = v;
+    }
+    return 0;
+}
+
+static int after_prelude(bluetti_device *d, int err, char *why, size_t why_len)
+{
+    enum prelude pre = d->p.prelude;
+    d->p.prelude = PRE_NONE;
+    if (pre == PRE_MODEL) {
+        if (err) {
+            char inner[200];
+            bt_strlcpy(inner, why, sizeof inner);
+            bt_fmt(why, why_len, "detecting the model from block %u: %s%s%s",
+                   (unsigned)d->p.block, bluetti_strerror(err), inner[0] ? "; " : "", inner);
+        } else {
+            err = take_model(d, why, why_len);
+        }
+    } else {
+        err = take_version(d, err, why, why_len);
+    }
+    if (!err) {
+        why[0] = '\0';
+        err = next_step(d);
+        if (!err) return 1; /* queued */
+    }
+    /* report the failure as the wanted read's */
+    d->p.block = d->want.block;
+    d->p.blocking = d->want.blocking;
+    d->p.result = NULL;
+    return err;
 }
 
 static int start_request(bluetti_device *d, uint16_t start, uint16_t registers, bool raw,
@@ -770,30 +1117,25 @@ static int start_request(bluetti_device *d, uint16_t start, uint16_t registers, 
         if (!schema) {
             bt_fmt(d->detail, sizeof d->detail, "block %u: no schema is registered for it",
                    (unsigned)start);
+            d->last_code = BLUETTI_E_NO_SCHEMA;
             return BLUETTI_E_NO_SCHEMA;
         }
-        if (registers == 0) registers = default_registers(d, schema);
+        if (!d->profile || needs_version(d, schema)) {
+            d->want = (struct wanted){ start, registers, blocking };
+            return next_step(d);
+        }
     }
-    if (registers == 0 || (uint32_t)start + registers > 0x10000u) return BLUETTI_E_INVAL;
-    size_t need = (size_t)registers * 2;
-    if (need > d->buf_cap) {
-        uint8_t *nb = realloc(d->buf, need);
-        if (!nb) return BLUETTI_E_NOMEM;
-        d->buf = nb;
-        d->buf_cap = need;
-    }
-    d->p = (struct pending){ .st = P_NEED_SEND, .raw = raw, .blocking = blocking,
-                             .block = start, .total_regs = registers };
-    d->detail[0] = '\0';
-    enqueue(d);
-    return 0;
+    return issue(d, start, registers, raw, blocking, PRE_NONE);
 }
 
 int bluetti_device_submit_read(bluetti_device *d, uint16_t block, uint16_t registers)
 {
     if (!d) return BLUETTI_E_INVAL;
     int rc = start_request(d, block, registers, false, false);
-    if (rc == 0) flush_work(d->s); /* send now; the reply comes through process() */
+    if (rc == 0) {
+        flush_work(d->s); /* send now; the reply comes through process() */
+        sync_fd(d->s);    /* the transport may want POLLOUT now */
+    }
     return rc;
 }
 
@@ -841,8 +1183,9 @@ int bluetti_device_read_raw(bluetti_device *d, uint16_t start, uint16_t register
     rc = wait_done(d);
     if (rc) return rc;
     size_t n = (size_t)registers * 2;
-    memcpy(buf, d->buf, n < cap ? n : cap);
-    if (len) *len = n;
+    if (n > cap) n = cap;
+    memcpy(buf, d->buf, n);
+    if (len) *len = n; /* what was written, not what was read */
     return 0;
 }
 
@@ -850,6 +1193,13 @@ int bluetti_device_read_group(bluetti_device *d, const char *group, bluetti_read
                               void *userdata)
 {
     if (!d || !group) return BLUETTI_E_INVAL;
+    if (!d->profile) {
+        /* the groups are the model's: find out which model this is */
+        const bluetti_profile *src = model_source(d->s->reg);
+        int rc = src ? bluetti_device_read_block(d, src->model_block, 0, NULL)
+                     : BLUETTI_E_UNSUPPORTED;
+        if (rc) return rc;
+    }
     const bluetti_block_group *g = bluetti_profile_group(d->profile, group);
     if (!g) return BLUETTI_E_NOTFOUND;
     int last = 0;
@@ -873,7 +1223,7 @@ uint16_t bluetti_device_protocol_version(const bluetti_device *d)
     if (!d) return 0;
     if (d->version_override) return d->version_override;
     if (d->version_detected) return d->version_detected;
-    return d->profile->protocol_version;
+    return d->profile ? d->profile->protocol_version : 0;
 }
 
 void bluetti_device_set_protocol_version(bluetti_device *d, uint16_t version)
@@ -884,6 +1234,13 @@ void bluetti_device_set_protocol_version(bluetti_device *d, uint16_t version)
 int bluetti_device_detect_protocol_version(bluetti_device *d)
 {
     if (!d) return BLUETTI_E_INVAL;
+    if (!d->profile) {
+        const bluetti_profile *src = model_source(d->s->reg);
+        int rc = src ? bluetti_device_read_block(d, src->model_block, 0, NULL)
+                     : BLUETTI_E_UNSUPPORTED;
+        if (rc) return rc;
+        if (d->version_detected) return 0; /* that read found it out as well */
+    }
     const bluetti_profile *p = d->profile;
     if (!p->version_block) return BLUETTI_E_UNSUPPORTED;
     uint16_t regs = (uint16_t)(p->version_offset / 2 + 1);
@@ -915,4 +1272,27 @@ const bluetti_result *bluetti_device_last(const bluetti_device *d, uint16_t bloc
 const char *bluetti_device_error_detail(const bluetti_device *d)
 {
     return d ? d->detail : "";
+}
+
+int bluetti_device_last_error(const bluetti_device *d, bluetti_error_info *err)
+{
+    if (!d) {
+        fill_error(err, NULL, BLUETTI_E_INVAL, "no device");
+        return BLUETTI_E_INVAL;
+    }
+    fill_error(err, d->s->ops, d->last_code, d->detail);
+    return d->last_code;
+}
+
+int bluetti_device_set_modbus_address(bluetti_device *d, unsigned address)
+{
+    if (!d || address > 247) return BLUETTI_E_INVAL;
+    if (d->p.st != P_IDLE) return BLUETTI_E_BUSY;
+    d->modbus_address = (uint8_t)address;
+    return 0;
+}
+
+unsigned bluetti_device_modbus_address(const bluetti_device *d)
+{
+    return d ? d->modbus_address : 0;
 }

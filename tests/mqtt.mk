@@ -7,4 +7,5 @@ tests_test_mqtt_SOURCES = tests/test_mqtt.c
 tests_test_mqtt_CFLAGS = $(TEST_CFLAGS) $(MOSQUITTO_CFLAGS)
 tests_test_mqtt_LDADD = $(TEST_LIBS) $(MOSQUITTO_LIBS)
 TESTS += tests/mqtt/run.sh tests/mqtt/sim-cli.sh
-dist_check_SCRIPTS += tests/mqtt/run.sh tests/mqtt/sim-cli.sh tests/mqtt/mkcerts.sh
+dist_check_SCRIPTS += tests/mqtt/run.sh tests/mqtt/sim-cli.sh tests/mqtt/mkcerts.sh \
+	tests/mqtt/external-loop.sh

@@ -137,6 +137,59 @@ static void test_reply_errors(void)
     free(f);
 }
 
+/* The one framing verdict the session uses: length as announced by the
+ * header first, so truncation and padding are named as such. */
+static int verdict(const char *hex, uint8_t address, uint16_t count, bluetti_modbus_reply *r)
+{
+    size_t len;
+    uint8_t *f = bt_hex(hex, &len);
+    int rc = bluetti_modbus_parse_reply(f, len, address, count, r);
+    free(f);
+    return rc;
+}
+
+static void test_reply_verdict(void)
+{
+    bluetti_modbus_reply r;
+    /* F8 */
+    size_t len;
+    uint8_t *f = bt_hex("01 03 04 00 64 00 C8 BA 7A", &len);
+    CU_ASSERT_EQUAL(bluetti_modbus_parse_reply(f, len, 1, 2, &r), 0);
+    CU_ASSERT_PTR_EQUAL(r.payload, f + 3);
+    CU_ASSERT_EQUAL(r.payload_len, 4);
+    CU_ASSERT_PTR_NULL(r.why);
+    free(f);
+    /* an exception with a trailing byte: trailing bytes, not "truncated" */
+    CU_ASSERT_EQUAL(verdict("01 83 02 00 F1 50", 1, 16, &r), BLUETTI_E_FRAME);
+    CU_ASSERT_STRING_EQUAL(r.why, "trailing bytes");
+    /* a truncated exception and a truncated read reply */
+    CU_ASSERT_EQUAL(verdict("01 83 02 C0", 1, 16, &r), BLUETTI_E_FRAME);
+    CU_ASSERT_STRING_EQUAL(r.why, "reply shorter than 5 bytes");
+    CU_ASSERT_EQUAL(verdict("01 03 0A 00 01", 1, 5, &r), BLUETTI_E_FRAME);
+    CU_ASSERT_STRING_EQUAL(r.why, "reply truncated");
+    /* padding under the announced length, CRC or not */
+    CU_ASSERT_EQUAL(verdict("01 03 02 00 01 AB CD FF", 1, 1, &r), BLUETTI_E_FRAME);
+    CU_ASSERT_STRING_EQUAL(r.why, "trailing bytes");
+    /* F7 */
+    CU_ASSERT_EQUAL(verdict("01 83 02 C0 F1", 1, 16, &r), BLUETTI_E_EXCEPTION);
+    CU_ASSERT_EQUAL(r.exception_code, 2);
+    /* CRC, address, function, byte count */
+    CU_ASSERT_EQUAL(verdict("01 03 04 00 64 00 C8 FF FF", 1, 2, &r), BLUETTI_E_CRC);
+    CU_ASSERT_EQUAL(verdict("02 03 04 00 64 00 C8 89 7A", 1, 2, &r), BLUETTI_E_ADDRESS);
+    CU_ASSERT_EQUAL(verdict("01 04 02 00 01 78 F0", 1, 1, &r), BLUETTI_E_FUNCTION);
+    CU_ASSERT_EQUAL(verdict("01 03 04 00 64 00 C8 BA 7A", 1, 3, &r), BLUETTI_E_BYTE_COUNT);
+    /* address 0 is a unicast address like any other */
+    f = bt_hex("00 03 02 00 2A 00 00", &len);
+    uint16_t crc = bluetti_crc16(f, 5);
+    f[5] = (uint8_t)crc;
+    f[6] = (uint8_t)(crc >> 8);
+    CU_ASSERT_EQUAL(bluetti_modbus_parse_reply(f, len, 0, 1, &r), 0);
+    CU_ASSERT_EQUAL(bluetti_modbus_parse_reply(f, len, 1, 1, &r), BLUETTI_E_ADDRESS);
+    free(f);
+    CU_ASSERT_EQUAL(bluetti_modbus_parse_reply(NULL, 0, 1, 1, NULL), BLUETTI_E_INVAL);
+    CU_ASSERT_EQUAL(verdict("01 03 04 00 64 00 C8 BA 7A", 1, 0, &r), BLUETTI_E_INVAL);
+}
+
 static void test_round_trip(void)
 {
     /* a reply built here for every register count parses back exactly */
@@ -256,6 +309,7 @@ static int add(void)
         !CU_add_test(s, "read requests F1-F4, F13", test_build) ||
         !CU_add_test(s, "good replies F5, F6, F8", test_reply_ok) ||
         !CU_add_test(s, "bad replies F7, F9-F12", test_reply_errors) ||
+        !CU_add_test(s, "one framing verdict", test_reply_verdict) ||
         !CU_add_test(s, "round trip 1..125 registers", test_round_trip))
         return -1;
     CU_pSuite h = CU_add_suite("hex", NULL, NULL);

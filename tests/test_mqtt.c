@@ -516,9 +516,12 @@ static void test_reads_decode_image(void)
     BT_ASSERT_NEAR(num_field(bluetti_device_last(d, 1300), "phase_0_voltage"), 229.8);
     bluetti_session_stats st;
     bluetti_session_get_stats(s, &st);
-    CU_ASSERT_EQUAL(st.requests, 3);
-    CU_ASSERT_EQUAL(st.replies, 3);
+    /* one more than the blocks: block 100's first read found out the
+     * protocol version (block 1) by itself */
+    CU_ASSERT_EQUAL(st.requests, 4);
+    CU_ASSERT_EQUAL(st.replies, 4);
     CU_ASSERT_EQUAL(st.retries, 0);
+    CU_ASSERT_EQUAL(bluetti_device_protocol_version(d), bluetti_device_protocol_version(want));
     bluetti_session_close(ref);
     bluetti_session_close(s);
 }
@@ -651,6 +654,9 @@ static void test_delays_do_not_stall_other_devices(void)
     bluetti_device *a = NULL, *b = NULL;
     CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(s, SN_DELAY, "EL100V2", &a), 0);
     CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(s, SN_DELAY2, "EL30V2", &b), 0);
+    /* one delayed request each (no protocol-version detection first) */
+    bluetti_device_set_protocol_version(a, 2001);
+    bluetti_device_set_protocol_version(b, 2001);
     struct pair_done p = { .first = a };
     bluetti_session_set_read_callback(s, pair_cb, &p);
     double t0 = now_s();
@@ -672,6 +678,7 @@ static void test_bad_crc_not_retried(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     bluetti_device *d = NULL;
     CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(s, SN_CRC, "EL100V2", &d), 0);
+    bluetti_device_set_protocol_version(d, 2001); /* count this read's requests only */
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), BLUETTI_E_CRC);
     bluetti_session_stats st;
     bluetti_session_get_stats(s, &st);
@@ -917,6 +924,13 @@ static void test_broker_restart(void)
     bluetti_device *d = NULL;
     CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(s, SN_RESTART, "EL100V2", &d), 0);
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), 0);
+    /* one descriptor for an external poll() loop, whatever the socket */
+    int fd0 = bluetti_session_fd(s);
+    CU_ASSERT(fd0 >= 0);
+    /* connected and idle: the transport's keepalive check is the deadline
+     * (a quarter of the default 60 s keepalive), no request is */
+    int t_idle = bluetti_session_next_timeout_ms(s);
+    CU_ASSERT(t_idle >= 0 && t_idle <= 15000);
 
     /* a request waits for its (delayed) answer; the broker dies under it */
     struct restart_ctx rc = { 0 };
@@ -937,6 +951,16 @@ static void test_broker_restart(void)
     /* while the broker is away, reads fail quickly with a transient error */
     int err = bluetti_device_read_block(d, 100, 0, NULL);
     CU_ASSERT(bluetti_err_is_transient(err));
+    bluetti_error_info info;
+    CU_ASSERT_EQUAL(bluetti_device_last_error(d, &info), err);
+    CU_ASSERT_EQUAL(info.cls, BLUETTI_CLASS_CONNECTION);
+    CU_ASSERT(info.remedy[0] != '\0');
+    CU_ASSERT_EQUAL(bluetti_session_last_error(s, &info), BLUETTI_E_DISCONNECTED);
+    /* nothing waits, yet there is a deadline: the next reconnect attempt
+     * (or its connect timeout), so an external loop wakes up for it */
+    CU_ASSERT_FALSE(bluetti_device_busy(d));
+    int t_away = bluetti_session_next_timeout_ms(s);
+    CU_ASSERT(t_away >= 0 && t_away <= 10000);
 
     /* the broker comes back on the same port: the session reconnects by itself */
     broker = start_broker(conf, blog);
@@ -948,6 +972,7 @@ static void test_broker_restart(void)
         err = bluetti_device_read_block(d, 100, 0, &r);
     } while (err != 0 && now_s() - back < 30);
     CU_ASSERT_EQUAL(err, 0);
+    CU_ASSERT_EQUAL(bluetti_session_fd(s), fd0); /* the same across the reconnect */
     BT_ASSERT_NEAR(num_field(r, "device_serial"), 6000000001.0);
     fprintf(stderr, "    read again %.3f s after the broker came back\n", now_s() - back);
 

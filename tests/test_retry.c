@@ -6,6 +6,11 @@
 #include <math.h>
 #include <string.h>
 
+/* a policy from its four members (the rest of the structure is reserved) */
+#define RP(a, b, c, d) \
+    ((bluetti_retry_policy){ .max_attempts = (a), .initial_delay = (b), .backoff_factor = (c), \
+                             .max_delay = (d) })
+
 static void test_default(void)
 {
     bluetti_retry_policy p;
@@ -41,19 +46,19 @@ static void expect_invalid(bluetti_retry_policy p, const char *word)
 
 static void test_validate(void)
 {
-    expect_invalid((bluetti_retry_policy){ 0, 0.5, 2, 5 }, "max_attempts");
-    expect_invalid((bluetti_retry_policy){ 3, 0, 2, 5 }, "initial_delay");
-    expect_invalid((bluetti_retry_policy){ 3, -1, 2, 5 }, "initial_delay");
-    expect_invalid((bluetti_retry_policy){ 3, NAN, 2, 5 }, "initial_delay");
-    expect_invalid((bluetti_retry_policy){ 3, INFINITY, 2, INFINITY }, "initial_delay");
-    expect_invalid((bluetti_retry_policy){ 3, 0.5, 0.99, 5 }, "backoff_factor");
-    expect_invalid((bluetti_retry_policy){ 3, 0.5, NAN, 5 }, "backoff_factor");
-    expect_invalid((bluetti_retry_policy){ 3, 0.5, INFINITY, 5 }, "backoff_factor");
-    expect_invalid((bluetti_retry_policy){ 3, 0.5, 2, 0.4 }, "max_delay");
-    expect_invalid((bluetti_retry_policy){ 3, 0.5, 2, NAN }, "max_delay");
-    expect_invalid((bluetti_retry_policy){ 3, 0.5, 2, INFINITY }, "max_delay");
+    expect_invalid(RP(0, 0.5, 2, 5), "max_attempts");
+    expect_invalid(RP(3, 0, 2, 5), "initial_delay");
+    expect_invalid(RP(3, -1, 2, 5), "initial_delay");
+    expect_invalid(RP(3, NAN, 2, 5), "initial_delay");
+    expect_invalid(RP(3, INFINITY, 2, INFINITY), "initial_delay");
+    expect_invalid(RP(3, 0.5, 0.99, 5), "backoff_factor");
+    expect_invalid(RP(3, 0.5, NAN, 5), "backoff_factor");
+    expect_invalid(RP(3, 0.5, INFINITY, 5), "backoff_factor");
+    expect_invalid(RP(3, 0.5, 2, 0.4), "max_delay");
+    expect_invalid(RP(3, 0.5, 2, NAN), "max_delay");
+    expect_invalid(RP(3, 0.5, 2, INFINITY), "max_delay");
     /* boundaries that are allowed */
-    bluetti_retry_policy ok = { 1, 0.25, 1.0, 0.25 };
+    bluetti_retry_policy ok = RP(1, 0.25, 1.0, 0.25);
     CU_ASSERT_EQUAL(bluetti_retry_validate(&ok, NULL), 0);
     const char *why = NULL;
     CU_ASSERT_EQUAL(bluetti_retry_validate(NULL, &why), BLUETTI_E_INVAL);
@@ -64,18 +69,18 @@ static void test_validate(void)
 static void test_sequence(void)
 {
     /* §7.2: 5 attempts, 0.5 s, x2, cap 5 -> 0.5, 1, 2, 4 */
-    bluetti_retry_policy p = { 5, 0.5, 2.0, 5.0 };
+    bluetti_retry_policy p = RP(5, 0.5, 2.0, 5.0);
     const double want[] = { 0.5, 1, 2, 4 };
     for (unsigned k = 0; k < 4; k++) BT_ASSERT_NEAR(bluetti_retry_delay(&p, k), want[k]);
     /* the cap holds from there on */
     BT_ASSERT_NEAR(bluetti_retry_delay(&p, 4), 5.0);
     BT_ASSERT_NEAR(bluetti_retry_delay(&p, 5), 5.0);
 
-    bluetti_retry_policy flat = { 4, 0.3, 1.0, 10 };
+    bluetti_retry_policy flat = RP(4, 0.3, 1.0, 10);
     BT_ASSERT_NEAR(bluetti_retry_delay(&flat, 0), 0.3);
     BT_ASSERT_NEAR(bluetti_retry_delay(&flat, 1000000), 0.3);
 
-    bluetti_retry_policy tri = { 6, 0.1, 3.0, 2.0 };
+    bluetti_retry_policy tri = RP(6, 0.1, 3.0, 2.0);
     BT_ASSERT_NEAR(bluetti_retry_delay(&tri, 1), 0.3);
     BT_ASSERT_NEAR(bluetti_retry_delay(&tri, 2), 0.9);
     BT_ASSERT_NEAR(bluetti_retry_delay(&tri, 3), 2.0);
@@ -84,15 +89,15 @@ static void test_sequence(void)
 static void test_no_overflow(void)
 {
     /* huge exponents and factors give the cap, never inf or NaN */
-    bluetti_retry_policy p = { 3, 1e-300, 1e300, 1e300 };
+    bluetti_retry_policy p = RP(3, 1e-300, 1e300, 1e300);
     CU_ASSERT_EQUAL(bluetti_retry_validate(&p, NULL), 0);
     double d = bluetti_retry_delay(&p, 4000000000u);
     CU_ASSERT(isfinite(d));
     CU_ASSERT_EQUAL(d, 1e300);
-    bluetti_retry_policy q = { 3, 0.5, 2.0, 5.0 };
+    bluetti_retry_policy q = RP(3, 0.5, 2.0, 5.0);
     CU_ASSERT_EQUAL(bluetti_retry_delay(&q, 0xFFFFFFFFu), 5.0);
     /* a factor barely above 1 approaches the cap without looping forever */
-    bluetti_retry_policy slow = { 3, 1.0, 1.0000001, 2.0 };
+    bluetti_retry_policy slow = RP(3, 1.0, 1.0000001, 2.0);
     d = bluetti_retry_delay(&slow, 1000);
     CU_ASSERT(d > 1.0 && d < 1.001);
     CU_ASSERT_EQUAL(bluetti_retry_delay(&slow, 0xFFFFFFFFu), 2.0);

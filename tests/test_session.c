@@ -11,11 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 /* ---- the scripted transport ------------------------------------------------ */
 
 enum action { A_OK = 0, A_DROP, A_DELAY, A_BADCRC, A_EXC, A_SHORT, A_WRONGCOUNT, A_DISCONNECT,
-              A_OTHER_ADDR, A_SUBMIT_FAIL };
+              A_OTHER_ADDR, A_SUBMIT_FAIL, A_EXC_TRAILING, A_TRUNCATED };
 
 struct step { enum action act; double delay; };
 
@@ -30,7 +31,32 @@ static struct {
     size_t nq;
     const bluetti_transport_env *env;
     double base_delay;          /* delay of every normal reply */
+    uint8_t req_unit[64];       /* Modbus address of request k */
+    const char *ident;          /* the text block 8000 holds (model detection) */
+    bool use_pipe;              /* fd() is a pipe, replaced by every disconnect */
+    int pipe_r, pipe_w;
+    bool same_number;           /* the new pipe reuses the old descriptor numbers */
+    int next_ms;                /* next_timeout_ms() of the transport (-1 none) */
 } T;
+
+/* A disconnect replaces the pipe: a transport whose descriptor changes
+ * over a reconnect, either to new numbers or to the same ones. */
+static void new_pipe(void)
+{
+    int p[2];
+    if (T.same_number && T.pipe_r >= 0) {
+        close(T.pipe_r);
+        close(T.pipe_w);
+        T.pipe_r = T.pipe_w = -1;
+    }
+    CU_ASSERT_EQUAL_FATAL(pipe(p), 0);
+    if (T.pipe_r >= 0) {
+        close(T.pipe_r);
+        close(T.pipe_w);
+    }
+    T.pipe_r = p[0];
+    T.pipe_w = p[1];
+}
 
 static double now_s(void)
 {
@@ -41,7 +67,13 @@ static double now_s(void)
 
 static void reset_script(void)
 {
+    if (T.use_pipe && T.pipe_r >= 0) {
+        close(T.pipe_r);
+        close(T.pipe_w);
+    }
     memset(&T, 0, sizeof T);
+    T.pipe_r = T.pipe_w = -1;
+    T.next_ms = -1;
 }
 
 static int t_open(const bluetti_transport_env *env, const bluetti_options *o, void **st,
@@ -96,6 +128,7 @@ static int t_submit(void *st, const char *addr, const uint8_t *req, size_t len)
     uint16_t start = (uint16_t)(req[2] << 8 | req[3]);
     uint16_t regs = (uint16_t)(req[4] << 8 | req[5]);
     if (k < 64) {
+        T.req_unit[k] = req[0];
         T.req_start[k] = start;
         T.req_regs[k] = regs;
         snprintf(T.req_addr[k], sizeof T.req_addr[k], "%s", addr);
@@ -104,6 +137,14 @@ static int t_submit(void *st, const char *addr, const uint8_t *req, size_t len)
     if (s.act == A_SUBMIT_FAIL) return BLUETTI_E_NOT_CONNECTED; /* transient: retried */
     uint8_t f[300];
     size_t n = make_reply(req[0], start, regs, f);
+    if (start == 8000 && T.ident) {
+        /* the identity block: a text, NUL-padded */
+        memset(f + 3, 0, 2u * regs);
+        memcpy(f + 3, T.ident, strlen(T.ident) < 2u * regs ? strlen(T.ident) : 2u * regs);
+        uint16_t crc = bluetti_crc16(f, n - 2);
+        f[n - 2] = (uint8_t)crc;
+        f[n - 1] = (uint8_t)(crc >> 8);
+    }
     double delay = T.base_delay + s.delay;
     switch (s.act) {
     case A_OK:
@@ -126,6 +167,18 @@ static int t_submit(void *st, const char *addr, const uint8_t *req, size_t len)
     }
     case A_SHORT:
         enqueue_reply(addr, f, n - 4, delay, false);
+        break;
+    case A_EXC_TRAILING: {
+        /* a well-formed exception, CRC and all, and one byte too many */
+        uint8_t e[6] = { req[0], 0x83, 0x02, 0, 0, 0x00 };
+        uint16_t crc = bluetti_crc16(e, 3);
+        e[3] = (uint8_t)crc;
+        e[4] = (uint8_t)(crc >> 8);
+        enqueue_reply(addr, e, 6, delay, false);
+        break;
+    }
+    case A_TRUNCATED:
+        enqueue_reply(addr, f, n - 1, delay, false);
         break;
     case A_WRONGCOUNT: {
         /* a well-formed reply for one register less, then the right one */
@@ -151,7 +204,12 @@ static int t_submit(void *st, const char *addr, const uint8_t *req, size_t len)
     return 0;
 }
 
-static int t_fd(void *st) { (void)st; return -1; }
+static int t_fd(void *st) { (void)st; return T.use_pipe ? T.pipe_r : -1; }
+static int t_next_timeout(void *st) { (void)st; return T.next_ms; }
+static const char *t_remedy(int err)
+{
+    return err == BLUETTI_E_TIMEOUT ? "wake the scripted device up" : NULL;
+}
 
 static int t_process(void *st, int timeout_ms)
 {
@@ -176,6 +234,7 @@ static int t_process(void *st, int timeout_ms)
         if (item.disconnect) {
             ev.type = BLUETTI_EV_DISCONNECTED;
             ev.err = BLUETTI_E_DISCONNECTED;
+            if (T.use_pipe) new_pipe(); /* the reconnect gets a new descriptor */
         } else {
             ev.type = BLUETTI_EV_FRAME;
             ev.address = item.addr;
@@ -190,6 +249,7 @@ static int t_process(void *st, int timeout_ms)
 static const bluetti_transport_ops script_ops = {
     .name = "script", .description = "scripted test device", .open = t_open, .close = t_close,
     .attach = t_attach, .detach = t_detach, .submit = t_submit, .fd = t_fd, .process = t_process,
+    .next_timeout_ms = t_next_timeout, .remedy = t_remedy,
 };
 
 /* ---- test blocks and profile -------------------------------------------------- */
@@ -210,6 +270,18 @@ static const bluetti_block_schema blk_c = { .id = 3000, .min_length = 8, .name =
                                             .fields = f_first, .n_fields = 1 };
 static const bluetti_block_schema blk_big = { .id = 4000, .min_length = 300, .name = "BIG",
                                               .fields = f_big, .n_fields = 3 };
+static const bluetti_field f_ident[] = {
+    { .name = "model", .offset = 0, .size = 16, .type = BLUETTI_TEXT },
+};
+static const bluetti_block_schema blk_ident = { .id = 8000, .min_length = 16, .name = "IDENT",
+                                                .fields = f_ident, .n_fields = 1 };
+/* a field that only protocol 7002 has (the version block says 7002) */
+static const bluetti_field f_gated[] = {
+    { .name = "first", .offset = 0, .type = BLUETTI_U16 },
+    { .name = "newer", .offset = 2, .type = BLUETTI_U16, .min_protocol = 7002 },
+};
+static const bluetti_block_schema blk_gated = { .id = 9000, .min_length = 4, .name = "GATED",
+                                                .fields = f_gated, .n_fields = 2 };
 static const uint16_t g_core[] = { 1000, 2000 };
 static const uint16_t g_mixed[] = { 1000, 5555, 2000 };
 static const bluetti_block_group groups[] = {
@@ -220,13 +292,21 @@ static const bluetti_block_size sizes[] = { { 3000, 12 }, { 0, 0 } };
 static const bluetti_profile prof = {
     .model = "SCRIPTED", .type_id = "0", .protocol_version = 2000, .version_block = 7000,
     .version_offset = 4, .n_groups = 2, .groups = groups, .sizes = sizes,
+    .model_block = 8000, .model_field = "model",
+};
+static const char *const other_aliases[] = { "Other One", NULL };
+static const bluetti_profile prof_other = {
+    .model = "OTHER", .aliases = other_aliases, .type_id = "1", .protocol_version = 2000,
+    .n_groups = 2, .groups = groups,
 };
 
 static int s_init(bluetti_registry *reg)
 {
-    const bluetti_block_schema *const b[] = { &blk_a, &blk_b, &blk_c, &blk_big };
-    int rc = bluetti_registry_add_blocks(reg, b, 4);
+    const bluetti_block_schema *const b[] = { &blk_a, &blk_b, &blk_c, &blk_big, &blk_ident,
+                                              &blk_gated };
+    int rc = bluetti_registry_add_blocks(reg, b, 6);
     if (!rc) rc = bluetti_registry_add_profile(reg, &prof);
+    if (!rc) rc = bluetti_registry_add_profile(reg, &prof_other);
     if (!rc) rc = bluetti_registry_add_transport(reg, &script_ops);
     return rc;
 }
@@ -676,6 +756,396 @@ static void test_bad_arguments(void)
     bluetti_registry_free(r);
 }
 
+/* ---- the event-loop contract, errors, detection, addresses, defects -------- */
+
+/* poll() the session's descriptor once without waiting: readable? */
+static bool session_readable(void)
+{
+    struct pollfd p = { .fd = bluetti_session_fd(sess), .events = bluetti_session_poll_events(sess) };
+    return poll(&p, 1, 0) == 1 && (p.revents & POLLIN);
+}
+
+/* One descriptor for the session's life: the transport's changes over a
+ * reconnect (to new numbers, and to the same numbers, which epoll must not
+ * be fooled by), the session's does not, and it still reports the new
+ * descriptor's readiness. */
+static void fd_across_reconnect(bool same_number)
+{
+    open_session(1.0, 2, 0.01);
+    T.use_pipe = true;
+    T.same_number = same_number;
+    new_pipe();
+    bluetti_session_process(sess, 0); /* the session picks up the transport's descriptor */
+    int fd = bluetti_session_fd(sess);
+    CU_ASSERT_TRUE(fd >= 0);
+    CU_ASSERT_NOT_EQUAL(fd, T.pipe_r);
+    CU_ASSERT_EQUAL(bluetti_session_poll_events(sess), POLLIN);
+    CU_ASSERT_FALSE(session_readable());
+    CU_ASSERT_EQUAL(write(T.pipe_w, "x", 1), 1);
+    CU_ASSERT_TRUE(session_readable());
+
+    int old_r = T.pipe_r;
+    T.steps[0] = (struct step){ A_DISCONNECT, 0.01 };
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), 0); /* the retry gets through */
+    CU_ASSERT_EQUAL(T.requests, 2);
+    CU_ASSERT_TRUE(same_number ? T.pipe_r == old_r : T.pipe_r != old_r);
+    CU_ASSERT_EQUAL(bluetti_session_fd(sess), fd);
+    /* the new pipe is empty: nothing to report; then a byte arrives on it */
+    CU_ASSERT_FALSE(session_readable());
+    CU_ASSERT_EQUAL(write(T.pipe_w, "y", 1), 1);
+    CU_ASSERT_TRUE(session_readable());
+
+    bluetti_error_info e;
+    CU_ASSERT_EQUAL(bluetti_session_last_error(sess, &e), BLUETTI_E_DISCONNECTED);
+    CU_ASSERT_EQUAL(e.cls, BLUETTI_CLASS_CONNECTION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.detail, "connection lost"));
+    CU_ASSERT_TRUE(e.remedy[0] != '\0');
+    close_session();
+    reset_script();
+}
+
+static void test_fd_stable_across_reconnects(void)
+{
+    fd_across_reconnect(false);
+    fd_across_reconnect(true);
+}
+
+/* next_timeout includes the transport's deadlines, and nothing is due
+ * when nothing waits (no busy polling). */
+static void test_next_timeout_has_transport_deadlines(void)
+{
+    open_session(5.0, 1, 0.01);
+    CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(sess), -1);
+    T.next_ms = 1234; /* e.g. a keepalive or the next reconnect attempt */
+    CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(sess), 1234);
+    /* a request waits up to 5 s: the transport's deadline comes first */
+    T.base_delay = 10;
+    CU_ASSERT_EQUAL(bluetti_device_submit_read(dev, 1000, 0), 0);
+    CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(sess), 1234);
+    T.next_ms = -1;
+    int t = bluetti_session_next_timeout_ms(sess);
+    CU_ASSERT_TRUE(t > 1234 && t <= 5000);
+    T.next_ms = 0;
+    CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(sess), 0);
+    close_session();
+}
+
+static void test_error_info(void)
+{
+    open_session(0.05, 1, 0.01);
+    T.steps[0] = (struct step){ A_DROP, 0 };
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_TIMEOUT);
+    bluetti_error_info e;
+    CU_ASSERT_EQUAL(bluetti_device_last_error(dev, &e), BLUETTI_E_TIMEOUT);
+    CU_ASSERT_EQUAL(e.code, BLUETTI_E_TIMEOUT);
+    CU_ASSERT_EQUAL(e.cls, BLUETTI_CLASS_CONNECTION);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.detail, "1 attempt"));
+    CU_ASSERT_STRING_EQUAL(e.remedy, "wake the scripted device up"); /* the transport's own */
+    T.steps[1] = (struct step){ A_EXC, 0 };
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_EXCEPTION);
+    CU_ASSERT_EQUAL(bluetti_device_last_error(dev, &e), BLUETTI_E_EXCEPTION);
+    CU_ASSERT_EQUAL(e.cls, BLUETTI_CLASS_PROTOCOL);
+    CU_ASSERT_STRING_EQUAL(e.remedy, bluetti_err_remedy(BLUETTI_E_EXCEPTION)); /* the generic one */
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), 0);
+    CU_ASSERT_EQUAL(bluetti_device_last_error(dev, &e), 0);
+    CU_ASSERT_EQUAL(e.cls, BLUETTI_CLASS_NONE);
+    CU_ASSERT_STRING_EQUAL(e.detail, "");
+    CU_ASSERT_EQUAL(bluetti_device_last_error(dev, NULL), 0);
+    close_session();
+
+    /* opening: code, class, detail and remedy in one place */
+    bluetti_registry *r = NULL;
+    bluetti_session *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(bluetti_registry_new(&r), 0);
+    CU_ASSERT_EQUAL(bluetti_registry_load_builtin(r, &splug, "test"), 0);
+    CU_ASSERT_EQUAL(bluetti_session_open_ex(r, "nosuch", NULL, NULL, &s, &e), BLUETTI_E_NOTFOUND);
+    CU_ASSERT_PTR_NULL(s);
+    CU_ASSERT_EQUAL(e.code, BLUETTI_E_NOTFOUND);
+    CU_ASSERT_EQUAL(e.cls, BLUETTI_CLASS_USAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.detail, "nosuch"));
+    CU_ASSERT_TRUE(e.remedy[0] != '\0');
+    /* a config not started from bluetti_session_config_default */
+    bluetti_session_config c;
+    memset(&c, 0, sizeof c);
+    c.timeout_s = 1;
+    c.connect_timeout_s = 1;
+    bluetti_retry_default(&c.retry);
+    CU_ASSERT_EQUAL(bluetti_session_open_ex(r, "script", NULL, &c, &s, &e), BLUETTI_E_INVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.detail, "bluetti_session_config_default"));
+    /* a caller built against an older, shorter config: the rest is defaulted */
+    bluetti_session_config_default(&c);
+    c.modbus_address = 7;
+    c.size = offsetof(bluetti_session_config, modbus_address) + 1;
+    CU_ASSERT_EQUAL(bluetti_session_open_ex(r, "script", NULL, &c, &s, &e), 0);
+    CU_ASSERT_EQUAL(e.code, 0);
+    bluetti_device *d = NULL;
+    CU_ASSERT_EQUAL(bluetti_session_add_device(s, "SNX", "SCRIPTED", &d), 0);
+    CU_ASSERT_EQUAL(bluetti_device_modbus_address(d), 7);
+    bluetti_session_close(s);
+    bluetti_registry_free(r);
+}
+
+static void test_error_classes(void)
+{
+    static const struct { int err; bluetti_error_class cls; } map[] = {
+        { 0, BLUETTI_CLASS_NONE },
+        { BLUETTI_E_INVAL, BLUETTI_CLASS_USAGE },
+        { BLUETTI_E_NOMEM, BLUETTI_CLASS_RESOURCE },
+        { BLUETTI_E_CERT_READ, BLUETTI_CLASS_CONFIGURATION },
+        { BLUETTI_E_CERT_FORMAT, BLUETTI_CLASS_CONFIGURATION },
+        { BLUETTI_E_CERT_PASSWORD, BLUETTI_CLASS_AUTHENTICATION },
+        { BLUETTI_E_CERT_EXPIRED, BLUETTI_CLASS_AUTHENTICATION },
+        { BLUETTI_E_BROKER_REFUSED, BLUETTI_CLASS_AUTHENTICATION },
+        { BLUETTI_E_TLS_VERIFY, BLUETTI_CLASS_TLS },
+        { BLUETTI_E_TLS, BLUETTI_CLASS_TLS },
+        { BLUETTI_E_CONNECT, BLUETTI_CLASS_CONNECTION },
+        { BLUETTI_E_TIMEOUT, BLUETTI_CLASS_CONNECTION },
+        { BLUETTI_E_CRC, BLUETTI_CLASS_PROTOCOL },
+        { BLUETTI_E_EXCEPTION, BLUETTI_CLASS_PROTOCOL },
+        { BLUETTI_E_SHORT, BLUETTI_CLASS_PARSE },
+        { BLUETTI_E_SCHEMA, BLUETTI_CLASS_PARSE },
+        { BLUETTI_E_PLUGIN_UNSAFE, BLUETTI_CLASS_PLUGIN },
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++) {
+        CU_ASSERT_EQUAL(bluetti_err_class(map[i].err), map[i].cls);
+        CU_ASSERT_STRING_NOT_EQUAL(bluetti_err_class_name(bluetti_err_class(map[i].err)), "unknown");
+        CU_ASSERT_PTR_NOT_NULL(bluetti_err_remedy(map[i].err));
+        CU_ASSERT_TRUE(!map[i].err || bluetti_err_remedy(map[i].err)[0] != '\0');
+    }
+    CU_ASSERT_STRING_EQUAL(bluetti_err_class_name(BLUETTI_CLASS_AUTHENTICATION), "authentication");
+    CU_ASSERT_STRING_EQUAL(bluetti_err_class_name((bluetti_error_class)99), "unknown");
+    /* the unsafe-plugin text names all three reasons the loader refuses for */
+    const char *u = bluetti_strerror(BLUETTI_E_PLUGIN_UNSAFE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(u, "writable by other users"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(u, "belongs to another user"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(u, "link"));
+}
+
+/* One framing verdict: an exception with a trailing byte is "trailing
+ * bytes", not "reply truncated"; a short read reply is "reply truncated". */
+static void test_framing_verdict(void)
+{
+    open_session(0.5, 3, 0.01);
+    T.steps[0] = (struct step){ A_EXC_TRAILING, 0 };
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_FRAME);
+    CU_ASSERT_PTR_NOT_NULL(strstr(bluetti_device_error_detail(dev), "trailing bytes"));
+    CU_ASSERT_PTR_NULL(strstr(bluetti_device_error_detail(dev), "reply truncated"));
+    T.steps[1] = (struct step){ A_TRUNCATED, 0 };
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_FRAME);
+    CU_ASSERT_PTR_NOT_NULL(strstr(bluetti_device_error_detail(dev), "reply truncated"));
+    CU_ASSERT_EQUAL(T.requests, 2); /* permanent: no retry */
+    close_session();
+}
+
+static void test_read_raw_reports_what_it_wrote(void)
+{
+    open_session(0.5, 1, 0.01);
+    uint8_t buf[8];
+    memset(buf, 0xEE, sizeof buf);
+    size_t len = 99;
+    CU_ASSERT_EQUAL(bluetti_device_read_raw(dev, 1000, 4, buf, 3, &len), 0);
+    CU_ASSERT_EQUAL(len, 3); /* 8 bytes read, 3 written */
+    CU_ASSERT_EQUAL(buf[0], 1000 >> 8);
+    CU_ASSERT_EQUAL(buf[1], 1000 & 0xFF);
+    CU_ASSERT_EQUAL(buf[2], 1001 >> 8);
+    CU_ASSERT_EQUAL(buf[3], 0xEE);
+    CU_ASSERT_EQUAL(bluetti_device_read_raw(dev, 1000, 4, buf, sizeof buf, &len), 0);
+    CU_ASSERT_EQUAL(len, 8);
+    close_session();
+}
+
+static void test_per_device_modbus_address(void)
+{
+    open_session(0.5, 1, 0.01);
+    CU_ASSERT_EQUAL(bluetti_device_modbus_address(dev), 1); /* the session's default */
+    CU_ASSERT_EQUAL(bluetti_device_set_modbus_address(dev, 248), BLUETTI_E_INVAL);
+    CU_ASSERT_EQUAL(bluetti_device_set_modbus_address(dev, 0), 0);
+    bluetti_device *d2 = NULL;
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, "SN2", "SCRIPTED", &d2), 0);
+    CU_ASSERT_EQUAL(bluetti_device_modbus_address(d2), 1);
+    CU_ASSERT_EQUAL(bluetti_device_set_modbus_address(d2, 247), 0);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), 0);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(d2, 1000, 0, NULL), 0);
+    CU_ASSERT_EQUAL(T.req_unit[0], 0);
+    CU_ASSERT_EQUAL(T.req_unit[1], 247);
+    /* replies are matched against the device's address: one from address
+     * 1 first (the session default) is dropped, the one from 0 taken */
+    T.steps[2] = (struct step){ A_OTHER_ADDR, 0 };
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), 0);
+    bluetti_session_stats st;
+    bluetti_session_get_stats(sess, &st);
+    CU_ASSERT_EQUAL(st.dropped, 1);
+    /* not while a request is in flight */
+    T.base_delay = 0.05;
+    CU_ASSERT_EQUAL(bluetti_device_submit_read(dev, 1000, 0), 0);
+    CU_ASSERT_EQUAL(bluetti_device_set_modbus_address(dev, 5), BLUETTI_E_BUSY);
+    close_session();
+
+    /* the session config's address is the default, and 0 is valid there */
+    bluetti_registry *r = NULL;
+    bluetti_session *s = NULL;
+    bluetti_device *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(bluetti_registry_new(&r), 0);
+    CU_ASSERT_EQUAL(bluetti_registry_load_builtin(r, &splug, "test"), 0);
+    bluetti_session_config c;
+    bluetti_session_config_default(&c);
+    c.modbus_address = 0;
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_open_ex(r, "script", NULL, &c, &s, NULL), 0);
+    CU_ASSERT_EQUAL(bluetti_session_add_device(s, "SN0", "SCRIPTED", &d), 0);
+    CU_ASSERT_EQUAL(bluetti_device_modbus_address(d), 0);
+    bluetti_session_close(s);
+    c.modbus_address = 248;
+    bluetti_error_info e;
+    CU_ASSERT_EQUAL(bluetti_session_open_ex(r, "script", NULL, &c, &s, &e), BLUETTI_E_INVAL);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.detail, "0..247"));
+    bluetti_registry_free(r);
+}
+
+struct one_read { int calls, err; uint16_t block; };
+
+static void one_read_cb(void *ud, bluetti_device *d, uint16_t block, int err,
+                        const bluetti_result *r)
+{
+    (void)d;
+    (void)r;
+    struct one_read *o = ud;
+    o->calls++;
+    o->err = err;
+    o->block = block;
+}
+
+static void test_model_detected_on_first_read(void)
+{
+    open_session(0.5, 1, 0.01);
+    T.ident = "Other One"; /* an alias of OTHER */
+    bluetti_device *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, "SN2", NULL, &d), 0);
+    CU_ASSERT_PTR_NULL(bluetti_device_profile(d));
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(d, 1000, 0, &r), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bluetti_device_profile(d));
+    CU_ASSERT_STRING_EQUAL(bluetti_device_profile(d)->model, "OTHER");
+    CU_ASSERT_EQUAL(first_of(r), 1000);
+    CU_ASSERT_EQUAL(T.requests, 2);
+    CU_ASSERT_EQUAL(T.req_start[0], 8000);
+    CU_ASSERT_EQUAL(T.req_start[1], 1000);
+    /* once known, no more detection */
+    CU_ASSERT_EQUAL(bluetti_device_read_block(d, 2000, 0, NULL), 0);
+    CU_ASSERT_EQUAL(T.requests, 3);
+
+    /* asynchronously too, and a model no profile knows fails the read */
+    T.ident = "NOSUCHMODEL";
+    bluetti_device *d3 = NULL;
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, "SN3", NULL, &d3), 0);
+    struct one_read got = { 0 };
+    bluetti_session_set_read_callback(sess, one_read_cb, &got);
+    CU_ASSERT_EQUAL(bluetti_device_submit_read(d3, 1000, 0), 0);
+    for (int i = 0; i < 20 && !got.calls; i++)
+        CU_ASSERT_EQUAL_FATAL(bluetti_session_process(sess, 1000), 0);
+    CU_ASSERT_EQUAL(got.calls, 1);
+    CU_ASSERT_EQUAL(got.err, BLUETTI_E_NOTFOUND);
+    CU_ASSERT_EQUAL(got.block, 1000); /* reported as the read that was asked for */
+    CU_ASSERT_EQUAL(bluetti_device_last_error(d3, NULL), BLUETTI_E_NOTFOUND);
+    CU_ASSERT_PTR_NOT_NULL(strstr(bluetti_device_error_detail(d3), "NOSUCHMODEL"));
+    CU_ASSERT_PTR_NULL(bluetti_device_profile(d3));
+    /* a group read finds out the model first */
+    T.ident = "SCRIPTED";
+    bluetti_device *d4 = NULL;
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, "SN4", NULL, &d4), 0);
+    CU_ASSERT_EQUAL(bluetti_device_read_group(d4, "core", NULL, NULL), 0);
+    CU_ASSERT_STRING_EQUAL(bluetti_device_profile(d4)->model, "SCRIPTED");
+    close_session();
+}
+
+static void test_version_detected_when_needed(void)
+{
+    open_session(0.5, 1, 0.01);
+    const bluetti_result *r = NULL;
+    /* block 1000 has no version-gated field: no detection */
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, &r), 0);
+    CU_ASSERT_EQUAL(T.requests, 1);
+    CU_ASSERT_EQUAL(bluetti_device_protocol_version(dev), 2000);
+    /* block 9000 has one: its first read finds the version (7002) out */
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 9000, 0, &r), 0);
+    CU_ASSERT_EQUAL(T.requests, 3);
+    CU_ASSERT_EQUAL(T.req_start[1], 7000);
+    CU_ASSERT_EQUAL(T.req_start[2], 9000);
+    CU_ASSERT_EQUAL(bluetti_device_protocol_version(dev), 7002);
+    const bluetti_value *v = bluetti_result_find(r, "newer");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_EQUAL(v->kind, BLUETTI_VAL_INT);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 9000, 0, &r), 0);
+    CU_ASSERT_EQUAL(T.requests, 4);
+    close_session();
+
+    /* a device that cannot say (exception): the profile's version, once */
+    open_session(0.5, 1, 0.01);
+    T.steps[0] = (struct step){ A_EXC, 0 };
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 9000, 0, &r), 0);
+    CU_ASSERT_EQUAL(bluetti_device_protocol_version(dev), 2000);
+    v = bluetti_result_find(r, "newer");
+    CU_ASSERT_EQUAL(v->kind, BLUETTI_VAL_ABSENT);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 9000, 0, &r), 0);
+    CU_ASSERT_EQUAL(T.requests, 3);
+    close_session();
+
+    /* an override means no detection */
+    open_session(0.5, 1, 0.01);
+    bluetti_device_set_protocol_version(dev, 7002);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 9000, 0, &r), 0);
+    CU_ASSERT_EQUAL(T.requests, 1);
+    close_session();
+}
+
+/* Schemas are validated once, when registered: a session decoding a
+ * registered schema does not validate it again per result. Shown by a
+ * schema broken after registration (a duplicate name, which only
+ * validation cares about): the session still decodes it, a direct
+ * bluetti_result_new refuses it. */
+static bluetti_field mut_fields[2] = {
+    { .name = "first", .offset = 0, .type = BLUETTI_U16 },
+    { .name = "second", .offset = 2, .type = BLUETTI_U16 },
+};
+static const bluetti_block_schema blk_mut = { .id = 6000, .min_length = 4, .name = "MUT",
+                                              .fields = mut_fields, .n_fields = 2 };
+
+static void test_schema_validated_once(void)
+{
+    open_session(0.5, 1, 0.01);
+    mut_fields[1].name = "second";
+    CU_ASSERT_EQUAL_FATAL(bluetti_registry_add_block(reg, &blk_mut), 0);
+    mut_fields[1].name = "first";
+    char why[256];
+    CU_ASSERT_EQUAL(bluetti_schema_validate(&blk_mut, why, sizeof why), BLUETTI_E_SCHEMA);
+    bluetti_result *direct = NULL;
+    CU_ASSERT_EQUAL(bluetti_result_new(&blk_mut, &direct), BLUETTI_E_SCHEMA);
+    CU_ASSERT_PTR_NULL(direct);
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 6000, 0, &r), 0);
+    CU_ASSERT_PTR_NOT_NULL(r);
+    mut_fields[1].name = "second";
+    close_session();
+}
+
+/* A schema too large for the stack table of the name check (more than
+ * 128 fields) is still checked for duplicates. */
+static void test_large_schema_validation(void)
+{
+    static bluetti_field wide[300];
+    static char names[300][16];
+    for (size_t i = 0; i < 300; i++) {
+        snprintf(names[i], sizeof names[i], "f%zu", i);
+        wide[i] = (bluetti_field){ .name = names[i], .offset = (uint16_t)(2 * i), .type = BLUETTI_U16 };
+    }
+    bluetti_block_schema big = { .id = 1, .min_length = 2, .name = "MANY", .fields = wide,
+                                 .n_fields = 300 };
+    char why[256];
+    CU_ASSERT_EQUAL(bluetti_schema_validate(&big, why, sizeof why), 0);
+    wide[299].name = names[7];
+    CU_ASSERT_EQUAL(bluetti_schema_validate(&big, why, sizeof why), BLUETTI_E_SCHEMA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(why, "already used by field 7"));
+}
+
 static int add(void)
 {
     CU_pSuite s = CU_add_suite("session", NULL, NULL);
@@ -696,6 +1166,21 @@ static int add(void)
         !CU_add_test(s, "group read", test_group) ||
         !CU_add_test(s, "protocol version", test_protocol_version) ||
         !CU_add_test(s, "bad arguments", test_bad_arguments))
+        return -1;
+    s = CU_add_suite("platform", NULL, NULL);
+    if (!s || !CU_add_test(s, "one fd across reconnects", test_fd_stable_across_reconnects) ||
+        !CU_add_test(s, "next timeout has the transport's deadlines",
+                     test_next_timeout_has_transport_deadlines) ||
+        !CU_add_test(s, "error detail and remedy", test_error_info) ||
+        !CU_add_test(s, "error classes", test_error_classes) ||
+        !CU_add_test(s, "one framing verdict", test_framing_verdict) ||
+        !CU_add_test(s, "read_raw reports what it wrote", test_read_raw_reports_what_it_wrote) ||
+        !CU_add_test(s, "per-device Modbus address", test_per_device_modbus_address) ||
+        !CU_add_test(s, "model detected on the first read", test_model_detected_on_first_read) ||
+        !CU_add_test(s, "version detected when a block needs it",
+                     test_version_detected_when_needed) ||
+        !CU_add_test(s, "schemas validated once", test_schema_validated_once) ||
+        !CU_add_test(s, "large schema validation", test_large_schema_validation))
         return -1;
     return 0;
 }

@@ -172,7 +172,7 @@ static void test_load_errors(void)
                       "\"ranges\": [{\"start\": 1, \"hex\": \"0000\"}]}", BLUETTI_E_INVAL, "\"serial\"");
     expect_load_error("serial2.json", "{\"model\": \"X\", \"serial\": 1234, "
                       "\"ranges\": [{\"start\": 1, \"hex\": \"0000\"}]}", BLUETTI_E_INVAL, "\"serial\"");
-    expect_load_error("addr.json", HDR "\"address\": 0, \"ranges\": [{\"start\": 1, \"hex\": \"0000\"}]}",
+    expect_load_error("addr.json", HDR "\"address\": 248, \"ranges\": [{\"start\": 1, \"hex\": \"0000\"}]}",
                       BLUETTI_E_INVAL, "\"address\"");
     expect_load_error("pv.json", HDR "\"protocol_version\": \"2001\", \"ranges\": "
                       "[{\"start\": 1, \"hex\": \"0000\"}]}", BLUETTI_E_INVAL, "protocol_version");
@@ -753,8 +753,9 @@ static void test_session_read(void)
     BT_ASSERT_NEAR(num(r, "cycles"), 112);
     BT_ASSERT_NEAR(num(r, "temp_avg"), 25);
 
-    /* the protocol version the device reports (block 1 byte 30) */
-    CU_ASSERT_EQUAL(bluetti_device_protocol_version(d), 2000);
+    /* the protocol version the device reports (block 1 byte 30): block 100
+     * has version-gated fields, so its first read found it out */
+    CU_ASSERT_EQUAL(bluetti_device_protocol_version(d), 2001);
     CU_ASSERT_EQUAL(bluetti_device_detect_protocol_version(d), 0);
     CU_ASSERT_EQUAL(bluetti_device_protocol_version(d), 2001);
 
@@ -851,6 +852,7 @@ static void test_session_fault_drop(void)
 {
     bluetti_session *s = open_session("drop=1", NULL, 0.1, 3);
     bluetti_device *d = add(s, EL100_SN, "EL100V2");
+    bluetti_device_set_protocol_version(d, 2001); /* count this read's requests only */
     double t0 = now_s();
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), BLUETTI_E_TIMEOUT);
     CU_ASSERT_TRUE(now_s() - t0 >= 0.3);
@@ -867,6 +869,7 @@ static void expect_permanent(const char *faults, uint16_t block, int want, const
 {
     bluetti_session *s = open_session(faults, NULL, 1.0, 3);
     bluetti_device *d = add(s, EL100_SN, "EL100V2");
+    bluetti_device_set_protocol_version(d, 2001); /* count this read's requests only */
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, block, 0, NULL), want);
     bluetti_session_stats st;
     bluetti_session_get_stats(s, &st);
@@ -893,6 +896,7 @@ static void test_session_fault_disconnect(void)
     /* every request drops the link: fail fast, no waiting for the timeout */
     bluetti_session *s = open_session("disconnect=1", NULL, 5.0, 3);
     bluetti_device *d = add(s, EL100_SN, "EL100V2");
+    bluetti_device_set_protocol_version(d, 2001); /* count this read's requests only */
     double t0 = now_s();
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), BLUETTI_E_DISCONNECTED);
     CU_ASSERT_TRUE(now_s() - t0 < 1.0);
@@ -905,6 +909,7 @@ static void test_session_fault_disconnect(void)
     /* every second request: the retry gets through */
     s = open_session("disconnect=2", NULL, 5.0, 3);
     d = add(s, EL100_SN, "EL100V2");
+    bluetti_device_set_protocol_version(d, 2001);
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), 0);
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 1300, 0, NULL), 0);
     bluetti_session_get_stats(s, &st);
@@ -975,6 +980,125 @@ static int suite_cleanup(void)
     return system(cmd) == 0 ? 0 : -1;
 }
 
+/* Per-device Modbus address: a simulated device at address 0 (as
+ * second-generation cloud devices are) ignores requests for address 1 and
+ * answers those for 0. */
+static void test_session_modbus_address_zero(void)
+{
+    FILE *in = fopen(bt_src_path(EL100), "r");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(in);
+    static char img[1 << 17];
+    size_t n = fread(img, 1, sizeof img - 1, in);
+    fclose(in);
+    img[n] = '\0';
+    char *at = strstr(img, "\"address\": 1,");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    at[strlen("\"address\": ")] = '0';
+    const char *tdir = getenv("TMPDIR");
+    char tpath[4096];
+    snprintf(tpath, sizeof tpath, "%s/bluetti-addr0-XXXXXX", tdir && *tdir ? tdir : "/tmp");
+    int fd = mkstemp(tpath);
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL_FATAL(write(fd, img, n), (ssize_t)n);
+    close(fd);
+
+    bluetti_options *o = bluetti_options_new();
+    bluetti_options_add(o, "device", tpath);
+    bluetti_session_config cfg;
+    bluetti_session_config_default(&cfg);
+    cfg.timeout_s = 0.2;
+    cfg.retry.max_attempts = 1;
+    bluetti_session *s = NULL;
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_open_ex(reg, "sim", o, &cfg, &s, NULL), 0);
+    bluetti_options_free(o);
+    unlink(tpath);
+    bluetti_device *d = add(s, EL100_SN, "EL100V2");
+    bluetti_device_set_protocol_version(d, 2001);
+    CU_ASSERT_EQUAL(bluetti_device_modbus_address(d), 1);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), BLUETTI_E_TIMEOUT);
+    CU_ASSERT_EQUAL(bluetti_device_set_modbus_address(d, 0), 0);
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, &r), 0);
+    if (r) CU_ASSERT_STRING_EQUAL(text(r, "device_model"), "EL100V2");
+    bluetti_session_close(s);
+}
+
+/* A device added without a model: block 100 names it on the first read,
+ * and the protocol version comes along. */
+static void test_session_model_detected(void)
+{
+    bluetti_session *s = open_session(NULL, NULL, 1.0, 1);
+    bluetti_device *d = add(s, EL30_SN, NULL);
+    CU_ASSERT_PTR_NULL(bluetti_device_profile(d));
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL(bluetti_device_read_block(d, 1300, 0, &r), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bluetti_device_profile(d));
+    CU_ASSERT_STRING_EQUAL(bluetti_device_profile(d)->model, "EL30V2");
+    CU_ASSERT_PTR_NOT_NULL(r);
+    CU_ASSERT_PTR_NOT_NULL(bluetti_device_last(d, 100)); /* the model's block, kept */
+    bluetti_session_close(s);
+}
+
+/* The event-loop contract with the simulator: two sessions driven from one
+ * poll() loop, woken by their descriptors or their timeouts; the timeout
+ * includes the transport's own deadline (the delayed reply), not just the
+ * request timeout, and there is nothing to do in between. */
+struct loop_done { int n, errs; };
+
+static void loop_cb(void *ud, bluetti_device *d, uint16_t block, int err, const bluetti_result *r)
+{
+    (void)d;
+    (void)block;
+    (void)r;
+    struct loop_done *l = ud;
+    l->n++;
+    if (err) l->errs++;
+}
+
+static void test_session_external_loop(void)
+{
+    bluetti_session *s[2] = { open_session("delay=0.2", NULL, 5.0, 1),
+                              open_session("delay=0.2", NULL, 5.0, 1) };
+    struct loop_done done = { 0 };
+    bluetti_device *d[2];
+    for (int i = 0; i < 2; i++) {
+        bluetti_session_set_read_callback(s[i], loop_cb, &done);
+        d[i] = add(s[i], i ? EL30_SN : EL100_SN, i ? "EL30V2" : "EL100V2");
+        bluetti_device_set_protocol_version(d[i], 2001);
+        CU_ASSERT_EQUAL(bluetti_session_poll_events(s[i]), POLLIN);
+        /* idle: nothing due, nothing readable */
+        CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(s[i]), -1);
+        CU_ASSERT_EQUAL(bluetti_device_submit_read(d[i], 1300, 0), 0);
+        int t = bluetti_session_next_timeout_ms(s[i]);
+        CU_ASSERT_TRUE(t >= 0 && t <= 200); /* the reply's due time, not the 5 s timeout */
+    }
+    CU_ASSERT_NOT_EQUAL(bluetti_session_fd(s[0]), bluetti_session_fd(s[1]));
+    unsigned wakeups = 0;
+    while (done.n < 2 && wakeups < 100) {
+        struct pollfd p[2];
+        int timeout = -1;
+        for (int i = 0; i < 2; i++) {
+            p[i] = (struct pollfd){ .fd = bluetti_session_fd(s[i]),
+                                    .events = bluetti_session_poll_events(s[i]) };
+            int t = bluetti_session_next_timeout_ms(s[i]);
+            if (t >= 0 && (timeout < 0 || t < timeout)) timeout = t;
+        }
+        CU_ASSERT_FATAL(timeout >= 0); /* something is always due while reads wait */
+        poll(p, 2, timeout);
+        wakeups++;
+        for (int i = 0; i < 2; i++) CU_ASSERT_EQUAL(bluetti_session_process(s[i], 0), 0);
+    }
+    CU_ASSERT_EQUAL(done.n, 2);
+    CU_ASSERT_EQUAL(done.errs, 0);
+    CU_ASSERT_TRUE(wakeups < 20); /* woken by events, not spinning */
+    for (int i = 0; i < 2; i++) {
+        struct pollfd p = { .fd = bluetti_session_fd(s[i]), .events = POLLIN };
+        CU_ASSERT_EQUAL(poll(&p, 1, 0), 0); /* done: not readable */
+        CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(s[i]), -1);
+        bluetti_session_close(s[i]);
+    }
+}
+
 static int add_suites(void)
 {
     CU_pSuite s = CU_add_suite("image", suite_init, suite_cleanup);
@@ -1006,7 +1130,10 @@ static int add_suites(void)
         !CU_add_test(s, "drop: timeout after the retries", test_session_fault_drop) ||
         !CU_add_test(s, "CRC, exception, short: no retry", test_session_fault_permanent) ||
         !CU_add_test(s, "disconnect: fail fast", test_session_fault_disconnect) ||
-        !CU_add_test(s, "every image block decodes without warnings", test_images_decode))
+        !CU_add_test(s, "every image block decodes without warnings", test_images_decode) ||
+        !CU_add_test(s, "a device at Modbus address 0", test_session_modbus_address_zero) ||
+        !CU_add_test(s, "model detected from block 100", test_session_model_detected) ||
+        !CU_add_test(s, "two sessions from one poll() loop", test_session_external_loop))
         return -1;
     return 0;
 }

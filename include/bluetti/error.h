@@ -85,9 +85,42 @@ BLUETTI_API const char *bluetti_err_name(int err);
  * not connected. */
 BLUETTI_API bool bluetti_err_is_transient(int err);
 
-/* Class of an error: "usage", "transport", "protocol", "parse", "plugin",
- * "tls", "account" (static string; "none" for 0). */
-BLUETTI_API const char *bluetti_err_class(int err);
+/* Generic classes: what kind of problem an error is, whatever transport or
+ * plugin reported it, so an application can react without knowing every
+ * transport's codes (e.g. ask for a new password on AUTHENTICATION). */
+typedef enum bluetti_error_class {
+    BLUETTI_CLASS_NONE = 0,       /* no error */
+    BLUETTI_CLASS_USAGE,          /* invalid argument, busy, not found, unsupported */
+    BLUETTI_CLASS_RESOURCE,       /* out of memory, a local file unreadable */
+    BLUETTI_CLASS_CONFIGURATION,  /* a setting or file the user gave is wrong (certificate file) */
+    BLUETTI_CLASS_AUTHENTICATION, /* credentials wrong, expired or refused by the broker */
+    BLUETTI_CLASS_TLS,            /* the secure channel failed (server not trusted, handshake) */
+    BLUETTI_CLASS_CONNECTION,     /* could not connect, connection lost, timeout (transient) */
+    BLUETTI_CLASS_PROTOCOL,       /* the device answered, but wrongly (CRC, framing, exception) */
+    BLUETTI_CLASS_PARSE,          /* the answer could not be decoded; schema problems */
+    BLUETTI_CLASS_PLUGIN,         /* a plugin could not be loaded */
+} bluetti_error_class;
+
+/* Class of an error code (BLUETTI_CLASS_NONE for 0; unknown negative codes
+ * are classed by their range). */
+BLUETTI_API bluetti_error_class bluetti_err_class(int err);
+/* "none", "usage", "resource", "configuration", "authentication", "tls",
+ * "connection", "protocol", "parse", "plugin" (static; "unknown" otherwise). */
+BLUETTI_API const char *bluetti_err_class_name(bluetti_error_class cls);
+/* A generic remedy for an error (static sentence, never NULL; "" for 0).
+ * Transports may give a more specific one (bluetti_error_info.remedy). */
+BLUETTI_API const char *bluetti_err_remedy(int err);
+
+/* One channel for what went wrong and what to do about it, filled by
+ * bluetti_session_open_ex, bluetti_session_last_error and
+ * bluetti_device_last_error. Caller-owned; never contains a secret. */
+typedef struct bluetti_error_info {
+    int code;                     /* bluetti_err, 0 = none */
+    bluetti_error_class cls;      /* bluetti_err_class(code) */
+    char detail[320];             /* what went wrong, as specific as known */
+    char remedy[192];             /* what to do about it ("" when nothing) */
+    uint8_t reserved[64];
+} bluetti_error_info;
 
 /* Text for a Modbus exception code ("Illegal data address", ...; unknown
  * codes give "Unknown exception"). Static string. */

@@ -36,6 +36,24 @@ BLUETTI_API int bluetti_modbus_parse_read(const uint8_t *frame, size_t len,
                                           const uint8_t **payload, size_t *payload_len,
                                           uint8_t *exception_code);
 
+/* The verdict on a reply frame, from bluetti_modbus_parse_reply. */
+typedef struct bluetti_modbus_reply {
+    const uint8_t *payload;      /* register data inside the frame (success) */
+    size_t payload_len;          /* == 2 * count on success */
+    uint8_t exception_code;      /* BLUETTI_E_EXCEPTION: the device's code */
+    const char *why;             /* static text on BLUETTI_E_FRAME / _CRC / _BYTE_COUNT,
+                                  * e.g. "reply truncated", "trailing bytes"; else NULL */
+} bluetti_modbus_reply;
+
+/* The one framing verdict on a reply to a read of `count` registers at
+ * `address`: like bluetti_modbus_parse_read, but the length the frame's own
+ * header announces (5 bytes for an exception, 5 + byte count for a read
+ * reply) is checked before the CRC, so a truncated or padded frame is
+ * reported as such ("reply truncated" / "trailing bytes") and not as a
+ * CRC failure. *out (required) is filled; nothing is allocated. */
+BLUETTI_API int bluetti_modbus_parse_reply(const uint8_t *frame, size_t len, uint8_t address,
+                                           uint16_t count, bluetti_modbus_reply *out);
+
 /* Parse hex text ("01 03 05", "010305", "0x01,0x03", newlines allowed)
  * into out[0..cap). Returns the number of bytes, or BLUETTI_E_HEX (odd
  * digit count or a character that is not hex/space/separator; *bad_pos, if

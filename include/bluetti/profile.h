@@ -13,6 +13,8 @@ typedef struct bluetti_block_group {
     uint16_t poll_interval_s;     /* advisory poll interval */
     uint8_t is_default;           /* read by default (`bluetti-tool read` with no selection) */
     const char *description;
+    /* Room for more per-group metadata (leave zero). */
+    const void *reserved[4];
 } bluetti_block_group;
 
 /* Bytes to request for a block on this model, overriding the schema's
@@ -33,7 +35,15 @@ typedef struct bluetti_profile {
     uint16_t n_groups;
     const bluetti_block_group *groups;
     const bluetti_block_size *sizes; /* optional, ends with block == 0 */
-    const void *reserved[4];
+    /* Where the device names its model (plugin ABI minor 1): a TEXT field
+     * of block model_block. A device added without a model
+     * (bluetti_session_add_device with model NULL) reads it on its first
+     * read and takes the profile whose model or alias it names. 0 / NULL:
+     * this profile cannot be detected. */
+    const char *model_field;
+    uint16_t model_block;
+    uint16_t reserved16[3];
+    const void *reserved[2];
 } bluetti_profile;
 
 /* Group by name (case-sensitive), or NULL. */

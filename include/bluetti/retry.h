@@ -11,9 +11,13 @@ typedef struct bluetti_retry_policy {
     double initial_delay;    /* seconds, > 0 and finite (default 0.5) */
     double backoff_factor;   /* >= 1 and finite (default 2.0) */
     double max_delay;        /* seconds, >= initial_delay and finite (default 5.0) */
+    /* Room for later members (zero means "default"); BLUETTI_RETRY_DEFAULT
+     * and bluetti_retry_default() leave it zero. */
+    double reserved[4];
 } bluetti_retry_policy;
 
-#define BLUETTI_RETRY_DEFAULT { 3u, 0.5, 2.0, 5.0 }
+#define BLUETTI_RETRY_DEFAULT \
+    { .max_attempts = 3u, .initial_delay = 0.5, .backoff_factor = 2.0, .max_delay = 5.0 }
 
 /* Fill *p with the defaults above. */
 BLUETTI_API void bluetti_retry_default(bluetti_retry_policy *p);

@@ -27,10 +27,17 @@ typedef enum bluetti_wire_type {
  * is what real V2 devices send (EVIDENCE.md rule 1). */
 typedef enum bluetti_order {
     BLUETTI_ORDER_DEFAULT = 0,
-    BLUETTI_ORDER_WORDS_LE = 1,  /* CDAB: registers least significant first, bytes BE */
-    BLUETTI_ORDER_BE = 2,        /* ABCD: plain big-endian (the reference's reading) */
-    BLUETTI_ORDER_LE = 3,        /* DCBA: plain little-endian */
-    BLUETTI_ORDER_BYTES_SWAPPED = 4, /* BADC: high word first, bytes swapped in each */
+    /* Named by the pattern the bytes of a 32-bit value A B C D (A most
+     * significant) arrive in. */
+    BLUETTI_ORDER_CDAB = 1,      /* registers least significant first, bytes BE */
+    BLUETTI_ORDER_ABCD = 2,      /* plain big-endian (the reference's reading) */
+    BLUETTI_ORDER_DCBA = 3,      /* plain little-endian */
+    BLUETTI_ORDER_BADC = 4,      /* high word first, bytes swapped in each */
+    /* older names, kept as aliases */
+    BLUETTI_ORDER_WORDS_LE = BLUETTI_ORDER_CDAB,
+    BLUETTI_ORDER_BE = BLUETTI_ORDER_ABCD,
+    BLUETTI_ORDER_LE = BLUETTI_ORDER_DCBA,
+    BLUETTI_ORDER_BYTES_SWAPPED = BLUETTI_ORDER_BADC,
 } bluetti_order;
 
 /* Field flags. */
@@ -97,6 +104,10 @@ typedef struct bluetti_field {
     const bluetti_enum_name *enums;     /* optional value names */
     const bluetti_bit_name *bits;       /* optional bit names */
     const char *note;         /* why the field is decoded this way (evidence, decisions) */
+    /* Room for write metadata (a writable flag, a value range, named
+     * values to write) without changing the layout again. Leave zero:
+     * the core ignores these today. */
+    const void *reserved_write[4];
 } bluetti_field;
 
 typedef enum bluetti_block_class {
@@ -140,7 +151,9 @@ BLUETTI_API size_t bluetti_schema_read_length(const bluetti_block_schema *s);
  * known, offsets inside 0..65535, transform arguments sane (scale finite
  * and non-zero, clamp lo < hi, enable-list index in range), count_from /
  * after naming an earlier field of the right kind, TEXT size > 0, ...
- * Returns 0 or BLUETTI_E_SCHEMA with a description in why[0..why_len). */
+ * Returns 0 or BLUETTI_E_SCHEMA with a description in why[0..why_len)
+ * (BLUETTI_E_NOMEM for a schema of more than 128 fields when memory for
+ * the name table is short). */
 BLUETTI_API int bluetti_schema_validate(const bluetti_block_schema *s, char *why, size_t why_len);
 
 /* Name for an enum value, or NULL if the field has no name for it. */

@@ -24,14 +24,22 @@
 #include <bluetti/retry.h>
 #include <bluetti/decode.h>
 #include <bluetti/profile.h>
+#include <bluetti/error.h>
 
 BLUETTI_BEGIN_DECLS
 
+/* Session settings. Always start from bluetti_session_config_default(),
+ * which sets `size`: the library reads only the first `size` bytes and
+ * takes defaults for members added later, so the structure can grow
+ * without breaking programs built against an older header. */
 typedef struct bluetti_session_config {
+    size_t size;               /* sizeof(bluetti_session_config), set by _default */
     double timeout_s;          /* per attempt (request + reply), default 5 */
     double connect_timeout_s;  /* default 10 */
     bluetti_retry_policy retry;/* default BLUETTI_RETRY_DEFAULT */
-    uint8_t modbus_address;    /* default 1 */
+    uint8_t modbus_address;    /* default for new devices, 0..247, default 1 */
+    uint8_t reserved8[7];
+    const void *reserved[4];
 } bluetti_session_config;
 
 BLUETTI_API void bluetti_session_config_default(bluetti_session_config *c);
@@ -49,7 +57,21 @@ BLUETTI_API int bluetti_session_open(bluetti_registry *reg, const char *transpor
 /* Close the connection, free every device and result. Accepts NULL. */
 BLUETTI_API void bluetti_session_close(bluetti_session *s);
 
-/* Add a device: address = serial number, model = profile model or alias.
+/* bluetti_session_open with the failure described in *err (may be NULL):
+ * code, class, detail and a remedy (see error.h). */
+BLUETTI_API int bluetti_session_open_ex(bluetti_registry *reg, const char *transport,
+                                        const bluetti_options *opts,
+                                        const bluetti_session_config *cfg,
+                                        bluetti_session **out, bluetti_error_info *err);
+/* The session's last connection-level error (a lost connection, a failed
+ * reconnect, a permanent transport error from process()); returns its
+ * code, 0 when there was none. *err (may be NULL) gets the details. */
+BLUETTI_API int bluetti_session_last_error(const bluetti_session *s, bluetti_error_info *err);
+
+/* Add a device: address = serial number, model = profile model or alias,
+ * or NULL to detect the model on the first read (from the field a profile
+ * names in model_block / model_field; the read then fails with
+ * BLUETTI_E_NOTFOUND if no profile knows the reported model).
  * *out is owned by the session. BLUETTI_E_NOTFOUND for an unknown model,
  * BLUETTI_E_EXISTS for an address already added, BLUETTI_E_INVAL for an
  * address that is empty or contains '+', '#', '/', NUL or spaces. */
@@ -73,12 +95,31 @@ BLUETTI_API void bluetti_session_set_read_callback(bluetti_session *s, bluetti_r
 BLUETTI_API int bluetti_device_submit_read(bluetti_device *d, uint16_t block, uint16_t registers);
 BLUETTI_API bool bluetti_device_busy(const bluetti_device *d);
 
-/* Pollable descriptor (the transport's), or -1. */
+/* The event-loop contract. An application drives any number of sessions
+ * from its own poll() loop:
+ *
+ *   for each session: fds[i] = { bluetti_session_fd(s),
+ *                                bluetti_session_poll_events(s) };
+ *   timeout = the smallest bluetti_session_next_timeout_ms() (-1: none);
+ *   poll(fds, n, timeout);
+ *   for each session whose fd is ready, or whose timeout has expired:
+ *       bluetti_session_process(s, 0);
+ *
+ * bluetti_session_fd() is one descriptor owned by the session (an epoll
+ * set holding the transport's current descriptor) that stays the same for
+ * the session's life, across reconnects; -1 only if the platform has no
+ * epoll and the transport offers no descriptor. Do not read it or close
+ * it. bluetti_session_next_timeout_ms() includes the transport's own
+ * deadlines (keepalive, reconnect backoff) as well as request timeouts and
+ * retries, so nothing is missed and nothing busy-polls. */
 BLUETTI_API int bluetti_session_fd(const bluetti_session *s);
+/* The poll() events to wait for on bluetti_session_fd (POLLIN). */
+BLUETTI_API short bluetti_session_poll_events(const bluetti_session *s);
 /* Drive I/O, timeouts and retries for up to timeout_ms (0: no wait, -1:
  * until something completes). Returns 0 or a permanent transport error. */
 BLUETTI_API int bluetti_session_process(bluetti_session *s, int timeout_ms);
-/* Milliseconds until the next deadline (timeout or retry), -1 if none. */
+/* Milliseconds until the next deadline (request timeout, retry, or the
+ * transport's keepalive / reconnect), 0 when work is due, -1 if none. */
 BLUETTI_API int bluetti_session_next_timeout_ms(const bluetti_session *s);
 
 /* Frame tracing (for `raw` and debugging): called with every request sent
@@ -103,18 +144,32 @@ BLUETTI_API int bluetti_device_read_group(bluetti_device *d, const char *group,
 
 /* Read registers without decoding (blocks larger than 125 registers are
  * read in several requests and joined). Writes up to cap bytes into buf;
- * *len gets 2*registers. */
+ * *len gets the number of bytes written (at most cap; 2*registers when
+ * cap is large enough). */
 BLUETTI_API int bluetti_device_read_raw(bluetti_device *d, uint16_t start, uint16_t registers,
                                         uint8_t *buf, size_t cap, size_t *len);
 
 /* ---- device state ----------------------------------------------------- */
 
 BLUETTI_API const char *bluetti_device_address(const bluetti_device *d);
+/* The device's profile; NULL while the model of a device added without one
+ * has not been detected yet. */
 BLUETTI_API const bluetti_profile *bluetti_device_profile(const bluetti_device *d);
+
+/* Modbus unit address used in this device's requests and expected in its
+ * replies: 0..247 (0 is a valid unicast address here: second-generation
+ * cloud devices answer at 0). Defaults to the session config's
+ * modbus_address. Returns 0, BLUETTI_E_INVAL for an address above 247, or
+ * BLUETTI_E_BUSY while a request is in flight. */
+BLUETTI_API int bluetti_device_set_modbus_address(bluetti_device *d, unsigned address);
+BLUETTI_API unsigned bluetti_device_modbus_address(const bluetti_device *d);
 BLUETTI_API bluetti_session *bluetti_device_session(const bluetti_device *d);
 
 /* Protocol version used for decoding: the override if set, else the
- * version detected from the device, else the profile's. */
+ * version detected from the device, else the profile's. The first decoded
+ * read of a block whose fields depend on the protocol version detects it
+ * by itself (from the profile's version_block) when it is neither set nor
+ * detected yet; if the device cannot say, the profile's is used. */
 BLUETTI_API uint16_t bluetti_device_protocol_version(const bluetti_device *d);
 /* Force a protocol version (0 clears the override). */
 BLUETTI_API void bluetti_device_set_protocol_version(bluetti_device *d, uint16_t version);
@@ -128,6 +183,9 @@ BLUETTI_API const bluetti_result *bluetti_device_last(const bluetti_device *d, u
 /* Text describing the device's last failure (e.g. "Modbus exception 2:
  * Illegal data address"), "" when none. Owned by the device. */
 BLUETTI_API const char *bluetti_device_error_detail(const bluetti_device *d);
+/* The device's last failure: returns its code (0 when the last read
+ * succeeded); *err (may be NULL) gets code, class, detail and remedy. */
+BLUETTI_API int bluetti_device_last_error(const bluetti_device *d, bluetti_error_info *err);
 
 /* Counters since the session opened. */
 typedef struct bluetti_session_stats {

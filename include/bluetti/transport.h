@@ -85,7 +85,22 @@ typedef struct bluetti_transport_ops {
     size_t n_options;
     /* BLUETTI_TRANSPORT_F_* */
     size_t flags;
-    const void *reserved[3];
+    /* Optional (may be NULL). Milliseconds until the
+     * transport has timed work in process() (a keepalive ping due, the
+     * next reconnect attempt), 0 when it is due now, -1 when none. The
+     * session folds it into bluetti_session_next_timeout_ms(), so an
+     * application's own poll() loop wakes up for it without busy polling. */
+    int (*next_timeout_ms)(void *state);
+    /* Optional (may be NULL: POLLIN). The poll() events fd() needs now,
+     * e.g. POLLIN | POLLOUT while output is queued. */
+    short (*poll_events)(void *state);
+    /* Optional (may be NULL). What a user can do about err (a bluetti_err
+     * this transport returned or reported), as one static sentence, e.g.
+     * "check the password of the PKCS#12 certificate"; NULL when the
+     * transport has nothing specific to say (the core then gives a
+     * generic remedy for the error's class). */
+    const char *(*remedy)(int err);
+    const void *reserved[8];
 } bluetti_transport_ops;
 
 BLUETTI_END_DECLS

@@ -57,6 +57,7 @@ struct mqc {
     bool opening;               /* inside mqc_open: no handlers */
     double deadline;            /* CONNECTING: give up; IDLE: next attempt */
     unsigned failures;          /* consecutive failed reconnect attempts */
+    double last_misc;           /* CONNECTED: when mosquitto_loop_misc last ran */
     /* set by callbacks, acted on after mosquitto_loop returns */
     bool ended;
     int connack;                /* -1 none yet, else the CONNACK code */
@@ -415,8 +416,10 @@ static void step(mqc *m, int wait_ms)
         if (rc == MOSQ_ERR_SUCCESS && m->mosq && mosquitto_want_write(m->mosq))
             rc = mosquitto_loop_write(m->mosq, 1);
         if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_misc(m->mosq);
+        m->last_misc = now_s();
     } else {
-        rc = mosquitto_loop(m->mosq, 0, 1);
+        rc = mosquitto_loop(m->mosq, 0, 1); /* runs loop_misc too */
+        m->last_misc = now_s();
     }
     after_loop(m, rc);
     if (hup && m->mosq && m->st == ST_CONNECTING) {
@@ -447,8 +450,11 @@ int mqc_timeout_ms(const mqc *m)
         return ms_until(m->deadline, now);
     case ST_CONNECTED:
     default:
-        /* libmosquitto sends its keepalive PINGREQ from mosquitto_loop */
-        return m->keepalive * 500;
+        /* libmosquitto sends its keepalive PINGREQ from loop_misc once the
+         * keepalive has passed since the last packet, which only it knows:
+         * checking every quarter keepalive sends it at most a quarter late,
+         * well inside the broker's 1.5 x keepalive grace */
+        return ms_until(m->last_misc + m->keepalive / 4.0, now);
     }
 }
 

@@ -185,7 +185,7 @@ static const bluetti_option_decl mqtt_options[] = {
     { .name = "keepalive", .type = BLUETTI_OPT_INT, .default_value = "60", .min = 5,
       .max = 65535, .metavar = "S", .help = "MQTT keepalive in seconds" },
     { .name = "client_id", .type = BLUETTI_OPT_STRING, .metavar = "ID",
-      .help = "MQTT client id (default: bluetti_ and 8 random hex digits)" },
+      .help = "MQTT client id (default: bluetti_ and 8 random hex digits, new for every run)" },
     { .name = "qos", .type = BLUETTI_OPT_INT, .default_value = "1", .min = 0, .max = 1,
       .metavar = "N", .help = "MQTT quality of service of the requests (0 or 1)" },
 };
@@ -352,6 +352,42 @@ static int mqt_process(void *state, int timeout_ms)
     return state ? mqc_process(((struct mqt *)state)->c, timeout_ms) : BLUETTI_E_INVAL;
 }
 
+static int mqt_next_timeout_ms(void *state)
+{
+    return state ? mqc_timeout_ms(((struct mqt *)state)->c) : -1;
+}
+
+static short mqt_poll_events(void *state)
+{
+    return state ? mqc_events(((struct mqt *)state)->c) : 0;
+}
+
+/* What to do about the errors this transport reports, in its own terms
+ * (options, not a program's flags). */
+static const char *mqt_remedy(int err)
+{
+    switch (err) {
+    case BLUETTI_E_CONNECT:
+        return "check the broker and port options and the network; the transport keeps "
+               "reconnecting by itself";
+    case BLUETTI_E_NOT_CONNECTED:
+    case BLUETTI_E_DISCONNECTED:
+        return "the transport reconnects by itself; try the read again";
+    case BLUETTI_E_CERT_READ: return "check the cert option: the path of the PKCS#12 file and its permissions";
+    case BLUETTI_E_CERT_FORMAT:
+    case BLUETTI_E_CERT_NO_KEY:
+        return "give the cert option the PKCS#12 (.p12/.pfx) file of the Bluetti account";
+    case BLUETTI_E_CERT_PASSWORD: return "give the certificate's password (the password option, a secret)";
+    case BLUETTI_E_TLS_VERIFY:
+        return "check the broker name, or give the CA that signed the broker's certificate with "
+               "the cafile option";
+    case BLUETTI_E_BROKER_REFUSED:
+        return "the broker refused this certificate or topic: use the certificate of the account "
+               "that owns the device";
+    default: return NULL;
+    }
+}
+
 static void mqt_stats(void *state, uint64_t *in, uint64_t *dropped)
 {
     struct mqt *t = state;
@@ -373,6 +409,9 @@ static const bluetti_transport_ops mqtt_ops = {
     .options = mqtt_options,
     .n_options = sizeof mqtt_options / sizeof mqtt_options[0],
     .flags = BLUETTI_TRANSPORT_F_DEFAULT,
+    .next_timeout_ms = mqt_next_timeout_ms,
+    .poll_events = mqt_poll_events,
+    .remedy = mqt_remedy,
 };
 
 static int mqtt_init(bluetti_registry *reg)

@@ -491,8 +491,9 @@ static int load_json(struct loader *L, bt_simdev *d, json_t *root)
     d->address = 1;
     j = json_object_get(root, "address");
     if (j) {
-        if (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 247)
-            return fail(L, BLUETTI_E_INVAL, "\"address\" must be a Modbus address 1..247");
+        /* 0 too: second-generation cloud devices answer at address 0 */
+        if (!json_is_integer(j) || json_integer_value(j) < 0 || json_integer_value(j) > 247)
+            return fail(L, BLUETTI_E_INVAL, "\"address\" must be a Modbus address 0..247");
         d->address = (uint8_t)json_integer_value(j);
     }
     for (const char *k = "description"; k; k = strcmp(k, "note") != 0 ? "note" : NULL) {

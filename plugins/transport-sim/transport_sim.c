@@ -480,6 +480,16 @@ static int sim_process(void *state, int timeout_ms)
     return 0;
 }
 
+/* The earliest queued reply or event; the timerfd fires then as well,
+ * but without one (other systems) this is what wakes a poll() loop. */
+static int sim_next_timeout_ms(void *state)
+{
+    struct sim *s = state;
+    if (!s || !s->n_q) return -1;
+    double ms = ceil((s->q[earliest(s)].due - now_s()) * 1000.0);
+    return ms <= 0 ? 0 : (ms > 2e9 ? 2000000000 : (int)ms);
+}
+
 static void sim_stats(void *state, uint64_t *frames_in, uint64_t *frames_dropped)
 {
     struct sim *s = state;
@@ -523,6 +533,7 @@ static const bluetti_transport_ops sim_ops = {
     .options = sim_options,
     .n_options = sizeof sim_options / sizeof sim_options[0],
     .flags = BLUETTI_TRANSPORT_F_ANY_ADDRESS,
+    .next_timeout_ms = sim_next_timeout_ms,
 };
 
 static int sim_init(bluetti_registry *reg)

@@ -262,6 +262,9 @@ if [ $status -eq 0 ] && [ -z "$WRAP" ] && command -v strace >/dev/null 2>&1 &&
     fi
 fi
 
+# ---- an application's own poll() loop, through a broker restart -------------
+[ $status -eq 0 ] && . "$S/tests/mqtt/external-loop.sh"
+
 # ---- stop everything, and every simulator must exit cleanly -----------------
 for name in clean delay crc exc disc; do
     eval "pid=\$sim_$name"

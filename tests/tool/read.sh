@@ -95,6 +95,7 @@ expect_rc 1
 expect_json_lines 1
 expect_out '"block": 100, "name": "APP_HOME_DATA"'
 expect_out '"errors": \[\{"block": 1300, "name": "INV_GRID_INFO", "error": "[a-z_]+", "class": "protocol", "message": "[^"]*Illegal data address'
+expect_out '"message": "[^"]*Illegal data address[^"]*", "remedy": "the device does not offer this block or register range"\}'
 expect_out '"ok": false\}$'
 
 # no answer at all: retried, then exit 1

@@ -9,6 +9,15 @@ expect_out '^Usage: bluetti-tool'
 expect_out 'Examples:'
 expect_out '--transport sim read'
 expect_out 'Exit status'
+# the defaults it names are the real ones: the model the device reports
+expect_no_out 'made from the serial'
+expect_out '--model MODEL +model or alias, e.g. EL30V2 \(default: the model the$'
+
+# and a random client id, in the help the mqtt plugin declares
+run $PLUG --transport mqtt --help
+expect_rc 0
+expect_out '--client-id ID +MQTT client id \(default: bluetti_ and 8 random hex$'
+expect_out '^ +digits, new for every run\)$'
 
 run --version
 expect_rc 0

@@ -12,30 +12,38 @@ static json_t *device_json(const tool *t)
 {
     json_t *o = json_object();
     json_object_set_new(o, "sn", json_string(bluetti_device_address(t->dev)));
-    json_object_set_new(o, "model", json_string(bluetti_device_profile(t->dev)->model));
+    const bluetti_profile *p = bluetti_device_profile(t->dev);
+    json_object_set_new(o, "model", p ? json_string(p->model) : json_null());
     json_object_set_new(o, "transport", json_string(t->set.transport));
     json_object_set_new(o, "protocol_version",
                         json_integer(bluetti_device_protocol_version(t->dev)));
     return o;
 }
 
-static json_t *error_json(uint16_t block, const char *name, int err, const char *detail)
+static json_t *error_json(const tool *t, uint16_t block, const char *name, int err,
+                          const char *detail)
 {
     json_t *o = json_object();
     json_object_set_new(o, "block", json_integer(block));
     if (name) json_object_set_new(o, "name", json_string(name));
     json_object_set_new(o, "error", json_string(bluetti_err_name(err)));
-    json_object_set_new(o, "class", json_string(bluetti_err_class(err)));
+    json_object_set_new(o, "class", json_string(bluetti_err_class_name(bluetti_err_class(err))));
     json_object_set_new(o, "message", json_string(detail && *detail ? detail
                                                                     : bluetti_strerror(err)));
+    /* the device's remedy (the transport's own when it has one) */
+    bluetti_error_info info;
+    bool same = t->dev && bluetti_device_last_error(t->dev, &info) == err && info.remedy[0];
+    json_object_set_new(o, "remedy", json_string(same ? info.remedy : bluetti_err_remedy(err)));
     return o;
 }
 
 static void report_failure(const tool *t, uint16_t block, const char *name, int err)
 {
+    bluetti_error_info info;
+    bluetti_device_last_error(t->dev, &info);
     const char *detail = bluetti_device_error_detail(t->dev);
     tool_error(EXIT_FAIL, "block %u (%s) failed: %s; %s", (unsigned)block, name ? name : "?",
-               *detail ? detail : bluetti_strerror(err), read_hint(err));
+               *detail ? detail : bluetti_strerror(err), hint_or_remedy(read_hint(err), &info));
 }
 
 /* Read each block; print it (text) or collect it (JSON). Returns 0, the
@@ -65,7 +73,7 @@ static int read_blocks(tool *t, const uint16_t *ids, size_t n, json_t *blocks, j
         if (err) {
             (*failed)++;
             if (errors)
-                json_array_append_new(errors, error_json(ids[i], name, err,
+                json_array_append_new(errors, error_json(t, ids[i], name, err,
                                                          bluetti_device_error_detail(t->dev)));
             report_failure(t, ids[i], name, err);
         }
@@ -203,6 +211,7 @@ int cmd_raw(tool *t, int argc, char **argv)
                         "fewer registers", count);
         goto out;
     }
+    t->raw_only = true;
     if ((rc = device_open(t))) goto out;
     bluetti_session_set_trace(t->session, on_trace, &fr);
 
@@ -240,7 +249,7 @@ int cmd_raw(tool *t, int argc, char **argv)
             free(hex);
         }
         if (err)
-            json_object_set_new(doc, "error", error_json(id, s ? s->name : NULL, err,
+            json_object_set_new(doc, "error", error_json(t, id, s ? s->name : NULL, err,
                                                          bluetti_device_error_detail(t->dev)));
         rc = json_print(doc);
     } else {

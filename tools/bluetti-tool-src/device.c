@@ -45,6 +45,16 @@ static int find_model(tool *t, const bluetti_profile **out)
                       shown(t->set.model), names, no_plugins_hint(t));
 }
 
+#define GENERIC_HINT "run with -v for details"
+
+/* The tool's hint names its own flags; when it has nothing specific, the
+ * library's remedy (which may come from the transport) says what to do. */
+const char *hint_or_remedy(const char *hint, const bluetti_error_info *info)
+{
+    if (strcmp(hint, GENERIC_HINT) == 0 && info && info->remedy[0]) return info->remedy;
+    return hint;
+}
+
 const char *read_hint(int err)
 {
     switch (err) {
@@ -65,7 +75,7 @@ const char *read_hint(int err)
         return "the data does not fit the block's schema; see the warnings or try "
                "--protocol-version";
     case BLUETTI_E_NO_SCHEMA: return "no loaded plugin decodes this block";
-    default: return "run with -v for details";
+    default: return GENERIC_HINT;
     }
 }
 
@@ -99,6 +109,27 @@ bool blocking_begin(void)
     if (!tool_stop_signal()) return false;
     tool_stop_at_once = 0; /* the signal came before: stop the normal way */
     return true;
+}
+
+/* The device was added without a model: ask it (this reads the block the
+ * profiles name, and the protocol version with it). */
+static void detect_model(tool *t, int *rc_out)
+{
+    *rc_out = EXIT_OK;
+    if (blocking_begin()) {
+        *rc_out = tool_stop_exit();
+        return;
+    }
+    int rc = bluetti_device_detect_protocol_version(t->dev);
+    tool_stop_at_once = 0;
+    if (bluetti_device_profile(t->dev)) return; /* a version failure is detect_version's */
+    bluetti_error_info info;
+    bluetti_device_last_error(t->dev, &info);
+    *rc_out = tool_error(bluetti_err_is_transient(rc) ? EXIT_FAIL : exit_code_for(rc),
+                         "cannot find out the model of device %s: %s; %s, or give --model",
+                         shown(bluetti_device_address(t->dev)),
+                         info.detail[0] ? info.detail : bluetti_strerror(rc),
+                         hint_or_remedy(read_hint(rc), &info));
 }
 
 static void detect_version(tool *t, const bluetti_profile *p, int *rc_out)
@@ -191,11 +222,10 @@ int device_open(tool *t)
     cfg.retry.initial_delay = s->retry_initial;
     cfg.retry.max_delay = s->retry_max;
     cfg.modbus_address = (uint8_t)s->modbus_address;
-    char detail[512] = "";
+    bluetti_error_info info = { 0 };
     int err = BLUETTI_E_INVAL;
     if (!blocking_begin()) {
-        err = bluetti_session_open(t->reg, s->transport, o, &cfg, &t->session, detail,
-                                   sizeof detail);
+        err = bluetti_session_open_ex(t->reg, s->transport, o, &cfg, &t->session, &info);
         tool_stop_at_once = 0;
     }
     bluetti_options_free(o);
@@ -206,11 +236,19 @@ int device_open(tool *t)
     if (err) {
         free(serial);
         return tool_error(exit_code_for(err), "cannot open the %s transport: %s; %s",
-                          shown(s->transport), detail[0] ? detail : bluetti_strerror(err),
-                          topts_hint(t, err));
+                          shown(s->transport), info.detail[0] ? info.detail : bluetti_strerror(err),
+                          hint_or_remedy(topts_hint(t, err), &info));
     }
     const char *sn = s->sn ? s->sn : serial;
-    err = bluetti_session_add_device(t->session, sn, p->model, &t->dev);
+    /* without --model, the library asks the device; a transport that takes
+     * the model as an option (the simulator picks its image by it) keeps
+     * the default */
+    bool detect = !s->model_given && !t->raw_only && !topts_takes_model(t);
+    err = bluetti_session_add_device(t->session, sn, detect ? NULL : p->model, &t->dev);
+    if (detect && err == BLUETTI_E_UNSUPPORTED) {
+        detect = false; /* no profile says where the model is: take the default */
+        err = bluetti_session_add_device(t->session, sn, p->model, &t->dev);
+    }
     if (err == BLUETTI_E_INVAL)
         rc = tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "
                         "printable characters without spaces, '+', '#' or '/'", shown(sn));
@@ -219,6 +257,12 @@ int device_open(tool *t)
                         bluetti_strerror(err), topts_hint(t, err));
     free(serial);
     if (rc) return rc;
+    if (detect) {
+        detect_model(t, &rc); /* the protocol version comes along */
+        if (rc) return rc;
+        p = bluetti_device_profile(t->dev);
+        if (!t->set.protocol_version) return EXIT_OK;
+    }
     detect_version(t, p, &rc);
     return rc;
 }

@@ -283,7 +283,8 @@ int settings_resolve(tool *t)
         return tool_error(EXIT_USAGE, "%s %s is smaller than the initial retry delay %s; give a "
                           "maximum delay >= --retry-initial-delay", where_max, a, b);
     }
-    bluetti_retry_policy p = { (unsigned)s->retries, s->retry_initial, 2.0, s->retry_max };
+    bluetti_retry_policy p = { .max_attempts = (unsigned)s->retries, .initial_delay = s->retry_initial,
+                               .backoff_factor = 2.0, .max_delay = s->retry_max };
     const char *why = NULL;
     if (bluetti_retry_validate(&p, &why) != 0)
         return tool_error(EXIT_USAGE, "invalid retry policy: %s; check --retries and the retry "

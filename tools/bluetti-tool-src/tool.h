@@ -140,6 +140,7 @@ typedef struct tool {
     bool cfg_shared;              /* other users can read the config file */
     const bluetti_transport_ops *tops;   /* the selected transport, once loaded */
     int tops_err;                 /* why it is not (bluetti_registry_need_transport) */
+    bool raw_only;                /* the command decodes nothing: no model detection */
     settings set;
     bluetti_registry *reg;
     bluetti_session *session;
@@ -178,6 +179,8 @@ int topts_resolve(tool *t, bool look_at_files);
 int topts_build(tool *t, const char *model, bluetti_options **out);
 /* "check --broker, --port and the network" style hints for open errors. */
 const char *topts_hint(tool *t, int err);
+/* Does the selected transport take the device's model as an option? */
+bool topts_takes_model(const tool *t);
 /* The transport options part of --help. */
 void topts_print_help(tool *t, FILE *out);
 /* 'transports' command. */
@@ -299,6 +302,8 @@ int select_blocks(tool *t, const char *blocks, const char *groups, uint16_t **id
 bool blocking_begin(void);
 /* What to try after a failed read. */
 const char *read_hint(int err);
+/* read_hint / open hint, or the library's remedy when the hint is generic. */
+const char *hint_or_remedy(const char *hint, const bluetti_error_info *info);
 /* Sleep while keeping the connection alive; false when stopped. */
 bool device_idle(tool *t, double seconds);
 

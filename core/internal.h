@@ -23,4 +23,7 @@ void bt_fmt(char *dst, size_t cap, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
 /* Overwrite memory so the compiler cannot elide it. */
 void bt_wipe(void *p, size_t n);
 
+/* Give r ownership of mem (a patched schema r decodes with); freed with r. */
+void bt_result_adopt(bluetti_result *r, void *mem);
+
 #endif

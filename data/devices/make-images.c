@@ -390,12 +390,15 @@ static int make_image(bluetti_registry *reg, const char *in, const char *out, bo
         } else {
             uint8_t b[MAX_BLOCK] = { 0 };
             size_t len = 0;
-            rc = encode_block(s, vals ? vals : json_object(), b, &len);
-            /* as many bytes as the unit file says, else as the profile reads,
-             * else as the schema reads; never fewer than the values need */
+            json_t *none = vals ? NULL : json_object();
+            rc = encode_block(s, vals ? vals : none, b, &len);
+            json_decref(none);
+            /* at least what the profile requests (else what the schema
+             * requests), more if the unit file says so or the values need it */
             size_t want = (size_t)json_integer_value(json_object_get(bj, "bytes"));
-            if (profile_bytes(prof, s->id) > want) want = profile_bytes(prof, s->id);
-            if (!want) want = bluetti_schema_read_length(s);
+            size_t read = profile_bytes(prof, s->id);
+            if (!read) read = bluetti_schema_read_length(s);
+            if (read > want) want = read;
             if (len > want) want = len;
             want = (want + 1) & ~(size_t)1;
             if (!rc && want > MAX_BLOCK) rc = fail("block %d: %zu bytes is too long", id, want);

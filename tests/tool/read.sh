@@ -76,6 +76,15 @@ expect_no_out 'HomeNet'
 run $SIM --show-secrets read --blocks 12002
 expect_rc 0
 expect_out '^  wifi_ssid +HomeNet-2G'
+# so is the Bluetooth PIN of block 1
+run $SIM read --blocks 1
+expect_rc 0
+expect_out '^  bt_pin +\*\*\*$'
+expect_out '^  protocol_version +2001'
+expect_no_out '482193'
+run $SIM --show-secrets read --blocks 1
+expect_rc 0
+expect_out '^  bt_pin +482193'
 
 # global options also work after the command
 run read --blocks 100 $SIM --json

@@ -76,6 +76,25 @@ expect_no_out 'HomeNet'
 run $SIM --show-secrets read --blocks 12002
 expect_rc 0
 expect_out '^  wifi_ssid +HomeNet-2G'
+# a device decodes as its model does: the profile's overrides apply (the
+# Elite 200 V2 and the AC180 report pack voltages x0.01, the AP300 its time
+# to full in hours x0.1); the same bytes under another model read x0.1
+run $PLUG --transport sim --sim-device "$DEVICES/elite200v2.json" --model ELITE200V2 read --blocks 100
+expect_rc 0
+expect_out '^  pack_voltage +40\.1 +V$'
+run $PLUG --transport sim --sim-device "$DEVICES/ac180.json" --model AC180 read --blocks 6000
+expect_rc 0
+expect_out '^  voltage +52\.8 +V$'
+run $PLUG --transport sim --sim-device "$DEVICES/ap300.json" --model AP300 read --blocks 100
+expect_rc 0
+expect_out '^  time_remaining +2\.5 +h$'
+run $PLUG --model AP300 describe 100
+expect_rc 0
+expect_out '^  time_remaining: .*hours x0\.1 on the AP300'
+run $PLUG --model NO_SUCH_MODEL describe 100
+expect_rc 2
+expect_err "unknown model 'NO_SUCH_MODEL'"
+
 # so is the Bluetooth PIN of block 1
 run $SIM read --blocks 1
 expect_rc 0

@@ -108,6 +108,7 @@ struct bluetti_result {
     uint16_t pv;
     bool valid;
     double ts;
+    void *owned;              /* a profile's patched schema (core/override.c), freed with r */
     unsigned n_warn;          /* warnings raised, kept or not */
     char warn[WARN_KEEP + 1][WARN_LEN];
 };
@@ -610,7 +611,14 @@ void bluetti_result_free(bluetti_result *r)
     if (!r) return;
     free(r->arena);
     free(r->raw);
+    free(r->owned);
     free(r);
+}
+
+void bt_result_adopt(bluetti_result *r, void *mem)
+{
+    free(r->owned);
+    r->owned = mem;
 }
 
 /* ---- decode ----------------------------------------------------------------- */

@@ -29,5 +29,7 @@ int bt_option_table_check(const bluetti_option_decl *t, size_t n, char *why, siz
 /* bluetti_result_new for a schema already validated (one the registry
  * holds), without validating it again. */
 int bt_result_new_valid(const bluetti_block_schema *s, bluetti_result **out);
+/* Give r ownership of mem (a patched schema r decodes with); freed with r. */
+void bt_result_adopt(bluetti_result *r, void *mem);
 
 #endif

@@ -3,7 +3,8 @@ lib_LTLIBRARIES += core/libbluetti.la
 core_libbluetti_la_SOURCES = \
 	core/version.c core/error.c core/log.c core/retry.c \
 	core/modbus.c core/hex.c core/schema.c core/decode.c \
-	core/options.c core/option_decl.c core/registry.c core/loader.c core/session.c \
+	core/options.c core/option_decl.c core/registry.c core/loader.c core/session.c core/override.c \
+	core/profile_match.c \
 	core/registry_int.h \
 	core/internal.h
 core_libbluetti_la_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB

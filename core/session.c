@@ -311,7 +311,8 @@ static bluetti_result *state_result(bluetti_device *d, const bluetti_block_schem
         d->cap_states = nc;
     }
     bluetti_result *r = NULL;
-    if (bt_result_new_valid(schema, &r) != 0) return NULL; /* validated at registration */
+    if (bluetti_result_new_for_profile(schema, d->profile, &r, d->detail, sizeof d->detail) != 0)
+        return NULL;
     d->states[d->n_states++] = (struct block_state){ schema->id, r };
     return r;
 }

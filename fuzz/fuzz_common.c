@@ -12,7 +12,7 @@
 #define FZ_PLUGINS(X) \
     X(blocks_ats) X(blocks_boot) X(blocks_dcdc) X(blocks_epad) X(blocks_home) \
     X(blocks_inverter) X(blocks_iot) X(blocks_meter) X(blocks_pack) X(blocks_schedule) \
-    X(blocks_settings) X(blocks_smartplug) X(profile_elite_v2)
+    X(blocks_settings) X(blocks_smartplug) X(profile_elite_v2) X(profile_v2_models)
 
 #define FZ_DECLARE(n) extern const bluetti_plugin fz_plugin_##n;
 FZ_PLUGINS(FZ_DECLARE)

@@ -29,7 +29,7 @@ FUZZ_LIBS = $(JANSSON_LIBS) $(LTDL_LIBS) $(LIBM)
 FUZZ_CORE_SRCS = \
 	core/version.c core/error.c core/log.c core/retry.c core/modbus.c core/hex.c \
 	core/schema.c core/decode.c core/options.c core/registry.c core/loader.c \
-	core/session.c plugins/transport-sim/simdev.c
+	core/session.c core/override.c core/profile_match.c plugins/transport-sim/simdev.c
 FUZZ_PLUGIN_SRCS = \
 	plugins/blocks-ats/blocks_ats.c plugins/blocks-boot/blocks_boot.c \
 	plugins/blocks-dcdc/blocks_dcdc.c plugins/blocks-epad/blocks_epad.c \
@@ -37,7 +37,7 @@ FUZZ_PLUGIN_SRCS = \
 	plugins/blocks-iot/blocks_iot.c plugins/blocks-meter/blocks_meter.c \
 	plugins/blocks-pack/blocks_pack.c plugins/blocks-schedule/blocks_schedule.c \
 	plugins/blocks-settings/blocks_settings.c plugins/blocks-smartplug/blocks_smartplug.c \
-	plugins/profile-elite-v2/profiles.c
+	plugins/profile-elite-v2/profiles.c plugins/profile-v2-models/profiles.c
 FUZZ_TOOL_SRCS = \
 	tools/bluetti-tool-src/help.c tools/bluetti-tool-src/options.c \
 	tools/bluetti-tool-src/settings.c tools/bluetti-tool-src/password.c \

@@ -9,3 +9,12 @@ tests_test_blocks_a_LDADD = $(TEST_LIBS)
 tests_test_blocks_a2_SOURCES = tests/test_blocks_a2.c tests/blocks_a_check.c tests/blocks_a_check.h
 tests_test_blocks_a2_CFLAGS = $(TEST_CFLAGS)
 tests_test_blocks_a2_LDADD = $(TEST_LIBS)
+## The catalog as real units show it: vectors built from the wire rules.
+check_PROGRAMS += tests/test_blocks_v2
+TESTS += tests/test_blocks_v2
+tests_test_blocks_v2_SOURCES = tests/test_blocks_v2.c tests/blocks_a_check.c tests/blocks_a_check.h
+tests_test_blocks_v2_CFLAGS = $(TEST_CFLAGS)
+tests_test_blocks_v2_LDADD = $(TEST_LIBS)
+## The device images are the generator's output from data/devices/units/.
+TESTS += tests/images.sh
+dist_check_SCRIPTS += tests/images.sh

@@ -21,100 +21,6 @@ static char *patch(const char *hex, const char *at, const char *with)
     return out;
 }
 
-/* ---- 1100 INV_BASE_INFO -------------------------------------------------- */
-
-/* 1: id 10; 2: "4c42 3154 3031 0030" swapped = "BLT1100"; 14: "SN001100";
- * 23: power type 13; 25: 6 modules; module k at 26+6k: id 0100+k, version
- * words 000a+k 0002 -> 0x2000a + k = 131082 + k; 102: 0041/0046/0000 - 40 =
- * 25/30/-40 C; 108: 0474 = 1140. */
-#define INV_BASE                                                                     \
-    "000A 4C42 3154 3031 0030 0000 0000 534E 3030 3131 3030 000D 0006 0100 000A 0002"\
-    "0101 000B 0002 0102 000C 0002 0103 000D 0002 0104 000E 0002 0105 000F 0002 0000"\
-    "0000 0000 0000 0000 0000 0000 0000 0000 0000 0000 0000 0000 0000 0000 0000 0000"\
-    "0000 0000 0000 0041 0046 0000 0474"
-
-static void check_inv_base_fixed(const bluetti_result *r)
-{
-    BA_INT(r, "inv_id", 10);
-    BA_TEXT(r, "inv_type", "BLT1100");
-    BA_TEXT(r, "inv_sn", "SN001100");
-    BA_INT(r, "inv_power_type", 13);
-    BA_INT(r, "software_number", 6);
-    BA_INT(r, "software_0_module_id", 256);
-    BA_INT(r, "software_0_version", 131082);
-    BA_INT(r, "software_3_module_id", 259);
-    BA_INT(r, "software_3_version", 131085);
-    BA_INT(r, "software_5_module_id", 261);
-    BA_INT(r, "software_5_version", 131087);
-}
-
-static void test_inv_base(void)
-{
-    int rc = -1;
-    bluetti_result *r = BA_DECODE(1100, INV_BASE, 2005, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT(bluetti_result_valid(r));
-    check_inv_base_fixed(r);
-    BA_INT(r, "ambient_temp", 25);
-    BA_INT(r, "inv_max_temp", 30);
-    BA_INT(r, "pv_dcdc_max_temp", -40);   /* raw 0: no reading */
-    BA_INT(r, "fault_code", 1140);
-    bluetti_result_free(r);
-
-    /* protocol 2000: the 2005 fields are gated, not missing */
-    r = BA_DECODE(1100, INV_BASE, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT(bluetti_result_valid(r));
-    check_inv_base_fixed(r);
-    BA_ABSENT(r, "ambient_temp", BLUETTI_ABSENT_PROTOCOL);
-    BA_ABSENT(r, "fault_code", BLUETTI_ABSENT_PROTOCOL);
-    bluetti_result_free(r);
-}
-
-static void test_inv_base_truncated(void)
-{
-    int rc = -1;
-    /* 62 bytes = min_length: valid, the 2005 fields beyond the data */
-    bluetti_result *r = BA_DECODE_N(1100, INV_BASE, 62, 2005, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT(bluetti_result_valid(r));
-    check_inv_base_fixed(r);
-    BA_ABSENT(r, "ambient_temp", BLUETTI_ABSENT_BEYOND_DATA);
-    BA_ABSENT(r, "fault_code", BLUETTI_ABSENT_BEYOND_DATA);
-    bluetti_result_free(r);
-
-    /* 20 bytes: the serial straddles the end, the required count is missing */
-    r = BA_DECODE_N(1100, INV_BASE, 20, 2005, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT_FALSE(bluetti_result_valid(r));
-    BA_TEXT(r, "inv_type", "BLT1100");
-    BA_ABSENT(r, "inv_sn", BLUETTI_ABSENT_BEYOND_DATA);
-    BA_ABSENT(r, "software_number", BLUETTI_ABSENT_BEYOND_DATA);
-    bluetti_result_free(r);
-}
-
-static void test_inv_base_malformed(void)
-{
-    /* a binary serial: 53 4e 01 31 ... -> "SN" + escaped 0x01 + "1100";
-     * a type text full of 0xff bytes is escaped too */
-    char *hex = patch(INV_BASE, "534E 3030 3131", "534E 0131 3131");
-    char *hex2 = patch(hex, "4C42 3154", "FF42 31FF");
-    int rc = -1;
-    bluetti_result *r = BA_DECODE(1100, hex2, 2005, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    BA_TEXT(r, "inv_sn", "SN\\x0111100");
-    BA_TEXT(r, "inv_type", "B\\xff\\xff1100");
-    BA_INT(r, "software_number", 6);
-    bluetti_result_free(r);
-    free(hex);
-    free(hex2);
-}
-
 /* ---- 1400 INV_LOAD_INFO -------------------------------------------------- */
 
 /* 0: 86a0 0001 = 0x186a0 = 100000 W; 4: 2774 0000 = 10100 -> 1010.0 kWh;
@@ -425,145 +331,6 @@ static void test_year_energy_malformed(void)
     bluetti_result_free(r);
 }
 
-/* ---- 6100 PACK_ITEM_INFO ------------------------------------------------- */
-
-/* 1: pack 1; 2: "3342 3030 004b" swapped = "B300K"; 14: "SN006100"; 22: 0200 =
- * 51.2 V; 24: ff98 = -10.4 A; 27: soc 80; 29: soh 99; 30: 0041 -> 25 C;
- * 49: running 1; 51: charging 2; 59: online 3; 88: 0011; 90: 0022; 92-99:
- * 1 2 3 4; 100: 0101 = 257; 105: 4 cells; 107: 3 sensors; 109: 1 BMU;
- * 110: 0400 = 1024; 128: abcd 1234; 134: 00a1 = 161; 138: 0458 = 1112;
- * 143: type 2; 156-158: 1 2 0; 159: 2 firmware entries: (0011, 0002 0001 =
- * 65538) at 160, (0012, 0064 0000 = 100) at 166; cells from 172: 0ce4 =
- * 3.300 V status 0, 4ce5 = 3.301 V status 1, 8cad = 3.245 V status 2, ccb8 =
- * 3.256 V status 3; sensors from 180: 41 28 1e -> 25, 0, -10 C. 184 bytes. */
-#define PACK_ITEM                                                                    \
-    "0001 3342 3030 004B 0000 0000 0000 534E 3030 3631 3030 0200 FF98 0050 0063 0041"\
-    "0000 0000 0000 0000 0000 0000 0000 0000 0001 0002 0000 0000 0000 0003 0000 0000"\
-    "0000 0000 0000 0000 0000 0000 0000 0000 0000 0000 0000 0000 0011 0022 0001 0002"\
-    "0003 0004 0101 0000 0004 0003 0001 0400 0000 0000 0000 0000 0000 0000 0000 0000"\
-    "ABCD 1234 0000 00A1 0000 0458 0000 0002 0000 0000 0000 0000 0000 0000 0102 0002"\
-    "0011 0002 0001 0012 0064 0000 0CE4 4CE5 8CAD CCB8 4128 1E00"
-
-static void test_pack_item(void)
-{
-    int rc = -1;
-    bluetti_result *r = BA_DECODE(6100, PACK_ITEM, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT(bluetti_result_valid(r));
-    BA_INT(r, "pack_id", 1);
-    BA_TEXT(r, "pack_type", "B300K");
-    BA_TEXT(r, "pack_sn", "SN006100");
-    BA_FLOAT(r, "voltage", 51.2);
-    BA_FLOAT(r, "current", -10.4);
-    BA_INT(r, "pack_soc", 80);
-    BA_INT(r, "pack_soh", 99);
-    BA_INT(r, "average_temp", 25);
-    BA_INT(r, "running_status", 1);
-    BA_INT(r, "charging_status", 2);
-    BA_ENUM(r, "charging_status", "discharging");
-    BA_INT(r, "pack_cap_online", 3);
-    BA_INT(r, "chg_protect_bits", 0x11);
-    BA_INT(r, "dsg_protect_bits", 0x22);
-    BA_INTS(r, "sys_error_words", 1, 2, 3, 4);
-    BA_INT(r, "high_volt_alarm_bits", 257);
-    BA_INT(r, "total_cell_cnt", 4);
-    BA_INT(r, "ntc_cell_cnt", 3);
-    BA_INT(r, "bmu_cnt", 1);
-    BA_INT(r, "bmu_fault_bit", 1024);
-    BA_INTS(r, "protect2_words", 0xABCD, 0x1234);
-    BA_INT(r, "dcdc_alarm_bits", 161);
-    BA_INT(r, "dcdc_protect", 1112);
-    BA_INT(r, "bmu_type", 2);
-    BA_INT(r, "fm_ver_diff", 1);
-    BA_INT(r, "mcu_status", 2);
-    BA_INT(r, "pack_type_diff", 0);
-    BA_INT(r, "software_number", 2);
-    BA_INTS(r, "software_module_id", 0x11, 0x12);
-    BA_INTS(r, "software_version", 65538, 100);
-    BA_FLOATS(r, "cell_voltage", 3.300, 3.301, 3.245, 3.256);
-    BA_INTS(r, "cell_status", 0, 1, 2, 3);
-    BA_INTS(r, "cell_temp", 25, 0, -10);
-    bluetti_result_free(r);
-}
-
-static void test_pack_item_truncated(void)
-{
-    int rc = -1;
-    /* the fixed 160 bytes only: the firmware count points past the data, so
-     * the list and everything placed after it is absent (never read) */
-    bluetti_result *r = BA_DECODE_N(6100, PACK_ITEM, 160, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT(bluetti_result_valid(r));
-    BA_INT(r, "software_number", 2);
-    BA_ABSENT(r, "software_module_id", BLUETTI_ABSENT_COUNT);
-    BA_ABSENT(r, "software_version", BLUETTI_ABSENT_BEYOND_DATA);  /* starts at 162 */
-    BA_ABSENT(r, "cell_voltage", BLUETTI_ABSENT_COUNT);
-    BA_ABSENT(r, "cell_status", BLUETTI_ABSENT_COUNT);
-    BA_ABSENT(r, "cell_temp", BLUETTI_ABSENT_COUNT);
-    bluetti_result_free(r);
-
-    /* 182 bytes: cells in, the third sensor byte (182) missing */
-    r = BA_DECODE_N(6100, PACK_ITEM, 182, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    BA_FLOATS(r, "cell_voltage", 3.300, 3.301, 3.245, 3.256);
-    BA_ABSENT(r, "cell_temp", BLUETTI_ABSENT_COUNT);
-    bluetti_result_free(r);
-
-    /* 100 bytes: the counts themselves are beyond the data */
-    r = BA_DECODE_N(6100, PACK_ITEM, 100, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT_FALSE(bluetti_result_valid(r));
-    BA_ABSENT(r, "total_cell_cnt", BLUETTI_ABSENT_BEYOND_DATA);
-    BA_ABSENT(r, "cell_voltage", BLUETTI_ABSENT_BEYOND_DATA);
-    BA_INTS(r, "sys_error_words", 1, 2, 3, 4);
-    bluetti_result_free(r);
-}
-
-static void test_pack_item_malformed(void)
-{
-    int rc = -1;
-    /* 9 firmware entries: above the maximum of 8, so the lists (and the cells
-     * placed after them) are refused */
-    char *hex = patch(PACK_ITEM, "0102 0002", "0102 0009");
-    bluetti_result *r = BA_DECODE(6100, hex, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT(bluetti_result_warning_count(r) > 0);
-    BA_ABSENT(r, "software_module_id", BLUETTI_ABSENT_BAD_COUNT);
-    BA_ABSENT(r, "cell_voltage", BLUETTI_ABSENT_BAD_COUNT);
-    BA_ABSENT(r, "cell_temp", BLUETTI_ABSENT_BAD_COUNT);
-    BA_INT(r, "total_cell_cnt", 4);
-    bluetti_result_free(r);
-    free(hex);
-
-    /* 40 cells (above the maximum of 32); the firmware list still decodes */
-    hex = patch(PACK_ITEM, "0004 0003 0001 0400", "0028 0003 0001 0400");
-    r = BA_DECODE(6100, hex, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    BA_INTS(r, "software_module_id", 0x11, 0x12);
-    BA_ABSENT(r, "cell_voltage", BLUETTI_ABSENT_BAD_COUNT);
-    BA_ABSENT(r, "cell_status", BLUETTI_ABSENT_BAD_COUNT);
-    BA_ABSENT(r, "cell_temp", BLUETTI_ABSENT_BAD_COUNT);
-    bluetti_result_free(r);
-    free(hex);
-
-    /* zero cells and sensors: empty arrays, nothing read */
-    hex = patch(PACK_ITEM, "0004 0003 0001 0400", "0000 0000 0001 0400");
-    r = BA_DECODE(6100, hex, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    ba_float_items(r, "cell_voltage", 0, NULL, __FILE__, __LINE__);
-    ba_int_items(r, "cell_status", 0, NULL, __FILE__, __LINE__);
-    ba_int_items(r, "cell_temp", 0, NULL, __FILE__, __LINE__);
-    bluetti_result_free(r);
-    free(hex);
-}
-
 /* ---- 6300 PACK_SUB_PACK_INFO (cell data, as a real unit answers) --------- */
 
 /* 0: 12 cells; 2: 4 sensors; 4..27: 0ce4..0cef = 3300..3311 mV; 28..31:
@@ -698,12 +465,12 @@ static void test_pack_settings_malformed(void)
 
 /* ---- 2000 INV_BASE_SETTINGS (whole registers) ----------------------------- */
 
-/* register 2005 = 01 02 (address 1, mode 2); 2007 LED 1; 2008 grid charge 1;
+/* register 2005 = 2 (working mode self_consumption, a whole register); 2007 LED 1; 2008 grid charge 1;
  * 2009 PV 0; 2010 inverter 1; 2011 AC 1; 2012 DC 0; 2014 DC ECO 1; 2015 2 h;
  * 2016 30 W; 2017 AC ECO 0; 2018 4 h; 2019 100 W; 2020 mode 2 (turbo);
  * 2021 lifting 1; 2022 10 %; 2023 90 %. */
 #define BASE_SETTINGS                                                                \
-    "0000 0000 0000 0000 0000 0102 0000 0001 0001 0000 0001 0001 0000 0000 0001 0002"\
+    "0000 0000 0000 0000 0000 0002 0000 0001 0001 0000 0001 0001 0000 0000 0001 0002"\
     "001E 0000 0004 0064 0002 0001 000A 005A"
 
 static void test_base_settings(void)
@@ -713,8 +480,9 @@ static void test_base_settings(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
     CU_ASSERT_EQUAL(rc, 0);
     CU_ASSERT(bluetti_result_valid(r));
-    BA_INT(r, "inv_address", 1);
+    CU_ASSERT_PTR_NULL(bluetti_result_find(r, "inv_address"));
     BA_INT(r, "working_mode", 2);
+    BA_ENUM(r, "working_mode", "self_consumption");
     BA_INT(r, "ctrl_led", 1);
     BA_INT(r, "ctrl_grid_chg", 1);
     BA_INT(r, "ctrl_pv", 0);
@@ -767,67 +535,6 @@ static void test_base_settings_malformed(void)
     bluetti_result_free(r);
     free(a);
     free(b);
-}
-
-/* ---- 2200 INV_ADV_SETTINGS ----------------------------------------------- */
-
-/* "pw123456"; 8: 11; 9: 12; 11: 13; straddling words: 13-14 0404 = 102.8 V,
- * 15-16 040b = 10.35 Hz, 17-18 0412 = 104.2 V, 19-20 0419 = 104.9 A,
- * 21-22 0420 = 1056 W, 23-24 0427 = 106.3 A, 25-26 042e = 1070 W. */
-#define ADV_SETTINGS "7077 3132 3334 3536 0B0C 000D 0004 0404 0B04 1204 1904 2004 2704 2E00"
-
-static void test_adv_settings(void)
-{
-    int rc = -1;
-    bluetti_result *r = BA_DECODE(2200, ADV_SETTINGS, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT(bluetti_result_valid(r));
-    BA_TEXT(r, "adv_login_password", "pw123456");
-    BA_INT(r, "factory_reset", 11);
-    BA_INT(r, "ctrl_grid", 12);
-    BA_INT(r, "ctrl_feedback", 13);
-    BA_FLOAT(r, "inv_voltage", 102.8);
-    BA_FLOAT(r, "inv_freq", 10.35);
-    BA_FLOAT(r, "chg_max_voltage", 104.2);
-    BA_FLOAT(r, "pv_chg_max_current", 104.9);
-    BA_INT(r, "grid_max_power", 1056);
-    BA_FLOAT(r, "grid_max_current", 106.3);
-    BA_INT(r, "feedback_max_power", 1070);
-    /* the password is flagged for masking */
-    const bluetti_block_schema *s = bluetti_result_schema(r);
-    int i = bluetti_schema_field_index(s, "adv_login_password");
-    CU_ASSERT_FATAL(i >= 0);
-    CU_ASSERT(s->fields[i].flags & BLUETTI_F_SENSITIVE);
-    bluetti_result_free(r);
-}
-
-static void test_adv_settings_truncated(void)
-{
-    int rc = -1;
-    bluetti_result *r = BA_DECODE_N(2200, ADV_SETTINGS, 16, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    CU_ASSERT_FALSE(bluetti_result_valid(r));
-    BA_FLOAT(r, "inv_voltage", 102.8);
-    BA_ABSENT(r, "inv_freq", BLUETTI_ABSENT_BEYOND_DATA);
-    BA_ABSENT(r, "feedback_max_power", BLUETTI_ABSENT_BEYOND_DATA);
-    bluetti_result_free(r);
-}
-
-static void test_adv_settings_malformed(void)
-{
-    /* password "pw" 0x10 "4" and two spaces: the control byte is escaped and
-     * the trailing spaces are kept (they belong to a password) */
-    char *hex = patch(ADV_SETTINGS, "7077 3132 3334 3536", "7077 1034 2020 0000");
-    int rc = -1;
-    bluetti_result *r = BA_DECODE(2200, hex, 2000, &rc);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_EQUAL(rc, 0);
-    BA_TEXT(r, "adv_login_password", "pw\\x104  ");
-    BA_INT(r, "factory_reset", 11);
-    bluetti_result_free(r);
-    free(hex);
 }
 
 /* ---- 2400 CERT_SETTINGS -------------------------------------------------- */
@@ -1084,18 +791,15 @@ struct block_tests {
 };
 
 static const struct block_tests suites[] = {
-    { "block_1100", test_inv_base, test_inv_base_truncated, test_inv_base_malformed },
     { "block_1400", test_inv_load, test_inv_load_truncated, test_inv_load_malformed },
     { "block_1500", test_inv_inv, test_inv_inv_truncated, test_inv_inv_malformed },
     { "block_1700", test_meter, test_meter_truncated, test_meter_malformed },
     { "block_2000",
       test_base_settings, test_base_settings_truncated, test_base_settings_malformed },
-    { "block_2200", test_adv_settings, test_adv_settings_truncated, test_adv_settings_malformed },
     { "block_2400",
       test_cert_settings, test_cert_settings_truncated, test_cert_settings_malformed },
     { "block_3500", test_total_energy, test_total_energy_truncated, test_total_energy_malformed },
     { "block_3600", test_year_energy, test_year_energy_truncated, test_year_energy_malformed },
-    { "block_6100", test_pack_item, test_pack_item_truncated, test_pack_item_malformed },
     { "block_6300", test_sub_pack, test_sub_pack_truncated, test_sub_pack_malformed },
     { "block_7000",
       test_pack_settings, test_pack_settings_truncated, test_pack_settings_malformed },

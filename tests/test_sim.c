@@ -753,9 +753,10 @@ static void test_session_read(void)
     BT_ASSERT_NEAR(num(r, "cycles"), 112);
     BT_ASSERT_NEAR(num(r, "temp_avg"), 25);
 
-    /* the protocol version the device reports (block 1 byte 30): block 100
-     * has version-gated fields, so its first read found it out */
-    CU_ASSERT_EQUAL(bluetti_device_protocol_version(d), 2001);
+    /* none of these blocks has version-gated fields, so nothing read block 1
+     * yet: the version is the profile's until asked for */
+    CU_ASSERT_EQUAL(bluetti_device_protocol_version(d), bluetti_device_profile(d)->protocol_version);
+    /* the protocol version the device reports (block 1 byte 30) */
     CU_ASSERT_EQUAL(bluetti_device_detect_protocol_version(d), 0);
     CU_ASSERT_EQUAL(bluetti_device_protocol_version(d), 2001);
 

@@ -104,6 +104,14 @@ BLUETTI_API size_t bluetti_registry_profile_count(const bluetti_registry *r);
 BLUETTI_API const bluetti_profile *bluetti_registry_profile_at(const bluetti_registry *r, size_t i);
 BLUETTI_API const bluetti_profile *bluetti_registry_find_profile(const bluetti_registry *r, const char *name);
 BLUETTI_API const char *bluetti_registry_profile_plugin(const bluetti_registry *r, const bluetti_profile *p);
+/* The profile for the model text a device reports (block 100 device_model,
+ * e.g. "Elite 200 V2") or the name it advertises ("E200V2" + serial digits):
+ * matched against every profile's model key and aliases, ignoring case,
+ * spaces, '-' and '_'; an exact match wins over a prefix followed by
+ * digits, a longer prefix over a shorter. NULL when none matches. The
+ * profile belongs to the registry. */
+BLUETTI_API const bluetti_profile *bluetti_registry_detect_profile(const bluetti_registry *r,
+                                                                   const char *model_text);
 
 BLUETTI_API size_t bluetti_registry_transport_count(const bluetti_registry *r);
 BLUETTI_API const bluetti_transport_ops *bluetti_registry_transport_at(const bluetti_registry *r, size_t i);

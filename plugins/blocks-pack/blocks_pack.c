@@ -27,9 +27,10 @@ static const bluetti_field pack_main_fields[] = {
       .offset = 4, .type = BLUETTI_U16, .flags = BLUETTI_F_REQUIRED },
     { .name = "voltage", .unit = "V", .description = "Total pack voltage",
       .offset = 6, .type = BLUETTI_U16, .flags = BLUETTI_F_REQUIRED,
-      .evidence = BLUETTI_EV_UNVERIFIED, .xf = { BLUETTI_XF_SCALE_(0.1) },
-      .note = "x0.1 V per the reference and the app docs; an Elite 200 V2 decoder uses x0.01 "
-              "(§9 E8)" },
+      .evidence = BLUETTI_EV_CONFIRMED, .xf = { BLUETTI_XF_SCALE_(0.1) },
+      .note = "scale differs by device: x0.1 V on the EP760 (live) and AP300, x0.01 V on the "
+              "AC180 (x0.1 would read ten times the pack voltage there); x0.1 here, profiles "
+              "override it" },
     { .name = "current", .unit = "A", .description = "Total pack current (negative = charging)",
       .offset = 8, .type = BLUETTI_I16, .flags = BLUETTI_F_REQUIRED,
       .xf = { BLUETTI_XF_SCALE_(0.1) },
@@ -45,8 +46,8 @@ static const bluetti_field pack_main_fields[] = {
     { .name = "temp_avg", .unit = "°C", .description = "Mean temperature",
       .offset = 14, .type = BLUETTI_U16, .flags = BLUETTI_F_REQUIRED,
       .xf = { BLUETTI_XF_MINUS_(40) },
-      .note = "raw - 40 per the app docs (a Bluetooth decoder guessed Fahrenheit for the "
-              "raw value)" },
+      .note = "raw - 40 C (live on an EP760, fits an AC180 value); raw 0 means not reported "
+              "and then reads -40" },
     { .name = "running_status", .description = "Running state code",
       .offset = 17, .type = BLUETTI_U8, .flags = BLUETTI_F_REQUIRED },
     { .name = "charging_status", .description = "Charging state",
@@ -56,7 +57,8 @@ static const bluetti_field pack_main_fields[] = {
     { .name = "max_charge_voltage", .unit = "V", .description = "Charge voltage limit",
       .offset = 20, .type = BLUETTI_U16, .flags = BLUETTI_F_REQUIRED,
       .evidence = BLUETTI_EV_CONFIRMED, .xf = { BLUETTI_XF_SCALE_(0.1) },
-      .note = "probed on a real Elite 200 V2: 426 = 42.6 V, so x0.1 holds here" },
+      .note = "scale differs by device: x0.1 on a probed Elite 200 V2 (426 = 42.6 V, 12S), "
+              "x0.01 on the AC180; x0.1 here, profiles override it" },
     { .name = "max_charge_current", .unit = "A", .description = "Charge current limit",
       .offset = 22, .type = BLUETTI_U16, .flags = BLUETTI_F_REQUIRED,
       .xf = { BLUETTI_XF_SCALE_(0.1) } },
@@ -107,16 +109,16 @@ static const bluetti_field pack_item_fields[] = {
       .flags = BLUETTI_F_REQUIRED | BLUETTI_F_TEXT_SWAP, .evidence = BLUETTI_EV_UNVERIFIED,
       .note = "12-byte model text read byte-swapped per register like the block 100 model "
               "(EVIDENCE rule 2; §9 E2 'probably all 12-byte model fields')" },
-    { .name = "pack_sn", .description = "Pack serial text",
-      .offset = 14, .size = 8, .type = BLUETTI_TEXT, .flags = BLUETTI_F_REQUIRED,
-      .evidence = BLUETTI_EV_UNVERIFIED,
-      .note = "plain text per the reference; the main serial is a u64 on real units (rule 3), "
-              "which may hold here too: non-printable bytes show escaped" },
+    { .name = "pack_sn", .description = "Pack serial number (decimal)",
+      .offset = 14, .type = BLUETTI_U64, .flags = BLUETTI_F_REQUIRED,
+      .evidence = BLUETTI_EV_CONFIRMED,
+      .note = "one u64, low word first, like the block 100 serial (four decoders, a user's "
+              "AC180); the reference read 8 plain text bytes" },
     { .name = "voltage", .unit = "V", .description = "Pack voltage",
       .offset = 22, .type = BLUETTI_U16, .flags = BLUETTI_F_REQUIRED,
-      .evidence = BLUETTI_EV_UNVERIFIED, .xf = { BLUETTI_XF_SCALE_(0.1) },
-      .note = "x0.1 as the reference's head (a 48 V pack would read 4.8 V at the docs' x0.01, "
-              "§9.1 #9)" },
+      .evidence = BLUETTI_EV_UNVERIFIED, .xf = { BLUETTI_XF_SCALE_(0.01) },
+      .note = "x0.01 V, the app's per-pack divisor (one app-derived cloud decoder); the older "
+              "reference said x0.1: profiles override it" },
     { .name = "current", .unit = "A", .description = "Pack current (negative = charging)",
       .offset = 24, .type = BLUETTI_I16, .flags = BLUETTI_F_REQUIRED,
       .evidence = BLUETTI_EV_UNVERIFIED, .xf = { BLUETTI_XF_SCALE_(0.1) },
@@ -167,63 +169,41 @@ static const bluetti_field pack_item_fields[] = {
       .offset = 138, .type = BLUETTI_U16 },
     { .name = "bmu_type", .description = "BMU type code",
       .offset = 143, .type = BLUETTI_U8 },
-    { .name = "fm_ver_diff", .description = "Firmware-version mismatch indicator",
-      .offset = 156, .type = BLUETTI_U8 },
-    { .name = "mcu_status", .description = "MCU state",
-      .offset = 157, .type = BLUETTI_U8 },
-    { .name = "pack_type_diff", .description = "Pack-type mismatch indicator",
-      .offset = 158, .type = BLUETTI_U8 },
-    { .name = "software_number", .description = "Firmware entries after the fixed part",
-      .offset = 159, .type = BLUETTI_U8 },
-    /* variable part (§6.3) */
-    { .name = "software_module_id", .description = "Firmware entry: module id",
-      .offset = 160, .size = 8, .stride = 6, .type = BLUETTI_U16,
-      .flags = BLUETTI_F_ARRAY, .count_from = "software_number",
-      .evidence = BLUETTI_EV_UNVERIFIED,
-      .note = "software_number entries of 6 bytes from 160 (u16 id + u32 version, the layout "
-              "of the block 1100 module list; the 6100 docs give no entry size)" },
-    { .name = "software_version", .description = "Firmware entry: version (raw)",
-      .offset = 162, .size = 8, .stride = 6, .type = BLUETTI_U32,
-      .flags = BLUETTI_F_ARRAY, .count_from = "software_number",
-      .evidence = BLUETTI_EV_UNVERIFIED, .note = CDAB },
-    { .name = "cell_voltage", .unit = "V", .description = "Cell voltages",
-      .offset = 0, .size = 32, .type = BLUETTI_U16, .flags = BLUETTI_F_ARRAY,
-      .count_from = "total_cell_cnt", .after = "software_module_id",
-      .evidence = BLUETTI_EV_UNVERIFIED,
-      .xf = { BLUETTI_XF_BITMASK_(0x3FFF), BLUETTI_XF_SCALE_(0.001) },
-      .note = "app's PackSubPackInfo: (word & 0x3FFF) x 0.001 V, total_cell_cnt words placed "
-              "right after the firmware list; the docs' second firmware list (fm_list, length "
-              "undocumented) is assumed empty, so the position is unverified" },
-    { .name = "cell_status", .description = "Cell status codes (0-3)",
-      .offset = 0, .size = 32, .type = BLUETTI_U16, .flags = BLUETTI_F_ARRAY,
-      .count_from = "total_cell_cnt", .after = "software_module_id",
-      .evidence = BLUETTI_EV_UNVERIFIED, .xf = { BLUETTI_XF_SHIFT_(14) },
-      .note = "top two bits of the same cell words (word >> 14)" },
-    { .name = "cell_temp", .unit = "°C", .description = "Cell temperatures",
-      .offset = 0, .size = 16, .type = BLUETTI_U8, .flags = BLUETTI_F_ARRAY,
-      .count_from = "ntc_cell_cnt", .after = "cell_voltage",
-      .evidence = BLUETTI_EV_UNVERIFIED, .xf = { BLUETTI_XF_MINUS_(40) },
-      .note = "one byte per sensor, raw - 40, after the cell words; listed in wire order, while "
-              "the app takes the two bytes of each register low byte first (sensor 0 is the "
-              "second byte)" },
+    /* firmware versions: 6-byte entries from 148 (u16 id, u32 version / 100) */
+    { .name = "bcu_version", .description = "BCU (BMS) firmware version",
+      .offset = 150, .type = BLUETTI_U32, .evidence = BLUETTI_EV_CONFIRMED,
+      .xf = { BLUETTI_XF_SCALE_(0.01) },
+      .note = CDAB "; /100; read as the BMS version by decoders on the AC180, AC70, AP300, "
+              "EL10 and EP600" },
+    { .name = "bmu_version", .description = "BMU firmware version",
+      .offset = 156, .type = BLUETTI_U32, .evidence = BLUETTI_EV_CONFIRMED,
+      .xf = { BLUETTI_XF_SCALE_(0.01) },
+      .note = CDAB "; /100 (two EP600/EP760 decoders). The reference's fm_ver_diff, "
+              "mcu_status, pack_type_diff and software_number at 156-159 are contradicted" },
+    { .name = "safety_version", .description = "Safety module firmware version",
+      .offset = 162, .type = BLUETTI_U32, .evidence = BLUETTI_EV_CONFIRMED,
+      .xf = { BLUETTI_XF_SCALE_(0.01) }, .note = CDAB "; /100 (two EP600 decoders)" },
+    { .name = "hv_version", .description = "High-voltage module firmware version",
+      .offset = 168, .type = BLUETTI_U32, .evidence = BLUETTI_EV_CONFIRMED,
+      .xf = { BLUETTI_XF_SCALE_(0.01) }, .note = CDAB "; /100 (two EP600 decoders)" },
 };
 
 static const bluetti_block_schema pack_item_info = {
-    .id = 6100, .min_length = 160, .read_length = 236, .protocol_version = 2000,
-    .block_class = BLUETTI_BLOCK_INFO, .evidence = BLUETTI_EV_REFERENCE,
-    .name = "PACK_ITEM_INFO", .description = "One battery pack in detail, with cell data",
+    .id = 6100, .min_length = 112, .read_length = 172, .protocol_version = 2000,
+    .block_class = BLUETTI_BLOCK_INFO, .evidence = BLUETTI_EV_CONFIRMED,
+    .name = "PACK_ITEM_INFO", .description = "One battery pack in detail, with firmware versions",
     .fields = pack_item_fields, .n_fields = N_OF(pack_item_fields),
     .notes =
-        "Fixed 160 bytes as the reference's schema, plus the docs' protection words (88-101, "
-        "128-135) as raw values. §9.1 #9: voltage x0.1 and signed current (head) kept, marked "
-        "unverified. Variable part (§6.3, unverified): software_number firmware entries of 6 "
-        "bytes from 160, then total_cell_cnt cell words (voltage = word & 0x3FFF x 0.001 V, "
-        "status = word >> 14, two arrays over the same words), then ntc_cell_cnt one-byte "
-        "temperatures (raw - 40); the docs' second firmware list is assumed empty. Counts "
-        "come from the payload: one above an array's maximum or past the data leaves that "
-        "array (and those placed after it) absent. read_length 236 = 160 + 6 firmware "
-        "entries + 16 cells + 8 sensors; real units put cell data in 6300 (see there), so "
-        "the variable part may simply be absent.",
+        "Fixed part as the reference's schema, plus the docs' protection words (88-101, "
+        "128-135) as raw values. Corrected by real units (docs/protocol/blocks-pack.md): "
+        "pack_sn is a u64 low word first; the pack voltage is x0.01 (the app's divisor); "
+        "bytes 148-171 are a firmware version list of 6-byte entries (BCU at 150, BMU at 156, "
+        "safety at 162, high-voltage at 168, each u32 / 100), which replaces the reference's "
+        "fm_ver_diff, mcu_status, pack_type_diff and software_number at 156-159 and its "
+        "variable part from 160 (software_module_id / software_version entries, then "
+        "cell_voltage, cell_status and cell_temp): real units keep cell data in block 6300. "
+        "min_length 112 (an AP300 pack answered short), read_length 172 reaches the last "
+        "version; the app asks for 208 bytes.",
 };
 
 /* ---- 6300 PACK_SUB_PACK_INFO --------------------------------------------- */

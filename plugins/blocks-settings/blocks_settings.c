@@ -17,7 +17,16 @@ static const bluetti_enum_name switch_names[] = {
 /* ---- 2000 INV_BASE_SETTINGS ---------------------------------------------- */
 
 static const bluetti_enum_name charging_mode_names[] = {
-    { 0, "standard" }, { 1, "silent" }, { 2, "turbo" }, { 0, NULL },
+    { 0, "standard" }, { 1, "silent" }, { 2, "turbo" }, { 4, "custom" }, { 0, NULL },
+};
+
+static const bluetti_enum_name working_mode_names[] = {
+    { 1, "custom" }, { 2, "self_consumption" }, { 4, "backup" }, { 5, "time_of_use" },
+    { 0, NULL },
+};
+
+static const bluetti_enum_name display_timeout_names[] = {
+    { 2, "30s" }, { 3, "1min" }, { 4, "5min" }, { 5, "never" }, { 0, NULL },
 };
 
 #define REG_CONFIRMED(reg_) "whole register " #reg_ ", as user-tested Bluetooth maps of the " \
@@ -26,15 +35,11 @@ static const bluetti_enum_name charging_mode_names[] = {
     " + 9, the shift that maps every confirmed field of this block (see notes); unconfirmed"
 
 static const bluetti_field inv_base_settings_fields[] = {
-    { .name = "inv_address", .description = "Inverter Modbus address",
-      .offset = 10, .type = BLUETTI_U8, .evidence = BLUETTI_EV_UNVERIFIED,
-      .note = "high byte of register 2005: the reference's byte 0 moved by the same 5 registers "
-              "as every confirmed field; unconfirmed" },
     { .name = "working_mode", .description = "Working-mode selector",
-      .offset = 11, .type = BLUETTI_U8, .flags = BLUETTI_F_REQUIRED,
-      .evidence = BLUETTI_EV_UNVERIFIED,
-      .note = "low byte of register 2005: the reference's byte 1 moved by 5 registers; "
-              "unconfirmed" },
+      .offset = 10, .type = BLUETTI_U16, .flags = BLUETTI_F_REQUIRED,
+      .evidence = BLUETTI_EV_CONFIRMED, .enums = working_mode_names,
+      .note = "whole register 2005 (an AP300 decoder); the reference's inv_address (high "
+              "byte) and working_mode u8 (low byte) read the same number below 256" },
     { .name = "ctrl_led", .description = "LED switch", .offset = 14, .type = BLUETTI_U16,
       .evidence = BLUETTI_EV_UNVERIFIED, .note = REG_INFERRED(2007, 5) },
     { .name = "ctrl_grid_chg", .description = "Grid-charging switch", .offset = 16,
@@ -43,7 +48,8 @@ static const bluetti_field inv_base_settings_fields[] = {
     { .name = "ctrl_pv", .description = "PV input switch", .offset = 18, .type = BLUETTI_U16,
       .evidence = BLUETTI_EV_UNVERIFIED, .enums = switch_names, .note = REG_INFERRED(2009, 9) },
     { .name = "ctrl_inverter", .description = "Inverter switch", .offset = 20, .type = BLUETTI_U16,
-      .evidence = BLUETTI_EV_UNVERIFIED, .enums = switch_names, .note = REG_INFERRED(2010, 11) },
+      .evidence = BLUETTI_EV_UNVERIFIED, .enums = switch_names,
+      .note = REG_INFERRED(2010, 11) "; one cloud decoder reads the inverter switch there" },
     { .name = "ctrl_ac", .description = "AC output switch", .offset = 22, .type = BLUETTI_U16,
       .evidence = BLUETTI_EV_CONFIRMED, .enums = switch_names,
       .note = REG_CONFIRMED(2011) "; writing 1/0 there turns the AC output on/off" },
@@ -70,16 +76,22 @@ static const bluetti_field inv_base_settings_fields[] = {
     { .name = "charging_mode", .description = "Charging-mode selector",
       .offset = 40, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
       .enums = charging_mode_names,
-      .note = REG_CONFIRMED(2020) "; value names from those maps" },
+      .note = REG_CONFIRMED(2020) "; value names from those maps, 4 custom from a cloud "
+              "decoder" },
     { .name = "power_lifting_mode", .description = "Power-lifting switch",
       .offset = 42, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
       .enums = switch_names, .note = REG_CONFIRMED(2021) "; a switch there" },
     { .name = "soc_low_limit", .unit = "%", .description = "Battery SOC lower limit",
-      .offset = 44, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
-      .note = "register 2022 in one Elite 100 V2 Bluetooth map; not in the reference" },
+      .offset = 44, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
+      .note = "register 2022, writable on the AP300 (four decoders, EL10/AP300/EP600)" },
     { .name = "soc_high_limit", .unit = "%", .description = "Battery SOC upper limit",
-      .offset = 46, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
-      .note = "register 2023 in one Elite 100 V2 Bluetooth map; not in the reference" },
+      .offset = 46, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
+      .note = "register 2023 (1-100), writable on the AP300 (four decoders)" },
+    { .name = "display_timeout", .description = "Display timeout",
+      .offset = 134, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
+      .enums = display_timeout_names,
+      .note = "register 2067 on the AP300 (a Bluetooth decoder); beyond the default 48-byte "
+              "read: profiles that have it read 136 bytes" },
 };
 
 static const bluetti_block_schema inv_base_settings = {
@@ -95,8 +107,8 @@ static const bluetti_block_schema inv_base_settings = {
         "9) / 2 for the reference's odd byte offset o (13, 15, 19, 21, 25, 27, 31, 33), and "
         "the same shift turns the reference's straddling u16 fields (21, 23, 27, 29) into "
         "whole registers. The fields without external evidence were moved by the same rule "
-        "and are marked unverified; inv_address/working_mode (reference bytes 0/1) keep their "
-        "high/low bytes in register 2005. ECO off times are 1-4 hours per those maps. Added "
+        "and are marked unverified; the reference's inv_address/working_mode (bytes 0/1) became "
+        "the whole register 2005 (working_mode, value names from an AP300 decoder). ECO off times are 1-4 hours per those maps. Added "
         "soc_low/high_limit (2022/2023). min_length 44 ends at power lifting; read_length 48.",
 };
 
@@ -110,45 +122,56 @@ static const bluetti_field inv_adv_settings_fields[] = {
       .offset = 0, .size = 8, .type = BLUETTI_TEXT,
       .flags = BLUETTI_F_SENSITIVE | BLUETTI_F_KEEP_SPACES,
       .note = "secret: tools mask it; trailing spaces kept (they belong to a password)" },
-    { .name = "factory_reset", .description = "Factory-reset flag",
-      .offset = 8, .type = BLUETTI_U8 },
-    { .name = "ctrl_grid", .description = "Grid connection switch",
-      .offset = 9, .type = BLUETTI_U8, .enums = switch_names },
-    { .name = "ctrl_feedback", .description = "Grid feed-in switch",
-      .offset = 11, .type = BLUETTI_U8, .enums = switch_names },
-    { .name = "inv_voltage", .unit = "V", .description = "Inverter output voltage setpoint",
-      .offset = 13, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
-      .xf = { BLUETTI_XF_SCALE_(0.1) }, .note = ODD_NOTE },
-    { .name = "inv_freq", .unit = "Hz", .description = "Inverter frequency setpoint",
-      .offset = 15, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
-      .xf = { BLUETTI_XF_SCALE_(0.01) },
-      .note = ODD_NOTE "; x0.01 is provisional in the reference (every other frequency is "
-              "x0.1, §9.1 #18)" },
-    { .name = "chg_max_voltage", .unit = "V", .description = "Maximum charge voltage",
-      .offset = 17, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
-      .xf = { BLUETTI_XF_SCALE_(0.1) }, .note = ODD_NOTE },
-    { .name = "pv_chg_max_current", .unit = "A", .description = "Maximum PV charge current",
-      .offset = 19, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
-      .xf = { BLUETTI_XF_SCALE_(0.1) }, .note = ODD_NOTE },
-    { .name = "grid_max_power", .unit = "W", .description = "Grid power limit",
-      .offset = 21, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED, .note = ODD_NOTE },
-    { .name = "grid_max_current", .unit = "A", .description = "Grid current limit",
-      .offset = 23, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
-      .xf = { BLUETTI_XF_SCALE_(0.1) }, .note = ODD_NOTE },
-    { .name = "feedback_max_power", .unit = "W", .description = "Feed-in power limit",
-      .offset = 25, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED, .note = ODD_NOTE },
+    { .name = "factory_reset", .description = "Factory reset (never write)",
+      .offset = 12, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
+      .note = "whole register 2206 per an app-derived cloud decoder (the reference had a u8 at "
+              "8); writing it resets the unit, so it belongs on any write deny list" },
+    { .name = "grid_charge", .description = "Charge-from-grid switch",
+      .offset = 14, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED, .enums = switch_names,
+      .note = "whole register 2207 on the AP300 (a Bluetooth decoder and a cloud decoder). The "
+              "reference's inv_freq (u16 at 15) straddled 2207/2208" },
+    { .name = "setting_2208", .description = "Model-dependent switch (register 2208)",
+      .offset = 16, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED, .enums = switch_names,
+      .note = "whole register 2208: the AC output switch on the EP760 (found by toggling it in "
+              "the app, written both ways), feed-in enable on the AP300; profiles name it. The "
+              "reference's chg_max_voltage (u16 at 17) straddled 2208/2209" },
+    { .name = "max_ac_input_power", .unit = "W",
+      .description = "Maximum AC input (grid charge) power",
+      .offset = 26, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
+      .note = "register 2213 (EP600 decoders; a cloud decoder: max grid charge power, "
+              "300-6000 W). The reference's feedback_max_power (u16 at 25) straddled 2212/2213" },
+    { .name = "max_ac_input_current", .unit = "A",
+      .description = "Maximum AC input current (raw)",
+      .offset = 28, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
+      .note = "register 2214 (EP600 decoders); no source gives a scale" },
+    { .name = "max_ac_output_power", .unit = "W",
+      .description = "Maximum AC output / export power",
+      .offset = 30, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
+      .note = "register 2215 (EP600 decoders: max AC output; a cloud decoder: max export "
+              "power, 0-6000 W)" },
+    { .name = "max_ac_output_current", .unit = "A",
+      .description = "Maximum AC output current (raw)",
+      .offset = 32, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
+      .note = "register 2216 (EP600 decoders); no source gives a scale" },
+    { .name = "grid_enhancement", .description = "Grid enhancement mode",
+      .offset = 50, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED, .enums = switch_names,
+      .note = "register 2225 in one decoder (AC180P, AC60)" },
 };
 
 static const bluetti_block_schema inv_adv_settings = {
-    .id = 2200, .min_length = 27, .protocol_version = 2000,
-    .block_class = BLUETTI_BLOCK_SETTINGS, .evidence = BLUETTI_EV_UNVERIFIED,
+    .id = 2200, .min_length = 18, .read_length = 52, .protocol_version = 2000,
+    .block_class = BLUETTI_BLOCK_SETTINGS, .evidence = BLUETTI_EV_CONFIRMED,
     .name = "INV_ADV_SETTINGS", .description = "Inverter advanced settings (password-protected)",
     .fields = inv_adv_settings_fields, .n_fields = N_OF(inv_adv_settings_fields),
     .notes =
-        "§9.1 #4: the u16 fields at 13-26 sit on odd offsets and straddle registers. Unlike "
-        "block 2000 no real-unit map addresses this block, so the reference's offsets are "
-        "kept and the straddling fields marked unverified. The password is flagged sensitive. "
-        "§9.1 #18: inv_freq keeps the provisional x0.01.",
+        "Settings are whole registers at even offsets (docs/protocol/blocks-settings.md): "
+        "every real-unit decoder reads and writes them so. The reference's u8 and u16 fields "
+        "at odd offsets (factory_reset at 8, ctrl_grid 9, ctrl_feedback 11, inv_voltage 13, "
+        "inv_freq 15, chg_max_voltage 17, pv_chg_max_current 19, grid_max_power 21, "
+        "grid_max_current 23, feedback_max_power 25) straddle registers and are contradicted "
+        "where decoders address those registers; they are dropped. Registers 2206 (factory "
+        "reset) and 2233 (battery-ageing routine) must never be written. The password stays "
+        "flagged sensitive.",
 };
 
 /* ---- 2400 CERT_SETTINGS -------------------------------------------------- */

@@ -8,7 +8,9 @@
  *  - block 100 is read as 160 bytes: units answer at least 80 registers
  *    there and carry fields up to byte 141 (reference section 9.2, E9),
  *    where the reference requests only 132 bytes;
- *  - block 6300 (cell data) is as long as the model's cells need.
+ *  - block 6300 (cell data) is as long as the model's cells need;
+ *  - the Elite 30 V2 holds 288 Wh and the Elite 200 V2 has a 12-cell 38.4 V
+ *    pack and reports "Elite 200 V2" (docs/protocol/profiles.md).
  */
 #include "config.h"
 
@@ -59,7 +61,16 @@ static const bluetti_block_size sizes_el200[] = {
 
 static const char *const aliases_el30[] = { "Elite 30 V2", NULL };
 static const char *const aliases_el100[] = { "Elite 100 V2", NULL };
-static const char *const aliases_el200[] = { "Elite 200 V2", NULL };
+/* the Elite 200 V2 reports "Elite 200 V2" as its model and advertises
+ * "E200V2..." over Bluetooth (bt-lib PR #49) */
+static const char *const aliases_el200[] = { "Elite 200 V2", "E200V2", NULL };
+
+static const bluetti_field_override ov_el200[] = {
+    { .block = 100, .field = "pack_voltage", .what = BLUETTI_OV_XF,
+      .evidence = BLUETTI_EV_CONFIRMED, .xf = { BLUETTI_XF_SCALE_(0.01) },
+      .note = "x0.01 V in the Elite 200 V2 decoder built from probes of a real unit; its "
+              "12S 38.4 V pack reads plausibly only so" },
+};
 
 #define N_OF(a) ((uint16_t)(sizeof(a) / sizeof((a)[0])))
 
@@ -67,7 +78,7 @@ static const bluetti_profile el30v2 = {
     .model = "EL30V2",
     .aliases = aliases_el30,
     .type_id = "32",
-    .description = "Elite 30 V2: 336 Wh, 25.6 V pack, 600 W inverter",
+    .description = "Elite 30 V2: 288 Wh, 25.6 V pack, 600 W inverter",
     .protocol_version = 2000,
     .version_block = 1,
     .version_offset = 30,
@@ -76,6 +87,9 @@ static const bluetti_profile el30v2 = {
     .n_groups = N_OF(groups_basic),
     .groups = groups_basic,
     .sizes = sizes_el30,
+    .evidence = BLUETTI_EV_CONFIRMED,
+    .evidence_note = "a register dump of a real unit (bt-lib issue #8) and Bluetooth decoders "
+                     "tested by users; 288 Wh per bt-lib PR #36 (the reference said 336)",
 };
 
 static const bluetti_profile el100v2 = {
@@ -91,13 +105,15 @@ static const bluetti_profile el100v2 = {
     .n_groups = N_OF(groups_full),
     .groups = groups_full,
     .sizes = sizes_el100,
+    .evidence = BLUETTI_EV_CONFIRMED,
+    .evidence_note = "Bluetooth decoders tested by users against the app",
 };
 
 static const bluetti_profile elite200v2 = {
     .model = "ELITE200V2",
     .aliases = aliases_el200,
     .type_id = "8",
-    .description = "Elite 200 V2: 2073.6 Wh, 2400 W inverter",
+    .description = "Elite 200 V2: 2073.6 Wh, 12-cell 38.4 V pack, 2400 W inverter",
     .protocol_version = 2000,
     .version_block = 1,
     .version_offset = 30,
@@ -106,6 +122,11 @@ static const bluetti_profile elite200v2 = {
     .n_groups = N_OF(groups_basic),
     .groups = groups_basic,
     .sizes = sizes_el200,
+    .overrides = ov_el200,
+    .n_overrides = N_OF(ov_el200),
+    .evidence = BLUETTI_EV_CONFIRMED,
+    .evidence_note = "probes of a real unit (12 cells in block 6300, a 12S charge limit) and "
+                     "a Bluetooth library; the reference's 51.2 V pack is contradicted",
 };
 
 static int init(bluetti_registry *reg)

@@ -238,7 +238,7 @@ static int add(void)
 {
     CU_pSuite s = CU_add_suite("cloud algorithms", NULL, NULL);
     CU_pSuite e = CU_add_suite("payload envelope", NULL, NULL);
-    if (!s || !e) return CU_get_error();
+    if (!s || !e) return (int)CU_get_error();
     if (!CU_add_test(s, "login password and passOpen", test_password) ||
         !CU_add_test(s, "TOTP", test_totp) ||
         !CU_add_test(s, "request sign", test_sign) ||
@@ -247,7 +247,7 @@ static int add(void)
         !CU_add_test(e, "request vectors", test_envelope_vectors) ||
         !CU_add_test(e, "replies and headers", test_envelope_reply) ||
         !CU_add_test(e, "names and errors", test_envelope_names))
-        return CU_get_error();
+        return (int)CU_get_error();
     return 0;
 }
 

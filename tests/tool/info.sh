@@ -8,7 +8,7 @@ expect_out '^NAME +VERSION +PROVIDES +FILE'
 expect_out '^transport-sim +[^ ]+ +transport sim '
 expect_out '^transport-mqtt +[^ ]+ +transport mqtt '
 expect_out '^profile-elite-v2 .*models EL30V2, EL100V2'
-expect_out '^blocks-home .*blocks 100'
+expect_out '^blocks-home .*blocks 1, 100'
 expect_no_out 'refused'
 
 run $PLUG --json plugins

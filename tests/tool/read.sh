@@ -52,7 +52,9 @@ expect_out '"model": "ELITE200V2"'
 run $SIM --protocol-version 2000 read --blocks 100
 expect_rc 0
 expect_out 'protocol version 2000$'
-run $SIM --protocol-version 1 --json read --blocks 100
+# (block 100 gates nothing: real units carry all its fields; block 1100's
+# temperatures need protocol 2005)
+run $SIM --protocol-version 1 --json read --blocks 1100
 expect_rc 0
 expect_out '"absent": \{"[a-z_0-9]+": "needs a newer protocol version"'
 
@@ -74,6 +76,34 @@ expect_no_out 'HomeNet'
 run $SIM --show-secrets read --blocks 12002
 expect_rc 0
 expect_out '^  wifi_ssid +HomeNet-2G'
+# a device decodes as its model does: the profile's overrides apply (the
+# Elite 200 V2 and the AC180 report pack voltages x0.01, the AP300 its time
+# to full in hours x0.1); the same bytes under another model read x0.1
+run $PLUG --transport sim --sim-device "$DEVICES/elite200v2.json" --model ELITE200V2 read --blocks 100
+expect_rc 0
+expect_out '^  pack_voltage +40\.1 +V$'
+run $PLUG --transport sim --sim-device "$DEVICES/ac180.json" --model AC180 read --blocks 6000
+expect_rc 0
+expect_out '^  voltage +52\.8 +V$'
+run $PLUG --transport sim --sim-device "$DEVICES/ap300.json" --model AP300 read --blocks 100
+expect_rc 0
+expect_out '^  time_remaining +2\.5 +h$'
+run $PLUG --model AP300 describe 100
+expect_rc 0
+expect_out '^  time_remaining: .*hours x0\.1 on the AP300'
+run $PLUG --model NO_SUCH_MODEL describe 100
+expect_rc 2
+expect_err "unknown model 'NO_SUCH_MODEL'"
+
+# so is the Bluetooth PIN of block 1
+run $SIM read --blocks 1
+expect_rc 0
+expect_out '^  bt_pin +\*\*\*$'
+expect_out '^  protocol_version +2001'
+expect_no_out '482193'
+run $SIM --show-secrets read --blocks 1
+expect_rc 0
+expect_out '^  bt_pin +482193'
 
 # global options also work after the command
 run read --blocks 100 $SIM --json

@@ -201,6 +201,11 @@ static json_t *model_json(const tool *t, const bluetti_profile *p)
         json_object_set_new(o, "version_offset", json_integer(p->version_offset));
     }
     json_object_set_new(o, "description", json_string(p->description ? p->description : ""));
+    json_object_set_new(o, "evidence", json_string(bluetti_evidence_name(p->evidence)));
+    if (p->evidence_note) json_object_set_new(o, "evidence_note", json_string(p->evidence_note));
+    if (p->has_modbus_address)
+        json_object_set_new(o, "modbus_address", json_integer(p->modbus_address));
+    json_object_set_new(o, "overrides", json_integer(p->n_overrides));
     const char *owner = bluetti_registry_profile_plugin(t->reg, p);
     json_object_set_new(o, "plugin", json_string(owner ? owner : ""));
     json_t *groups = json_array();
@@ -235,6 +240,12 @@ static void model_print(const tool *t, const bluetti_profile *p)
            (unsigned)p->protocol_version, owner ? owner : "?");
     free(aliases);
     if (p->description && *p->description) printf("  %s\n", p->description);
+    printf("  evidence %s%s%s\n", bluetti_evidence_name(p->evidence),
+           p->evidence_note ? ": " : "", p->evidence_note ? p->evidence_note : "");
+    if (p->has_modbus_address) printf("  Modbus address %u\n", (unsigned)p->modbus_address);
+    if (p->n_overrides)
+        printf("  %u field override%s ('" TOOL_NAME " --model %s describe BLOCK' shows them)\n",
+               (unsigned)p->n_overrides, p->n_overrides == 1 ? "" : "s", p->model);
     table *tb = table_new(5);
     const char *head[5] = { "GROUP", "BLOCKS", "POLL", "DEFAULT", "DESCRIPTION" };
     table_add(tb, head);
@@ -464,6 +475,69 @@ static void describe_text(const tool *t, const bluetti_block_schema *s)
     if (s->n_fields == 0) printf("  (no fields)\n");
 }
 
+/* What a model's override changes, in words ("scale x0.01, unit h"). */
+static char *override_text(const bluetti_field_override *o)
+{
+    char *s = strdup("");
+    bluetti_field f = { .name = o->field };
+    memcpy(f.xf, o->xf, sizeof f.xf);
+    char *xf = (o->what & BLUETTI_OV_XF) ? xform_text(&f) : NULL;
+    const char *parts[6] = { NULL };
+    char *own[6] = { NULL };
+    size_t n = 0;
+    if (o->what & BLUETTI_OV_TYPE)
+        parts[n] = own[n] = xasprintf("type %s", bluetti_wire_type_name(o->type)), n++;
+    if (o->what & BLUETTI_OV_ORDER)
+        parts[n] = own[n] = xasprintf("order %s", bluetti_order_name(o->order)), n++;
+    if (xf) parts[n] = own[n] = xasprintf("transforms %s", *xf ? xf : "none"), n++;
+    if (o->what & BLUETTI_OV_UNIT)
+        parts[n] = own[n] = xasprintf("unit %s", o->unit ? o->unit : "none"), n++;
+    if (o->what & BLUETTI_OV_ENUMS) parts[n++] = "value names";
+    if (o->what & BLUETTI_OV_DESCRIPTION)
+        parts[n] = own[n] = xasprintf("meaning \"%s\"", o->description ? o->description : ""), n++;
+    for (size_t i = 0; i < n && s; i++) {
+        char *ns = xasprintf("%s%s%s", s, i ? ", " : "", parts[i]);
+        free(s);
+        s = ns;
+    }
+    for (size_t i = 0; i < n; i++) free(own[i]);
+    free(xf);
+    return s;
+}
+
+static void describe_overrides_text(const bluetti_profile *p, const bluetti_block_schema *s)
+{
+    size_t n = bluetti_profile_override_count(p, s->id);
+    printf("\nmodel %s: %zu override%s of this block%s\n", p->model, n, n == 1 ? "" : "s",
+           n ? " (the table above shows them applied)" : "");
+    for (uint16_t i = 0; i < p->n_overrides; i++) {
+        const bluetti_field_override *o = &p->overrides[i];
+        if (o->block != s->id) continue;
+        char *what = override_text(o);
+        printf("  %s: %s [%s]%s%s\n", o->field, what ? what : "", bluetti_evidence_name(o->evidence),
+               o->note ? ": " : "", o->note ? o->note : "");
+        free(what);
+    }
+}
+
+static json_t *overrides_json(const bluetti_profile *p, const bluetti_block_schema *s)
+{
+    json_t *arr = json_array();
+    for (uint16_t i = 0; i < p->n_overrides; i++) {
+        const bluetti_field_override *o = &p->overrides[i];
+        if (o->block != s->id) continue;
+        json_t *j = json_object();
+        json_object_set_new(j, "field", json_string(o->field));
+        char *what = override_text(o);
+        json_object_set_new(j, "changes", json_string(what ? what : ""));
+        free(what);
+        json_object_set_new(j, "evidence", json_string(bluetti_evidence_name(o->evidence)));
+        if (o->note) json_object_set_new(j, "note", json_string(o->note));
+        json_array_append_new(arr, j);
+    }
+    return arr;
+}
+
 int cmd_describe(tool *t, int argc, char **argv)
 {
     optval v[1] = { { 0 } };
@@ -481,6 +555,18 @@ int cmd_describe(tool *t, int argc, char **argv)
     if (!rc && !done && !(s = bluetti_registry_find_block(t->reg, id)))
         rc = tool_error(EXIT_USAGE, "unknown block %u: no loaded plugin describes it; '" TOOL_NAME
                         " blocks' lists the known blocks%s", (unsigned)id, no_plugins_hint(t));
+    const bluetti_profile *prof = NULL;
+    bluetti_result *patched = NULL;
+    if (!rc && !done && s && t->set.model_given) {
+        prof = bluetti_registry_find_profile(t->reg, t->set.model);
+        if (!prof)
+            rc = tool_error(EXIT_USAGE, "unknown model '%s'; '" TOOL_NAME " models' lists the "
+                            "known models%s", t->set.model, no_plugins_hint(t));
+        char why[256] = "";
+        if (!rc && bluetti_result_new_for_profile(s, prof, &patched, why, sizeof why) != 0)
+            rc = tool_error(EXIT_FAIL, "%s", *why ? why : "out of memory");
+        if (!rc) s = bluetti_result_schema(patched);   /* the block as this model decodes it */
+    }
     if (!rc && !done && s) { /* s is set whenever rc is 0; tested for the analyzer */
         if (t->set.json) {
             json_t *doc = block_summary_json(t, s);
@@ -489,11 +575,17 @@ int cmd_describe(tool *t, int argc, char **argv)
             for (uint16_t i = 0; i < s->n_fields; i++)
                 json_array_append_new(fields, field_schema_json(s, &s->fields[i]));
             json_object_set_new(doc, "fields", fields);
+            if (prof) {
+                json_object_set_new(doc, "model", json_string(prof->model));
+                json_object_set_new(doc, "overrides", overrides_json(prof, s));
+            }
             rc = json_print(doc);
         } else {
             describe_text(t, s);
+            if (prof) describe_overrides_text(prof, s);
         }
     }
+    bluetti_result_free(patched);
     optvals_free(v, 1, help_only_opts);
     free(pos);
     return rc;

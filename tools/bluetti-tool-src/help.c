@@ -230,10 +230,13 @@ void help_describe(FILE *out)
           "Show a block's layout: for every field its byte offset and register, wire type,\n"
           "word order, transforms (scale, offset, mask...), unit, whether it is required,\n"
           "the minimum protocol version, how well it is confirmed, and notes on decisions.\n"
-          "BLOCK is an id (100, 0x64) or a name (APP_HOME_DATA).\n"
+          "BLOCK is an id (100, 0x64) or a name (APP_HOME_DATA). With --model, the block\n"
+          "as that model decodes it: the model's field overrides (scale, sign, unit, value\n"
+          "names, meaning) applied and listed with their sources.\n"
           "\n"
           "Examples:\n"
           "  " TOOL_NAME " describe 100\n"
+          "  " TOOL_NAME " --model AC180 describe 6000\n"
           "  " TOOL_NAME " --json describe INV_GRID_INFO\n", out);
 }
 

@@ -409,5 +409,16 @@ expect "login after the garbage" 200 0
 cloud_stop "$CLOUD_API_PID" "bluetti-sim --cloud"
 [ -e "$CT/api.ready" ] && bad "the ready file was left behind" || ok "ready file removed on exit"
 
+# the example config of the man page loads and serves (paths relative to it)
+mkdir -p "$CT/ex"
+cp "$S/examples/cloud-sim.json" "$P/client.p12" "$CT/ex/"
+cloud_start_api "$CT/ex/cloud-sim.json"
+URL=https://127.0.0.1:$CLOUD_API_PORT
+login owner@example.com Owner-pw-1
+expect "examples/cloud-sim.json: login" 200 0
+[ -f "$CT/ex/tokens" ] && ok "examples/cloud-sim.json: tokens file next to the config" ||
+    bad "no tokens file in $CT/ex"
+cloud_stop "$CLOUD_API_PID" "bluetti-sim --cloud (example config)"
+
 [ $failures -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 exit 0

@@ -616,6 +616,7 @@ out:
     while (s.n) conn_close(&s, s.n - 1);
     if (s.lfd >= 0) close(s.lfd);
     SSL_CTX_free(s.ctx);
+    s.ts = NULL;                    /* ts lives on this stack */
     cloud_tokens_free(&ts);
     cloud_config_free(&cfg);
     for (int i = 0; i < 2; i++)

@@ -863,7 +863,10 @@ int bluetti_session_add_device(bluetti_session *s, const char *address, const ch
     if (!d) return BLUETTI_E_NOMEM;
     d->s = s;
     d->profile = prof;
-    d->modbus_address = s->cfg.modbus_address;
+    /* a model whose devices answer elsewhere says so (second-generation
+     * IoT devices at 0); the application may still override it */
+    d->modbus_address = prof && prof->has_modbus_address ? prof->modbus_address
+                                                         : s->cfg.modbus_address;
     d->address = strdup(address);
     if (!d->address) { free(d); return BLUETTI_E_NOMEM; }
     int rc = s->ops->attach(s->tstate, address);

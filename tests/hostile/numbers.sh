@@ -91,7 +91,7 @@ done
 
 # -- every whole-number option: syntax and range ------------------------------------
 # option min max (the range in the message is "a whole number from MIN to MAX")
-for spec in "port 1 65535" "keepalive 5 65535" "retries 1 100" "modbus-address 1 255" \
+for spec in "port 1 65535" "keepalive 5 65535" "retries 1 100" "modbus-address 0 247" \
             "protocol-version 1 65535"; do
     set -- $spec
     opt=$1 lo=$2 hi=$3

@@ -221,7 +221,7 @@ int device_open(tool *t)
     cfg.retry.max_attempts = (unsigned)s->retries;
     cfg.retry.initial_delay = s->retry_initial;
     cfg.retry.max_delay = s->retry_max;
-    cfg.modbus_address = (uint8_t)s->modbus_address;
+    if (s->modbus_address >= 0) cfg.modbus_address = (uint8_t)s->modbus_address;
     bluetti_error_info info = { 0 };
     int err = BLUETTI_E_INVAL;
     if (!blocking_begin()) {
@@ -257,6 +257,8 @@ int device_open(tool *t)
                         bluetti_strerror(err), topts_hint(t, err));
     free(serial);
     if (rc) return rc;
+    /* a given address wins over the one the model names */
+    if (s->modbus_address >= 0) bluetti_device_set_modbus_address(t->dev, (unsigned)s->modbus_address);
     if (detect) {
         detect_model(t, &rc); /* the protocol version comes along */
         if (rc) return rc;

@@ -26,7 +26,7 @@ const optdef global_opts[G_COUNT] = {
     [G_RETRIES] = { "retries", 0, OPT_INT, "N", 1, 100, false, false },
     [G_RETRY_INITIAL] = { "retry-initial-delay", 0, OPT_REAL, "S", 0, 3600, true, false },
     [G_RETRY_MAX] = { "retry-max-delay", 0, OPT_REAL, "S", 0, 3600, true, false },
-    [G_MODBUS_ADDRESS] = { "modbus-address", 0, OPT_INT, "N", 1, 255, false, false },
+    [G_MODBUS_ADDRESS] = { "modbus-address", 0, OPT_INT, "N", 0, 247, false, false },
     [G_OPTION] = { "option", 'o', OPT_LIST, "KEY=VALUE", 0, 0, false, false },
     [G_PROTOCOL_VERSION] = { "protocol-version", 0, OPT_INT, "V", 1, 65535, false, false },
     [G_JSON] = { "json", 0, OPT_FLAG, NULL, 0, 0, false, false },
@@ -256,7 +256,7 @@ int settings_resolve(tool *t)
     s->retries = 3;
     s->retry_initial = 0.5;
     s->retry_max = 5.0;
-    s->modbus_address = 1;
+    s->modbus_address = -1; /* not given: the model's, else 1 */
     s->protocol_version = 0;
 
     if ((rc = opt_double(&d[G_TIMEOUT], &gv[G_TIMEOUT], &s->timeout)) ||

@@ -12,5 +12,6 @@ tools_bluetti_sim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-si
 	-I$(top_srcdir)/plugins/transport-mqtt
 tools_bluetti_sim_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
 tools_bluetti_sim_LDADD = core/libbluetti.la plugins/libsimdev.la plugins/libmqttconn.la \
+	core/cloud/libbluetti-cloud.la \
 	$(MOSQUITTO_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS) $(LIBM)
 dist_man_MANS += tools/bluetti-sim.1

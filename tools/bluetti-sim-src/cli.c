@@ -45,6 +45,15 @@ static const char usage_text[] =
 "      --qos N            0 or 1 (default 1)\n"
 "      --connect-timeout S   seconds to wait for the broker (default 10)\n"
 "\n"
+"Live cloud framing (docs/protocol/transport-mqtt-live.md):\n"
+"      --live             listen on SUB/<model>/<serial> and answer on\n"
+"                         PUB/<model>/<serial> in the envelope the image names\n"
+"                         (\"envelope\": new, old or raw; new by default for\n"
+"                         protocol 2000 and above); without it: SUB/<serial>,\n"
+"                         PUB/<serial> and bare Modbus frames\n"
+"      --mqtt-username U  MQTT username for the device's own connection\n"
+"      --mqtt-password-file F  its MQTT password: the first line of F\n"
+"\n"
 "Behaviour:\n"
 "  -f, --faults SPEC      inject faults into every device's answers, e.g.\n"
 "                         delay=0.5          wait 0.5 s before each reply\n"
@@ -80,6 +89,8 @@ static const char usage_text[] =
 enum {
     OPT_PASSWORD = 256, OPT_PASSWORD_FILE, OPT_CAFILE, OPT_INSECURE, OPT_CLIENT_ID,
     OPT_KEEPALIVE, OPT_QOS, OPT_READY_FILE, OPT_CONNECT_TIMEOUT,
+    /* live cloud framing and MQTT credentials */
+    OPT_LIVE, OPT_MQTT_USERNAME, OPT_MQTT_PASSWORD_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -98,6 +109,9 @@ static const struct option long_opts[] = {
     { "faults", required_argument, NULL, 'f' },
     { "ready-file", required_argument, NULL, OPT_READY_FILE },
     { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
+    { "live", no_argument, NULL, OPT_LIVE },
+    { "mqtt-username", required_argument, NULL, OPT_MQTT_USERNAME },
+    { "mqtt-password-file", required_argument, NULL, OPT_MQTT_PASSWORD_FILE },
     { "verbose", no_argument, NULL, 'v' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
@@ -137,18 +151,20 @@ static bool parse_seconds(const char *s, double max, double *out)
     return true;
 }
 
-static void set_password(sim_args *a, const char *pw)
+static void set_secret(char **dst, const char *pw)
 {
-    if (a->password) {
-        OPENSSL_cleanse(a->password, strlen(a->password));
-        free(a->password);
+    if (*dst) {
+        OPENSSL_cleanse(*dst, strlen(*dst));
+        free(*dst);
     }
-    a->password = strdup(pw);
+    *dst = strdup(pw);
 }
+
+static void set_password(sim_args *a, const char *pw) { set_secret(&a->password, pw); }
 
 /* The first line of a regular file (non-blocking: a FIFO must not hang
  * the simulator; a directory or device is refused). */
-static int read_password_file(sim_args *a, const char *path)
+static int read_password_file(char **dst, const char *path)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
@@ -179,7 +195,7 @@ static int read_password_file(sim_args *a, const char *path)
      * only fail later, as a wrong password */
     bool too_long = got && buf[n] == '\0' && n == sizeof buf - 1;
     buf[n] = '\0';
-    if (!failed && !too_long) set_password(a, buf);
+    if (!failed && !too_long) set_secret(dst, buf);
     OPENSSL_cleanse(buf, sizeof buf);
     if (failed || too_long) {
         fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n",
@@ -198,6 +214,10 @@ void sim_args_free(sim_args *a)
         OPENSSL_cleanse(a->password, strlen(a->password));
         free(a->password);
     }
+    if (a->mqtt_password) {
+        OPENSSL_cleanse(a->mqtt_password, strlen(a->mqtt_password));
+        free(a->mqtt_password);
+    }
     memset(a, 0, sizeof *a);
 }
 
@@ -212,7 +232,7 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
     a->qos = 1;
     a->connect_timeout_s = 10;
     a->verbosity = 1;
-    const char *password_file = NULL;
+    const char *password_file = NULL, *mqtt_password_file = NULL;
     bool have_password = false;
     int c;
     opterr = 0;
@@ -300,6 +320,17 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         case OPT_READY_FILE:
             a->ready_file = arg;
             break;
+        /* live cloud framing and MQTT credentials */
+        case OPT_LIVE:
+            a->live = true;
+            break;
+        case OPT_MQTT_USERNAME:
+            if (!*arg) return usage_error("--mqtt-username must not be empty");
+            a->mqtt_username = arg;
+            break;
+        case OPT_MQTT_PASSWORD_FILE:
+            mqtt_password_file = arg;
+            break;
         case 'v':
             a->verbosity++;
             break;
@@ -324,8 +355,12 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         return usage_error("no device: give at least one --device FILE (see data/devices/)");
     if (!a->cert)
         return usage_error("no --cert: the broker needs a PKCS#12 client certificate");
+    if (mqtt_password_file && !a->mqtt_username)
+        return usage_error("--mqtt-password-file needs --mqtt-username");
+    if (mqtt_password_file && read_password_file(&a->mqtt_password, mqtt_password_file) != 0)
+        return 1;
     if (password_file) {
-        if (read_password_file(a, password_file) != 0) return 1;
+        if (read_password_file(&a->password, password_file) != 0) return 1;
     } else if (!have_password) {
         const char *env = getenv("BLUETTI_CERT_PASSWORD");
         if (env) set_password(a, env);

@@ -30,6 +30,10 @@ typedef struct sim_args {
     const char *ready_file;
     double connect_timeout_s;
     int verbosity;              /* 0 quiet (errors), 1 normal, 2 debug */
+    /* live cloud framing and MQTT credentials */
+    bool live;                  /* SUB|PUB/<model>/<serial>, the image's envelope */
+    const char *mqtt_username;
+    char *mqtt_password;        /* owned copy, wiped at exit */
 } sim_args;
 
 /* Untrusted text in messages: shown(), shown_path() (tools/common). */

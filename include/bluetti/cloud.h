@@ -156,8 +156,11 @@ BLUETTI_API void bluetti_cloud_config_init(bluetti_cloud_config *cfg);
 
 /* A client with no login. *out owned by the caller: bluetti_cloud_free().
  * cfg may be NULL (all defaults). BLUETTI_E_INVAL for a bad setting (a
- * non-https api_url, an unreadable cafile, size 0). No network access. */
-BLUETTI_API int bluetti_cloud_new(const bluetti_cloud_config *cfg, bluetti_cloud **out);
+ * non-https api_url, an unreadable cafile, size 0), and then detail
+ * (may be NULL; detail_cap bytes, NUL-terminated) says which and what to do.
+ * No network access. */
+BLUETTI_API int bluetti_cloud_new(const bluetti_cloud_config *cfg, bluetti_cloud **out,
+                                  char *detail, size_t detail_cap);
 
 /* Wipe every held secret and free. NULL is fine. */
 BLUETTI_API void bluetti_cloud_free(bluetti_cloud *c);
@@ -304,9 +307,11 @@ BLUETTI_API int bluetti_cloud_profile_save(bluetti_cloud *c, const char *dir, ch
  * never stored). No network access. *out owned by the caller:
  * bluetti_cloud_free(). BLUETTI_E_NOT_LOGGED_IN when there is no profile;
  * BLUETTI_E_IO when it cannot be read or is readable by group/other;
- * BLUETTI_E_CLOUD when it is malformed. */
+ * BLUETTI_E_CLOUD when it is malformed; BLUETTI_E_INVAL for a bad cfg. On
+ * failure *out is NULL and detail (may be NULL) says what was wrong with
+ * which file and what to do. */
 BLUETTI_API int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg,
-                                           bluetti_cloud **out);
+                                           bluetti_cloud **out, char *detail, size_t detail_cap);
 
 /* The profile directory c was loaded from or last saved to; NULL if none.
  * Owned by c. */
@@ -320,8 +325,10 @@ BLUETTI_API const char *bluetti_cloud_profile_dir(const bluetti_cloud *c);
  * profile file and the bundle, and the directory itself when that leaves
  * it empty. *removed (may be NULL) gets the BLUETTI_CLOUD_REMOVED_* bits of
  * what existed and was removed. BLUETTI_E_NOT_LOGGED_IN when neither file
- * existed; BLUETTI_E_IO when one could not be removed. */
-BLUETTI_API int bluetti_cloud_profile_remove(const char *dir, unsigned *removed);
+ * existed; BLUETTI_E_IO when one could not be removed (detail, may be NULL,
+ * says which and why). */
+BLUETTI_API int bluetti_cloud_profile_remove(const char *dir, unsigned *removed, char *detail,
+                                             size_t detail_cap);
 
 BLUETTI_END_DECLS
 #endif

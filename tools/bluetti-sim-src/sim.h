@@ -30,6 +30,12 @@ typedef struct sim_args {
     const char *ready_file;
     double connect_timeout_s;
     int verbosity;              /* 0 quiet (errors), 1 normal, 2 debug */
+    /* MQTT credentials of the devices (the test broker's device:<subSn>) */
+    const char *mqtt_username;
+    char *mqtt_password;        /* owned copy, wiped on free */
+    /* --cloud: play the cloud's HTTPS API instead of devices (cloud.h) */
+    const char *cloud_config, *cloud_cert, *cloud_key;
+    int cloud_port;
 } sim_args;
 
 /* Untrusted text in messages: shown(), shown_path() (tools/common). */

@@ -153,7 +153,10 @@ static int envelope(bluetti_cloud *c, const char *path, const cloud_response *r,
                          "later", path, r->status);
     if (!err && data) {
         *data = json_object_get(doc, "data");
-        if (*data) json_incref(*data);
+        if (*data) {
+            json_incref(*data);
+            json_object_del(doc, "data"); /* ours now: the wipe below must not touch it */
+        }
     }
     json_free_wiped(doc);
     return err;

@@ -4,3 +4,22 @@ TESTS += tests/cloud/test_cloud_crypto
 tests_cloud_test_cloud_crypto_SOURCES = tests/cloud/test_cloud_crypto.c
 tests_cloud_test_cloud_crypto_CFLAGS = $(TEST_CFLAGS)
 tests_cloud_test_cloud_crypto_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS)
+
+## The simulated cloud (bluetti-sim --cloud) and the test broker's auth
+## plugin, driven by tests/cloud/sim_cloud.sh with curl and the mosquitto
+## clients. totp_tool prints libbluetti-cloud's values for the shell tests.
+check_PROGRAMS += tests/cloud/totp_tool
+tests_cloud_totp_tool_SOURCES = tests/cloud/totp_tool.c
+tests_cloud_totp_tool_LDADD = core/cloud/libbluetti-cloud.la
+## The plugin is loaded by Debian's mosquitto, which cannot load sanitizer
+## or coverage instrumented code: it is built without SAN_CFLAGS, from
+## libbluetti-cloud's own source file (the same code, not a copy).
+check_LTLIBRARIES += tests/cloud/auth_plugin.la
+tests_cloud_auth_plugin_la_SOURCES = tests/cloud/auth_plugin.c core/cloud/crypto.c
+tests_cloud_auth_plugin_la_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB
+tests_cloud_auth_plugin_la_CFLAGS = -std=c11 $(WARN_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
+tests_cloud_auth_plugin_la_LDFLAGS = -module -avoid-version -rpath /nowhere \
+	-export-symbols-regex '^mosquitto_plugin_(version|init|cleanup)$$'
+tests_cloud_auth_plugin_la_LIBADD = $(OPENSSL_LIBS)
+TESTS += tests/cloud/sim_cloud.sh
+dist_check_SCRIPTS += tests/cloud/sim_cloud.sh tests/cloud/harness.sh tests/cloud/pki.sh

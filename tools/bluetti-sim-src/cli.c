@@ -18,6 +18,7 @@
 static const char usage_text[] =
 "Usage: bluetti-sim --device FILE [--sn SERIAL] [--device FILE [--sn SERIAL]]...\n"
 "                   --cert P12 [--password P | --password-file F] [options]\n"
+"       bluetti-sim --cloud CONFIG --cloud-cert PEM --cloud-key PEM [--cloud-port N]\n"
 "\n"
 "Plays one or more Bluetti V2 power stations on a real MQTT broker, the way\n"
 "the devices do on the Bluetti cloud: each device listens on SUB/<serial> and\n"
@@ -44,6 +45,11 @@ static const char usage_text[] =
 "      --keepalive S      MQTT keepalive in seconds (default 60)\n"
 "      --qos N            0 or 1 (default 1)\n"
 "      --connect-timeout S   seconds to wait for the broker (default 10)\n"
+"      --mqtt-username U  MQTT user name (e.g. device:<subSn> for the test broker's\n"
+"                         auth plugin); none by default\n"
+"      --mqtt-password P  MQTT password (visible in ps: prefer the file or\n"
+"                         $BLUETTI_MQTT_PASSWORD)\n"
+"      --mqtt-password-file F   read it from the first line of F\n"
 "\n"
 "Live cloud framing (docs/protocol/transport-mqtt-live.md):\n"
 "      --live             listen on SUB/<model>/<serial> and answer on\n"
@@ -51,8 +57,14 @@ static const char usage_text[] =
 "                         (\"envelope\": new, old or raw; new by default for\n"
 "                         protocol 2000 and above); without it: SUB/<serial>,\n"
 "                         PUB/<serial> and bare Modbus frames\n"
-"      --mqtt-username U  MQTT username for the device's own connection\n"
-"      --mqtt-password-file F  its MQTT password: the first line of F\n"
+"\n"
+"The simulated cloud (instead of devices):\n"
+"      --cloud CONFIG     serve the cloud's HTTPS login and certificate API on\n"
+"                         127.0.0.1 for the accounts in CONFIG (JSON, see\n"
+"                         bluetti-sim(1) and examples/cloud-sim.json)\n"
+"      --cloud-cert PEM   its TLS certificate (chain) file\n"
+"      --cloud-key PEM    its TLS private key file\n"
+"      --cloud-port N     TCP port (default 0: any free one; see --ready-file)\n"
 "\n"
 "Behaviour:\n"
 "  -f, --faults SPEC      inject faults into every device's answers, e.g.\n"
@@ -66,7 +78,8 @@ static const char usage_text[] =
 "                         seed=7             repeatable random choices\n"
 "                         combine with commas: delay=0.2,drop=0.1,seed=7\n"
 "      --ready-file PATH  once every device is subscribed, write PATH (the\n"
-"                         pid and the serials); removed again on exit\n"
+"                         pid and the serials; with --cloud: the pid and\n"
+"                         \"port N\"); removed again on exit\n"
 "  -v, --verbose          log every request and answer, and libmosquitto's\n"
 "                         warnings\n"
 "  -q, --quiet            log errors only\n"
@@ -89,8 +102,9 @@ static const char usage_text[] =
 enum {
     OPT_PASSWORD = 256, OPT_PASSWORD_FILE, OPT_CAFILE, OPT_INSECURE, OPT_CLIENT_ID,
     OPT_KEEPALIVE, OPT_QOS, OPT_READY_FILE, OPT_CONNECT_TIMEOUT,
-    /* live cloud framing and MQTT credentials */
-    OPT_LIVE, OPT_MQTT_USERNAME, OPT_MQTT_PASSWORD_FILE,
+    OPT_MQTT_USERNAME, OPT_MQTT_PASSWORD, OPT_MQTT_PASSWORD_FILE,
+    OPT_CLOUD, OPT_CLOUD_CERT, OPT_CLOUD_KEY, OPT_CLOUD_PORT,
+    OPT_LIVE, /* live cloud framing */
 };
 
 static const struct option long_opts[] = {
@@ -109,9 +123,14 @@ static const struct option long_opts[] = {
     { "faults", required_argument, NULL, 'f' },
     { "ready-file", required_argument, NULL, OPT_READY_FILE },
     { "connect-timeout", required_argument, NULL, OPT_CONNECT_TIMEOUT },
-    { "live", no_argument, NULL, OPT_LIVE },
     { "mqtt-username", required_argument, NULL, OPT_MQTT_USERNAME },
+    { "mqtt-password", required_argument, NULL, OPT_MQTT_PASSWORD },
     { "mqtt-password-file", required_argument, NULL, OPT_MQTT_PASSWORD_FILE },
+    { "cloud", required_argument, NULL, OPT_CLOUD },
+    { "cloud-cert", required_argument, NULL, OPT_CLOUD_CERT },
+    { "cloud-key", required_argument, NULL, OPT_CLOUD_KEY },
+    { "cloud-port", required_argument, NULL, OPT_CLOUD_PORT },
+    { "live", no_argument, NULL, OPT_LIVE },
     { "verbose", no_argument, NULL, 'v' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
@@ -160,7 +179,10 @@ static void set_secret(char **dst, const char *pw)
     *dst = strdup(pw);
 }
 
-static void set_password(sim_args *a, const char *pw) { set_secret(&a->password, pw); }
+static void set_password(sim_args *a, const char *pw)
+{
+    set_secret(&a->password, pw);
+}
 
 /* The first line of a regular file (non-blocking: a FIFO must not hang
  * the simulator; a directory or device is refused). */
@@ -233,7 +255,7 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
     a->connect_timeout_s = 10;
     a->verbosity = 1;
     const char *password_file = NULL, *mqtt_password_file = NULL;
-    bool have_password = false;
+    bool have_password = false, have_mqtt_password = false;
     int c;
     opterr = 0;
     while ((c = getopt_long(argc, argv, ":d:s:b:p:c:f:vqhV", long_opts, NULL)) != -1) {
@@ -306,6 +328,32 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
                 return usage_error("--connect-timeout %s: expected seconds (> 0, <= 3600) "
                                    "written like 10 or 2.5", shown(arg));
             break;
+        case OPT_MQTT_USERNAME:
+            if (!*arg) return usage_error("--mqtt-username must not be empty");
+            a->mqtt_username = arg;
+            break;
+        case OPT_MQTT_PASSWORD:
+            set_secret(&a->mqtt_password, arg);
+            memset(arg, 0, strlen(arg));
+            have_mqtt_password = true;
+            break;
+        case OPT_MQTT_PASSWORD_FILE:
+            mqtt_password_file = arg;
+            break;
+        case OPT_CLOUD:
+            a->cloud_config = arg;
+            break;
+        case OPT_CLOUD_CERT:
+            a->cloud_cert = arg;
+            break;
+        case OPT_CLOUD_KEY:
+            a->cloud_key = arg;
+            break;
+        case OPT_CLOUD_PORT:
+            if (!parse_int(arg, 0, 65535, &a->cloud_port))
+                return usage_error("--cloud-port %s: expected a port number from 0 (any free "
+                                   "one) to 65535 (decimal digits)", shown(arg));
+            break;
         case 'f': {
             char why[256] = "";
             if (bt_sim_faults_parse(arg, &a->faults, why, sizeof why) != 0) {
@@ -320,16 +368,8 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         case OPT_READY_FILE:
             a->ready_file = arg;
             break;
-        /* live cloud framing and MQTT credentials */
-        case OPT_LIVE:
+        case OPT_LIVE: /* live cloud framing */
             a->live = true;
-            break;
-        case OPT_MQTT_USERNAME:
-            if (!*arg) return usage_error("--mqtt-username must not be empty");
-            a->mqtt_username = arg;
-            break;
-        case OPT_MQTT_PASSWORD_FILE:
-            mqtt_password_file = arg;
             break;
         case 'v':
             a->verbosity++;
@@ -351,14 +391,23 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
     }
     if (optind < argc)
         return usage_error("unexpected argument '%s' (options only)", shown(argv[optind]));
+    if (a->cloud_config) {
+        if (a->n_devices || a->cert)
+            return usage_error("--cloud plays the cloud only: start the devices (--device, "
+                               "--cert) in a second bluetti-sim");
+        if (!a->cloud_cert || !a->cloud_key)
+            return usage_error("--cloud needs --cloud-cert and --cloud-key (the HTTPS "
+                               "server's certificate and key, PEM)");
+        return 0;
+    }
+    if (a->cloud_cert || a->cloud_key || a->cloud_port)
+        return usage_error("--cloud-cert, --cloud-key and --cloud-port go with --cloud CONFIG");
     if (a->n_devices == 0)
         return usage_error("no device: give at least one --device FILE (see data/devices/)");
     if (!a->cert)
         return usage_error("no --cert: the broker needs a PKCS#12 client certificate");
-    if (mqtt_password_file && !a->mqtt_username)
-        return usage_error("--mqtt-password-file needs --mqtt-username");
-    if (mqtt_password_file && read_password_file(&a->mqtt_password, mqtt_password_file) != 0)
-        return 1;
+    if ((have_mqtt_password || mqtt_password_file) && !a->mqtt_username)
+        return usage_error("--mqtt-password needs --mqtt-username");
     if (password_file) {
         if (read_password_file(&a->password, password_file) != 0) return 1;
     } else if (!have_password) {
@@ -366,6 +415,12 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         if (env) set_password(a, env);
     }
     if (!a->password) set_password(a, "");
+    if (mqtt_password_file) {
+        if (read_password_file(&a->mqtt_password, mqtt_password_file) != 0) return 1;
+    } else if (!have_mqtt_password && a->mqtt_username) {
+        const char *env = getenv("BLUETTI_MQTT_PASSWORD");
+        if (env) set_secret(&a->mqtt_password, env);
+    }
     if (!a->password) {
         fprintf(stderr, "bluetti-sim: out of memory\n");
         return 1;

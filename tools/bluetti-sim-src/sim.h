@@ -30,10 +30,14 @@ typedef struct sim_args {
     const char *ready_file;
     double connect_timeout_s;
     int verbosity;              /* 0 quiet (errors), 1 normal, 2 debug */
-    /* live cloud framing and MQTT credentials */
-    bool live;                  /* SUB|PUB/<model>/<serial>, the image's envelope */
+    /* --live: SUB|PUB/<model>/<serial> and the image's envelope */
+    bool live;
+    /* MQTT credentials of the devices (the test broker's device:<subSn>) */
     const char *mqtt_username;
-    char *mqtt_password;        /* owned copy, wiped at exit */
+    char *mqtt_password;        /* owned copy, wiped on free */
+    /* --cloud: play the cloud's HTTPS API instead of devices (cloud.h) */
+    const char *cloud_config, *cloud_cert, *cloud_key;
+    int cloud_port;
 } sim_args;
 
 /* Untrusted text in messages: shown(), shown_path() (tools/common). */

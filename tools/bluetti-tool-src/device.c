@@ -130,11 +130,13 @@ static char *sim_serial(const bluetti_profile *p)
     return s;
 }
 
+/* *address (malloc'd) is set when the stored cloud login resolved --sn. */
 static int build_options(tool *t, const bluetti_profile *p, bool mqtt, bool sim,
-                         bluetti_options *o)
+                         bluetti_options *o, char **address)
 {
     const settings *s = &t->set;
     int fail = 0;
+    *address = NULL;
     if (mqtt) {
         set_opt(o, "broker", s->broker, &fail);
         set_num(o, "port", s->port, &fail);
@@ -143,6 +145,12 @@ static int build_options(tool *t, const bluetti_profile *p, bool mqtt, bool sim,
         set_opt(o, "cafile", s->cafile, &fail);
         set_opt(o, "client_id", s->client_id, &fail);
         if (s->insecure) set_opt(o, "insecure", "1", &fail);
+        if (!s->cert && s->sn && !fail) { /* no certificate: the stored login */
+            char *cloud_model = NULL;
+            int rc = cloud_profile_resolve(t, o, address, &cloud_model);
+            free(cloud_model);
+            if (rc) return rc;
+        }
     } else if (sim) {
         for (size_t i = 0; i < s->n_sim_devices; i++)
             if (bluetti_options_add(o, "device", s->sim_devices[i]) != 0) fail = 1;
@@ -159,7 +167,7 @@ static int build_options(tool *t, const bluetti_profile *p, bool mqtt, bool sim,
         free(key);
     }
     if (fail) return tool_error(EXIT_FAIL, "out of memory");
-    if (!mqtt) return EXIT_OK;
+    if (!mqtt || *address) return EXIT_OK;
 
     if (!s->cert)
         return tool_error(EXIT_USAGE, "the mqtt transport needs the client certificate; give "
@@ -256,11 +264,17 @@ int device_open(tool *t)
         free(serial);
         return tool_error(EXIT_FAIL, "out of memory");
     }
-    rc = build_options(t, p, mqtt, sim, o);
+    char *cloud_address = NULL;
+    rc = build_options(t, p, mqtt, sim, o, &cloud_address);
     if (rc) {
         bluetti_options_free(o);
         free(serial);
+        free(cloud_address);
         return rc;
+    }
+    if (cloud_address) { /* the session addresses the station as MODEL:SUBSN */
+        free(serial);
+        serial = cloud_address;
     }
     bluetti_session_config cfg;
     bluetti_session_config_default(&cfg);
@@ -288,7 +302,7 @@ int device_open(tool *t)
                           shown(s->transport), detail[0] ? detail : bluetti_strerror(err),
                           open_hint(err, s->transport));
     }
-    const char *sn = s->sn ? s->sn : serial;
+    const char *sn = serial ? serial : s->sn;
     err = bluetti_session_add_device(t->session, sn, p->model, &t->dev);
     if (err == BLUETTI_E_INVAL)
         rc = tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "

@@ -1,5 +1,6 @@
-/* The certificate password: option, environment, or a prompt on the
- * terminal with echo off. Buffers holding it are wiped before release. */
+/* Passwords (the certificate's, the account's): option, environment, or a
+ * prompt on the terminal with echo off. Buffers holding them are wiped
+ * before release. */
 #include "config.h"
 
 #include "tool.h"
@@ -34,7 +35,7 @@ static void put(int fd, const char *s)
 
 /* Returns 0 with buf filled, -1 when there is no terminal, -2 when a stop
  * signal arrived, -3 when the line is too long. */
-static int prompt(const char *cert, char *buf, size_t cap)
+static int prompt(const char *what, char *buf, size_t cap)
 {
     int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
     if (fd < 0) return -1;
@@ -46,8 +47,8 @@ static int prompt(const char *cert, char *buf, size_t cap)
     quiet = old;
     quiet.c_lflag &= (tcflag_t)~(ECHO | ECHOE | ECHOK);
     quiet.c_lflag |= ECHONL;
-    put(fd, "Password for certificate ");
-    put(fd, shown_path(cert));
+    put(fd, "Password for ");
+    put(fd, what);
     put(fd, ": ");
     tcsetattr(fd, TCSANOW, &quiet); /* keep what was typed ahead */
     size_t n = 0;
@@ -74,21 +75,18 @@ static int prompt(const char *cert, char *buf, size_t cap)
     return rc;
 }
 
-int password_get(const tool *t, char **out)
+int secret_get(const char *given, const char *env_name, const char *what, const char *how,
+               char **out)
 {
     *out = NULL;
-    const char *given = opt_str(&t->gv[G_PASSWORD]);
-    if (!given) {
-        const char *env = getenv("BLUETTI_CERT_PASSWORD");
-        if (env) given = env;
-    }
+    if (!given) given = getenv(env_name);
     if (given) {
         *out = strdup(given);
         return *out ? EXIT_OK : tool_error(EXIT_FAIL, "out of memory");
     }
     char *buf = malloc(PW_MAX);
     if (!buf) return tool_error(EXIT_FAIL, "out of memory");
-    int rc = prompt(t->set.cert, buf, PW_MAX);
+    int rc = prompt(what, buf, PW_MAX);
     if (rc == 0) {
         *out = buf;
         return EXIT_OK;
@@ -97,8 +95,15 @@ int password_get(const tool *t, char **out)
     if (rc == -2) return tool_stop_exit();
     if (rc == -3)
         return tool_error(EXIT_USAGE, "the password typed is longer than %d characters; give "
-                          "it with BLUETTI_CERT_PASSWORD instead", PW_MAX - 1);
-    return tool_error(EXIT_USAGE, "certificate %s needs its password and there is no terminal "
-                      "to ask on; give --password P or set BLUETTI_CERT_PASSWORD",
-                      shown_path(t->set.cert));
+                          "it with %s instead", PW_MAX - 1, env_name);
+    return tool_error(EXIT_USAGE, "%s needs its password and there is no terminal to ask on; "
+                      "%s", what, how);
+}
+
+int password_get(const tool *t, char **out)
+{
+    char what[SHOWN_PATH_MAX * 4 + 32];
+    snprintf(what, sizeof what, "certificate %s", shown_path(t->set.cert));
+    return secret_get(opt_str(&t->gv[G_PASSWORD]), "BLUETTI_CERT_PASSWORD", what,
+                      "give --password P or set BLUETTI_CERT_PASSWORD", out);
 }

@@ -13,7 +13,10 @@
  *   BT_LIVE_PORT_TAKEN listener with tests/mqtt/taken_plugin.so
  *   BT_LIVE_TAKEN_FILE, BT_LIVE_COUNT_FILE  that plugin's files
  *   BT_LIVE_PIN_OTHERCA  SPKI SHA-256 (hex) of that untrusted certificate
- * The suite "unit" needs none of them.
+ * The suite "unit" needs none of them. The suite "profile" is run by
+ * tests/mqtt/cloud_profile.sh (bluetti-sim --cloud, the auth plugin):
+ *   BT_PROF_PORT, BT_PROF_CA   the broker and the test cloud's CA
+ *   BT_PROF_ALICE, BT_PROF_BOB, BT_PROF_DAVE   stored logins (profile files)
  */
 #include "config.h"
 #include "testutil.h"
@@ -448,6 +451,96 @@ static void test_session_taken_holds_off(void)
     bluetti_options_free(o);
 }
 
+/* ---- cloud_profile (tests/mqtt/cloud_profile.sh: the simulated cloud) ------------- */
+
+static bluetti_options *profile_opts(const char *profile_env)
+{
+    const char *profile = getenv(profile_env);
+    CU_ASSERT_FATAL(profile != NULL);
+    bluetti_options *o = bluetti_options_new();
+    CU_ASSERT_FATAL(o != NULL);
+    bluetti_options_set(o, "broker", "127.0.0.1");
+    bluetti_options_set(o, "port", getenv("BT_PROF_PORT"));
+    bluetti_options_set(o, "cafile", getenv("BT_PROF_CA"));
+    bluetti_options_set(o, "cloud_profile", profile);
+    return o;
+}
+
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) return NULL;
+    char *buf = calloc(1, 65536);
+    if (buf) fread(buf, 1, 65535, f);
+    fclose(f);
+    return buf;
+}
+
+static void test_profile_reads(void)
+{
+    struct rec r = { 0 };
+    void *st = NULL;
+    char detail[512];
+    bluetti_options *o = profile_opts("BT_PROF_ALICE");
+    int rc = open_t(o, &r, &st, detail, sizeof detail);
+    if (rc) fprintf(stderr, "    open: %s: %s\n", bluetti_strerror(rc), detail);
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_EQUAL(ops->attach(st, "EL100V2:2345000223861"), 0);
+    const uint8_t *p = NULL;
+    CU_ASSERT(read_block(st, &r, "EL100V2:2345000223861", 1, 1300, 31, &p));
+    ops->close(st);
+    bluetti_options_free(o);
+}
+
+static void test_profile_renews_login(void)
+{
+    /* bob's token lives 2 s and live.sh waited longer: the connect must
+     * log in again from the stored secrets and write the new token back */
+    const char *path = getenv("BT_PROF_BOB");
+    CU_ASSERT_FATAL(path != NULL);
+    char *before = slurp(path);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(before);
+    struct rec r = { 0 };
+    void *st = NULL;
+    char detail[512];
+    bluetti_options *o = profile_opts("BT_PROF_BOB");
+    int rc = open_t(o, &r, &st, detail, sizeof detail);
+    if (rc) fprintf(stderr, "    open: %s: %s\n", bluetti_strerror(rc), detail);
+    CU_ASSERT_EQUAL(rc, 0);
+    ops->close(st);
+    char *after = slurp(path);
+    CU_ASSERT_PTR_NOT_NULL(after);
+    if (after) CU_ASSERT_STRING_NOT_EQUAL(after, before);
+    free(before);
+    free(after);
+    bluetti_options_free(o);
+}
+
+static void test_profile_session_taken(void)
+{
+    struct rec r = { 0 };
+    void *st = NULL;
+    char detail[512];
+    bluetti_options *o = profile_opts("BT_PROF_DAVE");
+    CU_ASSERT_EQUAL(open_t(o, &r, &st, detail, sizeof detail), BLUETTI_E_SESSION_TAKEN);
+    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "another client"));
+    bluetti_options_free(o);
+}
+
+static void test_profile_missing(void)
+{
+    struct rec r = { 0 };
+    void *st = NULL;
+    char detail[512];
+    bluetti_options *o = profile_opts("BT_PROF_ALICE");
+    bluetti_options_set(o, "cloud_profile", "/nonexistent/bluetti/cloud-profile.json");
+    int rc = open_t(o, &r, &st, detail, sizeof detail);
+    CU_ASSERT_EQUAL(rc, BLUETTI_E_NOT_LOGGED_IN);
+    CU_ASSERT_PTR_NULL(st);
+    CU_ASSERT(detail[0] != '\0');
+    bluetti_options_free(o);
+}
+
 /* ---- unit: credentials and topics (live.c) ------------------------------------------ */
 
 static void test_unit_totp_credentials(void)
@@ -528,6 +621,11 @@ static int suite_init(void)
     return pki_dir && p12_password ? 0 : -1;
 }
 
+static int profile_init(void)
+{
+    return getenv("BT_PROF_PORT") && getenv("BT_PROF_CA") ? 0 : -1;
+}
+
 static int add_suites(void)
 {
     CU_pSuite s = CU_add_suite("unit", NULL, NULL);
@@ -544,6 +642,12 @@ static int add_suites(void)
         !CU_add_test(s, "1880-bit broker key needs cloud=true", test_seclevel_for_cloud_key) ||
         !CU_add_test(s, "session taken at open", test_session_taken_at_open) ||
         !CU_add_test(s, "session taken: hold-off, no retry storm", test_session_taken_holds_off))
+        return -1;
+    s = CU_add_suite("profile", profile_init, NULL);
+    if (!s || !CU_add_test(s, "reads through the stored login", test_profile_reads) ||
+        !CU_add_test(s, "expired token: logs in again", test_profile_renews_login) ||
+        !CU_add_test(s, "session taken", test_profile_session_taken) ||
+        !CU_add_test(s, "no stored login", test_profile_missing))
         return -1;
     return 0;
 }

@@ -43,6 +43,7 @@ void mqtt_live_free(mqtt_live *lv)
     free(lv->topic_sub);
     free(lv->topic_pub);
     free(lv->cloud_profile);
+    free(lv->api_cafile);
     for (size_t i = 0; i < lv->n_dev_env; i++) free(lv->dev_env[i].address);
     OPENSSL_cleanse(lv, sizeof *lv);
 }
@@ -138,7 +139,8 @@ int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail
         (rc = opt_str(o, "token", &lv->token)) ||
         (rc = opt_str(o, "topic_sub", &lv->topic_sub)) ||
         (rc = opt_str(o, "topic_pub", &lv->topic_pub)) ||
-        (rc = opt_str(o, "cloud_profile", &lv->cloud_profile)))
+        (rc = opt_str(o, "cloud_profile", &lv->cloud_profile)) ||
+        (rc = opt_str(o, "api_cafile", &lv->api_cafile)))
         return rc;
     if (lv->token) {
         char p0[128], p1[128];
@@ -179,6 +181,7 @@ int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail
         detailf(detail, len, "option cloud=%s: expected true or false", bluetti_options_get(o, "cloud"));
         return rc;
     }
+    lv->cloud_set = rc == 0;
     v = bluetti_options_get(o, "pin_broker_key");
     if (v && *v) {
         if (!parse_pin(v, lv->pin)) {

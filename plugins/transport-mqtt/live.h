@@ -25,7 +25,9 @@ typedef struct mqtt_live {
     struct { char *address; int kind; } dev_env[LIVE_MAX_DEVICE_ENVELOPES];
     size_t n_dev_env;
     char *cloud_profile;        /* option cloud_profile, or NULL */
+    char *api_cafile;           /* option api_cafile (else cafile): CAs for the cloud API */
     bool cloud;                 /* security level 1 for this connection */
+    bool cloud_set;             /* ... given explicitly (else cloud_profile implies it) */
     bool has_pin;
     unsigned char pin[32];      /* option pin_broker_key */
     double taken_holdoff_s;     /* option session_holdoff */

@@ -24,16 +24,20 @@ for prog in "$MOSQ" "$PASSWD"; do
     fi
 done
 export OPENSSL_BIN
-plugin=$B/tests/mqtt/.libs/taken_plugin.so
-if [ ! -f "$plugin" ]; then
-    echo "live.sh: $plugin is not built (make check builds it)" >&2
+so=$B/tests/mqtt/.libs/taken_plugin.so
+if [ ! -f "$so" ]; then
+    echo "live.sh: $so is not built (make check builds it)" >&2
     exit 1
 fi
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bluetti-live.XXXXXX") || exit 1
 chmod 755 "$tmp"
 pki=$tmp/pki
-mkdir -p "$pki"
+mkdir -p "$pki" "$tmp/lib"
+# a copy the broker's user can read, wherever the build tree is
+plugin=$tmp/lib/taken_plugin.so
+cp "$so" "$plugin"
+chmod 755 "$tmp/lib" "$plugin"
 broker=
 sims=
 
@@ -199,7 +203,9 @@ grep -q "SUB/EL100V2/1000000001 (QoS" "$tmp/broker.log" ||
 # ---- the tests -------------------------------------------------------------------
 export BT_LIVE_DIR="$pki"
 status=0
-(cd "$tmp" && $WRAP "$B/tests/test_mqtt_live") || status=1
+for suite in unit live; do
+    (cd "$tmp" && $WRAP "$B/tests/test_mqtt_live" $suite) || status=1
+done
 
 for name in live plain; do
     eval "pid=\$sim_$name"

@@ -71,6 +71,46 @@ int mqtt_live_profile_prepare(mqtt_live *lv, uint64_t local_ms, mqc_credentials 
                               struct ssl_ctx_st **ctx, char *detail, size_t len);
 void mqtt_live_profile_free(mqtt_live *lv);
 
+/* The live keys as option declarations, for a core that checks declared
+ * options (bluetti_option_decl): append MQTT_LIVE_OPTION_DECLS at the end
+ * of transport-mqtt's table, and make "cert" not required there (a
+ * cloud_profile brings its own certificate; read_options still insists on
+ * one of the two). */
+#ifdef BLUETTI_TRANSPORT_F_DEFAULT
+#define MQTT_LIVE_ENVELOPES ((const char *const[]){ "new", "old", "raw", NULL })
+#define MQTT_LIVE_OPTION_DECLS                                                                   \
+    { .name = "username", .type = BLUETTI_OPT_STRING, .metavar = "NAME",                        \
+      .help = "MQTT username (live cloud broker; default with a token: tid:<sid>)" },           \
+    { .name = "mqtt_password", .type = BLUETTI_OPT_SECRET, .metavar = "P",                      \
+      .help = "MQTT password (with username)", .env = "BLUETTI_MQTT_PASSWORD" },                \
+    { .name = "token", .type = BLUETTI_OPT_SECRET, .metavar = "T",                              \
+      .help = "login token: MQTT username tid:<sid> and the time-based password, computed "     \
+              "at every connect" },                                                             \
+    { .name = "clock_offset_ms", .type = BLUETTI_OPT_INT, .min = -31536000000.0,               \
+      .max = 31536000000.0, .metavar = "N",                                                    \
+      .help = "the cloud's clock minus ours in ms, for the time-based password" },             \
+    { .name = "topic_sub", .type = BLUETTI_OPT_STRING, .metavar = "T",                          \
+      .help = "the device's request topic ({model}, {subsn}, {address})" },                    \
+    { .name = "topic_pub", .type = BLUETTI_OPT_STRING, .metavar = "T",                          \
+      .help = "the device's reply topic ({model}, {subsn}, {address})" },                      \
+    { .name = "envelope", .type = BLUETTI_OPT_STRING, .allowed = MQTT_LIVE_ENVELOPES,           \
+      .metavar = "KIND", .help = "payload envelope of every device: new, old or raw" },          \
+    { .name = "device_envelope", .type = BLUETTI_OPT_STRING, .repeatable = true,                \
+      .metavar = "ADDRESS=KIND", .help = "payload envelope of one device" },                    \
+    { .name = "cloud", .type = BLUETTI_OPT_BOOL, .help = "the cloud broker: OpenSSL security "  \
+      "level 1 for its 1880-bit key, this connection only" },                                  \
+    { .name = "pin_broker_key", .type = BLUETTI_OPT_STRING, .metavar = "SHA256-HEX",            \
+      .help = "accept exactly the broker key with this SubjectPublicKeyInfo SHA-256" },         \
+    { .name = "session_holdoff", .type = BLUETTI_OPT_REAL, .default_value = "45", .min = 0.01, \
+      .max = 86400, .metavar = "S",                                                            \
+      .help = "seconds to wait after another client took the account's session" },             \
+    { .name = "cloud_profile", .type = BLUETTI_OPT_FILE, .metavar = "FILE",                     \
+      .help = "stored login (bluetti-tool login): credentials and certificate at every "       \
+              "connect" },                                                                      \
+    { .name = "api_cafile", .type = BLUETTI_OPT_FILE, .metavar = "FILE",                        \
+      .help = "CA certificates for the cloud API (default: cafile)" }
+#endif
+
 /* Check a template: only {model}, {subsn} and {address} placeholders, no
  * '+' or '#'. */
 bool mqtt_live_template_ok(const char *t);

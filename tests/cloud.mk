@@ -31,5 +31,5 @@ check_PROGRAMS += tests/cloud/test_login
 tests_cloud_test_login_SOURCES = tests/cloud/test_login.c
 tests_cloud_test_login_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS)
 tests_cloud_test_login_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS) $(OPENSSL_LIBS)
-TESTS += tests/cloud/login_lib.sh
-dist_check_SCRIPTS += tests/cloud/login_lib.sh
+TESTS += tests/cloud/login_lib.sh tests/cloud/login.sh
+dist_check_SCRIPTS += tests/cloud/login_lib.sh tests/cloud/login.sh

@@ -130,13 +130,14 @@ static char *sim_serial(const bluetti_profile *p)
     return s;
 }
 
-/* *address (malloc'd) is set when the stored cloud login resolved --sn. */
+/* *address and *cloud_model (malloc'd) are set when the stored cloud
+ * login resolved --sn. */
 static int build_options(tool *t, const bluetti_profile *p, bool mqtt, bool sim,
-                         bluetti_options *o, char **address)
+                         bluetti_options *o, char **address, char **cloud_model)
 {
     const settings *s = &t->set;
     int fail = 0;
-    *address = NULL;
+    *address = *cloud_model = NULL;
     if (mqtt) {
         set_opt(o, "broker", s->broker, &fail);
         set_num(o, "port", s->port, &fail);
@@ -146,9 +147,7 @@ static int build_options(tool *t, const bluetti_profile *p, bool mqtt, bool sim,
         set_opt(o, "client_id", s->client_id, &fail);
         if (s->insecure) set_opt(o, "insecure", "1", &fail);
         if (!s->cert && s->sn && !fail) { /* no certificate: the stored login */
-            char *cloud_model = NULL;
-            int rc = cloud_profile_resolve(t, o, address, &cloud_model);
-            free(cloud_model);
+            int rc = cloud_profile_resolve(t, o, address, cloud_model);
             if (rc) return rc;
         }
     } else if (sim) {
@@ -264,18 +263,23 @@ int device_open(tool *t)
         free(serial);
         return tool_error(EXIT_FAIL, "out of memory");
     }
-    char *cloud_address = NULL;
-    rc = build_options(t, p, mqtt, sim, o, &cloud_address);
+    char *cloud_address = NULL, *cloud_model = NULL;
+    rc = build_options(t, p, mqtt, sim, o, &cloud_address, &cloud_model);
     if (rc) {
         bluetti_options_free(o);
         free(serial);
         free(cloud_address);
+        free(cloud_model);
         return rc;
     }
     if (cloud_address) { /* the session addresses the station as MODEL:SUBSN */
         free(serial);
         serial = cloud_address;
+        /* the cloud's model names a loaded profile: decode with it unless --model */
+        const bluetti_profile *cp = bluetti_registry_find_profile(t->reg, cloud_model);
+        if (cp && !s->model_given) p = cp;
     }
+    free(cloud_model);
     bluetti_session_config cfg;
     bluetti_session_config_default(&cfg);
     cfg.timeout_s = s->timeout;

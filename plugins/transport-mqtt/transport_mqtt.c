@@ -440,7 +440,7 @@ static int mqt_submit(void *state, const char *address, const uint8_t *frame, si
      * read or write frame) */
     uint8_t payload[BLUETTI_MODBUS_MAX_FRAME + BLUETTI_ENVELOPE_NEW_HEADER];
     size_t plen = 0;
-    uint16_t reg = len >= 4 ? (uint16_t)(frame[2] << 8 | frame[3]) : 0;
+    uint16_t reg = (uint16_t)(len >= 4 ? frame[2] << 8 | frame[3] : 0);
     int rc = bluetti_envelope_wrap(a->envelope, reg, frame, len, payload, sizeof payload, &plen);
     if (rc) return rc;
     rc = mqc_publish(t->c, a->request_topic, payload, plen);

@@ -227,7 +227,7 @@ static void h_message(void *ud, const char *topic, const uint8_t *data, size_t l
                 bt_simdev_serial(d->d), what, n, (out[1] & 0x80) ? " (exception)" : "", delay);
     uint8_t wrapped[sizeof out + BLUETTI_ENVELOPE_NEW_HEADER];
     size_t wn = 0;
-    uint16_t reg = req_len >= 4 ? (uint16_t)(req[2] << 8 | req[3]) : 0;
+    uint16_t reg = (uint16_t)(req_len >= 4 ? req[2] << 8 | req[3] : 0);
     if (bluetti_envelope_wrap(d->envelope, reg, out, n, wrapped, sizeof wrapped, &wn) != 0) return;
     if (d->envelope == BLUETTI_ENVELOPE_NEW) wrapped[7] = (uint8_t)(int8_t)LIVE_RSSI;
     queue_reply(s, idx, wrapped, wn, now_s() + (delay > 0 ? delay : 0));

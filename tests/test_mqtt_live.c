@@ -285,6 +285,36 @@ static void test_credentials_required(void)
     bluetti_options_free(o);
 }
 
+/* The broker's password file holds the TOTP of one 30-second step: a
+ * connect whose server time (local + clock_offset_ms) lies in that step
+ * gets in, one a step later is refused. Each connect computes it anew. */
+static void test_totp_at_connect(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    long long local = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    /* the step of 1777630585000 runs from 1777630560000 for 30 s */
+    long long in_step = 1777630561000LL, next_step = 1777630591000LL;
+    char off[32], detail[512];
+    struct rec r = { 0 };
+    void *st = NULL;
+    bluetti_options *o = base_opts(env_port("BT_LIVE_PORT_AUTH"), "totp-user", NULL);
+    bluetti_options_set_secret(o, "token", "EXAMPLEPART0.EXAMPLESID.sig");
+    snprintf(off, sizeof off, "%lld", in_step - local);
+    bluetti_options_set(o, "clock_offset_ms", off);
+    int rc = open_t(o, &r, &st, detail, sizeof detail);
+    if (rc) fprintf(stderr, "    in the step: %s: %s\n", bluetti_strerror(rc), detail);
+    CU_ASSERT_EQUAL(rc, 0);
+    ops->close(st);
+    st = NULL;
+    snprintf(off, sizeof off, "%lld", next_step - local);
+    bluetti_options_set(o, "clock_offset_ms", off);
+    CU_ASSERT_EQUAL(open_t(o, &r, &st, detail, sizeof detail), BLUETTI_E_BROKER_REFUSED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(detail, "refused the credentials"));
+    CU_ASSERT_PTR_NULL(strstr(detail, "75837507"));
+    bluetti_options_free(o);
+}
+
 static void test_options_checked(void)
 {
     static const struct { const char *key, *value, *says; } bad[] = {
@@ -637,6 +667,7 @@ static int add_suites(void)
         !CU_add_test(s, "Modbus address 0", test_modbus_address_zero) ||
         !CU_add_test(s, "header register correlation", test_header_register_correlation) ||
         !CU_add_test(s, "username/password required", test_credentials_required) ||
+        !CU_add_test(s, "time-based password at each connect", test_totp_at_connect) ||
         !CU_add_test(s, "live options checked", test_options_checked) ||
         !CU_add_test(s, "pin_broker_key", test_pin_broker_key) ||
         !CU_add_test(s, "1880-bit broker key needs cloud=true", test_seclevel_for_cloud_key) ||

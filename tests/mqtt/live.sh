@@ -92,6 +92,10 @@ export BT_LIVE_PIN_OTHERCA
 # mosquitto's own password file: the app and the simulated devices
 "$PASSWD" -c -b "$tmp/passwd" app apppw > /dev/null 2>&1 || fail "mosquitto_passwd failed"
 "$PASSWD" -b "$tmp/passwd" device devpw > /dev/null 2>&1 || fail "mosquitto_passwd failed"
+# the time-based password of the CLOUD test vector (token parts EXAMPLEPART0 and
+# EXAMPLESID, server time 1777630585000): test_mqtt_live sets clock_offset_ms so
+# the connect happens in that 30-second step, and then in the next one
+"$PASSWD" -b "$tmp/passwd" totp-user 75837507 > /dev/null 2>&1 || fail "mosquitto_passwd failed"
 chmod 644 "$tmp/passwd"
 printf 'devpw\n' > "$tmp/device.pw"
 chmod 600 "$tmp/device.pw"

@@ -39,6 +39,28 @@
 #define DEV_PLAIN "1000000005"         /* the simulator without --live: SUB/<serial>, raw */
 
 static bluetti_registry *reg;
+static unsigned secret_leaks, log_lines;
+
+/* Every secret the tests hand the transport: none may show in a log line. */
+static void log_cb(void *ud, bluetti_log_level level, const char *src, const char *msg)
+{
+    (void)ud;
+    log_lines++;
+    static const char *const secrets[] = { "apppw", "wrong-password", "75837507", "12345678",
+                                           "EXAMPLEPART0", "rmt:secret" };
+    const char *pw = getenv("BT_MQTT_PASSWORD");
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
+        if (strstr(msg, secrets[i])) secret_leaks++;
+    if (pw && *pw && strstr(msg, pw)) secret_leaks++;
+    if (level <= BLUETTI_LOG_WARN || getenv("BT_MQTT_VERBOSE"))
+        fprintf(stderr, "    [%s] %s\n", src, msg);
+}
+
+static void test_no_secret_logged(void)
+{
+    CU_ASSERT(log_lines > 0); /* the check saw the transport's lines at all */
+    CU_ASSERT_EQUAL(secret_leaks, 0);
+}
 static const bluetti_transport_ops *ops;
 static const char *pki_dir, *p12_password;
 
@@ -672,13 +694,15 @@ static int add_suites(void)
         !CU_add_test(s, "pin_broker_key", test_pin_broker_key) ||
         !CU_add_test(s, "1880-bit broker key needs cloud=true", test_seclevel_for_cloud_key) ||
         !CU_add_test(s, "session taken at open", test_session_taken_at_open) ||
-        !CU_add_test(s, "session taken: hold-off, no retry storm", test_session_taken_holds_off))
+        !CU_add_test(s, "session taken: hold-off, no retry storm", test_session_taken_holds_off) ||
+        !CU_add_test(s, "no secret in any log line", test_no_secret_logged))
         return -1;
     s = CU_add_suite("profile", profile_init, NULL);
     if (!s || !CU_add_test(s, "reads through the stored login", test_profile_reads) ||
         !CU_add_test(s, "expired token: logs in again", test_profile_renews_login) ||
         !CU_add_test(s, "session taken", test_profile_session_taken) ||
-        !CU_add_test(s, "no stored login", test_profile_missing))
+        !CU_add_test(s, "no stored login", test_profile_missing) ||
+        !CU_add_test(s, "no secret in any log line", test_no_secret_logged))
         return -1;
     return 0;
 }
@@ -686,6 +710,8 @@ static int add_suites(void)
 int main(int argc, char **argv)
 {
     reg = bt_registry();
+    /* debug level: the secrets must stay out of every line, not only warnings */
+    bluetti_registry_set_log(reg, log_cb, NULL, BLUETTI_LOG_DEBUG);
     ops = bluetti_registry_find_transport(reg, "mqtt");
     if (!ops) {
         fprintf(stderr, "test_mqtt_live: the mqtt transport plugin is not built\n");

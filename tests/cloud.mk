@@ -23,3 +23,13 @@ tests_cloud_auth_plugin_la_LDFLAGS = -module -avoid-version -rpath /nowhere \
 tests_cloud_auth_plugin_la_LIBADD = $(OPENSSL_LIBS)
 TESTS += tests/cloud/sim_cloud.sh
 dist_check_SCRIPTS += tests/cloud/sim_cloud.sh tests/cloud/harness.sh tests/cloud/pki.sh
+
+## The account client (cloud-client): test_login runs its CUnit suites
+## against bluetti-sim --cloud through login_lib.sh; login.sh drives
+## bluetti-tool login / devices / logout / --sn read the same way.
+check_PROGRAMS += tests/cloud/test_login
+tests_cloud_test_login_SOURCES = tests/cloud/test_login.c
+tests_cloud_test_login_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS)
+tests_cloud_test_login_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS) $(OPENSSL_LIBS)
+TESTS += tests/cloud/login_lib.sh tests/cloud/login.sh
+dist_check_SCRIPTS += tests/cloud/login_lib.sh tests/cloud/login.sh

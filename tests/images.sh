@@ -12,7 +12,7 @@ status=0
 n=0
 for u in "$units"/*.json; do
     name=$(basename "$u")
-    "$gen" "$BLUETTI_TEST_PLUGIN_DIR" "$u" "$tmp/$name" --sim-compat
+    "$gen" "$BLUETTI_TEST_PLUGIN_DIR" "$u" "$tmp/$name"
     if ! cmp -s "$tmp/$name" "$BLUETTI_TEST_SRCDIR/data/devices/$name"; then
         echo "images: data/devices/$name differs from what make-images writes from units/$name;" \
              "run 'make update-images' and commit the result" >&2

@@ -9,3 +9,23 @@ tests_test_mqtt_LDADD = $(TEST_LIBS) $(MOSQUITTO_LIBS)
 TESTS += tests/mqtt/run.sh tests/mqtt/sim-cli.sh
 dist_check_SCRIPTS += tests/mqtt/run.sh tests/mqtt/sim-cli.sh tests/mqtt/mkcerts.sh \
 	tests/mqtt/external-loop.sh
+
+## tests/mqtt/live.sh: transport-mqtt's live cloud mode (credentials,
+## envelopes, Modbus address 0, key pin, security level, session taken)
+## against mosquitto and bluetti-sim --live; tests/mqtt/taken_plugin.c plays
+## the broker's session-taken refusal.
+check_PROGRAMS += tests/test_mqtt_live
+tests_test_mqtt_live_SOURCES = tests/test_mqtt_live.c plugins/transport-mqtt/live.c \
+	plugins/transport-mqtt/live.h plugins/transport-mqtt/profile.c
+tests_test_mqtt_live_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-mqtt
+tests_test_mqtt_live_CFLAGS = $(TEST_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
+tests_test_mqtt_live_LDADD = $(TEST_LIBS) plugins/libmqttconn.la core/cloud/libbluetti-cloud.la \
+	$(MOSQUITTO_LIBS) \
+	$(OPENSSL_LIBS)
+check_LTLIBRARIES += tests/mqtt/taken_plugin.la
+tests_mqtt_taken_plugin_la_SOURCES = tests/mqtt/taken_plugin.c
+## loaded by Debian's mosquitto: built without sanitizer or coverage flags
+tests_mqtt_taken_plugin_la_CFLAGS = -std=c11 $(WARN_CFLAGS) $(MOSQUITTO_CFLAGS)
+tests_mqtt_taken_plugin_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/mqtt/live.sh tests/mqtt/cloud_profile.sh
+dist_check_SCRIPTS += tests/mqtt/live.sh tests/mqtt/cloud_profile.sh

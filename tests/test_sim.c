@@ -154,6 +154,40 @@ static void expect_load_error(const char *name, const char *json, int rc, const 
 
 #define HDR "{\"model\": \"EL100V2\", \"serial\": \"1234567890123\", "
 
+/* "address": 0 is a unicast address of 2nd-gen cloud devices; "envelope"
+ * defaults by protocol version (docs/protocol/transport-mqtt-live.md). */
+static void test_address_zero_and_envelope(void)
+{
+    const char *path = write_tmp("addr0.json", HDR "\"protocol_version\": 1000, \"address\": 0, "
+                                 "\"ranges\": [{\"start\": 10, \"hex\": \"1234 5678\"}]}");
+    bt_simdev *d = NULL;
+    char err[512] = "";
+    CU_ASSERT_EQUAL_FATAL(bt_simdev_load(path, &d, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(bt_simdev_address(d), 0);
+    CU_ASSERT_EQUAL(bt_simdev_envelope(d), BLUETTI_ENVELOPE_OLD);
+    uint8_t req[8], out[BLUETTI_MODBUS_MAX_FRAME];
+    double delay = 0;
+    unsigned st = 0;
+    CU_ASSERT_EQUAL(bluetti_modbus_build_read(0, 10, 2, req), 0);
+    size_t n = bt_simdev_answer(d, NULL, &st, req, sizeof req, out, sizeof out, &delay);
+    CU_ASSERT_EQUAL(n, 9u);
+    CU_ASSERT_EQUAL(out[0], 0);
+    CU_ASSERT_EQUAL(out[3], 0x12);
+    CU_ASSERT_EQUAL(bluetti_modbus_build_read(1, 10, 2, req), 0);
+    CU_ASSERT_EQUAL(bt_simdev_answer(d, NULL, &st, req, sizeof req, out, sizeof out, &delay), 0u);
+    bt_simdev_free(d);
+    path = write_tmp("env.json", HDR "\"envelope\": \"raw\", "
+                     "\"ranges\": [{\"start\": 10, \"hex\": \"1234\"}]}");
+    CU_ASSERT_EQUAL_FATAL(bt_simdev_load(path, &d, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(bt_simdev_envelope(d), BLUETTI_ENVELOPE_RAW);
+    CU_ASSERT_EQUAL(bt_simdev_address(d), 1);
+    bt_simdev_free(d);
+    path = write_tmp("env2.json", HDR "\"ranges\": [{\"start\": 10, \"hex\": \"1234\"}]}");
+    CU_ASSERT_EQUAL_FATAL(bt_simdev_load(path, &d, err, sizeof err), 0);
+    CU_ASSERT_EQUAL(bt_simdev_envelope(d), BLUETTI_ENVELOPE_NEW); /* protocol 2000 by default */
+    bt_simdev_free(d);
+}
+
 static void test_load_errors(void)
 {
     char err[512];
@@ -173,7 +207,9 @@ static void test_load_errors(void)
     expect_load_error("serial2.json", "{\"model\": \"X\", \"serial\": 1234, "
                       "\"ranges\": [{\"start\": 1, \"hex\": \"0000\"}]}", BLUETTI_E_INVAL, "\"serial\"");
     expect_load_error("addr.json", HDR "\"address\": 248, \"ranges\": [{\"start\": 1, \"hex\": \"0000\"}]}",
-                      BLUETTI_E_INVAL, "\"address\"");
+                      BLUETTI_E_INVAL, "\"address\" must be a Modbus address 0..247");
+    expect_load_error("env.json", HDR "\"envelope\": \"v2\", \"ranges\": [{\"start\": 1, \"hex\": \"0000\"}]}",
+                      BLUETTI_E_INVAL, "\"envelope\" must be");
     expect_load_error("pv.json", HDR "\"protocol_version\": \"2001\", \"ranges\": "
                       "[{\"start\": 1, \"hex\": \"0000\"}]}", BLUETTI_E_INVAL, "protocol_version");
     expect_load_error("noranges.json", HDR "\"ranges\": []}", BLUETTI_E_INVAL, "non-empty array");
@@ -1105,7 +1141,8 @@ static int add_suites(void)
     CU_pSuite s = CU_add_suite("image", suite_init, suite_cleanup);
     if (!s || !CU_add_test(s, "load the shipped images", test_load_images) ||
         !CU_add_test(s, "images serve every catalog block", test_images_cover_catalog) ||
-        !CU_add_test(s, "bad images are refused with file and position", test_load_errors))
+        !CU_add_test(s, "bad images are refused with file and position", test_load_errors) ||
+        !CU_add_test(s, "address 0 and the envelope key", test_address_zero_and_envelope))
         return -1;
     s = CU_add_suite("answer", suite_init, suite_cleanup);
     if (!s || !CU_add_test(s, "replies, exceptions, ignored frames", test_answers) ||

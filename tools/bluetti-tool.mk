@@ -8,9 +8,10 @@ tools_bluetti_tool_SOURCES = \
 	tools/bluetti-tool-src/cmd_info.c tools/bluetti-tool-src/cmd_decode.c \
 	tools/bluetti-tool-src/cmd_read.c tools/bluetti-tool-src/cmd_docs.c \
 	tools/bluetti-tool-src/transport_opts.c \
+	tools/bluetti-tool-src/cmd_login.c tools/bluetti-tool-src/cloud_profile.c \
 	tools/bluetti-tool-src/tool.h tools/common/shown.c tools/common/shown.h \
 	tools/common/numbers.c tools/common/numbers.h
 tools_bluetti_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/common
 tools_bluetti_tool_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tools_bluetti_tool_LDADD = core/libbluetti.la $(JANSSON_LIBS) $(LIBM)
+tools_bluetti_tool_LDADD = core/cloud/libbluetti-cloud.la core/libbluetti.la $(JANSSON_LIBS) $(LIBM)
 dist_man_MANS += tools/bluetti-tool.1

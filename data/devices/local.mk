@@ -6,10 +6,9 @@ data_devices_make_images_SOURCES = data/devices/make-images.c
 data_devices_make_images_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 data_devices_make_images_LDADD = core/libbluetti.la $(JANSSON_LIBS) $(LIBM)
 
-## The sim loader of this tree does not know "envelope" and refuses Modbus
-## address 0 yet: until it does, images are written without the envelope and
-## without address 0 (IMAGE_FLAGS= writes both).
-IMAGE_FLAGS ?= --sim-compat
+## IMAGE_FLAGS=--sim-compat writes images for an older sim loader (no
+## "envelope" key, no Modbus address 0).
+IMAGE_FLAGS ?=
 update-images: data/devices/make-images$(EXEEXT) $(plugin_LTLIBRARIES)
 	$(AM_V_GEN)for u in $(srcdir)/data/devices/units/*.json; do \
 	  n=$$(basename "$$u"); \

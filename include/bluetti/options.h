@@ -64,6 +64,12 @@ typedef enum bluetti_option_type {
  * about to add, unless the user gave the key (transport-sim serves that
  * model). Such a key is not offered as a user option of its own. */
 #define BLUETTI_OPTION_F_DEVICE_MODEL 0x1u
+/* The key takes the path of a stored cloud login (libbluetti-cloud's
+ * profile): an application that has one may fill it. */
+#define BLUETTI_OPTION_F_CLOUD_LOGIN 0x2u
+/* The key is a credential the user brings (a certificate file): given, it
+ * replaces a stored cloud login. */
+#define BLUETTI_OPTION_F_CREDENTIAL 0x4u
 
 /* One key a transport accepts. Tables are static data owned by the plugin. */
 typedef struct bluetti_option_decl {

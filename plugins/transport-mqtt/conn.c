@@ -28,6 +28,7 @@
 #include <time.h>
 
 #include <mosquitto.h>
+#include <openssl/crypto.h>
 #include <openssl/rand.h>
 
 enum state { ST_IDLE, ST_CONNECTING, ST_CONNECTED };
@@ -70,6 +71,14 @@ struct mqc {
 
     struct sub *subs;
     size_t n_subs, cap_subs;
+
+    /* live cloud brokers */
+    char *username, *mqtt_password;     /* fixed credentials (password wiped at free) */
+    int (*prepare)(void *, mqc_credentials *, SSL_CTX **, char *, size_t);
+    void *prepare_ud;
+    bool sent_credentials;      /* the attempt in progress logs in with a username */
+    double taken_holdoff_s;
+    unsigned taken;             /* consecutive session-taken refusals */
 };
 
 static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
@@ -171,6 +180,7 @@ static void on_connect(struct mosquitto *mosq, void *ud, int rc)
     }
     m->st = ST_CONNECTED;
     m->failures = 0;
+    m->taken = 0;
     /* The log is only needed to explain a failed attempt; once connected,
      * libmosquitto would format four debug lines per request for nothing
      * (about 4 % of a 1000-device fleet's CPU, docs/PERFORMANCE.md). */
@@ -252,7 +262,18 @@ static void attempt_failed(mqc *m, int err, const char *detail)
     if (m->opening) return;
     double delay = bluetti_retry_delay(&m->reconnect, m->failures);
     m->failures++;
+    if (err == BLUETTI_E_SESSION_TAKEN) {
+        /* another client holds the account's session: asking again soon
+         * only prolongs the fight (docs/protocol/transport-mqtt-live.md) */
+        double hold = m->taken_holdoff_s * ldexp(1.0, (int)(m->taken < 10 ? m->taken : 10));
+        if (hold > 600.0 && m->taken_holdoff_s <= 600.0) hold = 600.0;
+        m->taken++;
+        if (hold > delay) delay = hold;
+    } else {
+        m->taken = 0;
+    }
     m->deadline = now_s() + delay;
+    if (m->h.attempt_failed) m->h.attempt_failed(m->ud, err, detail);
     bluetti_log(m->log, err == BLUETTI_E_CONNECT ? BLUETTI_LOG_WARN : BLUETTI_LOG_ERROR, m->src,
                 "reconnecting to %s:%d failed: %s; next attempt in %.3g s", m->host, m->port,
                 detail, delay);
@@ -279,10 +300,30 @@ static void classify_failure(mqc *m, int rc, int err_no)
                 "attempt ended: rc %d (%s), errno %d, CONNACK %d, TLS alert %d, handshake %s",
                 rc, mosquitto_strerror(rc), err_no, m->connack, m->diag.alert,
                 m->diag.handshake_done ? (m->diag.tls13 ? "done (1.3)" : "done") : "not done");
-    if (m->connack > 0) {
+    if (m->connack == 3 && m->diag.handshake_done) {
+        err = BLUETTI_E_SESSION_TAKEN;
+        detailf(d, sizeof d, "the broker at %s:%d refused the session (CONNACK 3, server "
+                "unavailable) after a good TLS handshake: another client, most likely the "
+                "Bluetti app, holds this account's MQTT session; close it and try again",
+                m->host, m->port);
+    } else if ((m->connack == 4 || m->connack == 5) && m->sent_credentials) {
+        err = BLUETTI_E_BROKER_REFUSED;
+        detailf(d, sizeof d, "the broker at %s:%d refused the credentials: the MQTT username "
+                "or password is wrong or expired (CONNACK %d: %s); check username/"
+                "mqtt_password, or log in again for a fresh token", m->host, m->port,
+                m->connack, mosquitto_connack_string(m->connack));
+    } else if (m->connack > 0) {
         err = BLUETTI_E_BROKER_REFUSED;
         detailf(d, sizeof d, "the broker at %s:%d refused the connection: %s (CONNACK %d)",
                 m->host, m->port, mosquitto_connack_string(m->connack), m->connack);
+    } else if (m->connack < 0 && m->sent_credentials && m->diag.handshake_done &&
+               m->diag.alert < 0 && !m->diag.verify_err) {
+        /* the live broker's answer to a second client on the account */
+        err = BLUETTI_E_SESSION_TAKEN;
+        detailf(d, sizeof d, "the broker at %s:%d closed the connection after a good TLS "
+                "handshake without answering the login: another client, most likely the "
+                "Bluetti app, holds this account's MQTT session (close it and try again; if "
+                "that is not it, the broker rejected the client certificate)", m->host, m->port);
     } else if ((err = bt_tls_diag_classify(&m->diag, d, sizeof d)) != 0) {
         /* verification or certificate rejection: detail filled in */
     } else if (rc == MOSQ_ERR_TLS) {
@@ -329,13 +370,52 @@ static void attempt_start(mqc *m)
     m->end_rc = 0;
     m->end_errno = 0;
     m->tcp_never_up = false;
+    m->sent_credentials = false;
     m->st = ST_CONNECTING;
     m->deadline = now_s() + m->connect_timeout_s;
+    mqc_credentials cr;
+    memset(&cr, 0, sizeof cr);
+    if (m->username) snprintf(cr.username, sizeof cr.username, "%s", m->username);
+    if (m->mqtt_password) snprintf(cr.password, sizeof cr.password, "%s", m->mqtt_password);
+    if (m->prepare) {
+        SSL_CTX *fresh = NULL;
+        int prc = m->prepare(m->prepare_ud, &cr, &fresh, d, sizeof d);
+        if (prc) {
+            OPENSSL_cleanse(&cr, sizeof cr);
+            SSL_CTX_free(fresh);
+            attempt_failed(m, prc, d);
+            return;
+        }
+        if (fresh) {
+            bt_tls_ctx_bind(fresh, &m->diag);
+            SSL_CTX_free(m->ctx);
+            m->ctx = fresh;
+        }
+    }
+    if (!m->ctx) {
+        OPENSSL_cleanse(&cr, sizeof cr);
+        attempt_failed(m, BLUETTI_E_INVAL, "no client certificate to connect with");
+        return;
+    }
     m->mosq = mosquitto_new(m->client_id, true, m);
     if (!m->mosq) {
+        OPENSSL_cleanse(&cr, sizeof cr);
         attempt_failed(m, BLUETTI_E_NOMEM, "cannot create an MQTT client (out of memory)");
         return;
     }
+    if (cr.username[0]) {
+        /* libmosquitto keeps its own copy until the client is destroyed */
+        int urc = mosquitto_username_pw_set(m->mosq, cr.username,
+                                            cr.password[0] ? cr.password : NULL);
+        OPENSSL_cleanse(&cr, sizeof cr);
+        if (urc != MOSQ_ERR_SUCCESS) {
+            attempt_failed(m, urc == MOSQ_ERR_NOMEM ? BLUETTI_E_NOMEM : BLUETTI_E_INVAL,
+                           "the MQTT username or password is not valid UTF-8 text");
+            return;
+        }
+        m->sent_credentials = true;
+    }
+    OPENSSL_cleanse(&cr, sizeof cr);
     mosquitto_int_option(m->mosq, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
     mosquitto_int_option(m->mosq, MOSQ_OPT_SSL_CTX_WITH_DEFAULTS, 0);
     mosquitto_int_option(m->mosq, MOSQ_OPT_TCP_NODELAY, 1);
@@ -530,6 +610,9 @@ static void free_all(mqc *m)
     for (size_t i = 0; i < m->n_subs; i++) free(m->subs[i].topic);
     free(m->subs);
     SSL_CTX_free(m->ctx);
+    free(m->username);
+    if (m->mqtt_password) OPENSSL_cleanse(m->mqtt_password, strlen(m->mqtt_password));
+    free(m->mqtt_password);
     free(m->host);
     free(m->client_id);
     free(m);
@@ -551,7 +634,7 @@ int mqc_open(const mqc_config *c, const mqc_handlers *h, void *ud, mqc **out, ch
                 "qos 0 or 1, a positive connect timeout)");
         return BLUETTI_E_INVAL;
     }
-    if (!c->cert || !*c->cert) {
+    if ((!c->cert || !*c->cert) && !c->prepare) {
         detailf(detail, detail_len, "no client certificate given: the broker needs the PKCS#12 "
                 "(.p12/.pfx) file of your Bluetti account");
         return BLUETTI_E_INVAL;
@@ -575,6 +658,14 @@ int mqc_open(const mqc_config *c, const mqc_handlers *h, void *ud, mqc **out, ch
     if (h) m->h = *h;
     m->ud = ud;
     m->host = strdup(c->host);
+    m->prepare = c->prepare;
+    m->prepare_ud = c->prepare_ud;
+    m->taken_holdoff_s = c->taken_holdoff_s > 0 ? c->taken_holdoff_s : 45.0;
+    bool creds_ok = true;
+    if (c->username && *c->username && !(m->username = strdup(c->username))) creds_ok = false;
+    if (c->mqtt_password && *c->mqtt_password &&
+        !(m->mqtt_password = strdup(c->mqtt_password)))
+        creds_ok = false;
     if (c->client_id) {
         m->client_id = strdup(c->client_id);
     } else {
@@ -589,18 +680,23 @@ int mqc_open(const mqc_config *c, const mqc_handlers *h, void *ud, mqc **out, ch
             }
         }
     }
-    if (!m->host || !m->client_id) {
+    if (!m->host || !m->client_id || !creds_ok) {
         free_all(m);
         return BLUETTI_E_NOMEM;
     }
 
-    bt_tls_config tc = { .cert = c->cert, .password = c->password, .cafile = c->cafile,
-                         .insecure = c->insecure, .host = c->host, .log = c->log,
-                         .src = m->src };
-    int rc = bt_tls_ctx_new(&tc, &m->diag, &m->ctx, detail, detail_len);
-    if (rc) {
-        free_all(m);
-        return rc;
+    int rc;
+    bt_tls_diag_reset(&m->diag);
+    if (c->cert && *c->cert) {
+        bt_tls_config tc = { .cert = c->cert, .password = c->password, .cafile = c->cafile,
+                             .insecure = c->insecure, .host = c->host, .log = c->log,
+                             .src = m->src, .pin_sha256 = c->pin_sha256,
+                             .seclevel = c->tls_seclevel };
+        rc = bt_tls_ctx_new(&tc, &m->diag, &m->ctx, detail, detail_len);
+        if (rc) {
+            free_all(m);
+            return rc;
+        }
     }
 
     bluetti_log(m->log, BLUETTI_LOG_INFO, m->src, "connecting to %s:%d as %s", m->host, m->port,

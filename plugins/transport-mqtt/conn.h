@@ -16,6 +16,14 @@
 #include <bluetti/bluetti.h>
 
 typedef struct mqc mqc;
+struct ssl_ctx_st;
+
+/* MQTT username and password for one connection attempt (NUL-terminated;
+ * an empty username sends none). mqc wipes it after the CONNECT. */
+typedef struct mqc_credentials {
+    char username[256];
+    char password[512];
+} mqc_credentials;
 
 typedef struct mqc_config {
     const char *host;
@@ -32,6 +40,23 @@ typedef struct mqc_config {
     bluetti_retry_policy reconnect;  /* backoff between reconnect attempts */
     const bluetti_logger *log;
     const char *src;            /* log source, e.g. "transport-mqtt" */
+
+    /* ---- live cloud brokers (docs/protocol/transport-mqtt-live.md) ---- */
+    /* Fixed MQTT credentials (NULL: none), copied; the password is kept in
+     * memory for reconnects and wiped when the connection is closed. */
+    const char *username;
+    const char *mqtt_password;
+    /* Called before every connection attempt, the first one included (NULL:
+     * none). It may fill cr (time-based passwords change every 30 s) and
+     * may set *ctx to a fresh TLS context (a renewed client certificate);
+     * mqc owns that context then. Without a cert file the first call must
+     * give a context. 0, or an error (reason in detail): the attempt fails. */
+    int (*prepare)(void *ud, struct mqc_credentials *cr, struct ssl_ctx_st **ctx, char *detail,
+                   size_t detail_len);
+    void *prepare_ud;
+    const unsigned char *pin_sha256;  /* 32 bytes: broker key pin (SPKI SHA-256), or NULL */
+    int tls_seclevel;           /* 0: OpenSSL's default; 1 for the cloud's 1880-bit key */
+    double taken_holdoff_s;     /* first wait after a session-taken refusal; 0: 45 s */
 } mqc_config;
 
 typedef struct mqc_handlers {
@@ -44,6 +69,8 @@ typedef struct mqc_handlers {
     void (*disconnected)(void *ud, int err);
     /* The broker answered a subscription: granted, or refused (SUBACK 0x80). */
     void (*subscribed)(void *ud, const char *topic, bool granted);
+    /* A reconnect attempt failed (err: why, e.g. BLUETTI_E_SESSION_TAKEN). */
+    void (*attempt_failed)(void *ud, int err, const char *detail);
 } mqc_handlers;
 
 /* Subscription states (mqc_subscription_state). */
@@ -53,7 +80,9 @@ enum { MQC_SUB_NONE = 0, MQC_SUB_PENDING, MQC_SUB_GRANTED, MQC_SUB_REFUSED };
  * connect_timeout_s). On failure nothing is left behind (no socket, no
  * memory) and detail says why. Errors: BLUETTI_E_INVAL, the certificate
  * errors of tls.h, BLUETTI_E_CONNECT, BLUETTI_E_TLS_VERIFY, BLUETTI_E_TLS,
- * BLUETTI_E_BROKER_REFUSED, BLUETTI_E_NOMEM. */
+ * BLUETTI_E_BROKER_REFUSED (also: the credentials were refused),
+ * BLUETTI_E_SESSION_TAKEN (another client holds the account's session),
+ * BLUETTI_E_NOMEM, or what the prepare callback returned. */
 int mqc_open(const mqc_config *c, const mqc_handlers *h, void *ud, mqc **out, char *detail,
              size_t detail_len);
 /* Disconnect politely and free everything (accepts NULL). */

@@ -9,8 +9,10 @@ plugins_libmqttconn_la_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAG
 plugins_libmqttconn_la_LIBADD = $(MOSQUITTO_LIBS) $(OPENSSL_LIBS) $(PTHREAD_LIBS) $(LIBM)
 
 plugin_LTLIBRARIES += plugins/transport-mqtt.la
-plugins_transport_mqtt_la_SOURCES = plugins/transport-mqtt/transport_mqtt.c
+plugins_transport_mqtt_la_SOURCES = plugins/transport-mqtt/transport_mqtt.c \
+	plugins/transport-mqtt/live.c plugins/transport-mqtt/live.h \
+	plugins/transport-mqtt/profile.c
 plugins_transport_mqtt_la_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
 plugins_transport_mqtt_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_transport_mqtt_la_LIBADD = $(PLUGIN_LIBADD) plugins/libmqttconn.la \
-	$(MOSQUITTO_LIBS) $(OPENSSL_LIBS)
+	core/cloud/libbluetti-cloud.la $(MOSQUITTO_LIBS) $(OPENSSL_LIBS)

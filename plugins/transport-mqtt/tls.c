@@ -205,8 +205,19 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
     unsigned char *buf = NULL;
     size_t len = 0;
     char why[160];
-    int rc = read_file(c->cert, &buf, &len, detail, dlen);
-    if (rc) return rc;
+    int rc;
+    if (c->p12_data) {
+        if (!c->p12_len || c->p12_len > MAX_P12_SIZE) {
+            detailf(detail, dlen, "%s is not a PKCS#12 certificate: %s", c->cert,
+                    c->p12_len ? "far too large" : "empty");
+            return BLUETTI_E_CERT_FORMAT;
+        }
+        buf = OPENSSL_memdup(c->p12_data, c->p12_len);
+        if (!buf) return BLUETTI_E_NOMEM;
+        len = c->p12_len;
+    } else if ((rc = read_file(c->cert, &buf, &len, detail, dlen)) != 0) {
+        return rc;
+    }
 
     ERR_clear_error();
     const unsigned char *p = buf;
@@ -298,10 +309,58 @@ static bt_tls_diag *diag_of(const SSL *ssl)
     return ssl ? SSL_CTX_get_app_data(SSL_get_SSL_CTX(ssl)) : NULL;
 }
 
+/* The pinned key of a context lives in its ex_data slot. */
+static int pin_index = -1;
+static pthread_once_t pin_once = PTHREAD_ONCE_INIT;
+
+static void pin_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
+{
+    (void)parent; (void)ad; (void)idx; (void)argl; (void)argp;
+    OPENSSL_free(ptr);
+}
+
+static void pin_init(void)
+{
+    pin_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, pin_free);
+}
+
+int bt_tls_spki_sha256(X509 *cert, unsigned char out[32])
+{
+    unsigned char *der = NULL;
+    int n = cert ? i2d_X509_PUBKEY(X509_get_X509_PUBKEY(cert), &der) : -1;
+    unsigned int olen = 0;
+    int ok = n > 0 && EVP_Digest(der, (size_t)n, out, &olen, EVP_sha256(), NULL) && olen == 32;
+    OPENSSL_free(der);
+    return ok ? 0 : BLUETTI_E_TLS;
+}
+
+/* With a pin the broker's key alone decides, at every step of the chain
+ * check: the cloud broker sends no chain and its CA is private
+ * (docs/protocol/transport-mqtt-live.md). */
+static int pin_verdict(X509_STORE_CTX *x, const unsigned char *pin, bt_tls_diag *d)
+{
+    unsigned char got[32];
+    X509 *leaf = X509_STORE_CTX_get0_cert(x);
+    if (bt_tls_spki_sha256(leaf, got) == 0 && CRYPTO_memcmp(got, pin, 32) == 0) {
+        X509_STORE_CTX_set_error(x, X509_V_OK);
+        return 1;
+    }
+    if (d && !d->verify_err) {
+        d->pin_mismatch = true;
+        d->verify_err = X509_V_ERR_APPLICATION_VERIFICATION;
+        if (leaf) X509_NAME_oneline(X509_get_subject_name(leaf), d->verify_subject,
+                                    (int)sizeof d->verify_subject);
+    }
+    return 0;
+}
+
 static int verify_cb(int ok, X509_STORE_CTX *x)
 {
-    if (ok) return ok;
     SSL *ssl = X509_STORE_CTX_get_ex_data(x, SSL_get_ex_data_X509_STORE_CTX_idx());
+    const unsigned char *pin =
+        (ssl && pin_index >= 0) ? SSL_CTX_get_ex_data(SSL_get_SSL_CTX(ssl), pin_index) : NULL;
+    if (pin) return pin_verdict(x, pin, diag_of(ssl));
+    if (ok) return ok;
     bt_tls_diag *d = diag_of(ssl);
     if (d && !d->verify_err) {
         d->verify_err = X509_STORE_CTX_get_error(x);
@@ -330,6 +389,12 @@ static void info_cb(const SSL *ssl, int where, int ret)
 int bt_tls_diag_classify(const bt_tls_diag *d, char *detail, size_t len)
 {
     if (!d) return 0;
+    if (d->pin_mismatch) {
+        detailf(detail, len, "the broker's public key does not match pin_broker_key (%s): "
+                "either the broker changed its key or this is not the broker you meant",
+                d->verify_subject[0] ? d->verify_subject : "no certificate");
+        return BLUETTI_E_TLS_VERIFY;
+    }
     if (d->verify_err) {
         detailf(detail, len,
                 "the broker's certificate failed verification: %s (depth %d%s%s); check the "
@@ -398,6 +463,16 @@ static int set_trust(const bt_tls_config *c, SSL_CTX *ctx, STACK_OF(X509) *ca, c
             return BLUETTI_E_CERT_FORMAT;
         }
     }
+    if (c->pin_sha256) {
+        pthread_once(&pin_once, pin_init);
+        unsigned char *pin = pin_index >= 0 ? OPENSSL_memdup(c->pin_sha256, 32) : NULL;
+        if (!pin || !SSL_CTX_set_ex_data(ctx, pin_index, pin)) {
+            OPENSSL_free(pin);
+            return BLUETTI_E_NOMEM;
+        }
+        SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER, verify_cb);
+        return 0;
+    }
     if (c->insecure) {
         SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
         bluetti_log(c->log, BLUETTI_LOG_WARN, c->src,
@@ -419,11 +494,23 @@ static int set_trust(const bt_tls_config *c, SSL_CTX *ctx, STACK_OF(X509) *ca, c
     return 0;
 }
 
+void bt_tls_ctx_bind(SSL_CTX *ctx, bt_tls_diag *diag)
+{
+    if (!ctx) return;
+    SSL_CTX_set_app_data(ctx, diag);
+    SSL_CTX_set_info_callback(ctx, info_cb);
+}
+
 int bt_tls_ctx_new(const bt_tls_config *c, bt_tls_diag *diag, SSL_CTX **out, char *detail,
                    size_t detail_len)
 {
     *out = NULL;
     if (!c || !c->cert || !*c->cert || !c->host || !diag) return BLUETTI_E_INVAL;
+    if (c->pin_sha256 && c->insecure) {
+        detailf(detail, detail_len, "pin_broker_key and insecure exclude each other: a pinned "
+                "key is checked, insecure checks nothing");
+        return BLUETTI_E_INVAL;
+    }
     bt_tls_diag_reset(diag);
     EVP_PKEY *pkey = NULL;
     X509 *cert = NULL;
@@ -441,6 +528,8 @@ int bt_tls_ctx_new(const bt_tls_config *c, bt_tls_diag *diag, SSL_CTX **out, cha
         rc = BLUETTI_E_TLS;
         goto out;
     }
+    /* the cloud broker's 1880-bit RSA key needs level 1; only this context */
+    if (c->seclevel > 0) SSL_CTX_set_security_level(ctx, c->seclevel);
     /* the PKCS#12's CA certificates also go out as the client's chain */
     if (SSL_CTX_use_cert_and_key(ctx, cert, pkey, ca, 1) != 1 || !SSL_CTX_check_private_key(ctx)) {
         detailf(detail, detail_len, "%s: OpenSSL refused the certificate or key (%s)", c->cert,
@@ -450,8 +539,7 @@ int bt_tls_ctx_new(const bt_tls_config *c, bt_tls_diag *diag, SSL_CTX **out, cha
     }
     rc = set_trust(c, ctx, ca, detail, detail_len);
     if (rc) goto out;
-    SSL_CTX_set_app_data(ctx, diag);
-    SSL_CTX_set_info_callback(ctx, info_cb);
+    bt_tls_ctx_bind(ctx, diag);
     *out = ctx;
     ctx = NULL;
 out:

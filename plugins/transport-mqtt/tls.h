@@ -23,6 +23,7 @@ typedef struct bt_tls_diag {
     bool handshake_done;        /* the TLS handshake completed (our side) */
     bool tls13;                 /* ... with TLS 1.3 */
     char lib_error[256];        /* last library error text seen (libmosquitto log) */
+    bool pin_mismatch;          /* the broker's key is not the pinned one */
 } bt_tls_diag;
 
 typedef struct bt_tls_config {
@@ -33,6 +34,13 @@ typedef struct bt_tls_config {
     const char *host;           /* broker name or address the certificate must match */
     const bluetti_logger *log;
     const char *src;            /* log source */
+    /* live cloud brokers (docs/protocol/transport-mqtt-live.md) */
+    const unsigned char *p12_data;  /* the PKCS#12 in memory instead of the file cert */
+    size_t p12_len;             /* (cert then only names it in messages) */
+    const unsigned char *pin_sha256; /* 32 bytes: accept exactly the broker key whose
+                                 * SubjectPublicKeyInfo has this SHA-256, instead of
+                                 * checking its chain and name; NULL: no pin */
+    int seclevel;               /* OpenSSL security level for this context; 0: default */
 } bt_tls_config;
 
 /* Build a client SSL_CTX: the PKCS#12 key and certificate, TLS >= 1.2,
@@ -46,6 +54,13 @@ int bt_tls_ctx_new(const bt_tls_config *c, bt_tls_diag *diag, SSL_CTX **out,
                    char *detail, size_t detail_len);
 
 void bt_tls_diag_reset(bt_tls_diag *d);
+
+/* Point a context made by bt_tls_ctx_new at another diag (for a context
+ * built elsewhere and handed to the connection that reports with it). */
+void bt_tls_ctx_bind(SSL_CTX *ctx, bt_tls_diag *diag);
+
+/* SHA-256 of the DER SubjectPublicKeyInfo of cert into out[32]. */
+int bt_tls_spki_sha256(X509 *cert, unsigned char out[32]);
 
 /* After a failed handshake or a connection closed before the broker
  * accepted us: BLUETTI_E_TLS_VERIFY (the broker's certificate failed),

@@ -1,7 +1,12 @@
 /* transport-mqtt: the Bluetti cloud broker (MQTT 3.1.1 over TLS).
  *
- * Options: the table mqtt_options below (broker, port, cert, password,
- * cafile, insecure, keepalive, client_id, qos), checked by the core.
+ * Options: the table mqtt_options below, checked by the core: broker,
+ * port, cert, password, cafile, insecure, keepalive, client_id, qos, and
+ * the live cloud broker's keys (live.c, MQTT_LIVE_OPTION_DECLS in live.h,
+ * docs/protocol/transport-mqtt-live.md).
+ * An address MODEL:SUBSN (or MODEL/SUBSN) is a live device: topics
+ * SUB/{model}/{subsn} and PUB/{model}/{subsn}, new envelope. Any other
+ * address keeps the older reference: SUB/<address>, PUB/<address>, raw.
  *
  * One connection serves many devices: attach subscribes PUB/<serial>,
  * submit publishes to SUB/<serial>, and a reply is routed by its topic
@@ -16,6 +21,9 @@
 #include "config.h"
 
 #include "conn.h"
+#include "live.h"
+
+#include <bluetti/cloud.h>
 
 #include <bluetti/plugin.h>
 
@@ -23,14 +31,22 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+#include <openssl/crypto.h>
 
 #define SRC "transport-mqtt"
 #define DEFAULT_BROKER "iot.bluettipower.com"
+
+#define MAX_OUTSTANDING 8
 
 struct att {
     char *address;
     char *reply_topic;          /* PUB/<address>: the device answers here */
     char *request_topic;        /* SUB/<address>: the device listens here */
+    int envelope;               /* bluetti_envelope_kind */
+    uint16_t outstanding[MAX_OUTSTANDING]; /* start registers of recent requests */
+    unsigned n_out;
 };
 
 struct mqt {
@@ -42,6 +58,8 @@ struct mqt {
     size_t idx_cap;             /* power of two, > 2 * n_att */
     unsigned refused;           /* subscriptions the broker refused so far */
     uint64_t frames_in, frames_dropped;
+    size_t *tidx;               /* reply-topic hash: att index + 1, 0 = empty (same cap) */
+    mqtt_live live;
 };
 
 static void detailf(char *detail, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
@@ -71,27 +89,38 @@ static size_t hash_str(const char *s)
     return h;
 }
 
-/* Put attachment i into the index (which has a free slot). */
+/* Put attachment i into both indexes (which have a free slot). */
 static void idx_insert(struct mqt *t, size_t i)
 {
     size_t k = hash_str(t->att[i].address) & (t->idx_cap - 1);
     while (t->idx[k]) k = (k + 1) & (t->idx_cap - 1);
     t->idx[k] = i + 1;
+    k = hash_str(t->att[i].reply_topic) & (t->idx_cap - 1);
+    while (t->tidx[k]) k = (k + 1) & (t->idx_cap - 1);
+    t->tidx[k] = i + 1;
 }
 
-/* Refill the index from t->att (no allocation, cannot fail). */
+/* Refill the indexes from t->att (no allocation, cannot fail). */
 static void idx_refill(struct mqt *t)
 {
     memset(t->idx, 0, t->idx_cap * sizeof *t->idx);
+    memset(t->tidx, 0, t->idx_cap * sizeof *t->tidx);
     for (size_t i = 0; i < t->n_att; i++) idx_insert(t, i);
 }
 
 static int idx_grow(struct mqt *t, size_t cap)
 {
     size_t *v = calloc(cap, sizeof *v);
-    if (!v) return BLUETTI_E_NOMEM;
+    size_t *w = calloc(cap, sizeof *w);
+    if (!v || !w) {
+        free(v);
+        free(w);
+        return BLUETTI_E_NOMEM;
+    }
     free(t->idx);
+    free(t->tidx);
     t->idx = v;
+    t->tidx = w;
     t->idx_cap = cap;
     idx_refill(t);
     return 0;
@@ -109,10 +138,39 @@ static struct att *find_att(struct mqt *t, const char *address)
     return NULL;
 }
 
+/* Incoming topics are matched exactly (a live broker may send others). */
 static struct att *find_reply_topic(struct mqt *t, const char *topic)
 {
-    if (strncmp(topic, "PUB/", 4) != 0) return NULL;
-    return find_att(t, topic + 4);
+    if (!t->idx_cap) return NULL;
+    size_t k = hash_str(topic) & (t->idx_cap - 1);
+    while (t->tidx[k]) {
+        struct att *a = &t->att[t->tidx[k] - 1];
+        if (strcmp(a->reply_topic, topic) == 0) return a;
+        k = (k + 1) & (t->idx_cap - 1);
+    }
+    return NULL;
+}
+
+/* A reply whose header names a register: it answers the request that
+ * started there, or nobody we asked (a push or a late answer). */
+static bool take_outstanding(struct att *a, uint16_t reg)
+{
+    for (unsigned i = 0; i < a->n_out; i++)
+        if (a->outstanding[i] == reg) {
+            a->outstanding[i] = a->outstanding[--a->n_out];
+            return true;
+        }
+    return false;
+}
+
+static void note_outstanding(struct att *a, uint16_t reg)
+{
+    if (a->n_out == MAX_OUTSTANDING) {
+        /* the oldest went unanswered long ago */
+        memmove(a->outstanding, a->outstanding + 1, (MAX_OUTSTANDING - 1) * sizeof *a->outstanding);
+        a->n_out--;
+    }
+    a->outstanding[a->n_out++] = reg;
 }
 
 /* ---- connection handlers (run inside process) ------------------------------ */
@@ -128,8 +186,27 @@ static void h_message(void *ud, const char *topic, const uint8_t *data, size_t l
                     retained ? "retained" : "unexpected", topic, len);
         return;
     }
+    const uint8_t *frame = data;
+    size_t flen = len;
+    if (a->envelope != BLUETTI_ENVELOPE_RAW) {
+        bluetti_envelope_info info;
+        if (bluetti_envelope_unwrap(data, len, a->envelope, &info, &frame, &flen) != 0) {
+            t->frames_dropped++;
+            bluetti_log(t->env.log, BLUETTI_LOG_DEBUG, SRC, "dropped a %zu-byte payload on %s: "
+                        "too short for an envelope and a frame", len, topic);
+            return;
+        }
+        /* header register 0 says nothing (the AP300's home data has it) */
+        if (info.kind == BLUETTI_ENVELOPE_NEW && info.reg != 0 && a->n_out &&
+            !take_outstanding(a, info.reg)) {
+            t->frames_dropped++;
+            bluetti_log(t->env.log, BLUETTI_LOG_DEBUG, SRC, "dropped a frame for register %u on "
+                        "%s: no request for that block is outstanding", (unsigned)info.reg, topic);
+            return;
+        }
+    }
     t->frames_in++;
-    emit(t, BLUETTI_EV_FRAME, 0, a->address, data, len);
+    emit(t, BLUETTI_EV_FRAME, 0, a->address, frame, flen);
 }
 
 static void h_connected(void *ud)
@@ -140,6 +217,15 @@ static void h_connected(void *ud)
 static void h_disconnected(void *ud, int err)
 {
     emit(ud, BLUETTI_EV_DISCONNECTED, err, NULL, NULL, 0);
+}
+
+static void h_attempt_failed(void *ud, int err, const char *detail)
+{
+    struct mqt *t = ud;
+    (void)detail; /* conn.c logged it */
+    /* conditions a user must act on are reported, not only logged */
+    if (err == BLUETTI_E_SESSION_TAKEN || err == BLUETTI_E_BROKER_REFUSED)
+        emit(t, BLUETTI_EV_DISCONNECTED, err, NULL, NULL, 0);
 }
 
 static void h_subscribed(void *ud, const char *topic, bool granted)
@@ -169,9 +255,10 @@ static const bluetti_option_decl mqtt_options[] = {
       .metavar = "HOST", .help = "MQTT broker host name or address", .causes = connect_causes },
     { .name = "port", .type = BLUETTI_OPT_INT, .default_value = "18760", .min = 1,
       .max = 65535, .metavar = "N", .help = "broker port", .causes = connect_causes },
-    { .name = "cert", .type = BLUETTI_OPT_FILE, .required = true, .metavar = "FILE",
-      .help = "PKCS#12 (.p12/.pfx) client certificate of your Bluetti account",
-      .causes = cert_causes },
+    { .name = "cert", .type = BLUETTI_OPT_FILE, .metavar = "FILE",
+      .help = "PKCS#12 (.p12/.pfx) client certificate of your Bluetti account (required "
+              "unless cloud_profile gives one)",
+      .causes = cert_causes, .flags = BLUETTI_OPTION_F_CREDENTIAL },
     { .name = "password", .type = BLUETTI_OPT_SECRET, .metavar = "P",
       .help = "the certificate's password; other users can see command lines, so prefer "
               "the environment variable or the prompt",
@@ -188,6 +275,7 @@ static const bluetti_option_decl mqtt_options[] = {
       .help = "MQTT client id (default: bluetti_ and 8 random hex digits, new for every run)" },
     { .name = "qos", .type = BLUETTI_OPT_INT, .default_value = "1", .min = 0, .max = 1,
       .metavar = "N", .help = "MQTT quality of service of the requests (0 or 1)" },
+    MQTT_LIVE_OPTION_DECLS,
 };
 
 /* A declared number the core has checked (and defaulted). */
@@ -212,8 +300,11 @@ static int read_options(const bluetti_options *o, mqc_config *c, char *detail, s
     bluetti_options_get_bool(o, "insecure", &c->insecure);
     c->host = bluetti_options_get(o, "broker");
     c->cert = bluetti_options_get(o, "cert");
-    if (!c->host || !c->cert) {
-        detailf(detail, len, "option %s is missing", c->host ? "cert" : "broker");
+    if ((!c->cert || !*c->cert) && bluetti_options_get(o, "cloud_profile")) {
+        c->cert = NULL; /* the stored login supplies the certificate */
+    } else if (!c->cert || !*c->cert) {
+        detailf(detail, len, "option cert is required: the PKCS#12 (.p12/.pfx) client "
+                "certificate of your Bluetti account");
         return BLUETTI_E_INVAL;
     }
     c->password = bluetti_options_get(o, "password");
@@ -239,11 +330,20 @@ static int mqt_open(const bluetti_transport_env *env, const bluetti_options *opt
     struct mqt *t = calloc(1, sizeof *t);
     if (!t) return BLUETTI_E_NOMEM;
     t->env = *env;
+    rc = mqtt_live_read_options(opts, &t->live, detail, detail_len);
+    if (rc == 0) rc = mqtt_live_connect_config(&t->live, &c, detail, detail_len);
+    if (rc) {
+        mqtt_live_free(&t->live);
+        free(t);
+        return rc;
+    }
     static const mqc_handlers handlers = { .message = h_message, .connected = h_connected,
                                            .disconnected = h_disconnected,
-                                           .subscribed = h_subscribed };
+                                           .subscribed = h_subscribed,
+                                           .attempt_failed = h_attempt_failed };
     rc = mqc_open(&c, &handlers, t, &t->c, detail, detail_len);
     if (rc) {
+        mqtt_live_free(&t->live);
         free(t);
         return rc;
     }
@@ -266,22 +366,16 @@ static void mqt_close(void *state)
     for (size_t i = 0; i < t->n_att; i++) free_att(&t->att[i]);
     free(t->att);
     free(t->idx);
+    free(t->tidx);
+    mqtt_live_free(&t->live);
     free(t);
-}
-
-static char *topic_for(const char *prefix, const char *address)
-{
-    size_t n = strlen(prefix) + strlen(address) + 1;
-    char *s = malloc(n);
-    if (s) snprintf(s, n, "%s%s", prefix, address);
-    return s;
 }
 
 static bool valid_address(const char *a)
 {
     if (!a || !*a) return false;
     for (; *a; a++)
-        if (*a == '+' || *a == '#' || *a == '/' || (unsigned char)*a <= ' ') return false;
+        if (*a == '+' || *a == '#' || (unsigned char)*a <= ' ') return false;
     return true;
 }
 
@@ -297,17 +391,25 @@ static int mqt_attach(void *state, const char *address)
         t->att = nv;
         t->cap_att = nc;
     }
-    struct att a = { .address = strdup(address), .reply_topic = topic_for("PUB/", address),
-                     .request_topic = topic_for("SUB/", address) };
-    if (!a.address || !a.reply_topic || !a.request_topic) {
+    struct att a = { .address = strdup(address) };
+    if (!a.address) return BLUETTI_E_NOMEM;
+    int rc = mqtt_live_device(&t->live, address, &a.request_topic, &a.reply_topic, &a.envelope);
+    if (rc) {
+        if (rc == BLUETTI_E_INVAL)
+            bluetti_log(t->env.log, BLUETTI_LOG_ERROR, SRC, "device %s: the topic templates "
+                        "name {model} or {subsn}: give the address as MODEL:SUBSN", address);
         free_att(&a);
-        return BLUETTI_E_NOMEM;
+        return rc;
+    }
+    if (find_reply_topic(t, a.reply_topic)) {
+        free_att(&a);
+        return BLUETTI_E_EXISTS;
     }
     if (2 * (t->n_att + 1) >= t->idx_cap && idx_grow(t, t->idx_cap ? 2 * t->idx_cap : 16)) {
         free_att(&a);
         return BLUETTI_E_NOMEM;
     }
-    int rc = mqc_subscribe(t->c, a.reply_topic);
+    rc = mqc_subscribe(t->c, a.reply_topic);
     if (rc) {
         free_att(&a);
         return rc;
@@ -339,7 +441,17 @@ static int mqt_submit(void *state, const char *address, const uint8_t *frame, si
     /* the subscription table is only consulted once the broker refused one */
     if (t->refused && mqc_subscription_state(t->c, a->reply_topic) == MQC_SUB_REFUSED)
         return BLUETTI_E_BROKER_REFUSED;
-    return mqc_publish(t->c, a->request_topic, frame, len);
+    if (a->envelope == BLUETTI_ENVELOPE_RAW) return mqc_publish(t->c, a->request_topic, frame, len);
+    /* the new envelope names the request's start register (bytes 2-3 of a
+     * read or write frame) */
+    uint8_t payload[BLUETTI_MODBUS_MAX_FRAME + BLUETTI_ENVELOPE_NEW_HEADER];
+    size_t plen = 0;
+    uint16_t reg = (uint16_t)(len >= 4 ? frame[2] << 8 | frame[3] : 0);
+    int rc = bluetti_envelope_wrap(a->envelope, reg, frame, len, payload, sizeof payload, &plen);
+    if (rc) return rc;
+    rc = mqc_publish(t->c, a->request_topic, payload, plen);
+    if (rc == 0 && a->envelope == BLUETTI_ENVELOPE_NEW) note_outstanding(a, reg);
+    return rc;
 }
 
 static int mqt_fd(void *state)

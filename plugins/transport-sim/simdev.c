@@ -36,6 +36,7 @@ struct bt_simdev {
     char serial[SERIAL_MAX + 1];
     uint16_t protocol_version;
     uint8_t address;
+    int envelope;               /* bluetti_envelope_kind the device answers in over MQTT */
     struct sim_range *ranges;     /* sorted by start, no overlaps */
     size_t n_ranges;
 };
@@ -152,6 +153,7 @@ const char *bt_simdev_serial(const bt_simdev *d) { return d ? d->serial : NULL; 
 const char *bt_simdev_model(const bt_simdev *d) { return d ? d->model : NULL; }
 uint16_t bt_simdev_protocol_version(const bt_simdev *d) { return d ? d->protocol_version : 0; }
 uint8_t bt_simdev_address(const bt_simdev *d) { return d ? d->address : 0; }
+int bt_simdev_envelope(const bt_simdev *d) { return d ? d->envelope : BLUETTI_ENVELOPE_RAW; }
 const char *bt_simdev_path(const bt_simdev *d) { return d ? d->path : NULL; }
 
 bool bt_simdev_matches_model(const bt_simdev *d, const char *name)
@@ -195,6 +197,7 @@ int bt_simdev_clone(const bt_simdev *d, bt_simdev **out)
     memcpy(c->serial, d->serial, sizeof c->serial);
     c->protocol_version = d->protocol_version;
     c->address = d->address;
+    c->envelope = d->envelope;
     c->path = strdup(d->path);
     c->model = strdup(d->model);
     c->aliases = d->n_aliases ? calloc(d->n_aliases, sizeof *c->aliases) : NULL;
@@ -430,7 +433,8 @@ static int check_identity(struct loader *L, bt_simdev *d)
 }
 
 static const char *const top_keys[] = {
-    "model", "aliases", "serial", "protocol_version", "address", "description", "note", "ranges", NULL
+    "model", "aliases", "serial", "protocol_version", "address", "envelope", "description", "note",
+    "ranges", NULL
 };
 
 static int load_json(struct loader *L, bt_simdev *d, json_t *root)
@@ -444,7 +448,7 @@ static int load_json(struct loader *L, bt_simdev *d, json_t *root)
         if (!top_keys[i])
             return fail(L, BLUETTI_E_INVAL,
                         "unknown key \"%s\" (known: model, aliases, serial, protocol_version, "
-                        "address, description, note, ranges)", key);
+                        "address, envelope, description, note, ranges)", key);
     }
     json_t *j = json_object_get(root, "model");
     const char *model = json_string_value(j);
@@ -491,10 +495,20 @@ static int load_json(struct loader *L, bt_simdev *d, json_t *root)
     d->address = 1;
     j = json_object_get(root, "address");
     if (j) {
-        /* 0 too: second-generation cloud devices answer at address 0 */
+        /* 0 is a unicast address for 2nd-generation cloud devices
+         * (docs/protocol/transport-mqtt-live.md) */
         if (!json_is_integer(j) || json_integer_value(j) < 0 || json_integer_value(j) > 247)
             return fail(L, BLUETTI_E_INVAL, "\"address\" must be a Modbus address 0..247");
         d->address = (uint8_t)json_integer_value(j);
+    }
+    d->envelope = d->protocol_version >= 2000 ? BLUETTI_ENVELOPE_NEW : BLUETTI_ENVELOPE_OLD;
+    j = json_object_get(root, "envelope");
+    if (j) {
+        const char *e = json_string_value(j);
+        if (e && !strcmp(e, "new")) d->envelope = BLUETTI_ENVELOPE_NEW;
+        else if (e && !strcmp(e, "old")) d->envelope = BLUETTI_ENVELOPE_OLD;
+        else if (e && !strcmp(e, "raw")) d->envelope = BLUETTI_ENVELOPE_RAW;
+        else return fail(L, BLUETTI_E_INVAL, "\"envelope\" must be \"new\", \"old\" or \"raw\"");
     }
     for (const char *k = "description"; k; k = strcmp(k, "note") != 0 ? "note" : NULL) {
         j = json_object_get(root, k);

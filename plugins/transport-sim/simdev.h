@@ -17,6 +17,7 @@
 #define BLUETTI_SIMDEV_H
 
 #include <bluetti/bluetti.h>
+#include <bluetti/cloud.h> /* bluetti_envelope_kind (the names only) */
 
 typedef struct bt_simdev bt_simdev;
 
@@ -56,6 +57,10 @@ const char *bt_simdev_model(const bt_simdev *d);
 bool bt_simdev_matches_model(const bt_simdev *d, const char *name);
 uint16_t bt_simdev_protocol_version(const bt_simdev *d);
 uint8_t bt_simdev_address(const bt_simdev *d);
+/* The payload envelope the device answers in over MQTT (image key
+ * "envelope": a bluetti_envelope_kind; default new for protocol versions
+ * from 2000 on, else old). */
+int bt_simdev_envelope(const bt_simdev *d);
 /* The file the image was loaded from (owned by d). */
 const char *bt_simdev_path(const bt_simdev *d);
 /* True when registers [start, start + count) lie inside one range, i.e.

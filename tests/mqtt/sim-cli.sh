@@ -45,5 +45,14 @@ check 1 'cannot load the device image /nonexistent/dev.json' --device /nonexiste
 check 1 'cannot read the certificate file /nonexistent/c.p12' --device "$IMG" --cert /nonexistent/c.p12
 check 1 'cannot read the password file' --device "$IMG" --cert x.p12 --password-file /nonexistent/pw
 
+# --live: the image's envelope must be one the cloud knows
+tmpimg=$(mktemp "${TMPDIR:-/tmp}/bluetti-simcli.XXXXXX") || exit 1
+sed 's/"envelope": "new"/"envelope": "v9"/' "$IMG" > "$tmpimg"
+check 1 '"envelope" must be "new", "old" or "raw"' --live --device "$tmpimg" --cert x.p12
+sed 's/"address": 1,/"address": 300,/' "$IMG" > "$tmpimg"
+check 1 '"address" must be a Modbus address 0..247' --live --device "$tmpimg" --cert x.p12
+check 2 "unknown option --live=yes" --live=yes --device "$IMG" --cert x.p12
+rm -f "$tmpimg"
+
 [ $failures -eq 0 ] || { echo "$failures check(s) failed"; exit 1; }
 exit 0

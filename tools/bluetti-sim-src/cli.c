@@ -51,6 +51,13 @@ static const char usage_text[] =
 "                         $BLUETTI_MQTT_PASSWORD)\n"
 "      --mqtt-password-file F   read it from the first line of F\n"
 "\n"
+"Live cloud framing (docs/protocol/transport-mqtt-live.md):\n"
+"      --live             listen on SUB/<model>/<serial> and answer on\n"
+"                         PUB/<model>/<serial> in the envelope the image names\n"
+"                         (\"envelope\": new, old or raw; new by default for\n"
+"                         protocol 2000 and above); without it: SUB/<serial>,\n"
+"                         PUB/<serial> and bare Modbus frames\n"
+"\n"
 "The simulated cloud (instead of devices):\n"
 "      --cloud CONFIG     serve the cloud's HTTPS login and certificate API on\n"
 "                         127.0.0.1 for the accounts in CONFIG (JSON, see\n"
@@ -97,6 +104,7 @@ enum {
     OPT_KEEPALIVE, OPT_QOS, OPT_READY_FILE, OPT_CONNECT_TIMEOUT,
     OPT_MQTT_USERNAME, OPT_MQTT_PASSWORD, OPT_MQTT_PASSWORD_FILE,
     OPT_CLOUD, OPT_CLOUD_CERT, OPT_CLOUD_KEY, OPT_CLOUD_PORT,
+    OPT_LIVE, /* live cloud framing */
 };
 
 static const struct option long_opts[] = {
@@ -122,6 +130,7 @@ static const struct option long_opts[] = {
     { "cloud-cert", required_argument, NULL, OPT_CLOUD_CERT },
     { "cloud-key", required_argument, NULL, OPT_CLOUD_KEY },
     { "cloud-port", required_argument, NULL, OPT_CLOUD_PORT },
+    { "live", no_argument, NULL, OPT_LIVE },
     { "verbose", no_argument, NULL, 'v' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
@@ -358,6 +367,9 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         }
         case OPT_READY_FILE:
             a->ready_file = arg;
+            break;
+        case OPT_LIVE: /* live cloud framing */
+            a->live = true;
             break;
         case 'v':
             a->verbosity++;

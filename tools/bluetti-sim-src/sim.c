@@ -10,6 +10,8 @@
 #include "sim.h"
 #include "conn.h"
 
+#include <bluetti/cloud.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -24,8 +26,11 @@
 
 #define SRC "bluetti-sim"
 
+#define LIVE_RSSI (-60) /* dBm, header byte 7 of the new envelope */
+
 struct dev {
     bt_simdev *d;
+    int envelope;               /* what it answers in (raw without --live) */
     char *req_topic;            /* SUB/<serial>: requests arrive here */
     char *rep_topic;            /* PUB/<serial>: answers go here */
     bool granted;
@@ -36,7 +41,7 @@ struct reply {
     uint64_t seq;               /* equal due times keep arrival order */
     size_t dev;
     size_t len;
-    uint8_t frame[BLUETTI_MODBUS_MAX_FRAME];
+    uint8_t frame[BLUETTI_MODBUS_MAX_FRAME + BLUETTI_ENVELOPE_NEW_HEADER];
 };
 
 struct sim {
@@ -88,11 +93,12 @@ static void log_cb(void *ud, bluetti_log_level level, const char *src, const cha
     fputc('\n', stderr);
 }
 
-static char *topic_for(const char *prefix, const char *serial)
+/* prefix + [model "/"] + serial */
+static char *topic_for(const char *prefix, const char *model, const char *serial)
 {
-    size_t n = strlen(prefix) + strlen(serial) + 1;
+    size_t n = strlen(prefix) + (model ? strlen(model) + 1 : 0) + strlen(serial) + 1;
     char *t = malloc(n);
-    if (t) snprintf(t, n, "%s%s", prefix, serial);
+    if (t) snprintf(t, n, "%s%s%s%s", prefix, model ? model : "", model ? "/" : "", serial);
     return t;
 }
 
@@ -195,9 +201,23 @@ static void h_message(void *ud, const char *topic, const uint8_t *data, size_t l
                     bt_simdev_serial(d->d), what);
         return;
     }
+    /* the request arrives in the device's envelope; the answer goes back
+     * in it, naming the request's start register (new envelope) */
+    const uint8_t *req = data;
+    size_t req_len = len;
+    bluetti_envelope_info info = { 0 };
+    if (d->envelope != BLUETTI_ENVELOPE_RAW &&
+        (bluetti_envelope_unwrap(data, len, d->envelope, &info, &req, &req_len) != 0 ||
+         info.kind != d->envelope)) {
+        bluetti_log(s->log, BLUETTI_LOG_DEBUG, SRC, "%s: ignored a payload that is not in the "
+                    "%s envelope", bt_simdev_serial(d->d), bluetti_envelope_name(d->envelope));
+        return;
+    }
+    describe(req, req_len, what, sizeof what);
     uint8_t out[BLUETTI_MODBUS_MAX_FRAME];
     double delay = 0;
-    size_t n = bt_simdev_answer(d->d, &s->a->faults, &s->prng, data, len, out, sizeof out, &delay);
+    size_t n = bt_simdev_answer(d->d, &s->a->faults, &s->prng, req, req_len, out, sizeof out,
+                                &delay);
     if (n == 0) {
         bluetti_log(s->log, BLUETTI_LOG_DEBUG, SRC, "%s: %s: no answer", bt_simdev_serial(d->d),
                     what);
@@ -205,7 +225,12 @@ static void h_message(void *ud, const char *topic, const uint8_t *data, size_t l
     }
     bluetti_log(s->log, BLUETTI_LOG_DEBUG, SRC, "%s: %s: %zu-byte answer%s in %.3g s",
                 bt_simdev_serial(d->d), what, n, (out[1] & 0x80) ? " (exception)" : "", delay);
-    queue_reply(s, idx, out, n, now_s() + (delay > 0 ? delay : 0));
+    uint8_t wrapped[sizeof out + BLUETTI_ENVELOPE_NEW_HEADER];
+    size_t wn = 0;
+    uint16_t reg = (uint16_t)(req_len >= 4 ? req[2] << 8 | req[3] : 0);
+    if (bluetti_envelope_wrap(d->envelope, reg, out, n, wrapped, sizeof wrapped, &wn) != 0) return;
+    if (d->envelope == BLUETTI_ENVELOPE_NEW) wrapped[7] = (uint8_t)(int8_t)LIVE_RSSI;
+    queue_reply(s, idx, wrapped, wn, now_s() + (delay > 0 ? delay : 0));
 }
 
 static void h_disconnected(void *ud, int err)
@@ -318,8 +343,10 @@ static int load_devices(struct sim *s)
                         "another with --sn\n", shown(sn));
                 return EXIT_USAGE;
             }
-        d->req_topic = topic_for("SUB/", sn);
-        d->rep_topic = topic_for("PUB/", sn);
+        const char *model = s->a->live ? bt_simdev_model(d->d) : NULL;
+        d->envelope = s->a->live ? bt_simdev_envelope(d->d) : BLUETTI_ENVELOPE_RAW;
+        d->req_topic = topic_for("SUB/", model, sn);
+        d->rep_topic = topic_for("PUB/", model, sn);
         if (!d->req_topic || !d->rep_topic) return 1;
     }
     return 0;
@@ -402,6 +429,7 @@ int sim_run(sim_args *a)
         .client_id = a->client_id, .client_id_prefix = "bluetti-sim_",
         .cert = a->cert, .password = a->password, .cafile = a->cafile, .insecure = a->insecure,
         .connect_timeout_s = a->connect_timeout_s,
+        .username = a->mqtt_username, .mqtt_password = a->mqtt_password,
         /* a device comes back quickly after a broker restart */
         .reconnect = { 1u, 0.2, 2.0, 2.0 },
         .log = s.log, .src = SRC,

@@ -30,6 +30,8 @@ typedef struct sim_args {
     const char *ready_file;
     double connect_timeout_s;
     int verbosity;              /* 0 quiet (errors), 1 normal, 2 debug */
+    /* --live: SUB|PUB/<model>/<serial> and the image's envelope */
+    bool live;
     /* MQTT credentials of the devices (the test broker's device:<subSn>) */
     const char *mqtt_username;
     char *mqtt_password;        /* owned copy, wiped on free */

@@ -210,10 +210,27 @@ int device_open(tool *t)
     }
     bluetti_options *o = NULL;
     rc = topts_build(t, p->model, &o);
+    char *cloud_address = NULL, *cloud_model = NULL;
+    if (rc == EXIT_OK && s->sn && topts_wants_cloud_login(t, o))
+        rc = cloud_profile_resolve(t, o, &cloud_address, &cloud_model);
     if (rc) {
         free(serial);
+        free(cloud_address);
+        free(cloud_model);
         return rc;
     }
+    bool model_known = s->model_given;
+    if (cloud_address) { /* the session addresses the station as MODEL:SUBSN */
+        free(serial);
+        serial = cloud_address;
+        /* the cloud's model names a loaded profile: decode with it unless --model */
+        const bluetti_profile *cp = bluetti_registry_find_profile(t->reg, cloud_model);
+        if (cp && !s->model_given) {
+            p = cp;
+            model_known = true;
+        }
+    }
+    free(cloud_model);
     bluetti_session_config cfg;
     bluetti_session_config_default(&cfg);
     cfg.timeout_s = s->timeout;
@@ -239,11 +256,13 @@ int device_open(tool *t)
                           shown(s->transport), info.detail[0] ? info.detail : bluetti_strerror(err),
                           hint_or_remedy(topts_hint(t, err), &info));
     }
-    const char *sn = s->sn ? s->sn : serial;
+    /* the address the session knows the device by: the cloud's MODEL:SUBSN,
+     * --sn, or one made up for a transport that answers any */
+    const char *sn = cloud_address ? serial : s->sn ? s->sn : serial;
     /* without --model, the library asks the device; a transport that takes
      * the model as an option (the simulator picks its image by it) keeps
      * the default */
-    bool detect = !s->model_given && !t->raw_only && !topts_takes_model(t);
+    bool detect = !model_known && !t->raw_only && !topts_takes_model(t);
     err = bluetti_session_add_device(t->session, sn, detect ? NULL : p->model, &t->dev);
     if (detect && err == BLUETTI_E_UNSUPPORTED) {
         detect = false; /* no profile says where the model is: take the default */

@@ -30,6 +30,11 @@ const command commands[] = {
     { "transports", "list the transports and the options each accepts", cmd_transports,
       help_transports, help_only_opts },
     { "docs", "print the block reference as Markdown", cmd_docs, help_docs, help_only_opts },
+    { "login", "log in to the Bluetti cloud and store the login", cmd_login, help_login,
+      login_opts },
+    { "devices", "list the stations of the stored cloud login", cmd_devices, help_devices,
+      devices_opts },
+    { "logout", "remove the stored cloud login", cmd_logout, help_logout, help_only_opts },
     { "help", "show the help of a command", cmd_help, help_help, help_only_opts },
 };
 const size_t n_commands = sizeof commands / sizeof commands[0];
@@ -77,7 +82,8 @@ void print_global_help(FILE *out)
           "  --transport NAME         the transport to use ('" TOOL_NAME " transports' lists\n"
           "                           them; without this option, the one its plugin marks\n"
           "                           the default)\n"
-          "  --sn SERIAL              the device's serial number\n"
+          "  --sn SERIAL              the device's serial number (after 'login' also the\n"
+          "                           serial without the model prefix, see 'devices')\n"
           "  --model MODEL            model or alias, e.g. EL30V2 (default: the model the\n"
           "                           device reports)\n"
           "  -o, --option KEY=VALUE   option for the transport (repeatable)\n"
@@ -119,7 +125,10 @@ void print_global_help(FILE *out)
           "  Try it without a device (a simulated Elite 100 V2):\n"
           "    " TOOL_NAME " --transport sim read\n"
           "    " TOOL_NAME " --transport sim --model EL30V2 listen --interval 2 --count 3\n"
-          "  Read your device through the Bluetti cloud (asks for the password):\n"
+          "  Read your station through the Bluetti cloud (log in once; asks the password):\n"
+          "    " TOOL_NAME " login --account me@example.com\n"
+          "    " TOOL_NAME " --sn 2345678901234 read\n"
+          "  Or with the account's certificate file instead of the login:\n"
           "    " TOOL_NAME " --sn 2345678901234 --cert ~/bluetti.pfx read\n"
           "    " TOOL_NAME " --sn 2345678901234 --cert ~/bluetti.pfx --json read --group battery\n"
           "  Decode a payload captured elsewhere, and see what a block holds:\n"
@@ -140,9 +149,12 @@ void print_global_help(FILE *out)
           "'.' fraction where seconds are asked for: 5, 0.5. Signs, exponents (1e3), hex,\n"
           "spaces, inf and nan are refused; only block ids may also be hex (0x64).\n"
           "\n"
-          "Exit status: 0 success; 1 device, transport or protocol failure (what was read\n"
-          "is still printed), or the output could not be written; 2 usage or configuration\n"
-          "error; 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).\n", out);
+          "Exit status: 0 success; 1 device, transport, network or protocol failure (what\n"
+          "was read is still printed), or the output could not be written; 2 usage or\n"
+          "configuration error; 3 the Bluetti cloud refused the account (wrong password,\n"
+          "unknown account, login expired and not renewable, certificate revoked); 4 not\n"
+          "logged in, or the account has no station with that serial; 130 interrupted\n"
+          "(Ctrl-C); 143 terminated (SIGTERM).\n", out);
     fprintf(out, "\nInstalled plugin directory: %s\n", bluetti_plugin_dir());
 }
 

@@ -76,3 +76,26 @@ int password_prompt(const char *text, char **out)
     else free(buf);
     return rc;
 }
+
+int secret_get(const char *given, const char *env_name, const char *what, const char *how,
+               char **out)
+{
+    *out = NULL;
+    if (!given) given = getenv(env_name);
+    if (given) {
+        *out = strdup(given);
+        return *out ? EXIT_OK : tool_error(EXIT_FAIL, "out of memory");
+    }
+    char *text = xasprintf("Password for %s", what);
+    if (!text) return tool_error(EXIT_FAIL, "out of memory");
+    int rc = password_prompt(text, out);
+    free(text);
+    if (rc == 0) return EXIT_OK;
+    if (rc == -2) return tool_stop_exit();
+    if (rc == -4) return tool_error(EXIT_FAIL, "out of memory");
+    if (rc == -3)
+        return tool_error(EXIT_USAGE, "the password typed is longer than %d characters; give "
+                          "it with %s instead", PW_MAX - 1, env_name);
+    return tool_error(EXIT_USAGE, "%s needs its password and there is no terminal to ask on; "
+                      "%s", what, how);
+}

@@ -14,6 +14,8 @@ enum {
     EXIT_OK = 0,
     EXIT_FAIL = 1,        /* device, transport or protocol failure */
     EXIT_USAGE = 2,       /* usage or configuration error */
+    EXIT_AUTH = 3,        /* the cloud refused the account (password, account, login, certificate) */
+    EXIT_NO_LOGIN = 4,    /* no stored login, or the account has no such station */
     EXIT_INTERRUPTED = 130,
     EXIT_TERMINATED = 143,
 };
@@ -179,6 +181,12 @@ int topts_resolve(tool *t, bool look_at_files);
 int topts_build(tool *t, const char *model, bluetti_options **out);
 /* "check --broker, --port and the network" style hints for open errors. */
 const char *topts_hint(tool *t, int err);
+/* Should --sn go through the stored cloud login? The transport declares a
+ * key for it (BLUETTI_OPTION_F_CLOUD_LOGIN) and the user filled neither it
+ * nor a credential of their own (BLUETTI_OPTION_F_CREDENTIAL). */
+bool topts_wants_cloud_login(const tool *t, const bluetti_options *o);
+/* The name of that key, or NULL. */
+const char *topts_cloud_login_key(const tool *t);
 /* Does the selected transport take the device's model as an option? */
 bool topts_takes_model(const tool *t);
 /* The transport options part of --help. */
@@ -199,7 +207,8 @@ void print_global_help(FILE *out);
 int tool_error(int code, const char *fmt, ...) BLUETTI_PRINTF(2, 3);
 void tool_warn(const char *fmt, ...) BLUETTI_PRINTF(1, 2);
 /* Exit code for a library error: 2 for usage/configuration/certificate
- * problems, 1 for device/transport/protocol failures. */
+ * problems, 3 when the cloud refused the account, 4 for no stored login or
+ * no such station, 1 for device/transport/protocol/network failures. */
 int exit_code_for(int err);
 /* Overwrite memory the compiler may not skip. */
 void wipe(void *p, size_t n);
@@ -260,6 +269,12 @@ int tool_stop_exit(void);
  * longer than PW_MAX - 1, -4 out of memory. */
 #define PW_MAX 1024
 int password_prompt(const char *text, char **out);
+/* Any secret: given (an option value, may be NULL), else $env_name, else a
+ * prompt "Password for <what>: " on the terminal. `how` ends the message
+ * when there is no terminal (what to give instead). EXIT_OK with a malloc'd
+ * *out (password_free), or an exit code (message printed). */
+int secret_get(const char *given, const char *env_name, const char *what, const char *how,
+               char **out);
 void password_free(char *pw);
 
 /* ---- output (output.c) --------------------------------------------------- */
@@ -341,6 +356,9 @@ int cmd_raw(tool *t, int argc, char **argv);
 int cmd_listen(tool *t, int argc, char **argv);
 int cmd_docs(tool *t, int argc, char **argv);
 int cmd_help(tool *t, int argc, char **argv);
+int cmd_login(tool *t, int argc, char **argv);
+int cmd_devices(tool *t, int argc, char **argv);
+int cmd_logout(tool *t, int argc, char **argv);
 
 void help_plugins(FILE *out);
 void help_models(FILE *out);
@@ -352,6 +370,22 @@ void help_raw(FILE *out);
 void help_listen(FILE *out);
 void help_docs(FILE *out);
 void help_help(FILE *out);
+void help_login(FILE *out);
+void help_devices(FILE *out);
+void help_logout(FILE *out);
+extern const optdef login_opts[];
+extern const optdef devices_opts[];
+
+/* ---- the stored cloud login (cloud_profile.c) ----------------------------- */
+
+/* For the mqtt transport without --cert: find --sn (serial or subSn) in
+ * the stored login and set the transport options for it (broker, port,
+ * cloud_profile, envelope) in o, before the -o options (which win).
+ * *address gets the session address "MODEL:SUBSN" (malloc'd) and
+ * *cloud_model the station's cloud model (malloc'd). Returns EXIT_OK, or
+ * an exit code after printing what is wrong (EXIT_NO_LOGIN: no stored
+ * login or no such station). */
+int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cloud_model);
 
 /* Parse a command's options (c->opts); on --help prints help and sets
  * *done. vals has opts_count(c->opts) slots. */

@@ -220,9 +220,21 @@ static char *prompt_text(const char *text, const bluetti_options *o)
     return s;
 }
 
+/* A prompt naming a key ("{cert}") is for that key's secret: without the
+ * key there is nothing to ask for. */
+static bool prompt_applies(const char *text, const bluetti_options *o)
+{
+    const char *open = strchr(text, '{'), *close = open ? strchr(open, '}') : NULL;
+    if (!close) return true;
+    char *key = strndup(open + 1, (size_t)(close - open - 1));
+    bool yes = key && bluetti_options_count(o, key) > 0;
+    free(key);
+    return yes;
+}
+
 static int ask_secret(tool *t, const bluetti_option_decl *d, bluetti_options *o)
 {
-    if (!d->prompt) return EXIT_OK;
+    if (!d->prompt || !prompt_applies(d->prompt, o)) return EXIT_OK;
     char *text = prompt_text(d->prompt, o), *value = NULL;
     if (!text) return tool_error(EXIT_FAIL, "out of memory");
     int rc = password_prompt(text, &value);
@@ -306,6 +318,29 @@ int topts_build(tool *t, const char *model, bluetti_options **out)
     if (rc) bluetti_options_free(o);
     else *out = o;
     return rc;
+}
+
+bool topts_wants_cloud_login(const tool *t, const bluetti_options *o)
+{
+    bool has_key = false;
+    for (size_t i = 0; t->tops && i < t->tops->n_options; i++) {
+        const bluetti_option_decl *d = &t->tops->options[i];
+        /* a key the user filled (the stored login's own, or a credential
+         * such as a certificate) means the stored login is not wanted */
+        if ((d->flags & (BLUETTI_OPTION_F_CLOUD_LOGIN | BLUETTI_OPTION_F_CREDENTIAL)) &&
+            bluetti_options_count(o, d->name))
+            return false;
+        if (d->flags & BLUETTI_OPTION_F_CLOUD_LOGIN) has_key = true;
+    }
+    return has_key;
+}
+
+const char *topts_cloud_login_key(const tool *t)
+{
+    for (size_t i = 0; t->tops && i < t->tops->n_options; i++)
+        if (t->tops->options[i].flags & BLUETTI_OPTION_F_CLOUD_LOGIN)
+            return t->tops->options[i].name;
+    return NULL;
 }
 
 bool topts_takes_model(const tool *t)

@@ -98,6 +98,14 @@ int exit_code_for(int err)
     case BLUETTI_E_CERT_EXPIRED:
     case BLUETTI_E_CERT_NOT_YET_VALID:
         return EXIT_USAGE;
+    case BLUETTI_E_ACCOUNT_PASSWORD:
+    case BLUETTI_E_ACCOUNT_UNKNOWN:
+    case BLUETTI_E_TOKEN_EXPIRED:
+    case BLUETTI_E_CERT_REVOKED:
+        return EXIT_AUTH;
+    case BLUETTI_E_NOT_LOGGED_IN:
+    case BLUETTI_E_NO_SUCH_STATION:
+        return EXIT_NO_LOGIN;
     default:
         return err == 0 ? EXIT_OK : EXIT_FAIL;
     }

@@ -1,0 +1,18 @@
+#!/bin/sh
+# libbluetti-cloud's account client (tests/cloud/test_login) against the
+# simulated cloud: start bluetti-sim --cloud with the standard test accounts
+# and run the CUnit suites with its address, CA and bundle password.
+set -u
+. "${BLUETTI_TEST_SRCDIR:-.}/tests/cloud/harness.sh"
+cloud_init login-lib
+cloud_pki
+cloud_write_config "$CT/cloud.json"
+cloud_start_api "$CT/cloud.json"
+BT_CLOUD_API="https://127.0.0.1:$CLOUD_API_PORT"
+BT_CLOUD_CA="$CT/pki/ca.crt"
+export BT_CLOUD_API BT_CLOUD_CA BT_CLOUD_PFX_PASSWORD
+st=0
+TMPDIR="$CT" $WRAP "$B/tests/cloud/test_login" || st=$?
+cloud_stop "$CLOUD_API_PID" "bluetti-sim --cloud"
+[ $st -eq 0 ] || fail "test_login failed (status $st)"
+exit 0

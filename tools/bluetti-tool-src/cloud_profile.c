@@ -1,0 +1,105 @@
+/* --sn SERIAL through the stored cloud login: the station's broker,
+ * topics (the session address MODEL:SUBSN), payload envelope, and the
+ * profile path the mqtt transport logs in with at every connect. */
+#include "config.h"
+
+#include "tool.h"
+
+#include <bluetti/cloud.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+/* The envelope a station speaks, from what the cloud said about it
+ * (docs/protocol/cloud.md, "Payload envelope"): second generation
+ * (protocol >= 2000, or payload version >= 1.1) the new one; an older
+ * protocol the one-byte prefix; unknown: the new one. */
+static const char *envelope_for(const bluetti_cloud_device *d)
+{
+    if (d->protocol_ver >= 2000) return "new";
+    double pv = d->payload_ver[0] ? strtod(d->payload_ver, NULL) : 0.0;
+    if (pv >= 1.1) return "new";
+    if (d->protocol_ver > 0) return "old";
+    return "new";
+}
+
+/* A topic part from the cloud: what the session and MQTT accept. */
+static bool topic_safe(const char *s)
+{
+    if (!*s || strlen(s) > 64) return false;
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c <= ' ' || c >= 0x7f || c == '+' || c == '#' || c == '/' || c == ':' || c == '{' ||
+            c == '}')
+            return false;
+    }
+    return true;
+}
+
+int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cloud_model)
+{
+    *address = *cloud_model = NULL;
+    const settings *s = &t->set;
+    char detail[512] = "";
+    bluetti_cloud *c = NULL;
+    int err = bluetti_cloud_profile_load(NULL, NULL, &c, detail, sizeof detail);
+    if (err == BLUETTI_E_NOT_LOGGED_IN)
+        return tool_error(EXIT_NO_LOGIN, "not logged in to the Bluetti cloud: run '" TOOL_NAME
+                          " login --account EMAIL' first (or give --cert FILE, the account's "
+                          "PKCS#12 file)");
+    if (err)
+        return tool_error(exit_code_for(err) == EXIT_FAIL ? EXIT_FAIL : EXIT_USAGE,
+                          "cannot read the stored login: %s", detail[0] ? detail
+                                                                      : bluetti_strerror(err));
+    int rc = EXIT_OK;
+    const bluetti_cloud_device *d = bluetti_cloud_device_find(c, s->sn);
+    if (!d) {
+        rc = tool_error(EXIT_NO_LOGIN, "%s; or run '" TOOL_NAME " devices' to refresh the list",
+                        bluetti_cloud_error_detail(c));
+        goto out;
+    }
+    if (!topic_safe(d->model) || !topic_safe(d->sub_sn)) {
+        rc = tool_error(EXIT_FAIL, "the cloud names station %s with characters a topic cannot "
+                        "hold; this station cannot be read through the cloud", shown(s->sn));
+        goto out;
+    }
+    char *profile = xasprintf("%s/%s", bluetti_cloud_profile_dir(c), BLUETTI_CLOUD_PROFILE_FILE);
+    *address = xasprintf("%s:%s", d->model, d->sub_sn);
+    *cloud_model = strdup(d->model);
+    /* "host:port" from the profile; an explicit --broker / --port wins */
+    char *broker = strdup(bluetti_cloud_broker(c, d));
+    char *colon = broker ? strrchr(broker, ':') : NULL;
+    if (!profile || !*address || !*cloud_model || !broker || !colon) {
+        free(profile);
+        free(broker);
+        rc = tool_error(EXIT_FAIL, "out of memory");
+        goto out;
+    }
+    *colon = '\0';
+    const char *host = broker;
+    if (host[0] == '[') { /* [v6]:port */
+        host++;
+        size_t hl = strlen(host);
+        if (hl && host[hl - 1] == ']') broker[hl] = '\0';
+    }
+    int fail = 0;
+    if (!bluetti_options_count(o, "broker") && bluetti_options_set(o, "broker", host)) fail = 1;
+    if (!bluetti_options_count(o, "port") && bluetti_options_set(o, "port", colon + 1)) fail = 1;
+    if (bluetti_options_set(o, topts_cloud_login_key(t), profile)) fail = 1;
+    if (!bluetti_options_count(o, "envelope") && bluetti_options_set(o, "envelope", envelope_for(d)))
+        fail = 1;
+    free(profile);
+    free(broker);
+    if (fail) rc = tool_error(EXIT_FAIL, "out of memory");
+    bluetti_log(bluetti_registry_logger(t->reg), BLUETTI_LOG_INFO, TOOL_NAME,
+                "station %s (%s) through the stored login of %s", d->sn, d->model,
+                bluetti_cloud_account(c));
+out:
+    if (rc) {
+        free(*address);
+        free(*cloud_model);
+        *address = *cloud_model = NULL;
+    }
+    bluetti_cloud_free(c);
+    return rc;
+}

@@ -1,0 +1,342 @@
+/* login, devices, logout: the stored Bluetti cloud login (libbluetti-cloud).
+ * The account password is only read here and handed to the library, which
+ * keeps a password-equivalent hash; nothing secret is printed. */
+#include "config.h"
+
+#include "tool.h"
+
+#include <bluetti/cloud.h>
+
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { L_HELP, L_ACCOUNT, L_ACCOUNT_PASSWORD, L_API_URL, L_CAFILE, L_COUNT };
+const optdef login_opts[] = {
+    [L_HELP] = { "help", 'h', OPT_FLAG, NULL, 0, 0, false, false },
+    [L_ACCOUNT] = { "account", 0, OPT_STRING, "EMAIL", 0, 0, false, false },
+    [L_ACCOUNT_PASSWORD] = { "account-password", 0, OPT_SECRET, "P", 0, 0, false, false },
+    [L_API_URL] = { "api-url", 0, OPT_STRING, "URL", 0, 0, false, false },
+    [L_CAFILE] = { "cafile", 0, OPT_STRING, "FILE", 0, 0, false, false },
+    [L_COUNT] = { NULL, 0, OPT_FLAG, NULL, 0, 0, false, false },
+};
+
+enum { D_HELP, D_CACHED, D_API_CAFILE, D_COUNT };
+const optdef devices_opts[] = {
+    [D_HELP] = { "help", 'h', OPT_FLAG, NULL, 0, 0, false, false },
+    [D_CACHED] = { "cached", 0, OPT_FLAG, NULL, 0, 0, false, false },
+    [D_API_CAFILE] = { "cafile", 0, OPT_STRING, "FILE", 0, 0, false, false },
+    [D_COUNT] = { NULL, 0, OPT_FLAG, NULL, 0, 0, false, false },
+};
+
+/* "what went wrong; what to do" from the library, or the error's text. */
+static int cloud_error(int err, const char *what, const char *detail)
+{
+    return tool_error(exit_code_for(err), "%s: %s", what,
+                      detail && *detail ? detail : bluetti_strerror(err));
+}
+
+static void when_text(int64_t t, char *buf, size_t cap)
+{
+    time_t tt = (time_t)t;
+    struct tm tm;
+    if (t <= 0 || !gmtime_r(&tt, &tm) || !strftime(buf, cap, "%Y-%m-%d %H:%M UTC", &tm))
+        snprintf(buf, cap, "unknown");
+}
+
+/* Options parsed for a command; pos collects positionals (refused). */
+static int parse(const char *name, const optdef *defs, optval *v, int argc, char **argv,
+                 bool *done)
+{
+    char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    size_t n_pos = 0;
+    if (!pos) return tool_error(EXIT_FAIL, "out of memory");
+    int rc = cmd_opts(command_find(name), v, argc, argv, pos, &n_pos, done);
+    if (!rc && !*done && n_pos)
+        rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
+                        " %s --help'", name, shown(pos[0]), name);
+    free(pos);
+    (void)defs;
+    return rc;
+}
+
+static json_t *device_json(const bluetti_cloud_device *d)
+{
+    json_t *j = json_object();
+    if (!j) return NULL;
+    json_object_set_new(j, "model", json_string(d->model));
+    json_object_set_new(j, "sn", json_string(d->sn));
+    json_object_set_new(j, "sub_sn", json_string(d->sub_sn));
+    json_object_set_new(j, "online", json_boolean(d->online));
+    json_object_set_new(j, "protocol_version", json_integer(d->protocol_ver));
+    json_object_set_new(j, "payload_version", json_string(d->payload_ver));
+    json_object_set_new(j, "broker", d->broker ? json_string(d->broker) : json_null());
+    json_object_set_new(j, "has_conn_secret", json_boolean(d->has_secret));
+    return j;
+}
+
+static json_t *devices_json(const bluetti_cloud *c)
+{
+    json_t *a = json_array();
+    for (size_t i = 0; a && i < bluetti_cloud_device_count(c); i++)
+        json_array_append_new(a, device_json(bluetti_cloud_device_at(c, i)));
+    return a;
+}
+
+static void print_devices(const bluetti_cloud *c)
+{
+    size_t n = bluetti_cloud_device_count(c);
+    printf("Stations of %s (%zu):\n", shown(bluetti_cloud_account(c)), n);
+    if (!n) {
+        printf("  none: add your station to the account in the Bluetti app\n");
+        return;
+    }
+    table *tb = table_new(4);
+    if (!tb) return;
+    const char *head[] = { "MODEL", "SERIAL", "SUBSN", "STATE" };
+    table_add(tb, head);
+    for (size_t i = 0; i < n; i++) {
+        const bluetti_cloud_device *d = bluetti_cloud_device_at(c, i);
+        /* the cloud's text: escaped (shown() has one static buffer per call) */
+        char m[SHOWN_MAX * 4 + 8], s[SHOWN_MAX * 4 + 8], ss[SHOWN_MAX * 4 + 8];
+        snprintf(m, sizeof m, "%s", shown(d->model));
+        snprintf(s, sizeof s, "%s", shown(d->sn));
+        snprintf(ss, sizeof ss, "%s", shown(d->sub_sn));
+        const char *row[] = { m, s, ss, d->online ? "online" : "offline" };
+        table_add(tb, row);
+    }
+    table_print(tb, stdout, "  ");
+    table_free(tb);
+}
+
+int cmd_login(tool *t, int argc, char **argv)
+{
+    optval v[L_COUNT];
+    memset(v, 0, sizeof v);
+    bool done = false;
+    int rc = parse("login", login_opts, v, argc, argv, &done);
+    bluetti_cloud *c = NULL;
+    char *pw = NULL, *path = NULL;
+    if (rc || done) goto out;
+    const char *email = opt_str(&v[L_ACCOUNT]);
+    if (!email || !*email) {
+        rc = tool_error(EXIT_USAGE, "login needs the account: give --account EMAIL (the e-mail "
+                        "you sign in to the Bluetti app with)");
+        goto out;
+    }
+    bluetti_cloud_config cfg;
+    bluetti_cloud_config_init(&cfg);
+    cfg.api_url = opt_str(&v[L_API_URL]);
+    cfg.cafile = opt_str(&v[L_CAFILE]);
+    char detail[512] = "";
+    int err = bluetti_cloud_new(&cfg, &c, detail, sizeof detail);
+    if (err) {
+        rc = tool_error(exit_code_for(err) == EXIT_FAIL ? EXIT_FAIL : EXIT_USAGE,
+                        "cannot set up the cloud login: %s", detail[0] ? detail : bluetti_strerror(err));
+        goto out;
+    }
+    char what[SHOWN_MAX * 4 + 64];
+    snprintf(what, sizeof what, "Bluetti account %s", shown(email));
+    rc = secret_get(opt_str(&v[L_ACCOUNT_PASSWORD]), "BLUETTI_ACCOUNT_PASSWORD", what,
+                    "give --account-password P or set BLUETTI_ACCOUNT_PASSWORD", &pw);
+    if (rc) goto out;
+    err = bluetti_cloud_login(c, email, pw);
+    password_free(pw);
+    pw = NULL;
+    if (err) {
+        rc = cloud_error(err, "login failed", bluetti_cloud_error_detail(c));
+        goto out;
+    }
+    if ((err = bluetti_cloud_fetch_devices(c))) {
+        rc = cloud_error(err, "cannot list the account's stations", bluetti_cloud_error_detail(c));
+        goto out;
+    }
+    uint8_t *p12 = NULL;
+    size_t p12_len = 0;
+    char *cert_pw = NULL;
+    err = bluetti_cloud_certificate(c, BLUETTI_CLOUD_CERT_FRESH, &p12, &p12_len, &cert_pw);
+    bluetti_cloud_bytes_free(p12, p12_len);
+    bluetti_cloud_secret_free(cert_pw);
+    if (err) {
+        rc = cloud_error(err, "cannot get the account's certificate", bluetti_cloud_error_detail(c));
+        goto out;
+    }
+    if ((err = bluetti_cloud_profile_save(c, NULL, &path))) {
+        rc = cloud_error(err, "cannot store the login", bluetti_cloud_error_detail(c));
+        goto out;
+    }
+    char until[64];
+    when_text(bluetti_cloud_token_expiry(c), until, sizeof until);
+    const char *dir = bluetti_cloud_profile_dir(c);
+    if (t->set.json) {
+        json_t *doc = json_object();
+        json_object_set_new(doc, "account", json_string(email));
+        json_object_set_new(doc, "uid", json_string(bluetti_cloud_uid(c)));
+        json_object_set_new(doc, "token_expiry", json_integer(bluetti_cloud_token_expiry(c)));
+        json_object_set_new(doc, "profile", json_string(path));
+        char *p12path = xasprintf("%s/%s", dir, BLUETTI_CLOUD_PKCS12_FILE);
+        json_object_set_new(doc, "pkcs12", p12path ? json_string(p12path) : json_null());
+        free(p12path);
+        json_object_set_new(doc, "devices", devices_json(c));
+        rc = json_print(doc);
+        goto out;
+    }
+    printf("Logged in to the Bluetti cloud as %s (login valid until %s).\n", shown(email), until);
+    printf("Stored (readable only by you):\n");
+    printf("  %s  the login: account, password hash, token, stations\n", shown_path(path));
+    printf("  %s/%s  the account's certificate bundle, encrypted as downloaded\n",
+           shown_path(dir), BLUETTI_CLOUD_PKCS12_FILE);
+    print_devices(c);
+    if (bluetti_cloud_device_count(c))
+        printf("Read one with: " TOOL_NAME " --sn %s read\n",
+               shown(bluetti_cloud_device_at(c, 0)->sub_sn));
+out:
+    password_free(pw);
+    free(path);
+    bluetti_cloud_free(c);
+    optvals_free(v, L_COUNT, login_opts);
+    return rc;
+}
+
+int cmd_devices(tool *t, int argc, char **argv)
+{
+    optval v[D_COUNT];
+    memset(v, 0, sizeof v);
+    bool done = false;
+    int rc = parse("devices", devices_opts, v, argc, argv, &done);
+    bluetti_cloud *c = NULL;
+    if (rc || done) goto out;
+    bool cached = false;
+    if ((rc = opt_bool(&devices_opts[D_CACHED], &v[D_CACHED], &cached))) goto out;
+    bluetti_cloud_config cfg;
+    bluetti_cloud_config_init(&cfg);
+    cfg.cafile = opt_str(&v[D_API_CAFILE]);
+    char detail[512] = "";
+    int err = bluetti_cloud_profile_load(NULL, &cfg, &c, detail, sizeof detail);
+    if (err) {
+        rc = cloud_error(err, "cannot read the stored login", detail);
+        goto out;
+    }
+    if (!cached) {
+        err = bluetti_cloud_fetch_devices(c);
+        if (!err) err = bluetti_cloud_profile_save(c, bluetti_cloud_profile_dir(c), NULL);
+        if (err) {
+            rc = cloud_error(err, "cannot list the account's stations",
+                             bluetti_cloud_error_detail(c));
+            goto out;
+        }
+    }
+    if (t->set.json) rc = json_print(devices_json(c));
+    else print_devices(c);
+out:
+    bluetti_cloud_free(c);
+    optvals_free(v, D_COUNT, devices_opts);
+    return rc;
+}
+
+int cmd_logout(tool *t, int argc, char **argv)
+{
+    optval v[1] = { { 0 } };
+    bool done = false;
+    int rc = parse("logout", help_only_opts, v, argc, argv, &done);
+    char *dir = NULL;
+    if (rc || done) goto out;
+    int err = bluetti_cloud_default_dir(&dir);
+    if (err) {
+        rc = tool_error(EXIT_USAGE, "cannot find the stored login: neither XDG_CONFIG_HOME nor "
+                        "HOME is set; set HOME");
+        goto out;
+    }
+    unsigned removed = 0;
+    char detail[512] = "";
+    err = bluetti_cloud_profile_remove(dir, &removed, detail, sizeof detail);
+    if (err) {
+        rc = cloud_error(err, "logout", detail);
+        goto out;
+    }
+    if (t->set.json) {
+        json_t *doc = json_object(), *a = json_array();
+        if (removed & BLUETTI_CLOUD_REMOVED_PROFILE) {
+            char *p = xasprintf("%s/%s", dir, BLUETTI_CLOUD_PROFILE_FILE);
+            json_array_append_new(a, json_string(p ? p : ""));
+            free(p);
+        }
+        if (removed & BLUETTI_CLOUD_REMOVED_PKCS12) {
+            char *p = xasprintf("%s/%s", dir, BLUETTI_CLOUD_PKCS12_FILE);
+            json_array_append_new(a, json_string(p ? p : ""));
+            free(p);
+        }
+        json_object_set_new(doc, "removed", a);
+        rc = json_print(doc);
+        goto out;
+    }
+    if (removed & BLUETTI_CLOUD_REMOVED_PROFILE)
+        printf("Removed %s/%s (the login)\n", shown_path(dir), BLUETTI_CLOUD_PROFILE_FILE);
+    if (removed & BLUETTI_CLOUD_REMOVED_PKCS12)
+        printf("Removed %s/%s (the certificate bundle)\n", shown_path(dir),
+               BLUETTI_CLOUD_PKCS12_FILE);
+    printf("Logged out. The cloud may still accept the old token until it expires; change "
+           "the password in the Bluetti app to end it at once.\n");
+out:
+    free(dir);
+    optvals_free(v, 1, help_only_opts);
+    return rc;
+}
+
+void help_login(FILE *out)
+{
+    fputs("Usage: " TOOL_NAME " [GLOBAL OPTIONS] login --account EMAIL [--api-url URL]\n"
+          "                    [--cafile FILE] [--account-password P]\n"
+          "\n"
+          "Log in to the Bluetti cloud with the account of the Bluetti app, download the\n"
+          "account's certificate, and store both for later commands: then\n"
+          "'" TOOL_NAME " --sn SERIAL read' needs nothing else. The stations found are listed.\n"
+          "\n"
+          "Stored in $XDG_CONFIG_HOME/bluetti/ (default ~/.config/bluetti/), directory\n"
+          "mode 0700, files 0600: " BLUETTI_CLOUD_PROFILE_FILE " (the account e-mail, a hash of\n"
+          "the password that is enough to log in again, the login token, the stations)\n"
+          "and " BLUETTI_CLOUD_PKCS12_FILE " (the certificate bundle, encrypted as downloaded).\n"
+          "Never stored: the password itself, the certificate's password.\n"
+          "\n"
+          "  --account EMAIL        the e-mail address of the Bluetti account\n"
+          "  --account-password P   its password; other users can see it in ps, so prefer\n"
+          "                         BLUETTI_ACCOUNT_PASSWORD or the prompt\n"
+          "  --api-url URL          the cloud API (default " BLUETTI_CLOUD_DEFAULT_API_URL ")\n"
+          "  --cafile FILE          also trust these CA certificates for the API\n"
+          "  -h, --help             this help\n"
+          "\n"
+          "Password: --account-password, else $BLUETTI_ACCOUNT_PASSWORD, else asked on the\n"
+          "terminal (not echoed).\n"
+          "\n"
+          "Exit status: 0 logged in and stored; 1 network or cloud failure; 2 usage or\n"
+          "configuration error; 3 the cloud refused the account (wrong password, unknown\n"
+          "account, certificate revoked).\n"
+          "\n"
+          "Examples:\n"
+          "  " TOOL_NAME " login --account me@example.com\n"
+          "  " TOOL_NAME " --sn 2345000223861 read\n", out);
+}
+
+void help_devices(FILE *out)
+{
+    fputs("Usage: " TOOL_NAME " [GLOBAL OPTIONS] devices [--cached] [--cafile FILE]\n"
+          "\n"
+          "List the stations of the stored login: model, serial, the serial without the\n"
+          "model prefix (SUBSN) and whether the station is online. Asks the cloud (and\n"
+          "updates the stored list) unless --cached. --json prints a JSON array.\n"
+          "\n"
+          "  --cached        show the stored list, without asking the cloud\n"
+          "  --cafile FILE   also trust these CA certificates for the cloud API\n"
+          "  -h, --help      this help\n"
+          "\n"
+          "Exit status: 0 listed; 1 network or cloud failure; 3 the cloud refused the\n"
+          "stored login (log in again); 4 no stored login ('" TOOL_NAME " login').\n", out);
+}
+
+void help_logout(FILE *out)
+{
+    fputs("Usage: " TOOL_NAME " [GLOBAL OPTIONS] logout\n"
+          "\n"
+          "Remove what 'login' stored (the login profile and the certificate bundle) and\n"
+          "say what was removed. Exit status 4 when there was no stored login.\n", out);
+}

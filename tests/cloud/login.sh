@@ -21,6 +21,8 @@ unset BLUETTI_ACCOUNT_PASSWORD BLUETTI_CERT_PASSWORD
 BLUETTI_PLUGIN_PATH=
 export BLUETTI_PLUGIN_PATH
 P="$XDG_CONFIG_HOME/bluetti"
+BLUETTI_CLOUD_LIBRARY=${BLUETTI_CLOUD_LIBRARY:-$B/core/cloud/.libs/libbluetti-cloud.so}
+export BLUETTI_CLOUD_LIBRARY
 TOOL="$B/tools/bluetti-tool"
 PLUG="--no-plugin-search --plugin-dir ${BLUETTI_TEST_PLUGIN_DIR:-$B/plugins/.libs}"
 out="$CT/out"

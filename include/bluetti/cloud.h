@@ -293,8 +293,8 @@ BLUETTI_API int bluetti_cloud_default_dir(char **dir);
  * parents 0700 as needed; an existing dir must not be group/other
  * writable): BLUETTI_CLOUD_PROFILE_FILE (account e-mail, the password
  * hash and passOpen, the token and its expiry, uid, device list, broker,
- * clock offset, api_url, device_id, os, app_ver) and, when c holds a
- * bundle, BLUETTI_CLOUD_PKCS12_FILE exactly as downloaded (encrypted). Each
+ * clock offset, api_url, cafile path, device_id, os, app_ver) and, when c
+ * holds a bundle, BLUETTI_CLOUD_PKCS12_FILE exactly as downloaded (encrypted). Each
  * file 0600, written atomically (temp file in dir, fsync, rename, fsync
  * dir). Never the certificate password or a decrypted key. c then
  * remembers dir as its profile (see ensure_login / certificate). When
@@ -303,8 +303,8 @@ BLUETTI_API int bluetti_cloud_profile_save(bluetti_cloud *c, const char *dir, ch
 
 /* A client from a stored profile. path: the profile file, or a directory
  * holding one, or NULL for the default directory. cfg may be NULL; its
- * non-NULL fields override the stored ones (cafile and timeout_ms are
- * never stored). No network access. *out owned by the caller:
+ * non-NULL fields override the stored ones (timeout_ms is never stored;
+ * a stored cafile must still be readable). No network access. *out owned by the caller:
  * bluetti_cloud_free(). BLUETTI_E_NOT_LOGGED_IN when there is no profile;
  * BLUETTI_E_IO when it cannot be read or is readable by group/other;
  * BLUETTI_E_CLOUD when it is malformed; BLUETTI_E_INVAL for a bad cfg. On

@@ -138,7 +138,8 @@ grep -q '"password_sha256"' "$P/cloud-profile.json" || bad "no password hash in 
 if grep -aq "PRIVATE KEY" "$P/cloud-cert.p12"; then bad "the bundle holds a key in clear"; fi
 
 # ---- devices ----------------------------------------------------------------
-run devices --cafile "$CA"
+# the API's CA file given at login is remembered
+run devices
 expect_rc 0
 expect_out "Stations of alice@example.com \(2\)"
 expect_out "AC300 +AC3002237000112233 +2237000112233 +offline"
@@ -186,7 +187,7 @@ run login --account bob@example.com --account-password Bob-pw-2 --api-url "$API"
 expect_rc 0
 tok1=$(sed -n 's/.*"token": "\(.*\)".*/\1/p' "$P/cloud-profile.json")
 sleep 3 # bob's tokens live 2 s
-run devices --cafile "$CA"
+run devices
 expect_rc 0
 expect_out "EL30V2 +EL30V22345000000002"
 tok2=$(sed -n 's/.*"token": "\(.*\)".*/\1/p' "$P/cloud-profile.json")

@@ -259,6 +259,15 @@ static void test_load(void)
     CU_ASSERT_EQUAL(bluetti_cloud_profile_load(path_in("p1/" BLUETTI_CLOUD_PROFILE_FILE), NULL,
                                                &c, d, sizeof d), BLUETTI_E_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(d, "gone.p12"));
+    /* a stored API CA file that is gone: named, with the fix */
+    snprintf(bad, strlen(text) + 64, "%.*s\"cafile\": \"/nonexistent/ca.pem\"%s",
+             (int)(p12 - text), text, p12 + strlen("\"pkcs12\": null"));
+    write_file(path_in("p1/" BLUETTI_CLOUD_PROFILE_FILE), bad, 0600);
+    CU_ASSERT_EQUAL(bluetti_cloud_profile_load(path_in("p1"), NULL, &c, d, sizeof d),
+                    BLUETTI_E_INVAL);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d, "/nonexistent/ca.pem"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(d, "--cafile"));
     free(bad);
     free(text);
 }

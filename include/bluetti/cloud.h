@@ -290,12 +290,12 @@ BLUETTI_API void bluetti_cloud_bytes_free(uint8_t *bytes, size_t len);
 BLUETTI_API int bluetti_cloud_default_dir(char **dir);
 
 /* Write c's login to dir (NULL: the default directory; created 0700, its
- * parents 0700 as needed; an existing dir must not be group/other
- * writable): BLUETTI_CLOUD_PROFILE_FILE (account e-mail, the password
- * hash and passOpen, the token and its expiry, uid, device list, broker,
- * clock offset, api_url, cafile path, device_id, os, app_ver) and, when c
- * holds a bundle, BLUETTI_CLOUD_PKCS12_FILE exactly as downloaded (encrypted). Each
- * file 0600, written atomically (temp file in dir, fsync, rename, fsync
+ * missing parents 0700; an existing dir of ours is made 0700, one of
+ * another user refused): BLUETTI_CLOUD_PROFILE_FILE (account e-mail, the
+ * password hash and passOpen, the token and its expiry, uid, device list,
+ * broker, clock offset, api_url, cafile path, device_id, os, app_ver) and,
+ * when c holds a bundle, BLUETTI_CLOUD_PKCS12_FILE exactly as downloaded
+ * (encrypted). Each file 0600, written atomically (temp file in dir, fsync, rename, fsync
  * dir). Never the certificate password or a decrypted key. c then
  * remembers dir as its profile (see ensure_login / certificate). When
  * path is not NULL *path gets the profile file's path (heap, free()). */

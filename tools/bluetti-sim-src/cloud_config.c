@@ -135,6 +135,8 @@ static int load_device(json_t *o, cloud_device *d, const char *where, char *why,
         get_str(o, "deviceSecret", false, true, &d->device_secret, where, why, n) ||
         get_bool(o, "online", true, &d->online, where, why, n))
         return 1;
+    if (!d->model || !d->sub_sn) /* required: get_str() said so already */
+        return fail(why, n, "%s: \"model\" and \"subSn\" are required", where);
     if (!d->sn) {
         /* sn = the model prefix followed by subSn */
         size_t len = strlen(d->model) + strlen(d->sub_sn) + 1;
@@ -178,6 +180,11 @@ static int load_account(json_t *o, size_t idx, const char *dir, const char *dflt
         free(hash);
         free(pfx);
         return 1;
+    }
+    if (!a->email || !a->uid) { /* required: get_str() said so already */
+        free(hash);
+        free(pfx);
+        return fail(why, n, "%s: \"email\" and \"uid\" are required", where);
     }
     a->ttl_s = (long)ttl;
     a->clock_offset_ms = (int64_t)off;
@@ -248,6 +255,10 @@ int cloud_config_load(const char *path, cloud_config *c, char *why, size_t n)
         get_str(root, "pfx", false, false, &pfx, "config", why, n) ||
         get_str(root, "pfx_password", false, false, &pw, "config", why, n))
         goto out;
+    if (!tokens) { /* get_str() said so already; for the analyzer */
+        fail(why, n, "config: \"tokens_file\" is missing");
+        goto out;
+    }
     c->tokens_file = resolve(dir, tokens);
     if (!c->tokens_file) {
         fail(why, n, "out of memory");
@@ -268,7 +279,7 @@ int cloud_config_load(const char *path, cloud_config *c, char *why, size_t n)
         if (load_account(json_array_get(accts, i), i, dir, pfx, pw, &c->accts[i], why, n))
             goto out;
         for (size_t j = 0; j < i; j++)
-            if (strcmp(c->accts[j].email, c->accts[i].email) == 0) {
+            if (c->accts[j].email && strcmp(c->accts[j].email, c->accts[i].email) == 0) {
                 fail(why, n, "accounts[%zu]: the e-mail %s is already used by accounts[%zu]",
                      i, shown(c->accts[i].email), j);
                 goto out;

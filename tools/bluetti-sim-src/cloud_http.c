@@ -31,11 +31,13 @@
 #define BODY_MAX 65536
 #define IN_CAP (HEAD_MAX + BODY_MAX)
 #define IDLE_MS 10000               /* handshake, a slow request, an idle keep-alive */
+#define LINGER_MS 2000              /* reading a refused request's rest before closing */
 
 struct conn {
     int fd;
     SSL *ssl;
     bool handshaken, close_after;
+    bool draining;                  /* answered and shut down: reading what is left */
     short want;                     /* POLLIN / POLLOUT, as TLS asks */
     uint8_t *in;
     size_t in_len;
@@ -76,7 +78,7 @@ static void conn_close(struct server *s, size_t i)
 {
     struct conn *c = &s->c[i];
     if (c->ssl) {
-        if (c->handshaken) SSL_shutdown(c->ssl);
+        if (c->handshaken && !c->draining) SSL_shutdown(c->ssl);
         SSL_free(c->ssl);
     }
     close(c->fd);
@@ -337,6 +339,19 @@ static int serve_next(struct server *s, struct conn *c)
 static int conn_step(struct server *s, struct conn *c)
 {
     for (;;) {
+        if (c->draining) {
+            /* Closing with unread input would send a reset that can destroy
+             * the answer on its way: read and drop what the client still
+             * sends until it closes, or LINGER_MS pass. */
+            uint8_t junk[4096];
+            ssize_t r = read(c->fd, junk, sizeof junk);
+            if (r > 0) continue;
+            if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) {
+                c->want = POLLIN;
+                return 0;
+            }
+            return -1;
+        }
         if (!c->handshaken) {
             int r = SSL_accept(c->ssl);
             if (r == 1) {
@@ -366,7 +381,13 @@ static int conn_step(struct server *s, struct conn *c)
                 OPENSSL_cleanse(c->out, c->out_len);
                 free(c->out);
                 c->out = NULL;
-                if (c->close_after) return -1;
+                if (c->close_after) {
+                    SSL_shutdown(c->ssl);
+                    shutdown(c->fd, SHUT_WR);
+                    c->draining = true;
+                    c->deadline = mono_ms() + LINGER_MS;
+                    continue;
+                }
                 if (serve_next(s, c) != 0) return -1;
                 continue;
             }
@@ -595,6 +616,7 @@ out:
     while (s.n) conn_close(&s, s.n - 1);
     if (s.lfd >= 0) close(s.lfd);
     SSL_CTX_free(s.ctx);
+    s.ts = NULL;                    /* ts lives on this stack */
     cloud_tokens_free(&ts);
     cloud_config_free(&cfg);
     for (int i = 0; i < 2; i++)

@@ -3,7 +3,7 @@
  * file in the same directory, fsync, rename, fsync of the directory).
  * The profile holds the password-equivalent secrets and the token, never
  * the plaintext password, the certificate password or a decrypted key
- * (docs/SECURITY.md, "Stored login"). */
+ * (docs/SECURITY.md, "Stored cloud login"). */
 #include "config.h"
 
 #include "client.h"

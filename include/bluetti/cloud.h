@@ -3,7 +3,7 @@
  * broker's auth plugin. Library: libbluetti-cloud.
  *
  * Protocol notes: docs/protocol/cloud.md (algorithms in "Algorithms",
- * envelopes in "Payload envelope", the account API in "Account API").
+ * envelopes in "Payload envelope", the account API in "Login and credentials").
  * The algorithm and envelope functions are pure: no I/O, no logging, no
  * global state; buffers are the caller's and every function wipes the
  * intermediate secrets it derived before returning. The account client

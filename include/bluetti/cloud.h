@@ -302,7 +302,8 @@ BLUETTI_API int bluetti_cloud_default_dir(char **dir);
 BLUETTI_API int bluetti_cloud_profile_save(bluetti_cloud *c, const char *dir, char **path);
 
 /* A client from a stored profile. path: the profile file, or a directory
- * holding one, or NULL for the default directory. cfg may be NULL; its
+ * holding one, or NULL for the default directory (what the client writes
+ * back later goes to BLUETTI_CLOUD_PROFILE_FILE in that directory). cfg may be NULL; its
  * non-NULL fields override the stored ones (timeout_ms is never stored;
  * a stored cafile must still be readable). No network access. *out owned by the caller:
  * bluetti_cloud_free(). BLUETTI_E_NOT_LOGGED_IN when there is no profile;

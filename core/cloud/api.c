@@ -1,6 +1,6 @@
-/* The cloud's account endpoints (docs/protocol/cloud.md, "Account API"):
- * the response envelope and its error codes, log in, the user id and the
- * station list. JSON via jansson; secret strings inside parsed documents
+/* The cloud's account endpoints (docs/protocol/cloud.md, "Login and
+ * credentials"; the codes in "Error conventions"): the response envelope
+ * and its error codes, log in, the user id and the station list. JSON via jansson; secret strings inside parsed documents
  * are wiped in place before the document is freed. */
 #include "config.h"
 
@@ -19,7 +19,7 @@
 #define PATH_UID "/api/bluuc/uc/v1/basic/get"
 #define PATH_DEVICES "/api/blusmartprod/device/group/v1/homeDevices"
 
-/* Codes of the response envelope (cloud.md "Account API"). */
+/* Codes of the response envelope (cloud.md "Error conventions"). */
 #define CODE_TOKEN_EXPIRED 805
 #define CODE_ACCOUNT_UNKNOWN 20003006
 #define CODE_ACCOUNT_PASSWORD 20003015

@@ -1,6 +1,7 @@
 /* Server time, the certificate password and the PKCS#12 download
- * (docs/protocol/cloud.md, "Certificate"). The password only ever lives in
- * heap buffers that are wiped; the bundle stays encrypted under it. */
+ * (docs/protocol/cloud.md, "Server time and the bundle password" and "The
+ * certificate bundle"). The password only ever lives in heap buffers that
+ * are wiped; the bundle stays encrypted under it. */
 #include "config.h"
 
 #include "client.h"

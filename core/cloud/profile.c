@@ -3,7 +3,7 @@
  * file in the same directory, fsync, rename, fsync of the directory).
  * The profile holds the password-equivalent secrets and the token, never
  * the plaintext password, the certificate password or a decrypted key
- * (docs/SECURITY.md, "Stored login"). */
+ * (docs/SECURITY.md, "Stored cloud login"). */
 #include "config.h"
 
 #include "client.h"
@@ -189,6 +189,7 @@ static json_t *profile_json(const bluetti_cloud *c, bool with_p12)
     int f = 0;
     f |= json_object_set_new(o, "version", json_integer(PROFILE_VERSION));
     f |= set_str(o, "api_url", c->api_url);
+    f |= set_str(o, "cafile", c->cafile);
     f |= set_str(o, "device_id", c->device_id);
     f |= set_str(o, "os", c->os);
     f |= set_str(o, "app_ver", c->app_ver);
@@ -382,7 +383,7 @@ static int from_json(bluetti_cloud *c, json_t *doc)
 {
     json_t *v = json_object_get(doc, "version");
     if (!json_is_integer(v) || json_integer_value(v) != PROFILE_VERSION) return BLUETTI_E_CLOUD;
-    if (!get_str(doc, "api_url", &c->api_url, false) ||
+    if (!get_str(doc, "api_url", &c->api_url, false) || !get_str(doc, "cafile", &c->cafile, false) ||
         !get_str(doc, "device_id", &c->device_id, false) || !get_str(doc, "os", &c->os, false) ||
         !get_str(doc, "app_ver", &c->app_ver, false) ||
         !get_str(doc, "account", &c->email, false) ||
@@ -479,6 +480,11 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
     }
     free_wiped(doc);
     if (!err) err = cloud_apply_config(c, cfg, detail, detail_cap);
+    if (!err && c->cafile && access(c->cafile, R_OK) != 0) {
+        put_detail(detail, detail_cap, "the CA file %.300s that the stored login trusts for the "
+                   "cloud API cannot be read; log in again (with --cafile FILE)", c->cafile);
+        err = BLUETTI_E_INVAL;
+    }
     if (!err) {
         c->profile_dir = dir;
         dir = NULL;

@@ -3,7 +3,7 @@
  * broker's auth plugin. Library: libbluetti-cloud.
  *
  * Protocol notes: docs/protocol/cloud.md (algorithms in "Algorithms",
- * envelopes in "Payload envelope", the account API in "Account API").
+ * envelopes in "Payload envelope", the account API in "Login and credentials").
  * The algorithm and envelope functions are pure: no I/O, no logging, no
  * global state; buffers are the caller's and every function wipes the
  * intermediate secrets it derived before returning. The account client
@@ -290,21 +290,22 @@ BLUETTI_API void bluetti_cloud_bytes_free(uint8_t *bytes, size_t len);
 BLUETTI_API int bluetti_cloud_default_dir(char **dir);
 
 /* Write c's login to dir (NULL: the default directory; created 0700, its
- * parents 0700 as needed; an existing dir must not be group/other
- * writable): BLUETTI_CLOUD_PROFILE_FILE (account e-mail, the password
- * hash and passOpen, the token and its expiry, uid, device list, broker,
- * clock offset, api_url, device_id, os, app_ver) and, when c holds a
- * bundle, BLUETTI_CLOUD_PKCS12_FILE exactly as downloaded (encrypted). Each
- * file 0600, written atomically (temp file in dir, fsync, rename, fsync
+ * missing parents 0700; an existing dir of ours is made 0700, one of
+ * another user refused): BLUETTI_CLOUD_PROFILE_FILE (account e-mail, the
+ * password hash and passOpen, the token and its expiry, uid, device list,
+ * broker, clock offset, api_url, cafile path, device_id, os, app_ver) and,
+ * when c holds a bundle, BLUETTI_CLOUD_PKCS12_FILE exactly as downloaded
+ * (encrypted). Each file 0600, written atomically (temp file in dir, fsync, rename, fsync
  * dir). Never the certificate password or a decrypted key. c then
  * remembers dir as its profile (see ensure_login / certificate). When
  * path is not NULL *path gets the profile file's path (heap, free()). */
 BLUETTI_API int bluetti_cloud_profile_save(bluetti_cloud *c, const char *dir, char **path);
 
 /* A client from a stored profile. path: the profile file, or a directory
- * holding one, or NULL for the default directory. cfg may be NULL; its
- * non-NULL fields override the stored ones (cafile and timeout_ms are
- * never stored). No network access. *out owned by the caller:
+ * holding one, or NULL for the default directory (what the client writes
+ * back later goes to BLUETTI_CLOUD_PROFILE_FILE in that directory). cfg may be NULL; its
+ * non-NULL fields override the stored ones (timeout_ms is never stored;
+ * a stored cafile must still be readable). No network access. *out owned by the caller:
  * bluetti_cloud_free(). BLUETTI_E_NOT_LOGGED_IN when there is no profile;
  * BLUETTI_E_IO when it cannot be read or is readable by group/other;
  * BLUETTI_E_CLOUD when it is malformed; BLUETTI_E_INVAL for a bad cfg. On

@@ -11,8 +11,9 @@ cloud_start_api "$CT/cloud.json"
 BT_CLOUD_API="https://127.0.0.1:$CLOUD_API_PORT"
 BT_CLOUD_CA="$CT/pki/ca.crt"
 export BT_CLOUD_API BT_CLOUD_CA BT_CLOUD_PFX_PASSWORD
-st=0
-TMPDIR="$CT" $WRAP "$B/tests/cloud/test_login" || st=$?
+# (not $st: cloud_stop uses that name)
+status=0
+TMPDIR="$CT" $WRAP "$B/tests/cloud/test_login" || status=$?
 cloud_stop "$CLOUD_API_PID" "bluetti-sim --cloud"
-[ $st -eq 0 ] || fail "test_login failed (status $st)"
+[ $status -eq 0 ] || fail "test_login failed (status $status)"
 exit 0

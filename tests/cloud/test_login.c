@@ -259,6 +259,15 @@ static void test_load(void)
     CU_ASSERT_EQUAL(bluetti_cloud_profile_load(path_in("p1/" BLUETTI_CLOUD_PROFILE_FILE), NULL,
                                                &c, d, sizeof d), BLUETTI_E_IO);
     CU_ASSERT_PTR_NOT_NULL(strstr(d, "gone.p12"));
+    /* a stored API CA file that is gone: named, with the fix */
+    snprintf(bad, strlen(text) + 64, "%.*s\"cafile\": \"/nonexistent/ca.pem\"%s",
+             (int)(p12 - text), text, p12 + strlen("\"pkcs12\": null"));
+    write_file(path_in("p1/" BLUETTI_CLOUD_PROFILE_FILE), bad, 0600);
+    CU_ASSERT_EQUAL(bluetti_cloud_profile_load(path_in("p1"), NULL, &c, d, sizeof d),
+                    BLUETTI_E_INVAL);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_PTR_NOT_NULL(strstr(d, "/nonexistent/ca.pem"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(d, "--cafile"));
     free(bad);
     free(text);
 }
@@ -554,6 +563,43 @@ static void test_skewed_cloud(void)
     bluetti_cloud_free(c);
 }
 
+/* A stale clock offset (here: 10 minutes, stored in the profile) makes the
+ * time-based proof of the download wrong: the cloud refuses it, and with
+ * an offset that large the client says the clocks disagree. */
+static void test_clock_skew(void)
+{
+    char *text = read_text(path_in("alice/" BLUETTI_CLOUD_PROFILE_FILE));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(text);
+    char *at = strstr(text, "\"clock_offset_ms\": ");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(at);
+    char *end = at + strlen("\"clock_offset_ms\": ");
+    while (*end == '-' || (*end >= '0' && *end <= '9')) end++;
+    size_t cap = strlen(text) + 64;
+    char *skewed = malloc(cap);
+    snprintf(skewed, cap, "%.*s\"clock_offset_ms\": 600000%s", (int)(at - text), text, end);
+    write_file(path_in("alice/" BLUETTI_CLOUD_PROFILE_FILE), skewed, 0600);
+    free(skewed);
+    free(text);
+    bluetti_cloud_config cfg;
+    bluetti_cloud_config_init(&cfg);
+    cfg.cafile = ca;
+    bluetti_cloud *c = NULL;
+    char d[512];
+    CU_ASSERT_EQUAL(bluetti_cloud_profile_load(path_in("alice"), &cfg, &c, d, sizeof d), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(c);
+    uint8_t *p12 = NULL;
+    size_t len = 0;
+    CU_ASSERT_EQUAL(bluetti_cloud_download_pfx(c, pfx_pw, &p12, &len), BLUETTI_E_CLOCK_SKEW);
+    CU_ASSERT_PTR_NOT_NULL(strstr(bluetti_cloud_error_detail(c), "clock"));
+    CU_ASSERT_PTR_NULL(p12);
+    /* certificate() measures the offset again first: then it works */
+    char *pw = NULL;
+    CU_ASSERT_EQUAL(bluetti_cloud_certificate(c, BLUETTI_CLOUD_CERT_FRESH, &p12, &len, &pw), 0);
+    bluetti_cloud_bytes_free(p12, len);
+    bluetti_cloud_secret_free(pw);
+    bluetti_cloud_free(c);
+}
+
 static void test_token_expiry(void)
 {
     /* bob's tokens live 2 s: ensure_login renews one that is too short */
@@ -599,6 +645,7 @@ static int add(void)
         !CU_add_test(s, "login_hashed", test_login_hashed) ||
         !CU_add_test(s, "refusals", test_refusals) ||
         !CU_add_test(s, "skewed_cloud", test_skewed_cloud) ||
+        !CU_add_test(s, "clock_skew", test_clock_skew) ||
         !CU_add_test(s, "token_expiry", test_token_expiry))
         return CU_get_error();
     return 0;

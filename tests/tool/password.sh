@@ -86,13 +86,15 @@ echo "not a certificate" >"$tmp/junk.p12"
 run $MQ --cert "$tmp/junk.p12" --password s3cret read --blocks 100
 expect_usage_error 'cannot open the mqtt transport'
 
-# no certificate and no stored login: exit 4, with both ways out named
+# no certificate and no stored cloud login: "not logged in" (exit 4), naming
+# both ways out
 XDG_CONFIG_HOME="$tmp/no-login"
 export XDG_CONFIG_HOME
 run $PLUG --transport mqtt --sn TEST0001 read --blocks 100
 unset XDG_CONFIG_HOME
 expect_rc 4
-expect_err "not logged in to the Bluetti cloud: run 'bluetti-tool login --account EMAIL' first \\(or give --cert FILE"
+expect_err_lines 1
+expect_err "not logged in to the Bluetti cloud; run 'bluetti-tool login --account EMAIL' first, or give --cert FILE"
 
 run $PLUG --transport mqtt --cert "$tmp/client.p12" --password s3cret read --blocks 100
 expect_usage_error 'needs the device.s serial number; give --sn SERIAL'

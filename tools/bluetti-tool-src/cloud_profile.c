@@ -5,7 +5,7 @@
 
 #include "tool.h"
 
-#include <bluetti/cloud.h>
+#include "cloud_lib.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -39,23 +39,25 @@ static bool topic_safe(const char *s)
 int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cloud_model)
 {
     *address = *cloud_model = NULL;
+    const cloud_lib *L = cloud_lib_open();
+    if (!L) return EXIT_FAIL;
     const settings *s = &t->set;
     char detail[512] = "";
     bluetti_cloud *c = NULL;
-    int err = bluetti_cloud_profile_load(NULL, NULL, &c, detail, sizeof detail);
+    int err = L->profile_load(NULL, NULL, &c, detail, sizeof detail);
     if (err == BLUETTI_E_NOT_LOGGED_IN)
-        return tool_error(EXIT_NO_LOGIN, "not logged in to the Bluetti cloud: run '" TOOL_NAME
-                          " login --account EMAIL' first (or give --cert FILE, the account's "
+        return tool_error(EXIT_NO_LOGIN, "not logged in to the Bluetti cloud; run '" TOOL_NAME
+                          " login --account EMAIL' first, or give --cert FILE (the account's "
                           "PKCS#12 file)");
     if (err)
         return tool_error(exit_code_for(err) == EXIT_FAIL ? EXIT_FAIL : EXIT_USAGE,
                           "cannot read the stored login: %s", detail[0] ? detail
                                                                       : bluetti_strerror(err));
     int rc = EXIT_OK;
-    const bluetti_cloud_device *d = bluetti_cloud_device_find(c, s->sn);
+    const bluetti_cloud_device *d = L->device_find(c, s->sn);
     if (!d) {
         rc = tool_error(EXIT_NO_LOGIN, "%s; or run '" TOOL_NAME " devices' to refresh the list",
-                        bluetti_cloud_error_detail(c));
+                        L->error_detail(c));
         goto out;
     }
     if (!topic_safe(d->model) || !topic_safe(d->sub_sn)) {
@@ -63,11 +65,11 @@ int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cl
                         "hold; this station cannot be read through the cloud", shown(s->sn));
         goto out;
     }
-    char *profile = xasprintf("%s/%s", bluetti_cloud_profile_dir(c), BLUETTI_CLOUD_PROFILE_FILE);
+    char *profile = xasprintf("%s/%s", L->profile_dir(c), BLUETTI_CLOUD_PROFILE_FILE);
     *address = xasprintf("%s:%s", d->model, d->sub_sn);
     *cloud_model = strdup(d->model);
     /* "host:port" from the profile; an explicit --broker / --port wins */
-    char *broker = strdup(bluetti_cloud_broker(c, d));
+    char *broker = strdup(L->broker(c, d));
     char *colon = broker ? strrchr(broker, ':') : NULL;
     if (!profile || !*address || !*cloud_model || !broker || !colon) {
         free(profile);
@@ -93,13 +95,13 @@ int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cl
     if (fail) rc = tool_error(EXIT_FAIL, "out of memory");
     bluetti_log(bluetti_registry_logger(t->reg), BLUETTI_LOG_INFO, TOOL_NAME,
                 "station %s (%s) through the stored login of %s", d->sn, d->model,
-                bluetti_cloud_account(c));
+                L->account(c));
 out:
     if (rc) {
         free(*address);
         free(*cloud_model);
         *address = *cloud_model = NULL;
     }
-    bluetti_cloud_free(c);
+    L->free_(c);
     return rc;
 }

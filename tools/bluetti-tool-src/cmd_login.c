@@ -5,7 +5,9 @@
 
 #include "tool.h"
 
-#include <bluetti/cloud.h>
+#include "cloud_lib.h"
+
+static const cloud_lib *L; /* opened by each command after its options */
 
 #include <stdlib.h>
 #include <string.h>
@@ -78,15 +80,15 @@ static json_t *device_json(const bluetti_cloud_device *d)
 static json_t *devices_json(const bluetti_cloud *c)
 {
     json_t *a = json_array();
-    for (size_t i = 0; a && i < bluetti_cloud_device_count(c); i++)
-        json_array_append_new(a, device_json(bluetti_cloud_device_at(c, i)));
+    for (size_t i = 0; a && i < L->device_count(c); i++)
+        json_array_append_new(a, device_json(L->device_at(c, i)));
     return a;
 }
 
 static void print_devices(const bluetti_cloud *c)
 {
-    size_t n = bluetti_cloud_device_count(c);
-    printf("Stations of %s (%zu):\n", shown(bluetti_cloud_account(c)), n);
+    size_t n = L->device_count(c);
+    printf("Stations of %s (%zu):\n", shown(L->account(c)), n);
     if (!n) {
         printf("  none: add your station to the account in the Bluetti app\n");
         return;
@@ -96,7 +98,7 @@ static void print_devices(const bluetti_cloud *c)
     const char *head[] = { "MODEL", "SERIAL", "SUBSN", "STATE" };
     table_add(tb, head);
     for (size_t i = 0; i < n; i++) {
-        const bluetti_cloud_device *d = bluetti_cloud_device_at(c, i);
+        const bluetti_cloud_device *d = L->device_at(c, i);
         /* the cloud's text: escaped (shown() has one static buffer per call) */
         char m[SHOWN_MAX * 4 + 8], s[SHOWN_MAX * 4 + 8], ss[SHOWN_MAX * 4 + 8];
         snprintf(m, sizeof m, "%s", shown(d->model));
@@ -118,6 +120,10 @@ int cmd_login(tool *t, int argc, char **argv)
     bluetti_cloud *c = NULL;
     char *pw = NULL, *path = NULL;
     if (rc || done) goto out;
+    if (!(L = cloud_lib_open())) {
+        rc = EXIT_FAIL;
+        goto out;
+    }
     const char *email = opt_str(&v[L_ACCOUNT]);
     if (!email || !*email) {
         rc = tool_error(EXIT_USAGE, "login needs the account: give --account EMAIL (the e-mail "
@@ -125,11 +131,11 @@ int cmd_login(tool *t, int argc, char **argv)
         goto out;
     }
     bluetti_cloud_config cfg;
-    bluetti_cloud_config_init(&cfg);
+    L->config_init(&cfg);
     cfg.api_url = opt_str(&v[L_API_URL]);
     cfg.cafile = opt_str(&v[L_CAFILE]);
     char detail[512] = "";
-    int err = bluetti_cloud_new(&cfg, &c, detail, sizeof detail);
+    int err = L->new_(&cfg, &c, detail, sizeof detail);
     if (err) {
         rc = tool_error(exit_code_for(err) == EXIT_FAIL ? EXIT_FAIL : EXIT_USAGE,
                         "cannot set up the cloud login: %s", detail[0] ? detail : bluetti_strerror(err));
@@ -140,39 +146,39 @@ int cmd_login(tool *t, int argc, char **argv)
     rc = secret_get(opt_str(&v[L_ACCOUNT_PASSWORD]), "BLUETTI_ACCOUNT_PASSWORD", what,
                     "give --account-password P or set BLUETTI_ACCOUNT_PASSWORD", &pw);
     if (rc) goto out;
-    err = bluetti_cloud_login(c, email, pw);
+    err = L->login(c, email, pw);
     password_free(pw);
     pw = NULL;
     if (err) {
-        rc = cloud_error(err, "login failed", bluetti_cloud_error_detail(c));
+        rc = cloud_error(err, "login failed", L->error_detail(c));
         goto out;
     }
-    if ((err = bluetti_cloud_fetch_devices(c))) {
-        rc = cloud_error(err, "cannot list the account's stations", bluetti_cloud_error_detail(c));
+    if ((err = L->fetch_devices(c))) {
+        rc = cloud_error(err, "cannot list the account's stations", L->error_detail(c));
         goto out;
     }
     uint8_t *p12 = NULL;
     size_t p12_len = 0;
     char *cert_pw = NULL;
-    err = bluetti_cloud_certificate(c, BLUETTI_CLOUD_CERT_FRESH, &p12, &p12_len, &cert_pw);
-    bluetti_cloud_bytes_free(p12, p12_len);
-    bluetti_cloud_secret_free(cert_pw);
+    err = L->certificate(c, BLUETTI_CLOUD_CERT_FRESH, &p12, &p12_len, &cert_pw);
+    L->bytes_free(p12, p12_len);
+    L->secret_free(cert_pw);
     if (err) {
-        rc = cloud_error(err, "cannot get the account's certificate", bluetti_cloud_error_detail(c));
+        rc = cloud_error(err, "cannot get the account's certificate", L->error_detail(c));
         goto out;
     }
-    if ((err = bluetti_cloud_profile_save(c, NULL, &path))) {
-        rc = cloud_error(err, "cannot store the login", bluetti_cloud_error_detail(c));
+    if ((err = L->profile_save(c, NULL, &path))) {
+        rc = cloud_error(err, "cannot store the login", L->error_detail(c));
         goto out;
     }
     char until[64];
-    when_text(bluetti_cloud_token_expiry(c), until, sizeof until);
-    const char *dir = bluetti_cloud_profile_dir(c);
+    when_text(L->token_expiry(c), until, sizeof until);
+    const char *dir = L->profile_dir(c);
     if (t->set.json) {
         json_t *doc = json_object();
         json_object_set_new(doc, "account", json_string(email));
-        json_object_set_new(doc, "uid", json_string(bluetti_cloud_uid(c)));
-        json_object_set_new(doc, "token_expiry", json_integer(bluetti_cloud_token_expiry(c)));
+        json_object_set_new(doc, "uid", json_string(L->uid(c)));
+        json_object_set_new(doc, "token_expiry", json_integer(L->token_expiry(c)));
         json_object_set_new(doc, "profile", json_string(path));
         char *p12path = xasprintf("%s/%s", dir, BLUETTI_CLOUD_PKCS12_FILE);
         json_object_set_new(doc, "pkcs12", p12path ? json_string(p12path) : json_null());
@@ -187,13 +193,13 @@ int cmd_login(tool *t, int argc, char **argv)
     printf("  %s/%s  the account's certificate bundle, encrypted as downloaded\n",
            shown_path(dir), BLUETTI_CLOUD_PKCS12_FILE);
     print_devices(c);
-    if (bluetti_cloud_device_count(c))
+    if (L->device_count(c))
         printf("Read one with: " TOOL_NAME " --sn %s read\n",
-               shown(bluetti_cloud_device_at(c, 0)->sub_sn));
+               shown(L->device_at(c, 0)->sub_sn));
 out:
     password_free(pw);
     free(path);
-    bluetti_cloud_free(c);
+    if (L) L->free_(c);
     optvals_free(v, L_COUNT, login_opts);
     return rc;
 }
@@ -206,30 +212,34 @@ int cmd_devices(tool *t, int argc, char **argv)
     int rc = parse("devices", devices_opts, v, argc, argv, &done);
     bluetti_cloud *c = NULL;
     if (rc || done) goto out;
+    if (!(L = cloud_lib_open())) {
+        rc = EXIT_FAIL;
+        goto out;
+    }
     bool cached = false;
     if ((rc = opt_bool(&devices_opts[D_CACHED], &v[D_CACHED], &cached))) goto out;
     bluetti_cloud_config cfg;
-    bluetti_cloud_config_init(&cfg);
+    L->config_init(&cfg);
     cfg.cafile = opt_str(&v[D_API_CAFILE]);
     char detail[512] = "";
-    int err = bluetti_cloud_profile_load(NULL, &cfg, &c, detail, sizeof detail);
+    int err = L->profile_load(NULL, &cfg, &c, detail, sizeof detail);
     if (err) {
         rc = cloud_error(err, "cannot read the stored login", detail);
         goto out;
     }
     if (!cached) {
-        err = bluetti_cloud_fetch_devices(c);
-        if (!err) err = bluetti_cloud_profile_save(c, bluetti_cloud_profile_dir(c), NULL);
+        err = L->fetch_devices(c);
+        if (!err) err = L->profile_save(c, L->profile_dir(c), NULL);
         if (err) {
             rc = cloud_error(err, "cannot list the account's stations",
-                             bluetti_cloud_error_detail(c));
+                             L->error_detail(c));
             goto out;
         }
     }
     if (t->set.json) rc = json_print(devices_json(c));
     else print_devices(c);
 out:
-    bluetti_cloud_free(c);
+    if (L) L->free_(c);
     optvals_free(v, D_COUNT, devices_opts);
     return rc;
 }
@@ -241,7 +251,11 @@ int cmd_logout(tool *t, int argc, char **argv)
     int rc = parse("logout", help_only_opts, v, argc, argv, &done);
     char *dir = NULL;
     if (rc || done) goto out;
-    int err = bluetti_cloud_default_dir(&dir);
+    if (!(L = cloud_lib_open())) {
+        rc = EXIT_FAIL;
+        goto out;
+    }
+    int err = L->default_dir(&dir);
     if (err) {
         rc = tool_error(EXIT_USAGE, "cannot find the stored login: neither XDG_CONFIG_HOME nor "
                         "HOME is set; set HOME");
@@ -249,7 +263,7 @@ int cmd_logout(tool *t, int argc, char **argv)
     }
     unsigned removed = 0;
     char detail[512] = "";
-    err = bluetti_cloud_profile_remove(dir, &removed, detail, sizeof detail);
+    err = L->profile_remove(dir, &removed, detail, sizeof detail);
     if (err) {
         rc = cloud_error(err, "logout", detail);
         goto out;

@@ -1,8 +1,8 @@
 #!/bin/sh
 # Transport plugins are opened only when a command needs one
 # (BLUETTI_LOAD_DEFER_TRANSPORTS): a sim read or a decode never maps
-# transport-mqtt or its libmosquitto (the tool itself links libcrypto, for the
-# cloud login), `plugins` lists every transport, and a
+# transport-mqtt, its libmosquitto or libcrypto (the cloud library is opened
+# only by the cloud commands), `plugins` lists every transport, and a
 # broken transport-*.so is reported when, and only when, it is asked for.
 . "$BLUETTI_TEST_SRCDIR/tests/tool/lib.sh"
 
@@ -13,11 +13,12 @@ maps() { # args...
     rm -f "$tmp"/ld.*
 }
 
-# a sim read: transport-sim is opened, transport-mqtt and libmosquitto are not
+# a sim read: transport-sim is opened, transport-mqtt, libmosquitto and libcrypto are not
 m=$(maps $SIM read)
 echo "$m" | grep -q 'file=.*transport-sim\.so' || { rc=0; fail "a sim read did not open transport-sim.so"; }
 echo "$m" | grep -q 'file=.*transport-mqtt\.so' && { rc=0; fail "a sim read opened transport-mqtt.so"; }
 echo "$m" | grep -q 'file=libmosquitto' && { rc=0; fail "a sim read mapped libmosquitto"; }
+echo "$m" | grep -q 'file=libcrypto' && { rc=0; fail "a sim read mapped libcrypto"; }
 
 # block listing: no transport at all
 m=$(maps $PLUG blocks)

@@ -409,10 +409,13 @@ static int check_identity(struct loader *L, bt_simdev *d)
                 return fail(L, BLUETTI_E_INVAL,
                             "block 100 bytes 20-31 (model text) hold a non-printable byte 0x%02x",
                             (unsigned)(unsigned char)text[i]);
-        if (strcmp(text, d->model) != 0)
+        /* a unit may report an alias: the Elite 200 V2 says "Elite 200 V2" */
+        bool named = strcmp(text, d->model) == 0;
+        for (size_t i = 0; !named && i < d->n_aliases; i++) named = strcmp(text, d->aliases[i]) == 0;
+        if (!named)
             return fail(L, BLUETTI_E_INVAL,
                         "block 100 bytes 20-31 read \"%s\" (bytes swapped in each register) but "
-                        "\"model\" is \"%s\"", text, d->model);
+                        "\"model\" is \"%s\" and no alias reads so", text, d->model);
     }
     p = reg_ptr(d, SERIAL_REG, 4);
     if (p) {

@@ -603,7 +603,8 @@ static void test_transport_pick(void)
     CU_ASSERT_EQUAL(tr_submit(&t, EL100_SN, "0103006e0006a415"), 0);
     CU_ASSERT_EQUAL(t.ops->process(t.st, 100), 0);
     CU_ASSERT_EQUAL_FATAL(t.ev.n, 2);
-    CU_ASSERT_EQUAL(memcmp(t.ev.frame[0] + 3, "LETI2E002V\0\0", 12), 0);
+    /* "Elite 200 V2", as the real unit reports it, bytes swapped per register */
+    CU_ASSERT_EQUAL(memcmp(t.ev.frame[0] + 3, "lEti e02 02V", 12), 0);
     CU_ASSERT_EQUAL(memcmp(t.ev.frame[1] + 3, "LE01V0\0" "2\0\0\0\0", 12), 0);
     t.ops->close(t.st);
 
@@ -842,7 +843,7 @@ static void test_session_many(void)
     BT_ASSERT_NEAR(dn.soc[2], 47);
     const bluetti_result *r = bluetti_device_last(d[2], 100);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_STRING_EQUAL(text(r, "device_model"), "ELITE200V2");
+    CU_ASSERT_STRING_EQUAL(text(r, "device_model"), "Elite 200 V2");
     check_serial(r, EL200_SN);
     bluetti_session_close(s);
 }

@@ -4,15 +4,8 @@
 
 #include <bluetti/bluetti.h>
 
-/* Logger behind bluetti_log(); owned by a registry. */
-struct bluetti_logger {
-    bluetti_log_fn fn;
-    void *userdata;
-    bluetti_log_level level;
-};
+#include "logger.h"
 
-/* Monotonic clock in seconds. */
-double bt_now(void);
 /* Wall clock in seconds since the epoch. */
 double bt_wall(void);
 

@@ -2,9 +2,12 @@
 lib_LTLIBRARIES += core/libbluetti.la
 core_libbluetti_la_SOURCES = \
 	core/version.c core/error.c core/log.c core/retry.c \
-	core/modbus.c core/hex.c core/schema.c core/decode.c \
+	core/modbus.c core/hex.c core/schema.c core/decode.c core/decode_int.h core/schema_compile.c \
 	core/options.c core/option_decl.c core/registry.c core/loader.c core/session.c core/override.c \
 	core/profile_match.c \
+	core/clock.c core/clock.h core/logger.h core/modbus_int.h \
+	core/session_int.h core/request.c core/request.h core/reply_match.c core/reply_match.h \
+	core/timer_heap.c core/timer_heap.h core/address_index.c core/address_index.h \
 	core/registry_int.h \
 	core/internal.h
 core_libbluetti_la_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB

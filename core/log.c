@@ -1,7 +1,8 @@
-/* Logging through the application's callback. */
+/* Logging through the application's callback. Needs only the logger it
+ * is handed (logger.h), never the registry or session that holds it. */
 #include "config.h"
 
-#include "internal.h"
+#include "logger.h"
 
 #include <stdarg.h>
 #include <stdio.h>

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "internal.h"
+#include "modbus_int.h"
 
 /* CRC-16/MODBUS, reflected polynomial 0xA001, one table lookup per byte. */
 static const uint16_t crc_table[256] = {
@@ -102,6 +103,14 @@ int bluetti_modbus_parse_reply(const uint8_t *frame, size_t len, uint8_t address
     out->payload = frame + 3;
     out->payload_len = n;
     return 0;
+}
+
+void bt_modbus_judge_reply(const uint8_t *f, size_t len, uint8_t address, uint16_t count,
+                           struct bt_reply_verdict *v)
+{
+    v->exception = f && len >= 2 && (f[1] & 0x80);
+    v->byte_count = f && len >= 3 ? f[2] : 0;
+    v->rc = bluetti_modbus_parse_reply(f, len, address, count, &v->rep);
 }
 
 int bluetti_modbus_parse_read(const uint8_t *frame, size_t len, uint8_t address, uint16_t count,

@@ -13,13 +13,6 @@ const char *bluetti_version(void)
     return PACKAGE_VERSION;
 }
 
-double bt_now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 double bt_wall(void)
 {
     struct timespec ts;

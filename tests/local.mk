@@ -48,9 +48,17 @@ TESTS += tests/test_option_decl
 tests_test_option_decl_SOURCES = tests/test_option_decl.c
 tests_test_option_decl_CFLAGS = $(TEST_CFLAGS)
 tests_test_option_decl_LDADD = $(TEST_LIBS)
-tests_test_session_SOURCES = tests/test_session.c
+## test_session links the core's sources directly (not libbluetti.so) so
+## that it can replace the session's clock (core/clock.h): its timeouts
+## and retries run on a clock it advances instead of sleeping.
+check_LTLIBRARIES += tests/libbluetti-core.la
+tests_libbluetti_core_la_SOURCES = $(core_libbluetti_la_SOURCES)
+tests_libbluetti_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB
+tests_libbluetti_core_la_LIBADD = $(LTDL_LIBS) $(LIBM)
+tests_test_session_SOURCES = tests/test_session.c tests/testutil.c tests/testutil.h
+tests_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core
 tests_test_session_CFLAGS = $(TEST_CFLAGS)
-tests_test_session_LDADD = $(TEST_LIBS)
+tests_test_session_LDADD = tests/libbluetti-core.la $(CUNIT_LIBS) $(LIBM)
 
 ## API/ABI gates: exported symbols match docs/API.md; ABI matches docs/abi/.
 TESTS += tests/symbols.sh tests/abi.sh

@@ -1,10 +1,17 @@
 /* Session semantics that need exact control of timing and replies:
  * retries, request/response matching, late replies, fail-fast on
  * disconnect, chunked reads, concurrency. A scripted transport plays the
- * device; reads through the real simulated device are in test_sim. */
+ * device; reads through the real simulated device are in test_sim.
+ *
+ * Built against the core's sources, not the shared library: the session's
+ * clock (core/clock.h) is replaced by a virtual one that the scripted
+ * transport advances instead of sleeping, so no test here waits out a
+ * timeout or a retry delay in real time. */
 #include "config.h"
 
 #include "testutil.h"
+
+#include "clock.h"
 
 #include <math.h>
 #include <poll.h>
@@ -58,12 +65,12 @@ static void new_pipe(void)
     T.pipe_w = p[1];
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
+/* The virtual clock, in ms; the session reads it through bt_clock_ms. */
+static double virtual_ms = 1e6;
+static double virtual_clock(void) { return virtual_ms; }
+static double now_s(void) { return virtual_ms / 1000.0; }
+/* Time passes only where the real test would have waited. */
+static void advance_ms(double ms) { if (ms > 0) virtual_ms += ms; }
 
 static void reset_script(void)
 {
@@ -220,7 +227,7 @@ static int t_process(void *st, int timeout_ms)
         if (T.q[i].due < next) next = T.q[i].due;
     double wait = timeout_ms < 0 ? INFINITY : timeout_ms / 1000.0;
     if (next - now < wait) wait = next - now;
-    if (wait > 0 && isfinite(wait)) poll(NULL, 0, (int)ceil(wait * 1000.0));
+    if (wait > 0 && isfinite(wait)) advance_ms(ceil(wait * 1000.0)); /* instead of sleeping */
     now = now_s();
     /* deliver everything due, in order */
     for (;;) {
@@ -604,7 +611,7 @@ static void test_many_devices_deadlines(void)
         default: T.steps[i] = (struct step){ A_DELAY, 0.4 }; break;  /* late: timeout, retry */
         }
         CU_ASSERT_EQUAL(bluetti_device_submit_read(many_dev[i], 1000, 0), 0);
-        poll(NULL, 0, 1); /* distinct deadlines */
+        advance_ms(1); /* distinct deadlines */
     }
     int next = bluetti_session_next_timeout_ms(sess);
     CU_ASSERT(next >= 0 && next <= 150);
@@ -1185,4 +1192,8 @@ static int add(void)
     return 0;
 }
 
-int main(int argc, char **argv) { return bt_run(argc, argv, add); }
+int main(int argc, char **argv)
+{
+    bt_clock_ms = virtual_clock;
+    return bt_run(argc, argv, add);
+}

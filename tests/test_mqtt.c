@@ -762,7 +762,7 @@ static void test_retained_message_dropped(void)
     CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(s, SN_E200, "ELITE200V2", &d), 0);
     const bluetti_result *r = NULL;
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, &r), 0);
-    CU_ASSERT_STRING_EQUAL(text_field(r, "device_model"), "ELITE200V2");
+    CU_ASSERT_STRING_EQUAL(text_field(r, "device_model"), "Elite 200 V2");
     bluetti_session_stats st;
     bluetti_session_get_stats(s, &st);
     CU_ASSERT_EQUAL(st.dropped, 1);

@@ -291,7 +291,7 @@ static int take_model(bluetti_device *d, char *why, size_t why_len)
                (unsigned)d->p.block, src ? src->model_field : "?");
         return BLUETTI_E_BAD_VALUE;
     }
-    const bluetti_profile *prof = bluetti_registry_find_profile(d->s->reg, v->v.s);
+    const bluetti_profile *prof = bluetti_registry_detect_profile(d->s->reg, v->v.s);
     if (!prof) {
         bt_fmt(why, why_len, "the device reports model '%s', which no loaded profile knows", v->v.s);
         return BLUETTI_E_NOTFOUND;

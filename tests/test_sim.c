@@ -1074,6 +1074,11 @@ static void test_session_model_detected(void)
     CU_ASSERT_STRING_EQUAL(bluetti_device_profile(d)->model, "EL30V2");
     CU_ASSERT_PTR_NOT_NULL(r);
     CU_ASSERT_PTR_NOT_NULL(bluetti_device_last(d, 100)); /* the model's block, kept */
+    /* the Elite 200 V2 reports "Elite 200 V2", an alias of its profile */
+    bluetti_device *e = add(s, EL200_SN, NULL);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(e, 6000, 0, &r), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(bluetti_device_profile(e));
+    CU_ASSERT_STRING_EQUAL(bluetti_device_profile(e)->model, "ELITE200V2");
     bluetti_session_close(s);
 }
 

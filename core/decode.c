@@ -23,6 +23,7 @@ const char *bluetti_absent_text(int reason)
     case BLUETTI_ABSENT_COUNT: return "element count points past the data";
     case BLUETTI_ABSENT_BAD_COUNT: return "element count exceeds the schema's maximum";
     case BLUETTI_ABSENT_BAD_VALUE: return "value could not be decoded";
+    case BLUETTI_ABSENT_NOT_REPORTED: return "not reported by the device";
     default: return "unknown reason";
     }
 }
@@ -240,6 +241,14 @@ static BT_INLINE void int_elems(bluetti_value *items, long count, const uint8_t 
     }
 }
 
+/* A field whose raw 0 means "not reported" (BLUETTI_F_ZERO_UNREPORTED). */
+static bool raw_zero(const uint8_t *p, size_t n)
+{
+    for (size_t k = 0; k < n; k++)
+        if (p[k]) return false;
+    return true;
+}
+
 /* Out of line: inlined, it would crowd bluetti_decode()'s hot loop. */
 static BT_NOINLINE void decode_elems(const struct cfield *c, bluetti_value *items, long count,
                                      const uint8_t *p, const struct cxf *xf)
@@ -257,6 +266,13 @@ static BT_NOINLINE void decode_elems(const struct cfield *c, bluetti_value *item
         if (read_scalar(&items[k], rk, p) && nxf && !apply_xf(&items[k], xf, nxf))
             set_absent(&items[k], BLUETTI_ABSENT_BAD_VALUE);
     }
+}
+
+/* Elements whose raw value is 0 are "not reported" (cold: flagged fields only). */
+static void zero_elems(const struct cfield *c, bluetti_value *items, long count, const uint8_t *p)
+{
+    for (long k = 0; k < count; k++, p += c->stride)
+        if (raw_zero(p, c->esize)) set_absent(&items[k], BLUETTI_ABSENT_NOT_REPORTED);
 }
 
 static void decode_array(bluetti_result *r, size_t i, size_t start)
@@ -284,6 +300,7 @@ static void decode_array(bluetti_result *r, size_t i, size_t start)
     }
     bluetti_value *items = r->items + c->buf;
     decode_elems(c, items, count, r->raw + start, r->xf + c->xf);
+    if (c->flags & BLUETTI_F_ZERO_UNREPORTED) zero_elems(c, items, count, r->raw + start);
     *v = (bluetti_value){ .kind = BLUETTI_VAL_ARRAY, .count = (uint16_t)count, .v.items = items };
     c->rt_end = start + (size_t)count * c->stride;
     if (c->rt_end > r->dyn_end) r->dyn_end = c->rt_end;
@@ -327,6 +344,10 @@ static void decode_slow(bluetti_result *r, size_t i)
         char *t = r->text + c->buf;
         decode_text(t, r->raw + start, c->size, c->flags);
         *v = (bluetti_value){ .kind = BLUETTI_VAL_TEXT, .v.s = t };
+        return;
+    }
+    if ((c->flags & BLUETTI_F_ZERO_UNREPORTED) && raw_zero(r->raw + start, span)) {
+        set_absent(v, BLUETTI_ABSENT_NOT_REPORTED);
         return;
     }
     if (read_scalar(v, c->erk, r->raw + start) && c->nxf && !apply_xf(v, r->xf + c->xf, c->nxf))

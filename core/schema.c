@@ -12,7 +12,7 @@
 
 #define MAX_FIELDS 4096u
 #define KNOWN_FLAGS (BLUETTI_F_REQUIRED | BLUETTI_F_TEXT_SWAP | BLUETTI_F_KEEP_SPACES | \
-                     BLUETTI_F_SENSITIVE | BLUETTI_F_ARRAY)
+                     BLUETTI_F_SENSITIVE | BLUETTI_F_ARRAY | BLUETTI_F_ZERO_UNREPORTED)
 
 size_t bluetti_wire_type_size(int type)
 {

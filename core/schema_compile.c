@@ -184,8 +184,10 @@ int bt_result_new_valid(const bluetti_block_schema *s, bluetti_result **out)
         size_t es = bluetti_wire_type_size(f->type);
         c->erk = read_kind(f->type, f->order);
         /* the hot loop only sees plain scalars; the rest takes the cold path */
-        c->rk = (array || f->after || f->type == BLUETTI_TEXT || f->min_protocol) ? RK_SLOW
-                                                                                : c->erk;
+        c->rk = (array || f->after || f->type == BLUETTI_TEXT || f->min_protocol ||
+                 (f->flags & BLUETTI_F_ZERO_UNREPORTED))
+                    ? RK_SLOW
+                    : c->erk;
         c->flags = f->flags;
         c->min_protocol = f->min_protocol;
         c->size = f->size;

@@ -109,6 +109,33 @@ static bool has_warning(const char *text)
 
 /* ---- wire types and orders ------------------------------------------------ */
 
+/* BLUETTI_F_ZERO_UNREPORTED: a raw 0 (a temperature sensor that reports
+ * nothing) is absent, not -40 °C; any other raw value decodes as usual. */
+static void test_zero_unreported(void)
+{
+    bluetti_field t = { .type = BLUETTI_U16, .flags = BLUETTI_F_ZERO_UNREPORTED,
+                        .xf = { BLUETTI_XF_MINUS_(40) } };
+    CU_ASSERT(is_absent(one(t, "0000"), BLUETTI_ABSENT_NOT_REPORTED));
+    CU_ASSERT_STRING_EQUAL(bluetti_absent_text(BLUETTI_ABSENT_NOT_REPORTED),
+                           "not reported by the device");
+    CU_ASSERT(is_int(one(t, "0041"), 25));
+    CU_ASSERT(is_int(one(t, "0001"), -39));
+    /* without the flag a raw 0 is -40 */
+    t.flags = 0;
+    CU_ASSERT(is_int(one(t, "0000"), -40));
+    /* arrays: element by element */
+    bluetti_field a = { .type = BLUETTI_U8, .size = 4,
+                        .flags = BLUETTI_F_ARRAY | BLUETTI_F_ZERO_UNREPORTED,
+                        .xf = { BLUETTI_XF_MINUS_(40) } };
+    const bluetti_value *v = one(a, "41 00 3c 00");
+    CU_ASSERT_EQUAL_FATAL(v->kind, BLUETTI_VAL_ARRAY);
+    CU_ASSERT_EQUAL_FATAL(v->count, 4);
+    CU_ASSERT(is_int(&v->v.items[0], 25));
+    CU_ASSERT(is_absent(&v->v.items[1], BLUETTI_ABSENT_NOT_REPORTED));
+    CU_ASSERT(is_int(&v->v.items[2], 20));
+    CU_ASSERT(is_absent(&v->v.items[3], BLUETTI_ABSENT_NOT_REPORTED));
+}
+
 static void test_u8_i8(void)
 {
     CU_ASSERT(is_int(one(FIELD(BLUETTI_U8, 0, 0), "00 2A FF"), 0));
@@ -1422,6 +1449,7 @@ static int add(void)
         { "types", "32-bit word orders (CDAB default)", test_32 },
         { "types", "64-bit, serial low word first", test_64 },
         { "types", "f32", test_f32 },
+        { "types", "raw 0 not reported", test_zero_unreported },
         { "types", "text swap, trim, escape", test_text },
         { "transforms", "single transforms", test_single_transforms },
         { "transforms", "chains", test_chains },

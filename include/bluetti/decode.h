@@ -27,6 +27,7 @@ typedef enum bluetti_absent_reason {
     BLUETTI_ABSENT_COUNT,         /* "element count points past the data" */
     BLUETTI_ABSENT_BAD_COUNT,     /* "element count exceeds the schema's maximum" */
     BLUETTI_ABSENT_BAD_VALUE,     /* "value could not be decoded" */
+    BLUETTI_ABSENT_NOT_REPORTED,  /* "not reported by the device" (a raw 0, BLUETTI_F_ZERO_UNREPORTED) */
 } bluetti_absent_reason;
 
 typedef struct bluetti_value {

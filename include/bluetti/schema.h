@@ -46,6 +46,7 @@ typedef enum bluetti_order {
 #define BLUETTI_F_KEEP_SPACES  0x04u  /* TEXT: do not trim trailing spaces */
 #define BLUETTI_F_SENSITIVE    0x08u  /* value is secret (a password): tools mask it */
 #define BLUETTI_F_ARRAY        0x10u  /* array of `size` (max) elements; see count_from */
+#define BLUETTI_F_ZERO_UNREPORTED 0x20u /* a raw 0 means "not reported" (temperatures): absent */
 
 /* How much real evidence stands behind a field or block. */
 typedef enum bluetti_evidence {

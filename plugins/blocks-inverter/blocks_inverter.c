@@ -23,8 +23,9 @@
 #define INV_TEMP(name_, desc_, off)                                                 \
     { .name = (name_), .unit = "°C", .description = (desc_), .offset = (off),       \
       .type = BLUETTI_U16, .min_protocol = 2005, .xf = { BLUETTI_XF_MINUS_(40) },   \
+      .flags = BLUETTI_F_ZERO_UNREPORTED,                                           \
       .note = "protocol >= 2005 only (older firmware keeps other data here); raw 0 means " \
-              "no reading, which shows as -40" }
+              "no reading (absent)" }
 
 static const bluetti_field inv_base_fields[] = {
     { .name = "inv_id", .description = "Inverter number",

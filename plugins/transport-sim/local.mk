@@ -13,5 +13,8 @@ plugins_transport_sim_la_LIBADD = $(PLUGIN_LIBADD) plugins/libsimdev.la $(LIBM)
 ## The device images the simulators serve by default.
 devicesdir = $(pkgdatadir)/devices
 dist_devices_DATA = data/devices/el30v2.json data/devices/el100v2.json \
-	data/devices/elite200v2.json
-EXTRA_DIST += data/devices/README.md data/devices/make-images.py
+	data/devices/elite200v2.json data/devices/ac180.json data/devices/ep760.json \
+	data/devices/ap300.json
+EXTRA_DIST += data/devices/README.md data/devices/units/el30v2.json \
+	data/devices/units/el100v2.json data/devices/units/elite200v2.json \
+	data/devices/units/ac180.json data/devices/units/ep760.json data/devices/units/ap300.json

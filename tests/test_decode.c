@@ -1,4 +1,4 @@
-/* The table-driven decoder: wire types and orders (protocol §3, EVIDENCE.md),
+/* The table-driven decoder: wire types and orders (docs/protocol/modbus.md, wire-rules.md),
  * transforms (§8.2), parser behaviour with small schemas (§8.3), schema
  * validation and result reuse. */
 #include "config.h"

@@ -24,7 +24,7 @@ typedef enum bluetti_wire_type {
 /* Byte and word order of multi-byte values. Registers are big-endian on the
  * wire; what differs is the order of the registers of a wider value.
  * DEFAULT means: 16-bit big-endian; 32/64-bit low word first (CDAB), which
- * is what real V2 devices send (EVIDENCE.md rule 1). */
+ * is what real V2 devices send (docs/protocol/wire-rules.md). */
 typedef enum bluetti_order {
     BLUETTI_ORDER_DEFAULT = 0,
     /* Named by the pattern the bytes of a 32-bit value A B C D (A most

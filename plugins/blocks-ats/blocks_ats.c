@@ -1,6 +1,6 @@
 /* blocks-ats: automatic transfer switch blocks (17000 ATS_INFO,
  * 17100 AT1_BASE_INFO, 17400 ATS_EVENT_EXT).
- * Layouts from BLUETTI-V2-PROTOCOL.md §6.5; decisions in each `notes`. */
+ * Layouts from the older protocol reference (docs/protocol/README.md); decisions in each `notes`. */
 #include "config.h"
 
 #include <bluetti/plugin.h>

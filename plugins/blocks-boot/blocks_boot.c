@@ -1,6 +1,6 @@
 /* blocks-boot: firmware update status and boot-loader inventory blocks
  * (720 OTA_STATUS, 29770 BOOT_UPGRADE_SUPPORT, 29772 BOOT_SOFTWARE_INFO).
- * Layouts from BLUETTI-V2-PROTOCOL.md §6.5; decisions in each `notes`. */
+ * Layouts from the older protocol reference (docs/protocol/README.md); decisions in each `notes`. */
 #include "config.h"
 
 #include <bluetti/plugin.h>

@@ -1,6 +1,6 @@
 /* blocks-dcdc: DC-DC charger and DC hub blocks (15500 DC_DC_INFO,
  * 15600 DC_DC_SETTINGS, 15700 DC_HUB_INFO, 15750 DC_HUB_SETTINGS).
- * Layouts from BLUETTI-V2-PROTOCOL.md §6.5; decisions in each `notes`. */
+ * Layouts from the older protocol reference (docs/protocol/README.md); decisions in each `notes`. */
 #include "config.h"
 
 #include <bluetti/plugin.h>

@@ -1,6 +1,6 @@
 /* blocks-epad: energy pad (tank level / temperature monitor) blocks
  * (18000 EPAD_INFO, 18300 EPAD_SETTINGS, 18400/18500/18600
- * EPAD_LIQUID_POINT1..3). Layouts from BLUETTI-V2-PROTOCOL.md §6.5;
+ * EPAD_LIQUID_POINT1..3). Layouts from the older protocol reference (docs/protocol/README.md);
  * decisions in each `notes`. */
 #include "config.h"
 

@@ -1,7 +1,7 @@
 /* blocks-inverter: the inverter blocks 1100 INV_BASE_INFO, 1200 INV_PV_INFO, 1300
  * INV_GRID_INFO, 1400 INV_LOAD_INFO and 1500 INV_INV_INFO.
- * Layouts from BLUETTI-V2-PROTOCOL.md §6.5, corrected by real-device
- * evidence (EVIDENCE.md rule 1: 32-bit values low word first; Bluetooth
+ * Layouts from the older protocol reference (docs/protocol/README.md), corrected by real-device
+ * evidence (docs/protocol/wire-rules.md: 32-bit values low word first; Bluetooth
  * decoders read against real units, reference §9.2/§10). Decisions in each
  * block's `notes` and in the fields' notes. */
 #include "config.h"

@@ -1,6 +1,6 @@
 /* blocks-iot: the IoT (Wi-Fi) module's identity, credentials and enable
  * bits (11000 IOT_INFO, 12002 IOT_WIFI_SETTINGS, 12161 IOT_ENABLE_INFO).
- * Layouts from BLUETTI-V2-PROTOCOL.md §6.5; decisions in each `notes`. */
+ * Layouts from the older protocol reference (docs/protocol/README.md); decisions in each `notes`. */
 #include "config.h"
 
 #include <bluetti/plugin.h>

@@ -1,6 +1,6 @@
 /* blocks-meter: metering and energy statistics — 1700 METER_INFO (external
  * CT meter), 3500 TOTAL_ENERGY_INFO, 3600 CURR_YEAR_ENERGY.
- * Layouts from BLUETTI-V2-PROTOCOL.md §6.5; decisions in each `notes`. */
+ * Layouts from the older protocol reference (docs/protocol/README.md); decisions in each `notes`. */
 #include "config.h"
 
 #include <bluetti/plugin.h>

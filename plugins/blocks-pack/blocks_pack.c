@@ -1,7 +1,7 @@
 /* blocks-pack: battery blocks 6000 PACK_MAIN_INFO, 6100 PACK_ITEM_INFO,
  * 6300 PACK_SUB_PACK_INFO (cell data) and 7000 PACK_SETTINGS.
- * Layouts from BLUETTI-V2-PROTOCOL.md §6.3-§6.5, corrected by real-device
- * evidence (EVIDENCE.md; reference §9.2/§10). Variable parts (cell
+ * Layouts from the older protocol reference (docs/protocol/README.md), corrected by real-device
+ * evidence (docs/protocol/wire-rules.md and blocks-pack.md). Variable parts (cell
  * voltages, temperatures, firmware lists) are arrays whose counts come from
  * the payload, so a count pointing past the data is reported, never read. */
 #include "config.h"

@@ -1,7 +1,7 @@
 /* blocks-schedule: schedules, timers and time-of-use records
  * (19200 SCHEDULED_BACKUP, 19300 TIMER_SETTINGS, 19305 TIMER_TASK_LIST,
  * 19365/19425/19485 AT1_TIMER_EVENT_A..C, 26001 TOU_TIME_INFO).
- * Layouts from BLUETTI-V2-PROTOCOL.md §6.5; decisions in each `notes`. */
+ * Layouts from the older protocol reference (docs/protocol/README.md); decisions in each `notes`. */
 #include "config.h"
 
 #include <bluetti/plugin.h>

@@ -1,7 +1,7 @@
 /* blocks-settings: configuration blocks the vendor app can change —
  * 2000 INV_BASE_SETTINGS, 2200 INV_ADV_SETTINGS, 2400 CERT_SETTINGS,
  * 19000 SOC_SETTINGS, 19100 COMM_DELAY_SETTINGS, 40127 HOME_STORAGE_SETTINGS.
- * The SDK only reads them. Layouts from BLUETTI-V2-PROTOCOL.md §6.5, with
+ * The SDK only reads them. Layouts from the older protocol reference (docs/protocol/README.md), with
  * block 2000 moved onto the whole registers real units use (§9.1 #4).
  * Decisions in each `notes`. */
 #include "config.h"

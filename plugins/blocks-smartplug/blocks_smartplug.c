@@ -1,6 +1,6 @@
 /* blocks-smartplug: smart plug identity and settings
  * (14500 SMART_PLUG_INFO, 14700 SMART_PLUG_SETTINGS).
- * Layouts from BLUETTI-V2-PROTOCOL.md §6.5; decisions in each `notes`. */
+ * Layouts from the older protocol reference (docs/protocol/README.md); decisions in each `notes`. */
 #include "config.h"
 
 #include <bluetti/plugin.h>

@@ -148,18 +148,89 @@ same_as_sim "AP300 (address 0)"
 need mosquitto_sub mosquitto-clients
 mosquitto_sub -h 127.0.0.1 -p "$CLOUD_MQTT_PORT" --cafile "$CA" --cert "$CT/pki/device.crt" \
     --key "$CT/pki/device.key" -u device:2345000000005 -P dev-secret-old \
-    -t SUB/EL100V2/2345000000005 -C 1 -W 20 -d -F %x > "$CT/wire.hex" 2>"$CT/wire.log" &
+    -i wire-watch -t SUB/EL100V2/2345000000005 -C 1 -W 20 -F %x > "$CT/wire.hex" 2>"$CT/wire.log" &
 wire=$!
-cloud_wait_for "$CT/wire.hex" SUBACK 20 $wire || bad "mosquitto_sub did not subscribe"
+cloud_wait_for "$CT/broker.log" "wire-watch 0 SUB/EL100V2/2345000000005" 20 $wire ||
+    bad "mosquitto_sub did not subscribe"
 run_as alice --sn 2345000000005 read --blocks 100,1300
 expect_rc 0
 wait $wire || bad "saw no request to the old-envelope station on the broker ($(cat "$CT/wire.log"))"
-case $(grep -v '^Client' "$CT/wire.hex" | head -n 1) in
+case $(cat "$CT/wire.hex") in
     010103*) ;;
     *) bad "the request to the old-protocol station is not in the old envelope: $(cat "$CT/wire.hex")" ;;
 esac
 sim_read "$CT/el100v2-old.json" 2345000000005 EL100V2 --blocks 100,1300
 same_as_sim "EL100V2 in the old envelope"
+
+# ---- --json names the station by its serial ------------------------------------
+run_as alice --json --sn 2345000223861 read --blocks 100
+expect_rc 0
+python3 -c 'import json,sys
+d = json.load(open(sys.argv[1]))["device"]
+assert d["sn"] == "EL100V22345000223861", d
+assert d["model"] == "EL100V2", d' "$out" || bad "read --json does not show the station's serial"
+
+# ---- the session is held by the app (dave): said so, one attempt ---------------
+mark_broker
+run_as dave --sn 2345000000004 --session-holdoff 0.2 read --blocks 100
+expect_rc 1
+expect_err "another client, most likely the Bluetti app, holds this account's MQTT session"
+[ "$(refusals)" -eq 1 ] || bad "a taken session was tried $(refusals) times by one read"
+
+# ---- the broker refuses the credentials (the cloud dropped the token) ----------
+cp "$CT/tokens" "$CT/tokens.saved"
+grep -v '^[0-9a-f]* [0-9a-f]* alice@example.com' "$CT/tokens.saved" > "$CT/tokens.new"
+mv "$CT/tokens.new" "$CT/tokens"
+mark_broker
+run_as alice --sn 2345000223861 read --blocks 100
+expect_rc 1
+expect_err "refused"
+expect_no_err "another client"
+cp "$err" "$CT/refused.err"
+[ "$(refusals)" -eq 1 ] || bad "refused credentials were tried $(refusals) times by one read"
+mv "$CT/tokens.saved" "$CT/tokens"
+
+# ---- the cloud's clock is 90 s ahead (erin): login measured it, reads work --------
+run_as erin --sn 2345000000006 read --blocks 100
+expect_rc 0
+expect_out "^  soc "
+# a stale measurement (this computer's clock jumped after login): every
+# connect measures the offset again with the certificate's time-based
+# password, so the MQTT password is right and the broker takes it at once
+python3 - "$CT/erin/bluetti/cloud-profile.json" <<'PYEOF'
+import json, os, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d["clock_offset_ms"] = 0
+json.dump(d, open(p, "w"))
+os.chmod(p, 0o600)
+PYEOF
+mark_broker
+run_as erin --sn 2345000000006 read --blocks 100
+expect_rc 0
+expect_out "^  soc "
+[ "$(refusals)" -eq 0 ] || bad "the stale clock offset was used for the MQTT password"
+
+# ---- the password was changed in the app: the stored login cannot renew ----------
+python3 - "$CT/bob/bluetti/cloud-profile.json" "$("$TOTP" hash Old-pw-of-bob)" <<'PYEOF'
+import json, os, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d["password_sha256"] = sys.argv[2]
+json.dump(d, open(p, "w"))
+os.chmod(p, 0o600)
+PYEOF
+sleep 3 # bob's token lives 2 s
+mark_broker
+run_as bob --sn 2345000000002 read --blocks 100
+expect_rc 3
+expect_err "password for bob@example.com is wrong"
+[ "$(refusals)" -eq 0 ] || bad "a login the cloud refused still went to the broker"
+
+# ---- --insecure is loud ------------------------------------------------------------
+run_as alice --sn 2345000223861 --insecure read --blocks 100
+expect_rc 0
+expect_err "INSECURE: the broker's certificate is NOT verified"
 
 cloud_stop "$CLOUD_API_PID" "bluetti-sim --cloud"
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }

@@ -67,6 +67,7 @@ station el100 "$S/data/devices/el100v2.json" 2345000223861 dev-secret-1
 station ap300 "$S/data/devices/ap300.json" 2360000003001 dev-secret-ap
 station old "$CT/el100v2-old.json" 2345000000005 dev-secret-old
 station erin "$S/data/devices/el100v2.json" 2345000000006 dev-secret-6
+station bob "$S/data/devices/el30v2.json" 2345000000002 dev-secret-2
 
 out="$CT/out"
 err="$CT/err"
@@ -177,18 +178,17 @@ expect_rc 1
 expect_err "another client, most likely the Bluetti app, holds this account's MQTT session"
 [ "$(refusals)" -eq 1 ] || bad "a taken session was tried $(refusals) times by one read"
 
-# ---- the broker refuses the credentials (the cloud dropped the token) ----------
-cp "$CT/tokens" "$CT/tokens.saved"
-grep -v '^[0-9a-f]* [0-9a-f]* alice@example.com' "$CT/tokens.saved" > "$CT/tokens.new"
-mv "$CT/tokens.new" "$CT/tokens"
+# ---- the broker refuses the credentials ------------------------------------------
+# (a session id the cloud never issued in place of the login's: the
+# simulated cloud rewrites the broker's tokens file from its own state, so
+# the refusal is made on the client's side; the broker's answer, CONNACK 5,
+# is the one a token the cloud dropped gets)
 mark_broker
-run_as alice --sn 2345000223861 read --blocks 100
+run_as alice --sn 2345000223861 --username tid:00000000000000000000000000000000 read --blocks 100
 expect_rc 1
-expect_err "refused"
+expect_err "refused the credentials"
 expect_no_err "another client"
-cp "$err" "$CT/refused.err"
 [ "$(refusals)" -eq 1 ] || bad "refused credentials were tried $(refusals) times by one read"
-mv "$CT/tokens.saved" "$CT/tokens"
 
 # ---- the cloud's clock is 90 s ahead (erin): login measured it, reads work --------
 run_as erin --sn 2345000000006 read --blocks 100
@@ -231,6 +231,68 @@ expect_err "password for bob@example.com is wrong"
 run_as alice --sn 2345000223861 --insecure read --blocks 100
 expect_rc 0
 expect_err "INSECURE: the broker's certificate is NOT verified"
+
+# ---- the broker key pin recorded by login ------------------------------------------
+pin=$("$OPENSSL_BIN" x509 -in "$CT/pki/broker.crt" -pubkey -noout |
+      "$OPENSSL_BIN" pkey -pubin -outform DER | "$OPENSSL_BIN" dgst -sha256 -r | cut -c1-64)
+[ ${#pin} -eq 64 ] || fail "cannot compute the broker's key pin"
+wrong=$(printf '%064d' 0)
+login pinned alice@example.com Alice-pw-1 --pin-broker-key "sha256-$wrong"
+expect_rc 0
+expect_out "must present the public key SHA256-$wrong"
+grep -q "\"broker_pin\": \"SHA256-$wrong\"" "$CT/pinned/bluetti/cloud-profile.json" ||
+    bad "login did not store the pin"
+[ "$(stat -c %a "$CT/pinned/bluetti/cloud-profile.json")" = 600 ] || bad "profile mode"
+run_as pinned --sn 2345000223861 read --blocks 100
+expect_rc 1
+expect_err "public key does not match"
+login pinned alice@example.com Alice-pw-1 --pin-broker-key "SHA256-$pin"
+expect_rc 0
+run_as pinned --sn 2345000223861 read --blocks 100
+expect_rc 0
+expect_out "^  soc "
+run_as pinned --sn 2345000223861 --insecure read --blocks 100
+expect_rc 2
+expect_err "pins the broker's key.*insecure"
+login pinned alice@example.com Alice-pw-1 --pin-broker-key SHA256-abc
+expect_rc 2
+expect_err "pin-broker-key SHA256-abc: expected SHA256- and the 64 hex digits"
+grep -q "\"broker_pin\": \"SHA256-$pin\"" "$CT/pinned/bluetti/cloud-profile.json" ||
+    bad "a refused login changed the stored pin"
+
+# ---- strace: a --sn read through the stored login writes only the login ------------
+# (bob's token lives 2 s: the read renews it and writes the profile back;
+# LeakSanitizer cannot run under ptrace: off for this one run)
+login bob2 bob@example.com Bob-pw-2
+expect_rc 0
+sleep 3
+PB="$CT/bob2/bluetti"
+# shellcheck disable=SC2086
+XDG_CONFIG_HOME="$CT/bob2" ASAN_OPTIONS="${ASAN_OPTIONS:-}${ASAN_OPTIONS:+:}detect_leaks=0" \
+    strace -f -qq -e trace=openat,open,creat,rename,renameat,renameat2,link,linkat,mkdir,mkdirat \
+    -o "$CT/strace" "$TOOL" --no-config $PLUG --sn 2345000000002 read --blocks 100 \
+    >"$out" 2>"$err" </dev/null
+rc=$?
+last="--sn 2345000000002 read (bob, under strace)"
+expect_rc 0
+expect_out "^  soc "
+grep -E 'open(at)?\(.*O_(WRONLY|RDWR|CREAT)|creat\(|link(at)?\(' "$CT/strace" |
+    grep -v '"/dev/tty"\|"/dev/null"' > "$CT/writes"
+[ -s "$CT/writes" ] || bad "the renewed login was not written back"
+while IFS= read -r line; do
+    case "$line" in
+        *"\"$PB/.cloud-profile.json."*|*"\"$PB/.cloud-cert.p12."*) ;;
+        *) bad "the read wrote a file it should not: $line" ;;
+    esac
+done < "$CT/writes"
+grep -q "rename(\"$PB/.cloud-profile.json.[^\"]*\", \"$PB/cloud-profile.json\")" "$CT/strace" ||
+    bad "the renewed profile was not renamed into place"
+for f in "$PB/cloud-profile.json" "$PB/cloud-cert.p12"; do
+    [ "$(stat -c %a "$f")" = 600 ] || bad "$f has mode $(stat -c %a "$f") after the read"
+    if grep -aq "PRIVATE KEY" "$f"; then bad "$f holds a key in clear"; fi
+done
+[ -z "$(find "$PB" -name '.*' -type f)" ] || bad "temp files left in $PB"
+if grep -rqF "Bob-pw-2" "$PB"; then bad "bob's plaintext password was stored"; fi
 
 cloud_stop "$CLOUD_API_PID" "bluetti-sim --cloud"
 [ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }

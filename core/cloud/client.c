@@ -292,8 +292,7 @@ const bluetti_cloud_device *bluetti_cloud_device_find(bluetti_cloud *c, const ch
     }
     cloud_fail(c, BLUETTI_E_NO_SUCH_STATION, "the account %s has no station with serial %.64s; "
                "%s%s", c->email ? c->email : "(not logged in)", serial,
-               c->n_devs ? "its stations are: " : "it has no stations (run 'bluetti-tool devices' "
-               "to refresh the list)", list);
+               c->n_devs ? "its stations are: " : "it has no stations", list);
     return NULL;
 }
 

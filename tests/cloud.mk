@@ -33,3 +33,10 @@ tests_cloud_test_login_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS)
 tests_cloud_test_login_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS) $(OPENSSL_LIBS)
 TESTS += tests/cloud/login_lib.sh tests/cloud/login.sh
 dist_check_SCRIPTS += tests/cloud/login_lib.sh tests/cloud/login.sh
+
+## tool_errors.sh: bluetti-tool through the stored login from the user's
+## side: each connect-time failure (session taken, credentials refused,
+## stale clock, password changed), address 0 and the old envelope via --sn,
+## the broker key pin stored by login, and strace of a --sn read.
+TESTS += tests/cloud/tool_errors.sh
+dist_check_SCRIPTS += tests/cloud/tool_errors.sh

@@ -211,6 +211,7 @@ void bluetti_cloud_free(bluetti_cloud *c)
     free(c->uid);
     cloud_devs_free(c);
     free(c->iot_server);
+    free(c->broker_pin);
     bluetti_cloud_bytes_free(c->p12, c->p12_len);
     free(c->profile_dir);
     OPENSSL_cleanse(c, sizeof *c);
@@ -291,8 +292,7 @@ const bluetti_cloud_device *bluetti_cloud_device_find(bluetti_cloud *c, const ch
     }
     cloud_fail(c, BLUETTI_E_NO_SUCH_STATION, "the account %s has no station with serial %.64s; "
                "%s%s", c->email ? c->email : "(not logged in)", serial,
-               c->n_devs ? "its stations are: " : "it has no stations (run 'bluetti-tool devices' "
-               "to refresh the list)", list);
+               c->n_devs ? "its stations are: " : "it has no stations", list);
     return NULL;
 }
 
@@ -395,4 +395,39 @@ out:
         cloud_wipe_str(password);
     }
     return err;
+}
+
+/* The pin is the tool's and the transport's business: the library only
+ * checks its form and keeps it with the login (docs/protocol/cloud.md). */
+int bluetti_cloud_set_broker_pin(bluetti_cloud *c, const char *pin)
+{
+    if (!c) return BLUETTI_E_INVAL;
+    if (!pin) {
+        free(c->broker_pin);
+        c->broker_pin = NULL;
+        return 0;
+    }
+    if (strncmp(pin, "SHA256-", 7) != 0 && strncmp(pin, "sha256-", 7) != 0)
+        return BLUETTI_E_INVAL;
+    const char *hex = pin + 7;
+    char norm[7 + 64 + 1] = "SHA256-";
+    size_t n = 0;
+    for (; hex[n]; n++) {
+        char ch = hex[n];
+        if (n >= 64 || !((ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') ||
+                         (ch >= 'A' && ch <= 'F')))
+            return BLUETTI_E_INVAL;
+        norm[7 + n] = (char)(ch >= 'A' && ch <= 'F' ? ch - 'A' + 'a' : ch);
+    }
+    if (n != 64) return BLUETTI_E_INVAL;
+    char *dup = strdup(norm);
+    if (!dup) return BLUETTI_E_NOMEM;
+    free(c->broker_pin);
+    c->broker_pin = dup;
+    return 0;
+}
+
+const char *bluetti_cloud_broker_pin(const bluetti_cloud *c)
+{
+    return c ? c->broker_pin : NULL;
 }

@@ -43,6 +43,7 @@ struct bluetti_cloud {
     cloud_dev *devs;
     size_t n_devs;
     char *iot_server;            /* x-iot-server, NULL: not seen */
+    char *broker_pin;            /* "SHA256-" + 64 lower hex digits, NULL: no pin */
     bool has_offset;
     int64_t offset_ms;
     uint8_t *p12;                /* the bundle as downloaded (encrypted) */

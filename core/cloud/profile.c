@@ -200,6 +200,7 @@ static json_t *profile_json(const bluetti_cloud *c, bool with_p12)
     f |= json_object_set_new(o, "token_expiry", json_integer((json_int_t)c->token_expiry));
     f |= set_str(o, "uid", c->uid);
     f |= set_str(o, "broker", c->iot_server);
+    f |= set_str(o, "broker_pin", c->broker_pin);
     if (c->has_offset)
         f |= json_object_set_new(o, "clock_offset_ms", json_integer((json_int_t)c->offset_ms));
     f |= set_str(o, "pkcs12", with_p12 ? BLUETTI_CLOUD_PKCS12_FILE : NULL);
@@ -390,8 +391,10 @@ static int from_json(bluetti_cloud *c, json_t *doc)
         !get_str(doc, "password_sha256", &c->pw_hash, true) ||
         !get_str(doc, "pass_open", &c->pass_open, true) ||
         !get_str(doc, "token", &c->token, true) || !get_str(doc, "uid", &c->uid, false) ||
-        !get_str(doc, "broker", &c->iot_server, false))
+        !get_str(doc, "broker", &c->iot_server, false) ||
+        !get_str(doc, "broker_pin", &c->broker_pin, false))
         return BLUETTI_E_CLOUD;
+    if (c->broker_pin && bluetti_cloud_set_broker_pin(c, c->broker_pin) != 0) return BLUETTI_E_CLOUD;
     if (!c->email || !c->pw_hash || strlen(c->pw_hash) != 64 || !c->pass_open ||
         !c->api_url || !c->device_id || !c->os || !c->app_ver)
         return BLUETTI_E_CLOUD;

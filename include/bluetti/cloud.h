@@ -318,6 +318,16 @@ BLUETTI_API int bluetti_cloud_profile_load(const char *path, const bluetti_cloud
  * Owned by c. */
 BLUETTI_API const char *bluetti_cloud_profile_dir(const bluetti_cloud *c);
 
+/* The broker key pin kept with the login (stored by profile_save): pin is
+ * "SHA256-" and the 64 hex digits of the SHA-256 of the broker's DER
+ * public key (SubjectPublicKeyInfo), or NULL to drop the pin. The string
+ * is copied. BLUETTI_E_INVAL for any other form (c unchanged). */
+BLUETTI_API int bluetti_cloud_set_broker_pin(bluetti_cloud *c, const char *pin);
+
+/* The pin kept with the login, "SHA256-" and 64 lower-case hex digits, or
+ * NULL when there is none. Owned by c. */
+BLUETTI_API const char *bluetti_cloud_broker_pin(const bluetti_cloud *c);
+
 /* Which files bluetti_cloud_profile_remove() removed. */
 #define BLUETTI_CLOUD_REMOVED_PROFILE 1u
 #define BLUETTI_CLOUD_REMOVED_PKCS12  2u

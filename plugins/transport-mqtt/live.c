@@ -85,7 +85,7 @@ static int hexval(char c)
 }
 
 /* "SHA256-<64 hex>" or "<64 hex>", colons between bytes allowed. */
-static bool parse_pin(const char *v, unsigned char pin[32])
+bool mqtt_live_parse_pin(const char *v, unsigned char pin[32])
 {
     if (!strncmp(v, "SHA256-", 7) || !strncmp(v, "sha256-", 7)) v += 7;
     size_t n = 0;
@@ -184,7 +184,7 @@ int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail
     lv->cloud_set = rc == 0;
     v = bluetti_options_get(o, "pin_broker_key");
     if (v && *v) {
-        if (!parse_pin(v, lv->pin)) {
+        if (!mqtt_live_parse_pin(v, lv->pin)) {
             detailf(detail, len, "option pin_broker_key=%s: expected SHA256- and 64 hex digits "
                     "(the SHA-256 of the broker's DER public key)", v);
             return BLUETTI_E_INVAL;

@@ -39,6 +39,8 @@ typedef struct mqtt_live {
  * session_holdoff, cloud_profile) into lv (cleared first). 0, or
  * BLUETTI_E_INVAL / BLUETTI_E_NOMEM with the reason in detail. */
 int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail, size_t len);
+/* "SHA256-<64 hex>" (or bare hex, colons allowed) into 32 bytes; false if malformed. */
+bool mqtt_live_parse_pin(const char *v, unsigned char pin[32]);
 /* Free and wipe everything lv holds. */
 void mqtt_live_free(mqtt_live *lv);
 

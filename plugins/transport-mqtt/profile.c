@@ -116,6 +116,25 @@ int mqtt_live_profile_prepare(mqtt_live *lv, uint64_t local_ms, mqc_credentials 
         rc = cloud_failed(cl, rc, "renewing the cloud login failed", detail, len);
         goto out;
     }
+    /* the pin login stored (--pin-broker-key) binds every connect through
+     * the login; pin_broker_key given to the transport wins */
+    unsigned char stored_pin[32];
+    const unsigned char *pin = lv->has_pin ? lv->pin : NULL;
+    const char *sp = bluetti_cloud_broker_pin(cl);
+    if (!pin && sp) {
+        if (!mqtt_live_parse_pin(sp, stored_pin)) {
+            detailf(detail, len, "the stored login's broker_pin is malformed; log in again");
+            rc = BLUETTI_E_CLOUD;
+            goto out;
+        }
+        if (p->insecure) {
+            detailf(detail, len, "the stored login pins the broker's key, and option insecure "
+                    "would check nothing: drop insecure");
+            rc = BLUETTI_E_INVAL;
+            goto out;
+        }
+        pin = stored_pin;
+    }
     if ((rc = bluetti_cloud_certificate(cl, 0, &p12, &p12_len, &pfx_pw)) != 0) {
         rc = cloud_failed(cl, rc, "getting the client certificate from the cloud failed",
                           detail, len);
@@ -125,7 +144,7 @@ int mqtt_live_profile_prepare(mqtt_live *lv, uint64_t local_ms, mqc_credentials 
     bt_tls_config tc = { .cert = "the certificate of the stored login", .password = pfx_pw,
                          .cafile = p->cafile, .insecure = p->insecure, .host = p->host,
                          .log = p->log, .src = p->src, .p12_data = p12, .p12_len = p12_len,
-                         .pin_sha256 = lv->has_pin ? lv->pin : NULL, .seclevel = p->seclevel };
+                         .pin_sha256 = pin, .seclevel = p->seclevel };
     if ((rc = bt_tls_ctx_new(&tc, &scratch, ctx, detail, len)) != 0) goto out;
     /* last: the time-based password is good for its 30-second step only */
     if ((rc = bluetti_cloud_mqtt_credentials(cl, NULL, &user, &pass)) != 0) {

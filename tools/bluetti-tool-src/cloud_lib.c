@@ -71,6 +71,8 @@ const cloud_lib *cloud_lib_open(void)
         SYM(profile_load, "bluetti_cloud_profile_load");
         SYM(profile_dir, "bluetti_cloud_profile_dir");
         SYM(profile_remove, "bluetti_cloud_profile_remove");
+        SYM(set_broker_pin, "bluetti_cloud_set_broker_pin");
+        SYM(broker_pin, "bluetti_cloud_broker_pin");
     } while (0);
     if (missing) {
         tool_error(EXIT_FAIL, "%s lacks %s: it is older than this tool; install the "

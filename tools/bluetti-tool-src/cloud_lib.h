@@ -31,6 +31,8 @@ typedef struct cloud_lib {
                         char *detail, size_t cap);
     const char *(*profile_dir)(const bluetti_cloud *c);
     int (*profile_remove)(const char *dir, unsigned *removed, char *detail, size_t cap);
+    int (*set_broker_pin)(bluetti_cloud *c, const char *pin);
+    const char *(*broker_pin)(const bluetti_cloud *c);
 } cloud_lib;
 
 /* Open the library on first use ($BLUETTI_CLOUD_LIBRARY, else the

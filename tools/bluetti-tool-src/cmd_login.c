@@ -13,13 +13,14 @@ static const cloud_lib *L; /* opened by each command after its options */
 #include <string.h>
 #include <time.h>
 
-enum { L_HELP, L_ACCOUNT, L_ACCOUNT_PASSWORD, L_API_URL, L_CAFILE, L_COUNT };
+enum { L_HELP, L_ACCOUNT, L_ACCOUNT_PASSWORD, L_API_URL, L_CAFILE, L_PIN, L_COUNT };
 const optdef login_opts[] = {
     [L_HELP] = { "help", 'h', OPT_FLAG, NULL, 0, 0, false, false },
     [L_ACCOUNT] = { "account", 0, OPT_STRING, "EMAIL", 0, 0, false, false },
     [L_ACCOUNT_PASSWORD] = { "account-password", 0, OPT_SECRET, "P", 0, 0, false, false },
     [L_API_URL] = { "api-url", 0, OPT_STRING, "URL", 0, 0, false, false },
     [L_CAFILE] = { "cafile", 0, OPT_STRING, "FILE", 0, 0, false, false },
+    [L_PIN] = { "pin-broker-key", 0, OPT_STRING, "SHA256-HEX", 0, 0, false, false },
     [L_COUNT] = { NULL, 0, OPT_FLAG, NULL, 0, 0, false, false },
 };
 
@@ -130,6 +131,7 @@ int cmd_login(tool *t, int argc, char **argv)
                         "you sign in to the Bluetti app with)");
         goto out;
     }
+    const char *pin = opt_str(&v[L_PIN]);
     bluetti_cloud_config cfg;
     L->config_init(&cfg);
     cfg.api_url = opt_str(&v[L_API_URL]);
@@ -139,6 +141,12 @@ int cmd_login(tool *t, int argc, char **argv)
     if (err) {
         rc = tool_error(exit_code_for(err) == EXIT_FAIL ? EXIT_FAIL : EXIT_USAGE,
                         "cannot set up the cloud login: %s", detail[0] ? detail : bluetti_strerror(err));
+        goto out;
+    }
+    /* checked before the password is asked for or sent anywhere */
+    if (pin && L->set_broker_pin(c, pin)) {
+        rc = tool_error(EXIT_USAGE, "--pin-broker-key %s: expected SHA256- and the 64 hex digits "
+                        "of the SHA-256 of the broker's DER public key", shown(pin));
         goto out;
     }
     char what[SHOWN_MAX * 4 + 64];
@@ -180,6 +188,8 @@ int cmd_login(tool *t, int argc, char **argv)
         json_object_set_new(doc, "uid", json_string(L->uid(c)));
         json_object_set_new(doc, "token_expiry", json_integer(L->token_expiry(c)));
         json_object_set_new(doc, "profile", json_string(path));
+        json_object_set_new(doc, "broker_pin", L->broker_pin(c) ? json_string(L->broker_pin(c))
+                                                                 : json_null());
         char *p12path = xasprintf("%s/%s", dir, BLUETTI_CLOUD_PKCS12_FILE);
         json_object_set_new(doc, "pkcs12", p12path ? json_string(p12path) : json_null());
         free(p12path);
@@ -192,6 +202,9 @@ int cmd_login(tool *t, int argc, char **argv)
     printf("  %s  the login: account, password hash, token, stations\n", shown_path(path));
     printf("  %s/%s  the account's certificate bundle, encrypted as downloaded\n",
            shown_path(dir), BLUETTI_CLOUD_PKCS12_FILE);
+    if (L->broker_pin(c))
+        printf("The broker must present the public key %s at every connect.\n",
+               L->broker_pin(c));
     print_devices(c);
     if (L->device_count(c))
         printf("Read one with: " TOOL_NAME " --sn %s read\n",
@@ -301,6 +314,7 @@ void help_login(FILE *out)
 {
     fputs("Usage: " TOOL_NAME " [GLOBAL OPTIONS] login --account EMAIL [--api-url URL]\n"
           "                    [--cafile FILE] [--account-password P]\n"
+          "                    [--pin-broker-key SHA256-HEX]\n"
           "\n"
           "Log in to the Bluetti cloud with the account of the Bluetti app, download the\n"
           "account's certificate, and store both for later commands: then\n"
@@ -317,6 +331,10 @@ void help_login(FILE *out)
           "                         BLUETTI_ACCOUNT_PASSWORD or the prompt\n"
           "  --api-url URL          the cloud API (default " BLUETTI_CLOUD_DEFAULT_API_URL ")\n"
           "  --cafile FILE          also trust these CA certificates for the API\n"
+          "  --pin-broker-key SHA256-HEX\n"
+          "                         store this pin with the login: every later connect\n"
+          "                         through it must see this broker public key (SHA-256\n"
+          "                         of its DER SubjectPublicKeyInfo), whatever the CAs say\n"
           "  -h, --help             this help\n"
           "\n"
           "Password: --account-password, else $BLUETTI_ACCOUNT_PASSWORD, else asked on the\n"

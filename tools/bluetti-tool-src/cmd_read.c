@@ -8,10 +8,29 @@
 #include <string.h>
 #include <time.h>
 
+/* The serial to show: the session addresses a station of the stored cloud
+ * login as MODEL:SUBSN (the live topics need both), but it is the model
+ * followed by the sub-serial that the station and the Bluetti app call its
+ * serial. Any other address is the serial as given. */
+static json_t *serial_json(const tool *t)
+{
+    const char *a = bluetti_device_address(t->dev);
+    const char *colon = a ? strchr(a, ':') : NULL;
+    if (!colon || !t->cloud_station) return json_string(a);
+    size_t ml = (size_t)(colon - a);
+    char *sn = malloc(strlen(a));
+    if (!sn) return json_null();
+    memcpy(sn, a, ml);
+    strcpy(sn + ml, colon + 1);
+    json_t *j = json_string(sn);
+    free(sn);
+    return j;
+}
+
 static json_t *device_json(const tool *t)
 {
     json_t *o = json_object();
-    json_object_set_new(o, "sn", json_string(bluetti_device_address(t->dev)));
+    json_object_set_new(o, "sn", serial_json(t));
     const bluetti_profile *p = bluetti_device_profile(t->dev);
     json_object_set_new(o, "model", p ? json_string(p->model) : json_null());
     json_object_set_new(o, "transport", json_string(t->set.transport));
@@ -94,6 +113,19 @@ static int parse_cmd(const char *name, optval *v, int argc, char **argv, bool *d
     return rc;
 }
 
+/* Without --blocks and --model the blocks were chosen (and checked) for the
+ * default model before the device was known; once the stored cloud login or
+ * the device itself named another model, choose them again for that one. */
+static int blocks_for_device(tool *t, const char *blocks, const char *groups, uint16_t **ids,
+                             size_t *n)
+{
+    const bluetti_profile *p = bluetti_device_profile(t->dev);
+    if (blocks || t->set.model_given || !p || !strcmp(p->model, t->set.model)) return 0;
+    t->set.model = p->model; /* the registry's, alive as long as the tool */
+    free(*ids);
+    return select_blocks(t, blocks, groups, ids, n);
+}
+
 /* ---- read ---------------------------------------------------------------------- */
 
 enum { R_HELP, R_BLOCKS, R_GROUP, R_N };
@@ -115,6 +147,7 @@ int cmd_read(tool *t, int argc, char **argv)
     int rc = parse_cmd("read", v, argc, argv, &done);
     if (!rc && !done) rc = select_blocks(t, opt_str(&v[R_BLOCKS]), opt_str(&v[R_GROUP]), &ids, &n);
     if (!rc && !done) rc = device_open(t);
+    if (!rc && !done) rc = blocks_for_device(t, opt_str(&v[R_BLOCKS]), opt_str(&v[R_GROUP]), &ids, &n);
     if (!rc && !done) {
         json_t *blocks = t->set.json ? json_array() : NULL;
         json_t *errors = t->set.json ? json_array() : NULL;
@@ -320,6 +353,7 @@ int cmd_listen(tool *t, int argc, char **argv)
     if (!rc && !done) rc = opt_long(&listen_opts[L_COUNT], &v[L_COUNT], &count);
     if (!rc && !done) rc = select_blocks(t, opt_str(&v[L_BLOCKS]), opt_str(&v[L_GROUP]), &ids, &n);
     if (!rc && !done) rc = device_open(t);
+    if (!rc && !done) rc = blocks_for_device(t, opt_str(&v[L_BLOCKS]), opt_str(&v[L_GROUP]), &ids, &n);
     for (long round = 1; !rc && !done; round++) {
         double start = mono();
         char when[32];

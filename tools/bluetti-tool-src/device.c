@@ -220,6 +220,7 @@ int device_open(tool *t)
         return rc;
     }
     bool model_known = s->model_given;
+    t->cloud_station = cloud_address != NULL;
     if (cloud_address) { /* the session addresses the station as MODEL:SUBSN */
         free(serial);
         serial = cloud_address;

@@ -147,6 +147,7 @@ typedef struct tool {
     bluetti_registry *reg;
     bluetti_session *session;
     bluetti_device *dev;
+    bool cloud_station;           /* dev is a station of the stored cloud login (MODEL:SUBSN) */
     int n_loaded;                 /* plugins loaded */
 } tool;
 

@@ -40,3 +40,8 @@ dist_check_SCRIPTS += tests/cloud/login_lib.sh tests/cloud/login.sh
 ## the broker key pin stored by login, and strace of a --sn read.
 TESTS += tests/cloud/tool_errors.sh
 dist_check_SCRIPTS += tests/cloud/tool_errors.sh
+
+## listen.sh: a long-running listen through a stored login across a broker
+## restart: the expired token renewed, a fresh TOTP after the cloud's clock jumped.
+TESTS += tests/cloud/listen.sh
+dist_check_SCRIPTS += tests/cloud/listen.sh

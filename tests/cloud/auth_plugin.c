@@ -12,6 +12,9 @@
  * account marked "taken" is refused by closing the connection without a
  * CONNACK, as the live broker does when another client holds the session.
  * Topics are limited to the account's (or the device's) own stations.
+ * Like the live broker, the login is checked at CONNECT only: a connection
+ * keeps its account's topics after its token expired (the plugin remembers
+ * the sessions it accepted; a reconnect needs a valid token again).
  *
  * Built from libbluetti-cloud's own source (core/cloud/crypto.c) without
  * sanitizer or coverage flags: mosquitto cannot load instrumented code.
@@ -35,6 +38,7 @@
 
 #define MAX_WORDS 16
 #define MAX_FILE (1u << 20)
+#define MAX_ACCEPTED 64
 
 struct line {
     size_t n;
@@ -52,7 +56,38 @@ struct state {
     size_t text_len;
     struct line *lines;
     size_t n_lines;
+    struct accepted {               /* sessions accepted at CONNECT (a ring) */
+        char *sid, *email;
+    } acc[MAX_ACCEPTED];
+    size_t n_acc;
 };
+
+static void drop_accepted(struct accepted *a)
+{
+    if (a->sid) OPENSSL_cleanse(a->sid, strlen(a->sid));
+    free(a->sid);
+    free(a->email);
+    a->sid = a->email = NULL;
+}
+
+/* Remember that sid (of email's account) was let in. */
+static void remember(struct state *s, const char *sid, const char *email)
+{
+    for (size_t i = 0; i < MAX_ACCEPTED; i++)
+        if (s->acc[i].sid && strcmp(s->acc[i].sid, sid) == 0) return;
+    struct accepted *a = &s->acc[s->n_acc++ % MAX_ACCEPTED];
+    drop_accepted(a);
+    a->sid = strdup(sid);
+    a->email = strdup(email);
+    if (!a->sid || !a->email) drop_accepted(a);
+}
+
+static const char *accepted_email(const struct state *s, const char *sid)
+{
+    for (size_t i = 0; i < MAX_ACCEPTED; i++)
+        if (s->acc[i].sid && strcmp(s->acc[i].sid, sid) == 0) return s->acc[i].email;
+    return NULL;
+}
 
 static void drop_file(struct state *s)
 {
@@ -197,12 +232,15 @@ static int on_basic_auth(int event, void *data, void *ud)
                              "session is taken");
         return MOSQ_ERR_UNKNOWN;
     }
+    bool ok = false;
     if (strncmp(pw, "rmt:", 4) == 0) {
-        for (size_t i = 3; i < t->n; i++)
-            if (same(pw + 4, t->w[i])) return MOSQ_ERR_SUCCESS;
-        return refuse(user, "wrong rmt: secret");
+        for (size_t i = 3; i < t->n && !ok; i++) ok = same(pw + 4, t->w[i]);
+        if (!ok) return refuse(user, "wrong rmt: secret");
+    } else if (!(ok = totp_ok(s, t, pw))) {
+        return refuse(user, "wrong or stale TOTP");
     }
-    return totp_ok(s, t, pw) ? MOSQ_ERR_SUCCESS : refuse(user, "wrong or stale TOTP");
+    remember(s, t->w[1], t->w[2]);
+    return MOSQ_ERR_SUCCESS;
 }
 
 /* "PUB/<model>/<subSn>" or "SUB/<model>/<subSn>" of the station l. */
@@ -228,9 +266,11 @@ static int on_acl(int event, void *data, void *ud)
     bool device = strncmp(user, "device:", 7) == 0;
     const char *email = NULL;
     if (!device) {
-        const struct line *t = strncmp(user, "tid:", 4) == 0 ? find(s, NULL, user + 4) : NULL;
-        if (!t) return MOSQ_ERR_ACL_DENIED;
-        email = t->w[2];
+        if (strncmp(user, "tid:", 4) != 0) return MOSQ_ERR_ACL_DENIED;
+        const struct line *t = find(s, NULL, user + 4);
+        /* a token that expired keeps the connection it opened */
+        email = t ? t->w[2] : accepted_email(s, user + 4);
+        if (!email) return MOSQ_ERR_ACL_DENIED;
     }
     bool reading = e->access != MOSQ_ACL_WRITE;
     const char *dir = reading == device ? "SUB" : "PUB";
@@ -282,6 +322,7 @@ int mosquitto_plugin_cleanup(void *ud, struct mosquitto_opt *opts, int n_opts)
     mosquitto_callback_unregister(s->id, MOSQ_EVT_BASIC_AUTH, on_basic_auth, NULL);
     mosquitto_callback_unregister(s->id, MOSQ_EVT_ACL_CHECK, on_acl, NULL);
     drop_file(s);
+    for (size_t i = 0; i < MAX_ACCEPTED; i++) drop_accepted(&s->acc[i]);
     free(s->path);
     free(s);
     return MOSQ_ERR_SUCCESS;

@@ -53,16 +53,23 @@ struct server {
     struct conn c[MAX_CONNS];
     size_t n;
     cloud_tokens *ts;
+    cloud_config *cfg;              /* its clocks move on SIGUSR1 */
     uint64_t requests;
 };
 
+/* SIGUSR1 moves every account's clock this far ahead (a test's clock
+ * jump: a time-based password computed before it is 4 steps stale) */
+#define CLOCK_JUMP_MS 120000
+
 static volatile sig_atomic_t stop_signal;
+static volatile sig_atomic_t clock_jumps;
 static int sig_pipe[2] = { -1, -1 };
 
 static void on_signal(int sig)
 {
     int saved = errno;
-    stop_signal = sig;
+    if (sig == SIGUSR1) clock_jumps = clock_jumps + 1;
+    else stop_signal = sig;
     if (write(sig_pipe[1], "x", 1) < 0) { /* full: already woken */ }
     errno = saved;
 }
@@ -529,8 +536,26 @@ static int setup_signals(void)
     sigemptyset(&sa.sa_mask);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);
     return 0;
+}
+
+/* SIGUSR1: the cloud's clock, for every account, jumps ahead; the
+ * broker's auth plugin learns it from the rewritten tokens file. */
+static void jump_clocks(struct server *s)
+{
+    sig_atomic_t n = clock_jumps;
+    if (!n) return;
+    clock_jumps = 0;
+    for (size_t i = 0; i < s->cfg->n_accts; i++)
+        s->cfg->accts[i].clock_offset_ms += (int64_t)n * CLOCK_JUMP_MS;
+    char why[512];
+    if (cloud_tokens_write(s->ts, why, sizeof why) != 0)
+        fprintf(stderr, "bluetti-sim: cloud: %s\n", why);
+    else
+        fprintf(stderr, "bluetti-sim: cloud: the clock jumped %d s ahead\n",
+                (int)(n * (CLOCK_JUMP_MS / 1000)));
 }
 
 static void serve(struct server *s)
@@ -559,7 +584,12 @@ static void serve(struct server *s)
             fprintf(stderr, "bluetti-sim: cloud: poll: %s\n", strerror(errno));
             return;
         }
-        if (pf[0].revents) break;
+        if (pf[0].revents) {
+            char drain[16];
+            while (read(sig_pipe[0], drain, sizeof drain) > 0) { /* woken */ }
+            if (stop_signal) break;
+            jump_clocks(s);
+        }
         /* connections first (indices shift when one closes: go backwards) */
         for (size_t i = n; i-- > 0;)
             if (pf[i + 2].revents && conn_step(s, &s->c[i]) != 0) conn_close(s, i);
@@ -582,6 +612,7 @@ int cloud_run(const cloud_args *a)
         return 1;
     }
     s.ts = &ts;
+    s.cfg = &cfg;
     s.ctx = make_ctx(a);
     if (!s.ctx) goto out;
     if (cloud_tokens_write(&ts, why, sizeof why) != 0) {

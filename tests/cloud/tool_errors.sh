@@ -174,9 +174,21 @@ assert d["model"] == "EL100V2", d' "$out" || bad "read --json does not show the 
 # ---- the session is held by the app (dave): said so, one attempt ---------------
 mark_broker
 run_as dave --sn 2345000000004 --session-holdoff 0.2 read --blocks 100
-expect_rc 1
+expect_rc 5
 expect_err "another client, most likely the Bluetti app, holds this account's MQTT session"
+expect_err "close the Bluetti app \(or the other client\) on this account, then run the command again"
+expect_no_err "retried after a hold-off"
 [ "$(refusals)" -eq 1 ] || bad "a taken session was tried $(refusals) times by one read"
+# listen and raw give up at their first connect the same way
+mark_broker
+run_as dave --sn 2345000000004 --session-holdoff 0.2 listen --interval 0.2 --count 3 --blocks 100
+expect_rc 5
+expect_err "then run the command again"
+expect_no_err "retried after a hold-off"
+[ "$(refusals)" -eq 1 ] || bad "a taken session was tried $(refusals) times by listen's first connect"
+run_as dave --sn 2345000000004 --session-holdoff 0.2 raw --block 100
+expect_rc 5
+expect_err "then run the command again"
 
 # ---- the broker refuses the credentials ------------------------------------------
 # (a session id the cloud never issued in place of the login's: the
@@ -185,7 +197,7 @@ expect_err "another client, most likely the Bluetti app, holds this account's MQ
 # is the one a token the cloud dropped gets)
 mark_broker
 run_as alice --sn 2345000223861 --username tid:00000000000000000000000000000000 read --blocks 100
-expect_rc 1
+expect_rc 5
 expect_err "refused the credentials"
 expect_no_err "another client"
 [ "$(refusals)" -eq 1 ] || bad "refused credentials were tried $(refusals) times by one read"

@@ -153,8 +153,10 @@ void print_global_help(FILE *out)
           "was read is still printed), or the output could not be written; 2 usage or\n"
           "configuration error; 3 the Bluetti cloud refused the account (wrong password,\n"
           "unknown account, login expired and not renewable, certificate revoked); 4 not\n"
-          "logged in, or the account has no station with that serial; 130 interrupted\n"
-          "(Ctrl-C); 143 terminated (SIGTERM).\n", out);
+          "logged in, or the account has no station with that serial; 5 the MQTT broker\n"
+          "refused this client (another client, such as the Bluetti app, holds the\n"
+          "account's session, or the broker refused the credentials, certificate or a\n"
+          "subscription); 130 interrupted (Ctrl-C); 143 terminated (SIGTERM).\n", out);
     fprintf(out, "\nInstalled plugin directory: %s\n", bluetti_plugin_dir());
 }
 

@@ -16,6 +16,7 @@ enum {
     EXIT_USAGE = 2,       /* usage or configuration error */
     EXIT_AUTH = 3,        /* the cloud refused the account (password, account, login, certificate) */
     EXIT_NO_LOGIN = 4,    /* no stored login, or the account has no such station */
+    EXIT_REFUSED = 5,     /* the broker refused this client: session held elsewhere, credentials */
     EXIT_INTERRUPTED = 130,
     EXIT_TERMINATED = 143,
 };

@@ -384,6 +384,11 @@ const char *topts_hint(tool *t, int err)
     case BLUETTI_E_CERT_NOT_YET_VALID: return "check this computer's clock";
     case BLUETTI_E_BROKER_REFUSED:
         return "check that the certificate belongs to the account that owns the device";
+    case BLUETTI_E_SESSION_TAKEN:
+        /* the first connect: the tool gives up at once, it does not wait
+         * out the hold-off a reconnect of a running session would */
+        return "the tool does not wait for the session: close the Bluetti app (or the other "
+               "client) on this account, then run the command again";
     case BLUETTI_E_CONNECT:
     case BLUETTI_E_TIMEOUT:
     case BLUETTI_E_DISCONNECTED:

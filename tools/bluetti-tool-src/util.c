@@ -106,6 +106,9 @@ int exit_code_for(int err)
     case BLUETTI_E_NOT_LOGGED_IN:
     case BLUETTI_E_NO_SUCH_STATION:
         return EXIT_NO_LOGIN;
+    case BLUETTI_E_SESSION_TAKEN:
+    case BLUETTI_E_BROKER_REFUSED:
+        return EXIT_REFUSED;
     default:
         return err == 0 ? EXIT_OK : EXIT_FAIL;
     }

@@ -67,7 +67,8 @@ login fay fay@example.com Fay-pw-6
 logins() { grep -c 'POST /accessToken' "$CT/api.log"; }
 before=$(logins)
 
-listen() { # listen NAME SERIAL: in the background, $CT/NAME.listen.{out,err}
+# LISTEN_V=-vv shows the transport's connects in $CT/NAME.listen.log (with BT_CLOUD_KEEP=1)
+listen() { # listen NAME SERIAL: in the background, $CT/NAME.listen.{out,log}
     # shellcheck disable=SC2086
     XDG_CONFIG_HOME="$CT/$1" $WRAP "$TOOL" ${LISTEN_V:-} --no-config $PLUG --sn "$2" listen --interval 1 \
         --count "$ROUNDS" --blocks 100 > "$CT/$1.listen.out" 2> "$CT/$1.listen.log" </dev/null &

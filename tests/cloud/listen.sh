@@ -72,10 +72,11 @@ listen() { # listen NAME SERIAL: in the background, $CT/NAME.listen.{out,log}
     # shellcheck disable=SC2086
     XDG_CONFIG_HOME="$CT/$1" $WRAP "$TOOL" ${LISTEN_V:-} --no-config $PLUG --sn "$2" listen --interval 1 \
         --count "$ROUNDS" --blocks 100 > "$CT/$1.listen.out" 2> "$CT/$1.listen.log" </dev/null &
-    eval "listen_$1=\$!"
 }
 listen alice 2345000223861
+listen_alice=$!
 listen fay 2345000000007
+listen_fay=$!
 
 # three rounds each, and fay's first token (issued at the listen's first
 # connect) expired: gone from the tokens file

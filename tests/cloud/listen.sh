@@ -116,7 +116,7 @@ bad() {
     echo "FAIL: $*" >&2
 }
 for who in alice fay; do
-    eval "pid=\$listen_$who"
+    if [ $who = alice ]; then pid=$listen_alice; else pid=$listen_fay; fi
     wait "$pid"
     st=$?
     [ $st -eq 0 ] || { bad "$who's listen exited with status $st"; sed 's/^/  err| /' "$CT/$who.listen.log" >&2; }

@@ -135,7 +135,7 @@ int main(int argc, char **argv)
     size_t n_opts = 0;
     unsigned long n_sessions = 2, v;
     int i = 1;
-    for (; i < argc && argv[i][0] == '-'; i++) {
+    for (; i < argc && argv[i][0] == '-'; i += 2) { /* an option and its value */
         const char *a = argv[i];
         const char *val = i + 1 < argc ? argv[i + 1] : NULL;
         if (!val) return usage("an option needs a value");
@@ -146,7 +146,6 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--reads") && parse_uint(val, 1000000, &v)) want_reads = (unsigned)v;
         else if (!strcmp(a, "-o") && strchr(val, '=') && n_opts < MAX_OPTIONS) opts[n_opts++] = val;
         else return usage("bad option or value");
-        i++;
     }
     if (argc - i < 2) return usage("give a transport and at least one serial number");
     const char *transport = argv[i++];

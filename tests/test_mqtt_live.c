@@ -129,7 +129,8 @@ static int env_port(const char *name)
 static int open_t(bluetti_options *o, struct rec *r, void **st, char *detail, size_t len)
 {
     bluetti_transport_env env = { .log = bluetti_registry_logger(reg), .on_event = on_event,
-                                  .userdata = r, .reconnect = { 1u, 0.3, 1.0, 0.3 },
+                                  .userdata = r, .reconnect = { .max_attempts = 1u, .initial_delay = 0.3,
+                                                 .backoff_factor = 1.0, .max_delay = 0.3 },
                                   .connect_timeout_s = 5 };
     detail[0] = '\0';
     /* as bluetti_session_open does: the declared options checked and defaulted */

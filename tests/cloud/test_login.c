@@ -639,7 +639,7 @@ static int add(void)
         !CU_add_test(s, "default_dir", test_default_dir) || !CU_add_test(s, "load", test_load) ||
         !CU_add_test(s, "credentials", test_credentials) || !CU_add_test(s, "save", test_save) ||
         !CU_add_test(s, "remove", test_remove))
-        return CU_get_error();
+        return (int)CU_get_error();
     s = CU_add_suite("cloud", NULL, NULL);
     if (!s || !CU_add_test(s, "login_flow", test_login_flow) ||
         !CU_add_test(s, "login_hashed", test_login_hashed) ||
@@ -647,7 +647,7 @@ static int add(void)
         !CU_add_test(s, "skewed_cloud", test_skewed_cloud) ||
         !CU_add_test(s, "clock_skew", test_clock_skew) ||
         !CU_add_test(s, "token_expiry", test_token_expiry))
-        return CU_get_error();
+        return (int)CU_get_error();
     return 0;
 }
 

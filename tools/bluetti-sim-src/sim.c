@@ -431,7 +431,8 @@ int sim_run(sim_args *a)
         .connect_timeout_s = a->connect_timeout_s,
         .username = a->mqtt_username, .mqtt_password = a->mqtt_password,
         /* a device comes back quickly after a broker restart */
-        .reconnect = { 1u, 0.2, 2.0, 2.0 },
+        .reconnect = { .max_attempts = 1u, .initial_delay = 0.2, .backoff_factor = 2.0,
+                       .max_delay = 2.0 },
         .log = s.log, .src = SRC,
     };
     char why[512] = "";

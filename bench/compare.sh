@@ -47,7 +47,7 @@ done
 SIMBIN=$NEW/tools/.libs/bluetti-sim
 [ -x "$SIMBIN" ] || SIMBIN=$NEW/tools/bluetti-sim
 # shellcheck disable=SC2086
-LD_LIBRARY_PATH=$NEW/core/.libs BLUETTI_PLUGIN_PATH=$NEW/plugins/.libs "$SIMBIN" --broker 127.0.0.1 \
+LD_LIBRARY_PATH=$NEW/core/.libs:$NEW/core/cloud/.libs BLUETTI_PLUGIN_PATH=$NEW/plugins/.libs "$SIMBIN" --broker 127.0.0.1 \
     --port "$port" --cert "$tmp/pki/sim.p12" -q --ready-file "$tmp/ready" $args > "$tmp/sim.log" 2>&1 &
 sim=$!
 n=0

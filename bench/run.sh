@@ -74,7 +74,7 @@ get() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
 put() { echo "$1 $2" >> "$kv"; }
 
 PLUG=$B/plugins/.libs
-export LD_LIBRARY_PATH="$B/core/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+export LD_LIBRARY_PATH="$B/core/.libs:$B/core/cloud/.libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
 BIN=$B/bench
 TOOL=$B/tools/.libs/bluetti-tool
 [ -x "$TOOL" ] || TOOL=$B/tools/bluetti-tool

@@ -33,7 +33,7 @@ bench_bench_fleet_floor_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS)
 bench_bench_fleet_floor_LDADD = core/libbluetti.la $(MOSQUITTO_LIBS) $(LIBM)
 bench_bench_rss_SOURCES = bench/bench_rss.c
 
-EXTRA_DIST += bench/run.sh bench/compare.sh bench/broker.sh
+EXTRA_DIST += bench/run.sh bench/compare.sh bench/broker.sh tests/shlib.sh
 
 ## The optimised tree. An in-tree main build cannot host a second
 ## configure of the same sources: then the main build's own objects are

@@ -60,15 +60,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-fail() {
-    echo "bench: $*" >&2
-    for f in "$tmp"/*.log; do
-        [ -f "$f" ] || continue
-        echo "---- $f (last lines)" >&2
-        tail -n 15 "$f" >&2
-    done
-    exit 1
-}
+. "$S/tests/shlib.sh"
+fail() { bt_fail_logs bench "$tmp" 15 "$@"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
 get() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }
 put() { echo "$1 $2" >> "$kv"; }

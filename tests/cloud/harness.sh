@@ -55,31 +55,15 @@ cloud_cleanup() {
     if [ -n "${BT_CLOUD_KEEP:-}" ]; then echo "harness: kept $CT"; else rm -rf "$CT"; fi
 }
 
-fail() {
-    echo "harness: $*" >&2
-    for f in "$CT"/*.log; do
-        [ -f "$f" ] || continue
-        echo "---- $f (last lines)" >&2
-        tail -n 30 "$f" >&2
-    done
-    exit 1
-}
+. "$S/tests/shlib.sh"
+fail() { bt_fail_logs harness "$CT" 30 "$@"; }
 
 need() {
     command -v "$1" >/dev/null 2>&1 || fail "the cloud tests need $1 (apt-get install $2)"
 }
 
 # Wait (up to $3 seconds) until file $1 contains $2 while process $4 lives.
-cloud_wait_for() {
-    n=0
-    while [ $n -lt $(($3 * 20)) ]; do
-        grep -q -- "$2" "$1" 2>/dev/null && return 0
-        kill -0 "$4" 2>/dev/null || return 1
-        sleep 0.05
-        n=$((n + 1))
-    done
-    return 1
-}
+cloud_wait_for() { bt_wait_for "$@"; }
 
 cloud_pki() {
     need "$OPENSSL_BIN" openssl
@@ -89,22 +73,10 @@ cloud_pki() {
     sh "$S/tests/cloud/pki.sh" "$CT/pki" || fail "making the test PKI failed (see $CT/pki/openssl.log)"
 }
 
-cloud_start_broker() {
-    MOSQ=${MOSQUITTO_BROKER:-}
-    [ -n "$MOSQ" ] && [ -x "$MOSQ" ] || MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
-    [ -x "$MOSQ" ] || fail "the cloud tests need Debian's mosquitto broker (apt-get install mosquitto)"
-    so="$B/tests/cloud/.libs/auth_plugin.so"
-    [ -f "$so" ] || fail "no $so: run make check (it builds the plugin)"
-    # a copy the broker's user can read, wherever the build tree is
-    mkdir -p "$CT/lib"
-    cp "$so" "$CT/lib/auth_plugin.so"
-    chmod 755 "$CT/lib" "$CT/lib/auth_plugin.so"
-    try=0
-    CLOUD_MQTT_PID=
-    while [ $try -lt 10 ]; do
-        try=$((try + 1))
-        port=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
-        cat > "$CT/mosquitto.conf" <<EOF
+# The broker's config for port $1 (bt_start_broker's writer).
+cloud_broker_conf() {
+    port=$1
+    cat > "$CT/mosquitto.conf" <<EOF
 per_listener_settings false
 persistence false
 log_dest stderr
@@ -119,14 +91,20 @@ keyfile $CT/pki/broker.key
 require_certificate true
 use_identity_as_username false
 EOF
-        chmod 644 "$CT/mosquitto.conf"
-        "$MOSQ" -c "$CT/mosquitto.conf" > "$CT/broker.log" 2>&1 &
-        CLOUD_MQTT_PID=$!
-        if cloud_wait_for "$CT/broker.log" " running" 10 $CLOUD_MQTT_PID; then break; fi
-        kill -KILL $CLOUD_MQTT_PID 2>/dev/null
-        wait $CLOUD_MQTT_PID 2>/dev/null
-        CLOUD_MQTT_PID=
-    done
+}
+
+cloud_start_broker() {
+    MOSQ=${MOSQUITTO_BROKER:-}
+    [ -n "$MOSQ" ] && [ -x "$MOSQ" ] || MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
+    [ -x "$MOSQ" ] || fail "the cloud tests need Debian's mosquitto broker (apt-get install mosquitto)"
+    so="$B/tests/cloud/.libs/auth_plugin.so"
+    [ -f "$so" ] || fail "no $so: run make check (it builds the plugin)"
+    # a copy the broker's user can read, wherever the build tree is
+    mkdir -p "$CT/lib"
+    cp "$so" "$CT/lib/auth_plugin.so"
+    chmod 755 "$CT/lib" "$CT/lib/auth_plugin.so"
+    bt_start_broker "$MOSQ" "$CT/mosquitto.conf" "$CT/broker.log" cloud_broker_conf &&
+        CLOUD_MQTT_PID=$bt_broker && port=$bt_port || CLOUD_MQTT_PID=
     [ -n "$CLOUD_MQTT_PID" ] || fail "mosquitto would not start (see broker.log)"
     CLOUD_PIDS="$CLOUD_PIDS $CLOUD_MQTT_PID"
     CLOUD_MQTT_PORT=$port

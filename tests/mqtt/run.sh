@@ -61,15 +61,8 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-fail() {
-    echo "run.sh: $*" >&2
-    for f in "$tmp"/*.log; do
-        [ -f "$f" ] || continue
-        echo "---- $f (last lines)" >&2
-        tail -n 30 "$f" >&2
-    done
-    exit 1
-}
+. "$S/tests/shlib.sh"
+fail() { bt_fail_logs run.sh "$tmp" 30 "$@"; }
 
 # ---- certificates -----------------------------------------------------------
 BT_MQTT_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
@@ -165,35 +158,14 @@ EOF
     chmod 644 "$tmp/mosquitto.conf"
 }
 
-# Wait (up to $3 seconds) until file $1 contains $2 while process $4 lives.
-wait_for() {
-    n=0
-    limit=$(($3 * 20))
-    while [ $n -lt $limit ]; do
-        grep -q -- "$2" "$1" 2>/dev/null && return 0
-        kill -0 "$4" 2>/dev/null || return 1
-        sleep 0.05
-        n=$((n + 1))
-    done
-    return 1
-}
+wait_for() { bt_wait_for "$@"; }
 
-# No fixed port: pick four at random and try again when one is taken.
-try=0
-while [ $try -lt 10 ]; do
-    try=$((try + 1))
-    base=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
-    write_conf $base $((base + 1)) $((base + 2)) $((base + 3))
-    "$MOSQ" -c "$tmp/mosquitto.conf" > "$tmp/broker.log" 2>&1 &
-    broker=$!
-    if wait_for "$tmp/broker.log" " running" 10 $broker; then
-        break
-    fi
-    kill -KILL $broker 2>/dev/null
-    wait $broker 2>/dev/null
-    broker=
-done
-[ -n "$broker" ] || fail "mosquitto would not start (see broker.log)"
+# No fixed port: four at random (base to base + 3), tried again when taken.
+conf_at() { write_conf "$1" $(($1 + 1)) $(($1 + 2)) $(($1 + 3)); }
+bt_start_broker "$MOSQ" "$tmp/mosquitto.conf" "$tmp/broker.log" conf_at ||
+    fail "mosquitto would not start (see broker.log)"
+broker=$bt_broker
+base=$bt_port
 BT_MQTT_PORT=$base
 BT_MQTT_PORT_REFUSE=$((base + 1))
 BT_MQTT_PORT_OTHERCA=$((base + 2))

@@ -1,0 +1,55 @@
+# tests/shlib.sh: what the shell tests and bench scripts share (POSIX sh;
+# source it). Nothing here runs on its own.
+
+# bt_wait_for FILE PATTERN SECONDS PID: wait until FILE holds PATTERN while
+# process PID lives; 0 when it does, 1 when PID died or time ran out.
+bt_wait_for() {
+    _n=0
+    _limit=$(($3 * 20))
+    while [ $_n -lt $_limit ]; do
+        grep -q -- "$2" "$1" 2>/dev/null && return 0
+        kill -0 "$4" 2>/dev/null || return 1
+        sleep 0.05
+        _n=$((_n + 1))
+    done
+    return 1
+}
+
+# bt_fail_logs PREFIX DIR LINES MESSAGE...: say what failed, show the last
+# LINES lines of every DIR/*.log, and exit 1.
+bt_fail_logs() {
+    _prefix=$1
+    _dir=$2
+    _lines=$3
+    shift 3
+    echo "$_prefix: $*" >&2
+    for _f in "$_dir"/*.log; do
+        [ -f "$_f" ] || continue
+        echo "---- $_f (last lines)" >&2
+        tail -n "$_lines" "$_f" >&2
+    done
+    exit 1
+}
+
+# bt_start_broker MOSQ CONF LOG WRITER: start mosquitto with config file
+# CONF (written by the shell function WRITER, called with a random base
+# port from 20000 to 49999), logging to LOG. No fixed port: it tries ten
+# base ports. Sets bt_broker (the pid, empty on failure) and bt_port.
+bt_start_broker() {
+    _try=0
+    bt_broker=
+    while [ $_try -lt 10 ] && [ -z "$bt_broker" ]; do
+        _try=$((_try + 1))
+        bt_port=$(( $(od -An -N2 -tu2 /dev/urandom | tr -d ' ') % 30000 + 20000 ))
+        "$4" "$bt_port"
+        chmod 644 "$2"
+        "$1" -c "$2" > "$3" 2>&1 &
+        bt_broker=$!
+        if ! bt_wait_for "$3" " running" 10 $bt_broker; then
+            kill -KILL $bt_broker 2>/dev/null
+            wait $bt_broker 2>/dev/null
+            bt_broker=
+        fi
+    done
+    [ -n "$bt_broker" ]
+}

@@ -1,17 +1,18 @@
 ## tools/bluetti-tool.mk: the command-line tool.
 bin_PROGRAMS += tools/bluetti-tool
-tools_bluetti_tool_SOURCES = \
-	tools/bluetti-tool-src/main.c tools/bluetti-tool-src/help.c \
-	tools/bluetti-tool-src/options.c tools/bluetti-tool-src/settings.c \
-	tools/bluetti-tool-src/password.c tools/bluetti-tool-src/util.c \
-	tools/bluetti-tool-src/output.c tools/bluetti-tool-src/device.c \
-	tools/bluetti-tool-src/cmd_info.c tools/bluetti-tool-src/cmd_decode.c \
-	tools/bluetti-tool-src/cmd_read.c tools/bluetti-tool-src/cmd_docs.c \
-	tools/bluetti-tool-src/transport_opts.c \
+## Every C file of the tool but main.c, also compiled into the config fuzz target.
+TOOL_C_SOURCES = \
+	tools/bluetti-tool-src/help.c tools/bluetti-tool-src/options.c \
+	tools/bluetti-tool-src/settings.c tools/bluetti-tool-src/password.c \
+	tools/bluetti-tool-src/util.c tools/bluetti-tool-src/output.c \
+	tools/bluetti-tool-src/device.c tools/bluetti-tool-src/cmd_info.c \
+	tools/bluetti-tool-src/cmd_decode.c tools/bluetti-tool-src/cmd_read.c \
+	tools/bluetti-tool-src/cmd_docs.c tools/bluetti-tool-src/transport_opts.c \
 	tools/bluetti-tool-src/cmd_login.c tools/bluetti-tool-src/cloud_profile.c \
-	tools/bluetti-tool-src/cloud_lib.c tools/bluetti-tool-src/cloud_lib.h \
-	tools/bluetti-tool-src/tool.h tools/common/shown.c tools/common/shown.h \
-	tools/common/numbers.c tools/common/numbers.h
+	tools/bluetti-tool-src/cloud_lib.c tools/common/shown.c tools/common/numbers.c
+tools_bluetti_tool_SOURCES = $(TOOL_C_SOURCES) \
+	tools/bluetti-tool-src/main.c tools/bluetti-tool-src/cloud_lib.h \
+	tools/bluetti-tool-src/tool.h tools/common/shown.h tools/common/numbers.h
 ## libbluetti-cloud is opened at run time (cloud_lib.c), not linked: a sim
 ## read or a decode must not map libcurl and OpenSSL.
 tools_bluetti_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/common \

@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "cloud.h"
-#include "shown.h"
+#include "bt_escape.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -291,11 +291,11 @@ static void log_request(const struct server *s, const char *method, const char *
 {
     if (s->a->verbosity <= 0) return;
     if (r->code >= 0)
-        fprintf(stderr, "bluetti-sim: cloud: %s %s -> %d, code %ld\n", shown(method),
-                shown_path(path), r->status, r->code);
+        fprintf(stderr, "bluetti-sim: cloud: %s %s -> %d, code %ld\n", bt_shown(method),
+                bt_shown_path(path), r->status, r->code);
     else
-        fprintf(stderr, "bluetti-sim: cloud: %s %s -> %d, %zu bytes\n", shown(method),
-                shown_path(path), r->status, r->body_len);
+        fprintf(stderr, "bluetti-sim: cloud: %s %s -> %d, %zu bytes\n", bt_shown(method),
+                bt_shown_path(path), r->status, r->body_len);
 }
 
 /* Parse and answer the next complete request in the input, if any.
@@ -459,7 +459,7 @@ static SSL_CTX *make_ctx(const cloud_args *a)
         char buf[256];
         ERR_error_string_n(ERR_peek_last_error(), buf, sizeof buf);
         fprintf(stderr, "bluetti-sim: cannot use the cloud's %s %s: %s\n", what,
-                shown_path(what[0] == 'c' ? a->cert : a->key), buf);
+                bt_shown_path(what[0] == 'c' ? a->cert : a->key), buf);
         ERR_clear_error();
         SSL_CTX_free(ctx);
         return NULL;
@@ -508,7 +508,7 @@ static int write_ready(const char *path, int port)
     }
     if (ok && rename(tmp, path) != 0) ok = false;
     if (!ok) {
-        fprintf(stderr, "bluetti-sim: cannot write the ready file %s: %s\n", shown_path(path),
+        fprintf(stderr, "bluetti-sim: cannot write the ready file %s: %s\n", bt_shown_path(path),
                 strerror(errno));
         unlink(tmp);
     }

@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "cloud.h"
-#include "shown.h"
+#include "bt_escape.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -152,7 +152,7 @@ int cloud_tokens_write(const cloud_tokens *ts, char *why, size_t why_len)
     if (!ok) {
         int e = errno;
         unlink(tmp);
-        snprintf(why, why_len, "cannot write the tokens file %s: %s", shown_path(path),
+        snprintf(why, why_len, "cannot write the tokens file %s: %s", bt_shown_path(path),
                  strerror(e));
     }
     free(tmp);

@@ -279,8 +279,8 @@ static int write_ready_file(struct sim *s)
     if (f) {
         fprintf(f, "pid %ld\n", (long)getpid());
         for (size_t i = 0; i < s->n_devs; i++)
-            fprintf(f, "device %s %s\n", shown(bt_simdev_serial(s->devs[i].d)),
-                    shown(bt_simdev_model(s->devs[i].d)));
+            fprintf(f, "device %s %s\n", bt_shown(bt_simdev_serial(s->devs[i].d)),
+                    bt_shown(bt_simdev_model(s->devs[i].d)));
         ok = !ferror(f);
         if (fclose(f) != 0) ok = 0;
     }
@@ -290,7 +290,7 @@ static int write_ready_file(struct sim *s)
         int e = errno;
         unlink(tmp);
         bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "cannot write the ready file %s: %s",
-                    shown_path(path), strerror(e));
+                    bt_shown_path(path), strerror(e));
     }
     free(tmp);
     return ok ? 0 : -1;
@@ -303,10 +303,10 @@ static void check_ready(struct sim *s)
         if (!s->devs[i].granted) return;
     s->ready = true;
     printf("bluetti-sim: ready: %zu device%s on %s:%d:", s->n_devs, s->n_devs == 1 ? "" : "s",
-           shown(s->a->broker), s->a->port);
+           bt_shown(s->a->broker), s->a->port);
     for (size_t i = 0; i < s->n_devs; i++)
-        printf(" %s (%s)", shown(bt_simdev_serial(s->devs[i].d)),
-               shown(bt_simdev_model(s->devs[i].d)));
+        printf(" %s (%s)", bt_shown(bt_simdev_serial(s->devs[i].d)),
+               bt_shown(bt_simdev_model(s->devs[i].d)));
     printf("\n");
     fflush(stdout);
     if (s->a->ready_file) {
@@ -327,20 +327,20 @@ static int load_devices(struct sim *s)
         struct dev *d = &s->devs[s->n_devs];
         if (bt_simdev_load(arg->path, &d->d, why, sizeof why) != 0) {
             fprintf(stderr, "bluetti-sim: cannot load the device image %s: %s\n",
-                    shown_path(arg->path), why[0] ? shown_path(why) : "unknown error");
+                    bt_shown_path(arg->path), why[0] ? bt_shown_path(why) : "unknown error");
             return 1;
         }
         s->n_devs++;
         if (arg->serial && bt_simdev_set_serial(d->d, arg->serial) != 0) {
             fprintf(stderr, "bluetti-sim: --sn %s: not a usable serial (printable, no spaces, "
-                    "'+', '#' or '/', at most 64 characters)\n", shown(arg->serial));
+                    "'+', '#' or '/', at most 64 characters)\n", bt_shown(arg->serial));
             return EXIT_USAGE;
         }
         const char *sn = bt_simdev_serial(d->d);
         for (size_t j = 0; j + 1 < s->n_devs; j++)
             if (strcmp(bt_simdev_serial(s->devs[j].d), sn) == 0) {
                 fprintf(stderr, "bluetti-sim: two devices have the serial %s: give one of them "
-                        "another with --sn\n", shown(sn));
+                        "another with --sn\n", bt_shown(sn));
                 return EXIT_USAGE;
             }
         const char *model = s->a->live ? bt_simdev_model(d->d) : NULL;
@@ -439,15 +439,15 @@ int sim_run(sim_args *a)
     /* the key is in memory now; the password is not needed any more */
     OPENSSL_cleanse(a->password, strlen(a->password));
     if (rc != 0) {
-        fprintf(stderr, "bluetti-sim: cannot connect to %s:%d: %s\n", shown(a->broker),
-                a->port, why[0] ? shown_path(why) : bluetti_strerror(rc));
+        fprintf(stderr, "bluetti-sim: cannot connect to %s:%d: %s\n", bt_shown(a->broker),
+                a->port, why[0] ? bt_shown_path(why) : bluetti_strerror(rc));
         goto out;
     }
     for (size_t i = 0; i < s.n_devs; i++) {
         rc = mqc_subscribe(s.c, s.devs[i].req_topic);
         if (rc) {
             fprintf(stderr, "bluetti-sim: cannot subscribe to %s: %s\n",
-                    shown(s.devs[i].req_topic), bluetti_strerror(rc));
+                    bt_shown(s.devs[i].req_topic), bluetti_strerror(rc));
             goto out;
         }
     }

@@ -62,7 +62,7 @@ int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cl
     }
     if (!topic_safe(d->model) || !topic_safe(d->sub_sn)) {
         rc = tool_error(EXIT_FAIL, "the cloud names station %s with characters a topic cannot "
-                        "hold; this station cannot be read through the cloud", shown(s->sn));
+                        "hold; this station cannot be read through the cloud", bt_shown(s->sn));
         goto out;
     }
     char *profile = xasprintf("%s/%s", L->profile_dir(c), BLUETTI_CLOUD_PROFILE_FILE);

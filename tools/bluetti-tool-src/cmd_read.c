@@ -89,7 +89,7 @@ static int parse_cmd(const char *name, optval *v, int argc, char **argv, bool *d
     int rc = cmd_opts(command_find(name), v, argc, argv, pos, &n_pos, done);
     if (!rc && !*done && n_pos)
         rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
-                        " %s --help'", name, shown(pos[0]), name);
+                        " %s --help'", name, bt_shown(pos[0]), name);
     free(pos);
     return rc;
 }

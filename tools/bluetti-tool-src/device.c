@@ -42,7 +42,7 @@ static int find_model(tool *t, const bluetti_profile **out)
     char names[512];
     list_names(names, sizeof names, bluetti_registry_profile_count(t->reg), model_at, t);
     return tool_error(EXIT_USAGE, "unknown model '%s'; give --model with one of: %s%s",
-                      shown(t->set.model), names, no_plugins_hint(t));
+                      bt_shown(t->set.model), names, no_plugins_hint(t));
 }
 
 #define GENERIC_HINT "run with -v for details"
@@ -127,7 +127,7 @@ static void detect_model(tool *t, int *rc_out)
     bluetti_device_last_error(t->dev, &info);
     *rc_out = tool_error(bluetti_err_is_transient(rc) ? EXIT_FAIL : exit_code_for(rc),
                          "cannot find out the model of device %s: %s; %s, or give --model",
-                         shown(bluetti_device_address(t->dev)),
+                         bt_shown(bluetti_device_address(t->dev)),
                          info.detail[0] ? info.detail : bluetti_strerror(rc),
                          hint_or_remedy(read_hint(rc), &info));
 }
@@ -153,7 +153,7 @@ static void detect_version(tool *t, const bluetti_profile *p, int *rc_out)
     } else if (bluetti_err_is_transient(rc)) {
         *rc_out = tool_error(EXIT_FAIL, "device %s did not answer: %s; check --sn and that the "
                              "device is online, or raise --timeout / --retries",
-                             shown(t->set.sn ? t->set.sn : bluetti_device_address(t->dev)),
+                             bt_shown(t->set.sn ? t->set.sn : bluetti_device_address(t->dev)),
                              bluetti_device_error_detail(t->dev)[0]
                                  ? bluetti_device_error_detail(t->dev)
                                  : bluetti_strerror(rc));
@@ -183,7 +183,7 @@ int device_open(tool *t)
     if (nrc && nrc != BLUETTI_E_NOTFOUND) {
         /* the loader has logged why the plugin file was refused */
         return tool_error(EXIT_FAIL, "transport '%s' is not available: its plugin was refused "
-                          "(%s); see 'bluetti-tool plugins'", shown(s->transport),
+                          "(%s); see 'bluetti-tool plugins'", bt_shown(s->transport),
                           bluetti_strerror(nrc));
     }
     if (nrc) {
@@ -192,7 +192,7 @@ int device_open(tool *t)
         list_names(names, sizeof names, bluetti_registry_transport_count(t->reg), transport_at,
                    t);
         return tool_error(EXIT_USAGE, "unknown transport '%s'; give --transport with one of: "
-                          "%s%s", shown(s->transport), names, no_plugins_hint(t));
+                          "%s%s", bt_shown(s->transport), names, no_plugins_hint(t));
     }
     const bluetti_profile *p;
     int rc = find_model(t, &p);
@@ -200,12 +200,12 @@ int device_open(tool *t)
     bool any_address = t->tops && (t->tops->flags & BLUETTI_TRANSPORT_F_ANY_ADDRESS);
     if (s->sn && !valid_serial(s->sn))
         return tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "
-                          "printable characters without spaces, '+', '#' or '/'", shown(s->sn));
+                          "printable characters without spaces, '+', '#' or '/'", bt_shown(s->sn));
     char *serial = NULL;
     if (!s->sn) {
         if (!any_address)
             return tool_error(EXIT_USAGE, "the %s transport needs the device's serial number; "
-                              "give --sn SERIAL (shown in the Bluetti app)", shown(s->transport));
+                              "give --sn SERIAL (shown in the Bluetti app)", bt_shown(s->transport));
         if (!(serial = made_up_serial(s->transport, p))) return tool_error(EXIT_FAIL, "out of memory");
     }
     bluetti_options *o = NULL;
@@ -253,7 +253,7 @@ int device_open(tool *t)
     if (err) {
         free(serial);
         return tool_error(exit_code_for(err), "cannot open the %s transport: %s; %s",
-                          shown(s->transport), info.detail[0] ? info.detail : bluetti_strerror(err),
+                          bt_shown(s->transport), info.detail[0] ? info.detail : bluetti_strerror(err),
                           hint_or_remedy(topts_hint(t, err), &info));
     }
     /* the address the session knows the device by: the cloud's MODEL:SUBSN,
@@ -270,9 +270,9 @@ int device_open(tool *t)
     }
     if (err == BLUETTI_E_INVAL)
         rc = tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "
-                        "printable characters without spaces, '+', '#' or '/'", shown(sn));
+                        "printable characters without spaces, '+', '#' or '/'", bt_shown(sn));
     else if (err)
-        rc = tool_error(exit_code_for(err), "cannot add device %s: %s; %s", shown(sn),
+        rc = tool_error(exit_code_for(err), "cannot add device %s: %s; %s", bt_shown(sn),
                         bluetti_strerror(err), topts_hint(t, err));
     free(serial);
     if (rc) return rc;
@@ -411,7 +411,7 @@ int select_blocks(tool *t, const char *blocks, const char *groups, uint16_t **id
                 char names[512];
                 group_names(p, names, sizeof names);
                 rc = tool_error(EXIT_USAGE, "model %s has no group '%s'; its groups are: %s",
-                                p->model, shown(g), names);
+                                p->model, bt_shown(g), names);
                 break;
             }
             for (uint16_t k = 0; k < grp->n_blocks; k++)
@@ -419,7 +419,7 @@ int select_blocks(tool *t, const char *blocks, const char *groups, uint16_t **id
         }
         free(copy);
         if (!rc && *n == 0) rc = tool_error(EXIT_USAGE, "--group '%s' names no group; give names like core,grid",
-                            shown(groups));
+                            bt_shown(groups));
     } else {
         for (uint16_t i = 0; i < p->n_groups && !rc; i++) {
             const bluetti_block_group *grp = &p->groups[i];

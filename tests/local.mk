@@ -63,3 +63,10 @@ update-abi: core/libbluetti.la
 	printf 'libtool=%s plugin_abi=%s\n' '$(BLUETTI_LT_VERSION)' '$(BLUETTI_PLUGIN_ABI)' \
 	  > $(top_srcdir)/docs/abi/VERSION
 .PHONY: update-abi
+
+## libbtutil, the internal helper library (core/util).
+check_PROGRAMS += tests/test_util
+TESTS += tests/test_util
+tests_test_util_SOURCES = tests/test_util.c
+tests_test_util_CFLAGS = $(TEST_CFLAGS)
+tests_test_util_LDADD = $(TEST_LIBS)

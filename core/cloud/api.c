@@ -291,7 +291,7 @@ int cloud_api_login(bluetti_cloud *c)
         return cloud_fail(c, BLUETTI_E_CLOUD, "the cloud sent a login token with fewer than "
                           "two parts; try again later");
     }
-    c->token_expiry = cloud_now_ms() / 1000 + (int64_t)ttl;
+    c->token_expiry = bt_wall_ms() / 1000 + (int64_t)ttl;
     return fetch_uid(c);
 }
 

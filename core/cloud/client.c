@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "client.h"
+#include "bt_clock.h"
+#include "bt_text.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -19,7 +21,7 @@ int cloud_fail(bluetti_cloud *c, int err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->detail, sizeof c->detail, fmt, ap);
+    bt_vfmt(c->detail, sizeof c->detail, fmt, ap);
     va_end(ap);
     return err;
 }
@@ -37,13 +39,6 @@ void cloud_wipe_str(char **p)
     OPENSSL_cleanse(*p, strlen(*p));
     free(*p);
     *p = NULL;
-}
-
-int64_t cloud_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void cloud_devs_free(bluetti_cloud *c)
@@ -320,7 +315,7 @@ int bluetti_cloud_ensure_login(bluetti_cloud *c, long min_valid_s)
 {
     if (!c) return BLUETTI_E_INVAL;
     c->detail[0] = '\0';
-    int64_t now = cloud_now_ms() / 1000;
+    int64_t now = bt_wall_ms() / 1000;
     if (c->token && c->uid && c->token_expiry - now >= min_valid_s) return 0;
     if (!c->email || !c->pw_hash || !c->pass_open)
         return cloud_fail(c, BLUETTI_E_NOT_LOGGED_IN, "there is no stored login; run "
@@ -374,7 +369,7 @@ int bluetti_cloud_mqtt_credentials(bluetti_cloud *c, const bluetti_cloud_device 
     } else {
         if (!c->has_offset && (err = bluetti_cloud_server_time(c, NULL, NULL))) goto out;
         char totp[9];
-        int64_t ms = cloud_now_ms() + c->offset_ms;
+        int64_t ms = bt_wall_ms() + c->offset_ms;
         err = bluetti_cloud_totp(p1, p0, ms > 0 ? (uint64_t)ms : 0, totp);
         if (err) {
             err = cloud_fail(c, BLUETTI_E_CLOUD, "the login token's parts are too short for the "

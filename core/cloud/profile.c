@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "client.h"
+#include "bt_text.h"
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -23,16 +24,6 @@
 #define PROFILE_VERSION 1
 #define PROFILE_MAX (1u << 20)
 #define PKCS12_MAX (1u << 20)
-
-static void put_detail(char *detail, size_t cap, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static void put_detail(char *detail, size_t cap, const char *fmt, ...)
-{
-    if (!detail || !cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, cap, fmt, ap);
-    va_end(ap);
-}
 
 int bluetti_cloud_default_dir(char **dir)
 {
@@ -286,29 +277,29 @@ static int read_private(const char *path, size_t max, uint8_t **out, size_t *len
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         if (errno == ENOENT && missing_is_logout) {
-            put_detail(detail, cap, "no stored login (%.300s does not exist); run 'bluetti-tool "
+            bt_fmt(detail, cap, "no stored login (%.300s does not exist); run 'bluetti-tool "
                        "login --account EMAIL'", path);
             return BLUETTI_E_NOT_LOGGED_IN;
         }
-        put_detail(detail, cap, "cannot open %.300s: %s; check the file and its permissions",
+        bt_fmt(detail, cap, "cannot open %.300s: %s; check the file and its permissions",
                    path, strerror(errno));
         return BLUETTI_E_IO;
     }
     struct stat st;
     int err = 0;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        put_detail(detail, cap, "%.300s is not a regular file", path);
+        bt_fmt(detail, cap, "%.300s is not a regular file", path);
         err = BLUETTI_E_IO;
     } else if (st.st_uid != geteuid()) {
-        put_detail(detail, cap, "%.300s belongs to another user; log in again as yourself", path);
+        bt_fmt(detail, cap, "%.300s belongs to another user; log in again as yourself", path);
         err = BLUETTI_E_IO;
     } else if (st.st_mode & 077) {
-        put_detail(detail, cap, "%.300s holds login secrets and is readable by other users "
+        bt_fmt(detail, cap, "%.300s holds login secrets and is readable by other users "
                    "(mode %03o); run 'chmod 600 %.300s', or log in again", path,
                    (unsigned)(st.st_mode & 0777), path);
         err = BLUETTI_E_IO;
     } else if ((uint64_t)st.st_size > max) {
-        put_detail(detail, cap, "%.300s is larger than %zu bytes; it is not a stored login",
+        bt_fmt(detail, cap, "%.300s is larger than %zu bytes; it is not a stored login",
                    path, max);
         err = BLUETTI_E_IO;
     }
@@ -319,7 +310,7 @@ static int read_private(const char *path, size_t max, uint8_t **out, size_t *len
         ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
-            put_detail(detail, cap, "cannot read %.300s: %s", path,
+            bt_fmt(detail, cap, "cannot read %.300s: %s", path,
                        r < 0 ? strerror(errno) : "it shrank while being read");
             err = BLUETTI_E_IO;
         } else {
@@ -330,7 +321,7 @@ static int read_private(const char *path, size_t max, uint8_t **out, size_t *len
     if (err) {
         if (buf) OPENSSL_cleanse(buf, (size_t)st.st_size + 1);
         free(buf);
-        if (err == BLUETTI_E_NOMEM) put_detail(detail, cap, "out of memory");
+        if (err == BLUETTI_E_NOMEM) bt_fmt(detail, cap, "out of memory");
         return err;
     }
     buf[got] = 0;
@@ -419,7 +410,7 @@ static char *dir_of(const char *path)
 int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg,
                                bluetti_cloud **out, char *detail, size_t detail_cap)
 {
-    put_detail(detail, detail_cap, "%s", "");
+    bt_fmt(detail, detail_cap, "%s", "");
     if (!out) return BLUETTI_E_INVAL;
     *out = NULL;
     char *dir = NULL, *file = NULL;
@@ -427,7 +418,7 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
     struct stat st;
     if (!path) {
         if ((err = bluetti_cloud_default_dir(&dir))) {
-            put_detail(detail, detail_cap, "%s", err == BLUETTI_E_NOMEM ? "out of memory"
+            bt_fmt(detail, detail_cap, "%s", err == BLUETTI_E_NOMEM ? "out of memory"
                        : "neither XDG_CONFIG_HOME nor HOME is set; set HOME");
             return err;
         }
@@ -450,13 +441,13 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
         json_error_t jerr;
         doc = json_loadb((const char *)text, len, 0, &jerr);
         if (!json_is_object(doc)) {
-            put_detail(detail, detail_cap, "%.300s is not a stored login (line %d: %.80s); "
+            bt_fmt(detail, detail_cap, "%.300s is not a stored login (line %d: %.80s); "
                        "remove it with 'bluetti-tool logout' and log in again", file, jerr.line,
                        doc ? "not an object" : jerr.text);
             err = BLUETTI_E_CLOUD;
         } else if ((err = from_json(c, doc))) {
-            if (err == BLUETTI_E_NOMEM) put_detail(detail, detail_cap, "out of memory");
-            else put_detail(detail, detail_cap, "%.300s is damaged or from another version "
+            if (err == BLUETTI_E_NOMEM) bt_fmt(detail, detail_cap, "out of memory");
+            else bt_fmt(detail, detail_cap, "%.300s is damaged or from another version "
                             "(a field is missing or has the wrong type); run 'bluetti-tool "
                             "logout', then log in again", file);
         }
@@ -467,7 +458,7 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
     const char *p12name = doc ? json_string_value(json_object_get(doc, "pkcs12")) : NULL;
     if (!err && p12name) {
         if (strchr(p12name, '/') || !*p12name || p12name[0] == '.') {
-            put_detail(detail, detail_cap, "%.300s names a bundle file outside its directory; "
+            bt_fmt(detail, detail_cap, "%.300s names a bundle file outside its directory; "
                        "log in again", file);
             err = BLUETTI_E_CLOUD;
         } else {
@@ -481,7 +472,7 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
     free_wiped(doc);
     if (!err) err = cloud_apply_config(c, cfg, detail, detail_cap);
     if (!err && c->cafile && access(c->cafile, R_OK) != 0) {
-        put_detail(detail, detail_cap, "the CA file %.300s that the stored login trusts for the "
+        bt_fmt(detail, detail_cap, "the CA file %.300s that the stored login trusts for the "
                    "cloud API cannot be read; log in again (with --cafile FILE)", c->cafile);
         err = BLUETTI_E_INVAL;
     }
@@ -489,7 +480,7 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
         c->profile_dir = dir;
         dir = NULL;
     }
-    if (err == BLUETTI_E_NOMEM) put_detail(detail, detail_cap, "out of memory");
+    if (err == BLUETTI_E_NOMEM) bt_fmt(detail, detail_cap, "out of memory");
     free(dir);
     free(file);
     if (err) {
@@ -505,13 +496,13 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
 int bluetti_cloud_profile_remove(const char *dir, unsigned *removed, char *detail,
                                  size_t detail_cap)
 {
-    put_detail(detail, detail_cap, "%s", "");
+    bt_fmt(detail, detail_cap, "%s", "");
     if (removed) *removed = 0;
     char *d = NULL;
     int err = 0;
     if (dir) d = strdup(dir);
     else if ((err = bluetti_cloud_default_dir(&d))) {
-        put_detail(detail, detail_cap, "%s", err == BLUETTI_E_NOMEM ? "out of memory"
+        bt_fmt(detail, detail_cap, "%s", err == BLUETTI_E_NOMEM ? "out of memory"
                    : "neither XDG_CONFIG_HOME nor HOME is set; set HOME");
         return err;
     }
@@ -529,7 +520,7 @@ int bluetti_cloud_profile_remove(const char *dir, unsigned *removed, char *detai
         }
         if (unlink(p) == 0) got |= files[i].bit;
         else if (errno != ENOENT) {
-            put_detail(detail, detail_cap, "cannot remove %.300s: %s; remove it by hand", p,
+            bt_fmt(detail, detail_cap, "cannot remove %.300s: %s; remove it by hand", p,
                        strerror(errno));
             err = BLUETTI_E_IO;
         }
@@ -537,10 +528,10 @@ int bluetti_cloud_profile_remove(const char *dir, unsigned *removed, char *detai
     }
     if (!err && got) rmdir(d); /* only when that left it empty */
     if (!err && !got) {
-        put_detail(detail, detail_cap, "there is no stored login in %.300s", d);
+        bt_fmt(detail, detail_cap, "there is no stored login in %.300s", d);
         err = BLUETTI_E_NOT_LOGGED_IN;
     }
-    if (err == BLUETTI_E_NOMEM) put_detail(detail, detail_cap, "out of memory");
+    if (err == BLUETTI_E_NOMEM) bt_fmt(detail, detail_cap, "out of memory");
     free(d);
     if (removed) *removed = got;
     return err;

@@ -10,7 +10,9 @@ double bt_now(void);
  * machines (token expiry, TOTP, timestamps). */
 double bt_wall(void);
 /* Wall clock in whole milliseconds since the epoch. */
-uint64_t bt_wall_ms(void);
+int64_t bt_wall_ms(void);
+/* Monotonic clock in whole milliseconds. */
+int64_t bt_now_ms(void);
 /* Milliseconds from now to t (both bt_now() seconds), rounded up: 0 when t
  * has passed, at most max_ms. For poll() timeouts. */
 int bt_ms_until(double t, double now, int max_ms);

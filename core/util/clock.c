@@ -23,11 +23,21 @@ double bt_wall(void)
     return seconds(CLOCK_REALTIME);
 }
 
-uint64_t bt_wall_ms(void)
+static int64_t milliseconds(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    clock_gettime(id, &ts);
+    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int64_t bt_wall_ms(void)
+{
+    return milliseconds(CLOCK_REALTIME);
+}
+
+int64_t bt_now_ms(void)
+{
+    return milliseconds(CLOCK_MONOTONIC);
 }
 
 int bt_ms_until(double t, double now, int max_ms)

@@ -301,9 +301,9 @@ static int live_prepare(void *ud, mqc_credentials *cr, SSL_CTX **ctx, char *deta
 {
     mqtt_live *lv = ud;
     *ctx = NULL;
-    if (lv->cloud_profile) return mqtt_live_profile_prepare(lv, bt_wall_ms(), cr, ctx, detail, len);
+    if (lv->cloud_profile) return mqtt_live_profile_prepare(lv, (uint64_t)bt_wall_ms(), cr, ctx, detail, len);
     if (!lv->token && !lv->username && !lv->mqtt_password) return 0; /* keep mqc's own */
-    return mqtt_live_credentials(lv, bt_wall_ms(), cr, detail, len);
+    return mqtt_live_credentials(lv, (uint64_t)bt_wall_ms(), cr, detail, len);
 }
 
 int mqtt_live_connect_config(mqtt_live *lv, mqc_config *c, char *detail, size_t len)

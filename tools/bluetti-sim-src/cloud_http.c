@@ -67,13 +67,6 @@ static void on_signal(int sig)
     errno = saved;
 }
 
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 static void conn_close(struct server *s, size_t i)
 {
     struct conn *c = &s->c[i];
@@ -385,7 +378,7 @@ static int conn_step(struct server *s, struct conn *c)
                     SSL_shutdown(c->ssl);
                     shutdown(c->fd, SHUT_WR);
                     c->draining = true;
-                    c->deadline = mono_ms() + LINGER_MS;
+                    c->deadline = bt_now_ms() + LINGER_MS;
                     continue;
                 }
                 if (serve_next(s, c) != 0) return -1;
@@ -402,7 +395,7 @@ static int conn_step(struct server *s, struct conn *c)
         int r = SSL_read_ex(c->ssl, c->in + c->in_len, IN_CAP - c->in_len, &got);
         if (r == 1) {
             c->in_len += got;
-            c->deadline = mono_ms() + IDLE_MS;
+            c->deadline = bt_now_ms() + IDLE_MS;
             if (serve_next(s, c) != 0) return -1;
             continue;
         }
@@ -438,7 +431,7 @@ static void accept_one(struct server *s)
         close(fd);
         return;
     }
-    c->deadline = mono_ms() + IDLE_MS;
+    c->deadline = bt_now_ms() + IDLE_MS;
     s->n++;
     if (conn_step(s, c) != 0) conn_close(s, s->n - 1);
 }
@@ -538,7 +531,7 @@ static void serve(struct server *s)
     struct pollfd pf[MAX_CONNS + 2];
     while (!stop_signal) {
         int timeout = cloud_tokens_expire(s->ts);
-        int64_t now = mono_ms();
+        int64_t now = bt_now_ms();
         for (size_t i = 0; i < s->n;) {
             if (s->c[i].deadline <= now) {
                 conn_close(s, i);   /* idle or too slow */

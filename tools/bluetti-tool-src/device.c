@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "tool.h"
+#include "bt_address.h"
+#include "bt_clock.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -77,17 +79,6 @@ const char *read_hint(int err)
     case BLUETTI_E_NO_SCHEMA: return "no loaded plugin decodes this block";
     default: return GENERIC_HINT;
     }
-}
-
-/* The rules the session applies to addresses, checked before connecting. */
-static bool valid_serial(const char *sn)
-{
-    size_t n = 0;
-    for (; sn[n]; n++) {
-        unsigned char c = (unsigned char)sn[n];
-        if (c <= ' ' || c == '+' || c == '#' || c == '/' || c >= 0x7f) return false;
-    }
-    return n > 0 && n <= 128;
 }
 
 /* A transport that answers any address: make one from its name and the
@@ -198,7 +189,7 @@ int device_open(tool *t)
     int rc = find_model(t, &p);
     if (rc) return rc;
     bool any_address = t->tops && (t->tops->flags & BLUETTI_TRANSPORT_F_ANY_ADDRESS);
-    if (s->sn && !valid_serial(s->sn))
+    if (s->sn && !bt_address_valid(s->sn))
         return tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "
                           "printable characters without spaces, '+', '#' or '/'", bt_shown(s->sn));
     char *serial = NULL;
@@ -333,13 +324,10 @@ int device_read(tool *t, uint16_t block, uint16_t registers, const bluetti_resul
 
 bool device_idle(tool *t, double seconds)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double end = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + seconds;
+    double end = bt_now() + seconds;
     for (;;) {
         if (tool_stop_signal()) return false;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        double left = end - ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+        double left = end - bt_now();
         if (left <= 0) return true;
         int ms = left > 0.2 ? 200 : (int)ceil(left * 1000.0);
         if (bluetti_session_process(t->session, ms) < 0) {

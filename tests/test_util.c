@@ -181,6 +181,12 @@ static void test_names(void)
     CU_ASSERT_EQUAL(bt_name_prefix_len("E200 V2", "e200-v2 123"), 7);
     CU_ASSERT_EQUAL(bt_name_prefix_len("E200V2", "E200"), 0);
     CU_ASSERT_EQUAL(bt_name_prefix_len("E200V2", "AC200"), 0);
+    /* option keys: '-' and '_' fold, case does not */
+    CU_ASSERT_TRUE(bt_key_eq_n("strict_serial", "strict-serial", 13));
+    CU_ASSERT_TRUE(bt_key_eq_n("qos", "qos=1", 3));
+    CU_ASSERT_FALSE(bt_key_eq_n("qos", "QOS", 3));
+    CU_ASSERT_FALSE(bt_key_eq_n("qos", "qo", 2));
+    CU_ASSERT_FALSE(bt_key_eq_n("qo", "qos", 3));
 }
 
 /* ---- string index ----------------------------------------------------------- */

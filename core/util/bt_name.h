@@ -14,5 +14,8 @@ bool bt_name_eq(const char *a, const char *b);
  * text it took (separators before the last matched letter included); 0
  * when it does not match. */
 size_t bt_name_prefix_len(const char *name, const char *text);
+/* Option keys: "strict_serial" and "strict-serial" are one key (case is
+ * kept). True when a equals the first blen bytes of b so folded. */
+bool bt_key_eq_n(const char *a, const char *b, size_t blen);
 
 #endif

@@ -38,3 +38,16 @@ size_t bt_name_prefix_len(const char *name, const char *text)
     }
     return (size_t)(t - text);
 }
+
+static char key_char(char c)
+{
+    return c == '_' ? '-' : c;
+}
+
+bool bt_key_eq_n(const char *a, const char *b, size_t blen)
+{
+    size_t i = 0;
+    for (; i < blen && a[i]; i++)
+        if (key_char(a[i]) != key_char(b[i])) return false;
+    return i == blen && a[i] == '\0';
+}

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "tool.h"
+#include "bt_name.h"
 
 #include <assert.h>
 #include <math.h>
@@ -11,29 +12,18 @@
 #include <string.h>
 #include <strings.h>
 
-static bool same_name(const char *a, const char *b, size_t blen)
-{
-    size_t i = 0;
-    for (; i < blen && a[i]; i++) {
-        char x = a[i] == '_' ? '-' : a[i];
-        char y = b[i] == '_' ? '-' : b[i];
-        if (x != y) return false;
-    }
-    return i == blen && a[i] == '\0';
-}
-
 int opts_find(const optdef *defs, size_t n_defs, const char *name)
 {
     size_t len = strlen(name);
     for (size_t i = 0; i < n_defs; i++)
-        if (same_name(defs[i].name, name, len)) return (int)i;
+        if (bt_key_eq_n(defs[i].name, name, len)) return (int)i;
     return -1;
 }
 
 static int find_len(const optdef *defs, size_t n_defs, const char *name, size_t len)
 {
     for (size_t i = 0; i < n_defs; i++)
-        if (same_name(defs[i].name, name, len)) return (int)i;
+        if (bt_key_eq_n(defs[i].name, name, len)) return (int)i;
     return -1;
 }
 

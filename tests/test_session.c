@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "testutil.h"
+#include "bt_clock.h"
 
 #include <math.h>
 #include <poll.h>
@@ -58,13 +59,6 @@ static void new_pipe(void)
     T.pipe_w = p[1];
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void reset_script(void)
 {
     if (T.use_pipe && T.pipe_r >= 0) {
@@ -93,7 +87,7 @@ static int t_detach(void *st, const char *a) { (void)st; (void)a; return 0; }
 static void enqueue_reply(const char *addr, const uint8_t *f, size_t len, double delay, bool disc)
 {
     CU_ASSERT_FATAL(T.nq < MAXQ);
-    T.q[T.nq].due = now_s() + delay;
+    T.q[T.nq].due = bt_now() + delay;
     snprintf(T.q[T.nq].addr, sizeof T.q[T.nq].addr, "%s", addr);
     memcpy(T.q[T.nq].f, f, len);
     T.q[T.nq].len = len;
@@ -214,14 +208,14 @@ static const char *t_remedy(int err)
 static int t_process(void *st, int timeout_ms)
 {
     (void)st;
-    double now = now_s();
+    double now = bt_now();
     double next = INFINITY;
     for (size_t i = 0; i < T.nq; i++)
         if (T.q[i].due < next) next = T.q[i].due;
     double wait = timeout_ms < 0 ? INFINITY : timeout_ms / 1000.0;
     if (next - now < wait) wait = next - now;
     if (wait > 0 && isfinite(wait)) poll(NULL, 0, (int)ceil(wait * 1000.0));
-    now = now_s();
+    now = bt_now();
     /* deliver everything due, in order */
     for (;;) {
         size_t best = MAXQ;
@@ -480,10 +474,10 @@ static void test_disconnect_fails_fast(void)
 {
     open_session(5.0, 1, 0.01);
     T.steps[0] = (struct step){ A_DISCONNECT, 0.05 };
-    double t0 = now_s();
+    double t0 = bt_now();
     CU_ASSERT_EQUAL(bluetti_device_read_block(dev, 1000, 0, NULL), BLUETTI_E_DISCONNECTED);
     /* far below the 5 s timeout: the waiter was woken by the disconnect */
-    CU_ASSERT(now_s() - t0 < 2.5);
+    CU_ASSERT(bt_now() - t0 < 2.5);
     /* a disconnect is transient: with retries, the next attempt succeeds */
     close_session();
     open_session(5.0, 2, 0.01);
@@ -608,8 +602,8 @@ static void test_many_devices_deadlines(void)
     }
     int next = bluetti_session_next_timeout_ms(sess);
     CU_ASSERT(next >= 0 && next <= 150);
-    double end = now_s() + 3.0;
-    while (many.n < MANY && now_s() < end) CU_ASSERT_EQUAL(bluetti_session_process(sess, 50), 0);
+    double end = bt_now() + 3.0;
+    while (many.n < MANY && bt_now() < end) CU_ASSERT_EQUAL(bluetti_session_process(sess, 50), 0);
     CU_ASSERT_EQUAL_FATAL(many.n, MANY);
     for (int i = 0; i < MANY; i++) {
         CU_ASSERT_EQUAL(many.calls[i], 1);
@@ -632,8 +626,8 @@ static void test_many_devices_deadlines(void)
     /* and the session is reusable: a second round on every device */
     memset(&many, 0, sizeof many);
     for (int i = 0; i < MANY; i++) CU_ASSERT_EQUAL(bluetti_device_submit_read(many_dev[i], 2000, 0), 0);
-    end = now_s() + 3.0;
-    while (many.n < MANY && now_s() < end) CU_ASSERT_EQUAL(bluetti_session_process(sess, 50), 0);
+    end = bt_now() + 3.0;
+    while (many.n < MANY && bt_now() < end) CU_ASSERT_EQUAL(bluetti_session_process(sess, 50), 0);
     CU_ASSERT_EQUAL(many.n, MANY);
     for (int i = 0; i < MANY; i++) CU_ASSERT_EQUAL(many.calls[i], 1);
     CU_ASSERT_EQUAL(bluetti_session_next_timeout_ms(sess), -1);
@@ -656,13 +650,13 @@ static void test_short_retry_overtakes_reply_waits(void)
     bluetti_session_set_read_callback(sess, on_many, NULL);
     for (int i = 0; i < 9; i++) T.steps[i] = (struct step){ A_DELAY, 0.25 };
     T.steps[9] = (struct step){ A_SUBMIT_FAIL, 0 };
-    double t0 = now_s();
+    double t0 = bt_now();
     for (int i = 0; i < 10; i++) CU_ASSERT_EQUAL(bluetti_device_submit_read(many_dev[i], 1000, 0), 0);
     CU_ASSERT(bluetti_session_next_timeout_ms(sess) <= 20);
     double first = 0;
-    while (many.n < 10 && now_s() < t0 + 3.0) {
+    while (many.n < 10 && bt_now() < t0 + 3.0) {
         CU_ASSERT_EQUAL(bluetti_session_process(sess, 50), 0);
-        if (many.n >= 1 && first == 0) first = now_s() - t0;
+        if (many.n >= 1 && first == 0) first = bt_now() - t0;
     }
     CU_ASSERT_EQUAL_FATAL(many.n, 10);
     CU_ASSERT_EQUAL(many.order[0], 9);     /* the retried device, long before the others */

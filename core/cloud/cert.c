@@ -189,7 +189,7 @@ int bluetti_cloud_download_pfx(bluetti_cloud *c, const char *cert_password, uint
     bluetti_cloud_bytes_free(c->p12, c->p12_len);
     c->p12 = held;
     c->p12_len = len;
-    if (p12) {
+    if (copy) { /* allocated above exactly when p12 is given */
         memcpy(copy, held, len);
         *p12 = copy;
         if (p12_len) *p12_len = len;

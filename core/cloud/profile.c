@@ -160,11 +160,15 @@ static void free_wiped(json_t *v)
     } else if (json_is_object(v)) {
         const char *k;
         json_t *x;
-        json_object_foreach(v, k, x) free_wiped(json_incref(x));
+        json_object_foreach(v, k, x) {
+            free_wiped(json_incref(x));
+        }
     } else if (json_is_array(v)) {
         size_t i;
         json_t *x;
-        json_array_foreach(v, i, x) free_wiped(json_incref(x));
+        json_array_foreach(v, i, x) {
+            free_wiped(json_incref(x));
+        }
     }
     json_decref(v);
 }

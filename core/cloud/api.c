@@ -181,6 +181,8 @@ static int call(bluetti_cloud *c, const char *path, bool post, const char *extra
     snprintf(dev, sizeof dev, "x-device-id: %s", c->device_id);
     snprintf(os, sizeof os, "x-os: %s", c->os);
     snprintf(ver, sizeof ver, "x-app-ver: %s", c->app_ver);
+    /* "x-app-key: " CLOUD_APP_KEY is one header, joined on purpose */
+    // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
     const char *hs[] = { "x-app-key: " CLOUD_APP_KEY, os, ver, "x-os-ver: " CLOUD_OS_VER, dev,
                          "Accept-Language: en-US", auth, extra, NULL };
     int err = cloud_http(c, path, hs, post ? "" : NULL, 0, r);
@@ -267,6 +269,8 @@ int cloud_api_login(bluetti_cloud *c)
     curl_free(user);
     char os[64];
     snprintf(os, sizeof os, "x-os: %s", c->os);
+    /* "x-app-key: " CLOUD_APP_KEY is one header, joined on purpose */
+    // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
     const char *hs[] = { "x-app-key: " CLOUD_APP_KEY, os, "Accept-Language: en-US",
                          "Content-Type: application/x-www-form-urlencoded", NULL };
     cloud_response r;

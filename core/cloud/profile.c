@@ -38,8 +38,7 @@ int bluetti_cloud_default_dir(char **dir)
     while (bl > 1 && base[bl - 1] == '/') bl--;
     char *d = malloc(bl + sl + 1);
     if (!d) return BLUETTI_E_NOMEM;
-    memcpy(d, base, bl);
-    memcpy(d + bl, sub, sl + 1);
+    snprintf(d, bl + sl + 1, "%.*s%s", (int)bl, base, sub);
     *dir = d;
     return 0;
 }
@@ -49,9 +48,7 @@ static char *join(const char *dir, const char *name)
     size_t dl = strlen(dir), nl = strlen(name);
     char *p = malloc(dl + nl + 2);
     if (!p) return NULL;
-    memcpy(p, dir, dl);
-    p[dl] = '/';
-    memcpy(p + dl + 1, name, nl + 1);
+    snprintf(p, dl + nl + 2, "%s/%s", dir, name);
     return p;
 }
 
@@ -113,10 +110,7 @@ int cloud_write_atomic(bluetti_cloud *c, const char *dir, const char *name, cons
     snprintf(tmp, strlen(path) + 16, "%s/.%s.XXXXXX", dir, name);
     int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
     int err = 0, e = 0;
-    if (fd < 0) {
-        e = errno;
-        err = BLUETTI_E_IO;
-    } else if (fchmod(fd, 0600) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (fd < 0 || fchmod(fd, 0600) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         e = errno;
         err = BLUETTI_E_IO;
     }

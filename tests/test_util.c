@@ -348,6 +348,20 @@ static void test_escape(void)
     CU_ASSERT_STRING_EQUAL(bt_shown_path(lng), lng); /* paths may be longer */
 }
 
+static void test_fput_safe(void)
+{
+    FILE *f = tmpfile();
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    /* UTF-8 text stays; ESC, DEL and the C1 control U+009B do not */
+    bt_fput_safe("caf\xc3\xa9 \x1b[2J\x7f \xc2\x9b!", f);
+    rewind(f);
+    char got[64] = "";
+    size_t n = fread(got, 1, sizeof got - 1, f);
+    got[n] = '\0';
+    CU_ASSERT_STRING_EQUAL(got, "caf\xc3\xa9 \\x1b[2J\\x7f \\xc2\\x9b!");
+    fclose(f);
+}
+
 static int add(void)
 {
     CU_pSuite s = CU_add_suite("util", NULL, NULL);
@@ -363,7 +377,8 @@ static int add(void)
         !CU_add_test(s, "string index", test_strindex) ||
         !CU_add_test(s, "due-time queue order", test_dueq_order) ||
         !CU_add_test(s, "due-time queue removal", test_dueq_remove) ||
-        !CU_add_test(s, "escaping", test_escape))
+        !CU_add_test(s, "escaping", test_escape) ||
+        !CU_add_test(s, "writing a message safely", test_fput_safe))
         return -1;
     return 0;
 }

@@ -59,3 +59,21 @@ const char *bt_shown_path(const char *s)
 {
     return shown_n(s, BT_SHOWN_PATH_MAX);
 }
+
+void bt_fput_safe(const char *s, FILE *out)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    for (; *p; p++) {
+        /* C0 controls, DEL, and C1 controls written as UTF-8 (C2 80..C2 9F) */
+        bool c1 = p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
+        if (*p >= 0x20 && *p != 0x7f && !c1) {
+            fputc(*p, out);
+            continue;
+        }
+        fprintf(out, "\\x%c%c", hexdig[*p >> 4], hexdig[*p & 15]);
+        if (c1) {
+            p++;
+            fprintf(out, "\\x%c%c", hexdig[*p >> 4], hexdig[*p & 15]);
+        }
+    }
+}

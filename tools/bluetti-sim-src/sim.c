@@ -78,10 +78,7 @@ static void log_cb(void *ud, bluetti_log_level level, const char *src, const cha
     static const char *const names[] = { "error", "warning", "info", "debug" };
     fprintf(stderr, "bluetti-sim: %s: ", names[level <= BLUETTI_LOG_DEBUG ? level : 3]);
     /* messages quote topics and what the broker sent: no control characters */
-    for (const unsigned char *p = (const unsigned char *)(msg ? msg : ""); *p; p++) {
-        if (*p < 0x20 || *p == 0x7f) fprintf(stderr, "\\x%02x", (unsigned)*p);
-        else fputc(*p, stderr);
-    }
+    bt_fput_safe(msg ? msg : "", stderr);
     fputc('\n', stderr);
 }
 

@@ -49,10 +49,10 @@ static void log_cb(void *ud, bluetti_log_level level, const char *source, const 
     /* messages can quote what came from files, the broker or the device */
     fprintf(stderr, TOOL_NAME ": %s: ", name);
     if (source && strcmp(source, TOOL_NAME) != 0) {
-        fput_safe(source, stderr);
+        bt_fput_safe(source, stderr);
         fputs(": ", stderr);
     }
-    fput_safe(msg ? msg : "", stderr);
+    bt_fput_safe(msg ? msg : "", stderr);
     fputc('\n', stderr);
 }
 

@@ -213,11 +213,9 @@ int exit_code_for(int err);
 /* Overwrite memory the compiler may not skip. */
 void wipe(void *p, size_t n);
 
-/* Untrusted text: bt_text_escape(), bt_shown(), bt_shown_path() (core/util). */
+/* Untrusted text: bt_text_escape(), bt_shown(), bt_shown_path(),
+ * bt_fput_safe() (core/util). */
 #include "bt_escape.h"
-/* Write s with control characters (C0, DEL, C1 as UTF-8) as \xNN: the
- * last line of defence for whole messages (tool_error, log lines). */
-void fput_safe(const char *s, FILE *out);
 
 /* Strict numbers: bt_parse_whole(), bt_parse_decimal() (core/util). */
 #include "bt_numbers.h"

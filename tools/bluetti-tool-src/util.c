@@ -12,29 +12,9 @@
 #include <string.h>
 #include <strings.h>
 
-static const char hexdig[] = "0123456789abcdef";
-
 volatile sig_atomic_t tool_stop_at_once;
 
 /* ---- untrusted text ----------------------------------------------------------- */
-
-void fput_safe(const char *s, FILE *out)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (; *p; p++) {
-        /* C0 controls, DEL, and C1 controls written as UTF-8 (C2 80..C2 9F) */
-        bool c1 = p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
-        if (*p >= 0x20 && *p != 0x7f && !c1) {
-            fputc(*p, out);
-            continue;
-        }
-        fprintf(out, "\\x%c%c", hexdig[*p >> 4], hexdig[*p & 15]);
-        if (c1) {
-            p++;
-            fprintf(out, "\\x%c%c", hexdig[*p >> 4], hexdig[*p & 15]);
-        }
-    }
-}
 
 /* ---- messages -------------------------------------------------------------------- */
 
@@ -58,7 +38,7 @@ static void message(const char *prefix, const char *fmt, va_list ap)
     va_end(ap2);
     fflush(stdout);
     fputs(prefix, stderr);
-    if (len >= 0) fput_safe(text, stderr);
+    if (len >= 0) bt_fput_safe(text, stderr);
     if (text != small) free(text);
     else if (len >= (int)sizeof small) fputs("...", stderr);
     fputc('\n', stderr);

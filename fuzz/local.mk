@@ -22,14 +22,15 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SANFLAGS) \
 	-Wall -Wextra -Wno-unused-parameter
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB -I$(top_srcdir)/core \
 	-I$(top_srcdir)/plugins/transport-sim -I$(top_srcdir)/fuzz \
-	-I$(top_srcdir)/tools/bluetti-tool-src -I$(top_srcdir)/core/util $(JANSSON_CFLAGS)
+	-I$(top_srcdir)/tools/bluetti-tool-src -I$(top_srcdir)/core/util $(JANSSON_CFLAGS) \
+	-DLIBDIR='"$(libdir)"' -DBLUETTI_CLOUD_LT_VERSION='"$(BLUETTI_CLOUD_LT_VERSION)"'
 FUZZ_COMPILE = $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS)
 FUZZ_LIBS = $(JANSSON_LIBS) $(LTDL_LIBS) $(LIBM)
 
 FUZZ_CORE_SRCS = \
 	core/version.c core/error.c core/log.c core/retry.c core/modbus.c core/hex.c \
 	core/schema.c core/decode.c core/options.c core/registry.c core/loader.c \
-	core/session.c core/override.c core/profile_match.c core/address.c \
+	core/session.c core/override.c core/profile_match.c core/address.c core/option_decl.c \
 	plugins/transport-sim/simdev.c \
 	core/util/clock.c core/util/text.c core/util/address.c core/util/numbers.c \
 	core/util/name.c core/util/strindex.c core/util/dueq.c core/util/escape.c
@@ -47,7 +48,9 @@ FUZZ_TOOL_SRCS = \
 	tools/bluetti-tool-src/util.c tools/bluetti-tool-src/output.c \
 	tools/bluetti-tool-src/device.c tools/bluetti-tool-src/cmd_info.c \
 	tools/bluetti-tool-src/cmd_decode.c tools/bluetti-tool-src/cmd_read.c \
-	tools/bluetti-tool-src/cmd_docs.c
+	tools/bluetti-tool-src/cmd_docs.c tools/bluetti-tool-src/transport_opts.c \
+	tools/bluetti-tool-src/cmd_login.c tools/bluetti-tool-src/cloud_profile.c \
+	tools/bluetti-tool-src/cloud_lib.c
 
 EXTRA_DIST += fuzz/README.md fuzz/fuzz_common.c fuzz/fuzz_common.h \
 	fuzz/fuzz_modbus.c fuzz/fuzz_hex.c fuzz/fuzz_decode.c fuzz/fuzz_varlen.c \

@@ -276,11 +276,11 @@ static int read_private(const char *path, size_t max, uint8_t **out, size_t *len
     if (fd < 0) {
         if (errno == ENOENT && missing_is_logout) {
             bt_fmt(detail, cap, "no stored login (%.300s does not exist); run 'bluetti-tool "
-                       "login --account EMAIL'", path);
+                   "login --account EMAIL'", path);
             return BLUETTI_E_NOT_LOGGED_IN;
         }
         bt_fmt(detail, cap, "cannot open %.300s: %s; check the file and its permissions",
-                   path, strerror(errno));
+               path, strerror(errno));
         return BLUETTI_E_IO;
     }
     struct stat st;
@@ -293,12 +293,12 @@ static int read_private(const char *path, size_t max, uint8_t **out, size_t *len
         err = BLUETTI_E_IO;
     } else if (st.st_mode & 077) {
         bt_fmt(detail, cap, "%.300s holds login secrets and is readable by other users "
-                   "(mode %03o); run 'chmod 600 %.300s', or log in again", path,
-                   (unsigned)(st.st_mode & 0777), path);
+               "(mode %03o); run 'chmod 600 %.300s', or log in again", path,
+               (unsigned)(st.st_mode & 0777), path);
         err = BLUETTI_E_IO;
     } else if ((uint64_t)st.st_size > max) {
         bt_fmt(detail, cap, "%.300s is larger than %zu bytes; it is not a stored login",
-                   path, max);
+               path, max);
         err = BLUETTI_E_IO;
     }
     uint8_t *buf = err ? NULL : malloc((size_t)st.st_size + 1);
@@ -309,7 +309,7 @@ static int read_private(const char *path, size_t max, uint8_t **out, size_t *len
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
             bt_fmt(detail, cap, "cannot read %.300s: %s", path,
-                       r < 0 ? strerror(errno) : "it shrank while being read");
+                   r < 0 ? strerror(errno) : "it shrank while being read");
             err = BLUETTI_E_IO;
         } else {
             got += (size_t)r;
@@ -417,7 +417,7 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
     if (!path) {
         if ((err = bluetti_cloud_default_dir(&dir))) {
             bt_fmt(detail, detail_cap, "%s", err == BLUETTI_E_NOMEM ? "out of memory"
-                       : "neither XDG_CONFIG_HOME nor HOME is set; set HOME");
+                   : "neither XDG_CONFIG_HOME nor HOME is set; set HOME");
             return err;
         }
     } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -440,14 +440,14 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
         doc = json_loadb((const char *)text, len, 0, &jerr);
         if (!json_is_object(doc)) {
             bt_fmt(detail, detail_cap, "%.300s is not a stored login (line %d: %.80s); "
-                       "remove it with 'bluetti-tool logout' and log in again", file, jerr.line,
-                       doc ? "not an object" : jerr.text);
+                   "remove it with 'bluetti-tool logout' and log in again", file, jerr.line,
+                   doc ? "not an object" : jerr.text);
             err = BLUETTI_E_CLOUD;
         } else if ((err = from_json(c, doc))) {
             if (err == BLUETTI_E_NOMEM) bt_fmt(detail, detail_cap, "out of memory");
             else bt_fmt(detail, detail_cap, "%.300s is damaged or from another version "
-                            "(a field is missing or has the wrong type); run 'bluetti-tool "
-                            "logout', then log in again", file);
+                        "(a field is missing or has the wrong type); run 'bluetti-tool "
+                        "logout', then log in again", file);
         }
     }
     if (text) OPENSSL_cleanse(text, len);
@@ -457,7 +457,7 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
     if (!err && p12name) {
         if (strchr(p12name, '/') || !*p12name || p12name[0] == '.') {
             bt_fmt(detail, detail_cap, "%.300s names a bundle file outside its directory; "
-                       "log in again", file);
+                   "log in again", file);
             err = BLUETTI_E_CLOUD;
         } else {
             char *pp = join(dir, p12name);
@@ -471,7 +471,7 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
     if (!err) err = cloud_apply_config(c, cfg, detail, detail_cap);
     if (!err && c->cafile && access(c->cafile, R_OK) != 0) {
         bt_fmt(detail, detail_cap, "the CA file %.300s that the stored login trusts for the "
-                   "cloud API cannot be read; log in again (with --cafile FILE)", c->cafile);
+               "cloud API cannot be read; log in again (with --cafile FILE)", c->cafile);
         err = BLUETTI_E_INVAL;
     }
     if (!err) {
@@ -501,7 +501,7 @@ int bluetti_cloud_profile_remove(const char *dir, unsigned *removed, char *detai
     if (dir) d = strdup(dir);
     else if ((err = bluetti_cloud_default_dir(&d))) {
         bt_fmt(detail, detail_cap, "%s", err == BLUETTI_E_NOMEM ? "out of memory"
-                   : "neither XDG_CONFIG_HOME nor HOME is set; set HOME");
+               : "neither XDG_CONFIG_HOME nor HOME is set; set HOME");
         return err;
     }
     if (!d) return BLUETTI_E_NOMEM;
@@ -519,7 +519,7 @@ int bluetti_cloud_profile_remove(const char *dir, unsigned *removed, char *detai
         if (unlink(p) == 0) got |= files[i].bit;
         else if (errno != ENOENT) {
             bt_fmt(detail, detail_cap, "cannot remove %.300s: %s; remove it by hand", p,
-                       strerror(errno));
+                   strerror(errno));
             err = BLUETTI_E_IO;
         }
         free(p);

@@ -281,45 +281,45 @@ static void classify_failure(mqc *m, int rc, int err_no)
     if (m->connack == 3 && m->diag.handshake_done) {
         err = BLUETTI_E_SESSION_TAKEN;
         bt_fmt(d, sizeof d, "the broker at %s:%d refused the session (CONNACK 3, server "
-                "unavailable) after a good TLS handshake: another client, most likely the "
-                "Bluetti app, holds this account's MQTT session; close it and try again",
-                m->host, m->port);
+               "unavailable) after a good TLS handshake: another client, most likely the "
+               "Bluetti app, holds this account's MQTT session; close it and try again",
+               m->host, m->port);
     } else if ((m->connack == 4 || m->connack == 5) && m->sent_credentials) {
         err = BLUETTI_E_BROKER_REFUSED;
         bt_fmt(d, sizeof d, "the broker at %s:%d refused the credentials: the MQTT username "
-                "or password is wrong or expired (CONNACK %d: %s); check username/"
-                "mqtt_password, or log in again for a fresh token", m->host, m->port,
-                m->connack, mosquitto_connack_string(m->connack));
+               "or password is wrong or expired (CONNACK %d: %s); check username/"
+               "mqtt_password, or log in again for a fresh token", m->host, m->port,
+               m->connack, mosquitto_connack_string(m->connack));
     } else if (m->connack > 0) {
         err = BLUETTI_E_BROKER_REFUSED;
         bt_fmt(d, sizeof d, "the broker at %s:%d refused the connection: %s (CONNACK %d)",
-                m->host, m->port, mosquitto_connack_string(m->connack), m->connack);
+               m->host, m->port, mosquitto_connack_string(m->connack), m->connack);
     } else if (m->connack < 0 && m->sent_credentials && m->diag.handshake_done &&
                m->diag.alert < 0 && !m->diag.verify_err) {
         /* the live broker's answer to a second client on the account */
         err = BLUETTI_E_SESSION_TAKEN;
         bt_fmt(d, sizeof d, "the broker at %s:%d closed the connection after a good TLS "
-                "handshake without answering the login: another client, most likely the "
-                "Bluetti app, holds this account's MQTT session (close it and try again; if "
-                "that is not it, the broker rejected the client certificate)", m->host, m->port);
+               "handshake without answering the login: another client, most likely the "
+               "Bluetti app, holds this account's MQTT session (close it and try again; if "
+               "that is not it, the broker rejected the client certificate)", m->host, m->port);
     } else if ((err = bt_tls_diag_classify(&m->diag, d, sizeof d)) != 0) {
         /* verification or certificate rejection: detail filled in */
     } else if (rc == MOSQ_ERR_TLS) {
         err = BLUETTI_E_TLS;
         bt_fmt(d, sizeof d, "TLS handshake with %s:%d failed: %s", m->host, m->port,
-                m->diag.lib_error[0] ? m->diag.lib_error : "no details");
+               m->diag.lib_error[0] ? m->diag.lib_error : "no details");
     } else if (rc == MOSQ_ERR_ERRNO && err_no) {
         err = BLUETTI_E_CONNECT;
         bt_fmt(d, sizeof d, "connection to %s:%d failed: %s%s", m->host, m->port,
-                strerror(err_no), err_no == ECONNREFUSED ? REFUSED_HINT : "");
+               strerror(err_no), err_no == ECONNREFUSED ? REFUSED_HINT : "");
     } else if (!m->diag.handshake_done && (m->tcp_never_up || never_connected(m))) {
         err = BLUETTI_E_CONNECT;
         bt_fmt(d, sizeof d, "connection to %s:%d refused or unreachable%s", m->host, m->port,
-                REFUSED_HINT);
+               REFUSED_HINT);
     } else {
         err = BLUETTI_E_CONNECT;
         bt_fmt(d, sizeof d, "the connection to %s:%d closed before the broker accepted it (%s)",
-                m->host, m->port, m->diag.lib_error[0] ? m->diag.lib_error : mosquitto_strerror(rc));
+               m->host, m->port, m->diag.lib_error[0] ? m->diag.lib_error : mosquitto_strerror(rc));
     }
     attempt_failed(m, err, d);
 }
@@ -457,7 +457,7 @@ static void step(mqc *m, int wait_ms)
         if (soerr) {
             char d[sizeof m->fail_detail];
             bt_fmt(d, sizeof d, "connection to %s:%d failed: %s%s", m->host, m->port,
-                    strerror(soerr), soerr == ECONNREFUSED ? REFUSED_HINT : "");
+                   strerror(soerr), soerr == ECONNREFUSED ? REFUSED_HINT : "");
             attempt_failed(m, BLUETTI_E_CONNECT, d);
             return;
         }
@@ -493,7 +493,7 @@ static void check_deadlines(mqc *m)
     if (m->st == ST_CONNECTING && now >= m->deadline) {
         char d[sizeof m->fail_detail];
         bt_fmt(d, sizeof d, "no answer from the broker at %s:%d within %.3g s", m->host,
-                m->port, m->connect_timeout_s);
+               m->port, m->connect_timeout_s);
         attempt_failed(m, BLUETTI_E_CONNECT, d);
     }
 }
@@ -609,12 +609,12 @@ int mqc_open(const mqc_config *c, const mqc_handlers *h, void *ud, mqc **out, ch
     if (c->port < 1 || c->port > 65535 || c->keepalive < 5 || c->keepalive > 65535 ||
         c->qos < 0 || c->qos > 1 || !(c->connect_timeout_s > 0)) {
         bt_fmt(detail, detail_len, "invalid MQTT settings (port 1..65535, keepalive 5..65535 s, "
-                "qos 0 or 1, a positive connect timeout)");
+               "qos 0 or 1, a positive connect timeout)");
         return BLUETTI_E_INVAL;
     }
     if ((!c->cert || !*c->cert) && !c->prepare) {
         bt_fmt(detail, detail_len, "no client certificate given: the broker needs the PKCS#12 "
-                "(.p12/.pfx) file of your Bluetti account");
+               "(.p12/.pfx) file of your Bluetti account");
         return BLUETTI_E_INVAL;
     }
     if (c->client_id && (!*c->client_id || strlen(c->client_id) > 65535)) {

@@ -104,12 +104,12 @@ static int read_device_envelopes(const bluetti_options *o, mqtt_live *lv, char *
         int kind = eq ? bluetti_envelope_parse(eq + 1) : -1;
         if (!eq || eq == v || kind < 0) {
             bt_fmt(detail, len, "option device_envelope=%s: expected ADDRESS=new, "
-                    "ADDRESS=old or ADDRESS=raw", v ? v : "");
+                   "ADDRESS=old or ADDRESS=raw", v ? v : "");
             return BLUETTI_E_INVAL;
         }
         if (lv->n_dev_env == LIVE_MAX_DEVICE_ENVELOPES) {
             bt_fmt(detail, len, "option device_envelope: at most %d devices",
-                    LIVE_MAX_DEVICE_ENVELOPES);
+                   LIVE_MAX_DEVICE_ENVELOPES);
             return BLUETTI_E_INVAL;
         }
         char *a = strndup(v, (size_t)(eq - v));
@@ -141,7 +141,7 @@ int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail
         OPENSSL_cleanse(p1, sizeof p1);
         if (rc) {
             bt_fmt(detail, len, "option token: not a Bluetti login token (expected at least "
-                    "two non-empty parts separated by '.'); log in again");
+                   "two non-empty parts separated by '.'); log in again");
             return BLUETTI_E_INVAL;
         }
     }
@@ -150,8 +150,8 @@ int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail
     if (lv->topic_pub && !mqtt_live_template_ok(lv->topic_pub)) which = "topic_pub";
     if (which) {
         bt_fmt(detail, len, "option %s=%s: a topic without spaces, '+' or '#', whose only "
-                "placeholders are {model}, {subsn} and {address}", which,
-                bluetti_options_get(o, which));
+               "placeholders are {model}, {subsn} and {address}", which,
+               bluetti_options_get(o, which));
         return BLUETTI_E_INVAL;
     }
     const char *v = bluetti_options_get(o, "envelope");
@@ -164,7 +164,7 @@ int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail
     rc = bluetti_options_get_long(o, "clock_offset_ms", -86400000L * 365, 86400000L * 365, &ms);
     if (rc && rc != BLUETTI_E_NOTFOUND) {
         bt_fmt(detail, len, "option clock_offset_ms=%s: expected a whole number of "
-                "milliseconds (server clock minus ours)", bluetti_options_get(o, "clock_offset_ms"));
+               "milliseconds (server clock minus ours)", bluetti_options_get(o, "clock_offset_ms"));
         return rc;
     }
     lv->clock_offset_ms = ms;
@@ -178,7 +178,7 @@ int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail
     if (v && *v) {
         if (!parse_pin(v, lv->pin)) {
             bt_fmt(detail, len, "option pin_broker_key=%s: expected SHA256- and 64 hex digits "
-                    "(the SHA-256 of the broker's DER public key)", v);
+                   "(the SHA-256 of the broker's DER public key)", v);
             return BLUETTI_E_INVAL;
         }
         lv->has_pin = true;
@@ -186,7 +186,7 @@ int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail
     rc = bluetti_options_get_double(o, "session_holdoff", 0.01, 86400, &lv->taken_holdoff_s);
     if (rc && rc != BLUETTI_E_NOTFOUND) {
         bt_fmt(detail, len, "option session_holdoff=%s: expected seconds from 0.01 to 86400 "
-                "(default 45)", bluetti_options_get(o, "session_holdoff"));
+               "(default 45)", bluetti_options_get(o, "session_holdoff"));
         return rc;
     }
     return 0;
@@ -310,7 +310,7 @@ int mqtt_live_connect_config(mqtt_live *lv, mqc_config *c, char *detail, size_t 
 {
     if (lv->has_pin && c->insecure) {
         bt_fmt(detail, len, "options pin_broker_key and insecure exclude each other: a pinned "
-                "key is checked, insecure checks nothing");
+               "key is checked, insecure checks nothing");
         return BLUETTI_E_INVAL;
     }
     if (lv->mqtt_password && !lv->username && !lv->token) {

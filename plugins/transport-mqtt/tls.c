@@ -68,7 +68,7 @@ static int read_file(const char *path, unsigned char **buf, size_t *len, char *d
     }
     if (st.st_size == 0 || st.st_size > MAX_P12_SIZE) {
         bt_fmt(detail, dlen, "%s is not a PKCS#12 (.p12/.pfx) certificate: %s", path,
-                st.st_size == 0 ? "the file is empty" : "the file is far too large");
+               st.st_size == 0 ? "the file is empty" : "the file is far too large");
         close(fd);
         return BLUETTI_E_CERT_FORMAT;
     }
@@ -83,7 +83,7 @@ static int read_file(const char *path, unsigned char **buf, size_t *len, char *d
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
             bt_fmt(detail, dlen, "cannot read the certificate file %s: %s", path,
-                    n < 0 ? strerror(errno) : "it shrank while being read");
+                   n < 0 ? strerror(errno) : "it shrank while being read");
             OPENSSL_free(b);
             close(fd);
             return BLUETTI_E_CERT_READ;
@@ -200,7 +200,7 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
     if (c->p12_data) {
         if (!c->p12_len || c->p12_len > MAX_P12_SIZE) {
             bt_fmt(detail, dlen, "%s is not a PKCS#12 certificate: %s", c->cert,
-                    c->p12_len ? "far too large" : "empty");
+                   c->p12_len ? "far too large" : "empty");
             return BLUETTI_E_CERT_FORMAT;
         }
         buf = OPENSSL_memdup(c->p12_data, c->p12_len);
@@ -216,9 +216,9 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
     OPENSSL_clear_free(buf, len);
     if (!p12) {
         bt_fmt(detail, dlen,
-                "%s is not a PKCS#12 (.p12/.pfx) certificate or it is damaged (%s); use the "
-                "file your Bluetti account issued, unchanged",
-                c->cert, ssl_error_text(why, sizeof why));
+               "%s is not a PKCS#12 (.p12/.pfx) certificate or it is damaged (%s); use the "
+               "file your Bluetti account issued, unchanged",
+               c->cert, ssl_error_text(why, sizeof why));
         return BLUETTI_E_CERT_FORMAT;
     }
 
@@ -234,14 +234,14 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
                 pw = NULL; /* made with an absent rather than an empty password */
             } else if (mismatch) {
                 bt_fmt(detail, dlen, "%s: %s", c->cert,
-                        c->password && *c->password
+                       c->password && *c->password
                             ? "wrong password for this PKCS#12 certificate"
                             : "this PKCS#12 certificate needs a password and none was given");
                 PKCS12_free(p12);
                 return BLUETTI_E_CERT_PASSWORD;
             } else {
                 bt_fmt(detail, dlen, "%s: the PKCS#12 integrity check cannot be computed (%s)",
-                        c->cert, ssl_error_text(why, sizeof why));
+                       c->cert, ssl_error_text(why, sizeof why));
                 ERR_clear_error();
                 PKCS12_free(p12);
                 return BLUETTI_E_CERT_FORMAT;
@@ -254,9 +254,9 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
         ssl_error_text(why, sizeof why);
         if (!parse_legacy(p12, pw, pkey, cert, ca)) {
             bt_fmt(detail, dlen,
-                    "%s: the PKCS#12 contents cannot be decrypted (%s); if it uses a legacy "
-                    "cipher (RC2/3DES), OpenSSL's legacy provider must be installed",
-                    c->cert, why);
+                   "%s: the PKCS#12 contents cannot be decrypted (%s); if it uses a legacy "
+                   "cipher (RC2/3DES), OpenSSL's legacy provider must be installed",
+                   c->cert, why);
             ERR_clear_error();
             PKCS12_free(p12);
             return BLUETTI_E_CERT_FORMAT;
@@ -269,7 +269,7 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
 
     if (!*pkey || !*cert) {
         bt_fmt(detail, dlen, "%s holds no %s: a client certificate needs both", c->cert,
-                !*pkey ? "private key" : "certificate");
+               !*pkey ? "private key" : "certificate");
         return BLUETTI_E_CERT_NO_KEY;
     }
     if (X509_check_private_key(*cert, *pkey) != 1) {
@@ -281,13 +281,13 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
     if (X509_cmp_current_time(X509_get0_notBefore(*cert)) > 0) {
         fmt_time(X509_get0_notBefore(*cert), when, sizeof when);
         bt_fmt(detail, dlen, "the client certificate in %s is not valid before %s (check the clock)",
-                c->cert, when);
+               c->cert, when);
         return BLUETTI_E_CERT_NOT_YET_VALID;
     }
     if (X509_cmp_current_time(X509_get0_notAfter(*cert)) < 0) {
         fmt_time(X509_get0_notAfter(*cert), when, sizeof when);
         bt_fmt(detail, dlen, "the client certificate in %s expired on %s; get a new one "
-                "from your Bluetti account", c->cert, when);
+               "from your Bluetti account", c->cert, when);
         return BLUETTI_E_CERT_EXPIRED;
     }
     return 0;
@@ -382,16 +382,16 @@ int bt_tls_diag_classify(const bt_tls_diag *d, char *detail, size_t len)
     if (!d) return 0;
     if (d->pin_mismatch) {
         bt_fmt(detail, len, "the broker's public key does not match pin_broker_key (%s): "
-                "either the broker changed its key or this is not the broker you meant",
-                d->verify_subject[0] ? d->verify_subject : "no certificate");
+               "either the broker changed its key or this is not the broker you meant",
+               d->verify_subject[0] ? d->verify_subject : "no certificate");
         return BLUETTI_E_TLS_VERIFY;
     }
     if (d->verify_err) {
         bt_fmt(detail, len,
-                "the broker's certificate failed verification: %s (depth %d%s%s); check the "
-                "broker name, or give the CA that signed it with cafile",
-                X509_verify_cert_error_string(d->verify_err), d->verify_depth,
-                d->verify_subject[0] ? ", " : "", d->verify_subject);
+               "the broker's certificate failed verification: %s (depth %d%s%s); check the "
+               "broker name, or give the CA that signed it with cafile",
+               X509_verify_cert_error_string(d->verify_err), d->verify_depth,
+               d->verify_subject[0] ? ", " : "", d->verify_subject);
         return BLUETTI_E_TLS_VERIFY;
     }
     switch (d->alert) {
@@ -404,7 +404,7 @@ int bt_tls_diag_classify(const bt_tls_diag *d, char *detail, size_t len)
     case SSL_AD_ACCESS_DENIED:
     case SSL_AD_CERTIFICATE_REQUIRED:
         bt_fmt(detail, len, "the broker rejected the client certificate (TLS alert: %s)",
-                SSL_alert_desc_string_long(d->alert));
+               SSL_alert_desc_string_long(d->alert));
         return BLUETTI_E_BROKER_REFUSED;
     default:
         break;
@@ -413,13 +413,13 @@ int bt_tls_diag_classify(const bt_tls_diag *d, char *detail, size_t len)
         /* TLS 1.3 checks the client certificate after the handshake: a
          * rejection alert often loses the race with the TCP reset */
         bt_fmt(detail, len, "the broker hung up right after the TLS handshake, without "
-                "answering: it most likely rejected the client certificate (not issued by a "
-                "CA it trusts, revoked, or not valid)");
+               "answering: it most likely rejected the client certificate (not issued by a "
+               "CA it trusts, revoked, or not valid)");
         return BLUETTI_E_BROKER_REFUSED;
     }
     if (d->alert >= 0) {
         bt_fmt(detail, len, "the broker ended the TLS session (TLS alert: %s)",
-                SSL_alert_desc_string_long(d->alert));
+               SSL_alert_desc_string_long(d->alert));
         return BLUETTI_E_TLS;
     }
     return 0;
@@ -450,7 +450,7 @@ static int set_trust(const bt_tls_config *c, SSL_CTX *ctx, STACK_OF(X509) *ca, c
         }
         if (!SSL_CTX_load_verify_locations(ctx, c->cafile, NULL)) {
             bt_fmt(detail, dlen, "the CA file %s holds no usable PEM certificate (%s)",
-                    c->cafile, ssl_error_text(why, sizeof why));
+                   c->cafile, ssl_error_text(why, sizeof why));
             return BLUETTI_E_CERT_FORMAT;
         }
     }
@@ -479,7 +479,7 @@ static int set_trust(const bt_tls_config *c, SSL_CTX *ctx, STACK_OF(X509) *ca, c
                                     : X509_VERIFY_PARAM_set1_host(vp, c->host, 0);
     if (!ok) {
         bt_fmt(detail, dlen, "cannot set up host name verification for %s (%s)", c->host,
-                ssl_error_text(why, sizeof why));
+               ssl_error_text(why, sizeof why));
         return BLUETTI_E_TLS;
     }
     return 0;
@@ -499,7 +499,7 @@ int bt_tls_ctx_new(const bt_tls_config *c, bt_tls_diag *diag, SSL_CTX **out, cha
     if (!c || !c->cert || !*c->cert || !c->host || !diag) return BLUETTI_E_INVAL;
     if (c->pin_sha256 && c->insecure) {
         bt_fmt(detail, detail_len, "pin_broker_key and insecure exclude each other: a pinned "
-                "key is checked, insecure checks nothing");
+               "key is checked, insecure checks nothing");
         return BLUETTI_E_INVAL;
     }
     bt_tls_diag_reset(diag);
@@ -515,7 +515,7 @@ int bt_tls_ctx_new(const bt_tls_config *c, bt_tls_diag *diag, SSL_CTX **out, cha
     ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION)) {
         bt_fmt(detail, detail_len, "cannot create a TLS context (%s)",
-                ssl_error_text(why, sizeof why));
+               ssl_error_text(why, sizeof why));
         rc = BLUETTI_E_TLS;
         goto out;
     }
@@ -524,7 +524,7 @@ int bt_tls_ctx_new(const bt_tls_config *c, bt_tls_diag *diag, SSL_CTX **out, cha
     /* the PKCS#12's CA certificates also go out as the client's chain */
     if (SSL_CTX_use_cert_and_key(ctx, cert, pkey, ca, 1) != 1 || !SSL_CTX_check_private_key(ctx)) {
         bt_fmt(detail, detail_len, "%s: OpenSSL refused the certificate or key (%s)", c->cert,
-                ssl_error_text(why, sizeof why));
+               ssl_error_text(why, sizeof why));
         rc = BLUETTI_E_CERT_FORMAT;
         goto out;
     }

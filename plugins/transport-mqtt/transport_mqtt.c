@@ -240,7 +240,7 @@ static int opt_int(const bluetti_options *o, const char *key, int *out, char *de
     long v;
     int rc = bluetti_options_get_long(o, key, 0, 65535, &v);
     if (rc) bt_fmt(detail, len, "option %s is missing or invalid; open the transport through "
-                    "bluetti_session_open, which checks and defaults the options", key);
+                   "bluetti_session_open, which checks and defaults the options", key);
     else *out = (int)v;
     return rc ? BLUETTI_E_INVAL : 0;
 }
@@ -260,7 +260,7 @@ static int read_options(const bluetti_options *o, mqc_config *c, char *detail, s
         c->cert = NULL; /* the stored login supplies the certificate */
     } else if (!c->cert || !*c->cert) {
         bt_fmt(detail, len, "option cert is required: the PKCS#12 (.p12/.pfx) client "
-                "certificate of your Bluetti account");
+               "certificate of your Bluetti account");
         return BLUETTI_E_INVAL;
     }
     c->password = bluetti_options_get(o, "password");

@@ -657,7 +657,7 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
             (colon && (!parse_uint(colon + 1, 255, &code) || code == 0))) {
             if (colon) *colon = ':';
             bt_fmt(err, err_len, "faults: exception=%s: expected BLOCK[:CODE] with BLOCK 0..65535 "
-                "and CODE 1..255", val);
+                   "and CODE 1..255", val);
             return BLUETTI_E_INVAL;
         }
         unsigned i = 0;
@@ -683,7 +683,7 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
         f->seed = (unsigned)u;
     } else {
         bt_fmt(err, err_len, "faults: unknown fault \"%s\" (known: delay, drop, crc, short, "
-            "exception, disconnect, seed)", key);
+               "exception, disconnect, seed)", key);
         return BLUETTI_E_INVAL;
     }
     return 0;

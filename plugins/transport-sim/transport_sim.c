@@ -185,7 +185,7 @@ static int add_image(struct sim *s, const char *path, char *detail, size_t detai
     for (size_t i = 0; i < s->n_images; i++) {
         if (!strcmp(bt_simdev_serial(s->images[i]), bt_simdev_serial(d))) {
             bt_fmt(detail, detail_len, "%s: serial %s is already used by %s", path,
-                    bt_simdev_serial(d), bt_simdev_path(s->images[i]));
+                   bt_simdev_serial(d), bt_simdev_path(s->images[i]));
             bt_simdev_free(d);
             return BLUETTI_E_INVAL;
         }
@@ -215,7 +215,7 @@ static int load_dir(struct sim *s, const char *dir, const char *origin, char *de
     int n = scandir(dir, &names, json_name, alphasort);
     if (n < 0) {
         bt_fmt(detail, dlen, "cannot read the device image directory %s (%s): %s; pass "
-                "device=PATH or set BLUETTI_SIM_DEVICES", dir, origin, strerror(errno));
+               "device=PATH or set BLUETTI_SIM_DEVICES", dir, origin, strerror(errno));
         return BLUETTI_E_IO;
     }
     int rc = 0;
@@ -236,7 +236,7 @@ static int load_dir(struct sim *s, const char *dir, const char *origin, char *de
     free(names);
     if (rc == 0 && s->n_images == 0) {
         bt_fmt(detail, dlen, "no device images (*.json) in %s (%s); pass device=PATH or set "
-                "BLUETTI_SIM_DEVICES", dir, origin);
+               "BLUETTI_SIM_DEVICES", dir, origin);
         rc = BLUETTI_E_NOTFOUND;
     }
     return rc;

@@ -205,6 +205,7 @@ int device_open(tool *t)
     if (rc == EXIT_OK && s->sn && topts_wants_cloud_login(t, o))
         rc = cloud_profile_resolve(t, o, &cloud_address, &cloud_model);
     if (rc) {
+        bluetti_options_free(o); /* built, but the cloud login could not be used */
         free(serial);
         free(cloud_address);
         free(cloud_model);

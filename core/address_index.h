@@ -1,15 +1,17 @@
-/* The session's index from a device's address (its serial) to the device:
- * open addressing, FNV-1a, at most half full. Not installed. */
+/* The session's index from a device's address (its serial) to the device,
+ * on the helper library's string index (FNV-1a, open addressing, at most
+ * half full). Not installed. */
 #ifndef BLUETTI_ADDRESS_INDEX_H
 #define BLUETTI_ADDRESS_INDEX_H
 
 #include <stddef.h>
 
+#include "bt_strindex.h"
+
 typedef struct bluetti_device bluetti_device;
 
 struct bt_address_index {
-    size_t *slots;           /* device index + 1, 0 = empty */
-    size_t cap;              /* a power of two, or 0 */
+    bt_strindex x;           /* items are the session's devs[] */
 };
 
 /* devs[n - 1] was just added: index it, growing (rebuilding) the index

@@ -14,7 +14,7 @@ double bt_monotonic_ms(void);
 extern double (*bt_clock_ms)(void);
 
 /* Now, in seconds, on that clock (deadlines are kept in seconds). */
-static inline double bt_now(void)
+static inline double bt_session_now(void)
 {
     return bt_clock_ms() / 1000.0;
 }

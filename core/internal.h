@@ -6,15 +6,9 @@
 
 #include "logger.h"
 
-/* Wall clock in seconds since the epoch. */
-double bt_wall(void);
-
-/* Copy src into dst (always NUL-terminated, truncating). */
-void bt_strlcpy(char *dst, const char *src, size_t cap);
-/* snprintf into dst ignoring truncation. */
-void bt_fmt(char *dst, size_t cap, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-/* Overwrite memory so the compiler cannot elide it. */
-void bt_wipe(void *p, size_t n);
+/* bt_now, bt_wall; bt_fmt, bt_strlcpy, bt_wipe (core/util, libbtutil). */
+#include "bt_clock.h"
+#include "bt_text.h"
 
 /* Refuse an option table that cannot be checked against (option_decl.c):
  * 0, or BLUETTI_E_SCHEMA with the reason in why. */

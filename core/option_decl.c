@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "internal.h"
+#include "bt_numbers.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -117,9 +118,7 @@ static int check(const bluetti_option_decl *d, const char *value, bool look_at_f
         rc = bluetti_options_get_long(one, "v", lo <= (double)LONG_MIN ? LONG_MIN : (long)lo,
                                       hi >= (double)LONG_MAX ? LONG_MAX : (long)hi, &x);
         if (rc) {
-            bool syntax = bluetti_options_get_long(one, "v", LONG_MIN, LONG_MAX, &x) != 0 &&
-                          strspn(value + (value[0] == '-'), "0123456789") !=
-                              strlen(value + (value[0] == '-'));
+            bool syntax = bt_parse_whole(value, false, &x) == BT_NUM_SYNTAX;
             bt_fmt(detail, detail_len, syntax ? "'%s' is not a whole number in decimal digits; "
                    "give %s" : "'%s' is out of range; give %s", q, range);
         }

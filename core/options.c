@@ -2,10 +2,8 @@
 #include "config.h"
 
 #include "internal.h"
+#include "bt_numbers.h"
 
-#include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -119,32 +117,14 @@ const char *bluetti_options_get_nth(const bluetti_options *o, const char *key, s
     return NULL;
 }
 
-/* Plain decimal only: an optional '-', digits, and (when fraction) an
- * optional '.' followed by digits. No spaces, '+', hex, exponent, inf or
- * nan, which strtol/strtod would take. */
-static bool plain_decimal(const char *s, bool fraction)
-{
-    if (*s == '-') s++;
-    if (!isdigit((unsigned char)*s)) return false;
-    while (isdigit((unsigned char)*s)) s++;
-    if (fraction && *s == '.') {
-        s++;
-        if (!isdigit((unsigned char)*s)) return false;
-        while (isdigit((unsigned char)*s)) s++;
-    }
-    return *s == '\0';
-}
-
 int bluetti_options_get_long(const bluetti_options *o, const char *key, long min, long max,
                              long *out)
 {
     const char *s = bluetti_options_get(o, key);
     if (!s) return BLUETTI_E_NOTFOUND;
-    if (!plain_decimal(s, false)) return BLUETTI_E_INVAL;
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    if (errno || end == s || *end || v < min || v > max) return BLUETTI_E_INVAL;
+    /* plain decimal only: no spaces, '+', hex or exponent */
+    long v;
+    if (bt_parse_whole(s, false, &v) != BT_NUM_OK || v < min || v > max) return BLUETTI_E_INVAL;
     *out = v;
     return 0;
 }
@@ -154,11 +134,9 @@ int bluetti_options_get_double(const bluetti_options *o, const char *key, double
 {
     const char *s = bluetti_options_get(o, key);
     if (!s) return BLUETTI_E_NOTFOUND;
-    if (!plain_decimal(s, true)) return BLUETTI_E_INVAL;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || end == s || *end || !isfinite(v) || v < min || v > max) return BLUETTI_E_INVAL;
+    /* plain decimal only: no spaces, '+', hex, exponent, inf or nan */
+    double v;
+    if (bt_parse_decimal(s, &v) != BT_NUM_OK || v < min || v > max) return BLUETTI_E_INVAL;
     *out = v;
     return 0;
 }

@@ -4,26 +4,12 @@
  * names known; no model is named here. */
 #include "config.h"
 
+#include "bt_name.h"
+
 #include <bluetti/profile.h>
 #include <bluetti/registry.h>
 
 #include <ctype.h>
-#include <string.h>
-
-/* Compare names ignoring case, spaces, '-' and '_'. Returns the number of
- * bytes of `text` consumed when all of `name` matched a prefix of it, or
- * 0 when it did not. */
-static size_t prefix_len(const char *name, const char *text)
-{
-    const char *t = text;
-    for (const char *n = name; *n; n++) {
-        if (*n == ' ' || *n == '-' || *n == '_') continue;
-        while (*t == ' ' || *t == '-' || *t == '_') t++;
-        if (!*t || tolower((unsigned char)*n) != tolower((unsigned char)*t)) return 0;
-        t++;
-    }
-    return (size_t)(t - text);
-}
 
 /* The rest of a text after a matched name: nothing, separators, or the
  * digits a Bluetooth name appends (a serial). */
@@ -31,7 +17,7 @@ static bool tail_ok(const char *rest, bool *exact)
 {
     *exact = true;
     for (; *rest; rest++) {
-        if (*rest == ' ' || *rest == '-' || *rest == '_') continue;
+        if (bt_name_sep(*rest)) continue;
         if (!isdigit((unsigned char)*rest)) return false;
         *exact = false;
     }
@@ -40,7 +26,7 @@ static bool tail_ok(const char *rest, bool *exact)
 
 static size_t score(const char *name, const char *text, bool *exact)
 {
-    size_t n = name && *name ? prefix_len(name, text) : 0;
+    size_t n = name && *name ? bt_name_prefix_len(name, text) : 0;
     if (!n || !tail_ok(text + n, exact)) return 0;
     return n;
 }

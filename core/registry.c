@@ -2,8 +2,8 @@
 #include "config.h"
 
 #include "registry_int.h"
+#include "bt_name.h"
 
-#include <ctype.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -275,24 +275,12 @@ int bluetti_registry_add_blocks(bluetti_registry *r, const bluetti_block_schema 
     return 0;
 }
 
-/* Names match ignoring case, spaces, dashes and underscores. */
-static bool name_eq(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == ' ' || *a == '-' || *a == '_') a++;
-        while (*b == ' ' || *b == '-' || *b == '_') b++;
-        if (!*a || !*b) return *a == *b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return false;
-        a++;
-        b++;
-    }
-}
 
 static bool profile_matches(const bluetti_profile *p, const char *name)
 {
-    if (name_eq(p->model, name)) return true;
+    if (bt_name_eq(p->model, name)) return true;
     for (const char *const *a = p->aliases; a && *a; a++)
-        if (name_eq(*a, name)) return true;
+        if (bt_name_eq(*a, name)) return true;
     return false;
 }
 

@@ -185,7 +185,7 @@ void bt_request_flush(bluetti_session *s)
         d->queued = false;
         struct bt_pending *p = &d->p;
         if (p->st == P_NEED_SEND) {
-            send_chunk(d, bt_now());
+            send_chunk(d, bt_session_now());
         }
         if (p->st == P_DONE && !p->blocking) {
             p->st = P_IDLE;

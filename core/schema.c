@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "internal.h"
+#include "bt_strindex.h"
 
 #include <math.h>
 #include <stdarg.h>
@@ -132,9 +133,7 @@ struct nameset {
 
 static unsigned name_hash(const struct nameset *ns, const char *s)
 {
-    uint32_t h = 2166136261u;
-    for (; *s; s++) h = (h ^ (unsigned char)*s) * 16777619u;
-    return h & ns->mask;
+    return (unsigned)(bt_str_hash(s) & ns->mask);
 }
 
 /* Index of `name` among the fields inserted so far, or -1. */

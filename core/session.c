@@ -15,6 +15,7 @@
 #include "reply_match.h"
 #include "request.h"
 #include "session_int.h"
+#include "bt_address.h"
 
 #include <errno.h>
 #include <limits.h>
@@ -28,7 +29,6 @@
 #define BT_HAVE_EPOLL 1
 #endif
 
-#define MAX_ADDRESS 128
 
 /* ---- configuration -------------------------------------------------------- */
 
@@ -77,12 +77,12 @@ static void on_frame(bluetti_session *s, const char *address, const uint8_t *f, 
     }
     if (s->trace) s->trace(s->trace_ud, d, false, f, len);
     struct bt_reply_verdict v;
-    if (bt_reply_match(d, f, len, bt_now(), &v)) bt_request_on_reply(d, &v);
+    if (bt_reply_match(d, f, len, bt_session_now(), &v)) bt_request_on_reply(d, &v);
 }
 
 static void on_disconnect(bluetti_session *s, int err)
 {
-    double now = bt_now();
+    double now = bt_session_now();
     if (err == 0) err = BLUETTI_E_DISCONNECTED;
     bluetti_log(s->log, BLUETTI_LOG_WARN, "session", "connection lost: %s", bluetti_strerror(err));
     s->last_code = err;
@@ -115,7 +115,7 @@ static void on_event(void *ud, const bluetti_transport_event *ev)
         bluetti_device *d = find_device(s, ev->address);
         if (d && d->p.st == P_WAIT_REPLY) {
             int err = ev->err ? ev->err : BLUETTI_E_NOT_CONNECTED;
-            if (bluetti_err_is_transient(err)) bt_request_retry(d, err, bt_now());
+            if (bluetti_err_is_transient(err)) bt_request_retry(d, err, bt_session_now());
             else bt_request_finish(d, err, NULL);
             bt_request_enqueue(d);
         }
@@ -185,11 +185,11 @@ int bluetti_session_process(bluetti_session *s, int timeout_ms)
 
 static int process_once(bluetti_session *s, int timeout_ms)
 {
-    double start = bt_now();
+    double start = bt_session_now();
     double end = timeout_ms < 0 ? INFINITY : start + timeout_ms / 1000.0;
     s->completions = 0;
     for (;;) {
-        double now = bt_now();
+        double now = bt_session_now();
         bt_request_check_deadlines(s, now);
         bt_request_flush(s);
         if (s->completions) return 0;
@@ -203,7 +203,7 @@ static int process_once(bluetti_session *s, int timeout_ms)
         if (rc < 0) return rc;
         bt_request_flush(s);
         if (s->completions) return 0;
-        now = bt_now();
+        now = bt_session_now();
         if (timeout_ms == 0 || now >= end) {
             bt_request_check_deadlines(s, now);
             bt_request_flush(s);
@@ -219,7 +219,7 @@ int bluetti_session_next_timeout_ms(const bluetti_session *s)
     int next = -1;
     const bluetti_device *top = bt_timer_heap_top(&s->timers);
     if (top) {
-        double ms = (top->p.deadline - bt_now()) * 1000.0;
+        double ms = (top->p.deadline - bt_session_now()) * 1000.0;
         next = ms <= 0 ? 0 : (ms >= INT_MAX ? INT_MAX : (int)ceil(ms));
     }
     /* the transport's own deadlines: keepalive, reconnect backoff */
@@ -382,23 +382,12 @@ void bluetti_session_close(bluetti_session *s)
     free(s);
 }
 
-static bool valid_address(const char *a)
-{
-    size_t n = 0;
-    if (!a || !*a) return false;
-    for (; a[n]; n++) {
-        unsigned char c = (unsigned char)a[n];
-        if (c <= ' ' || c == '+' || c == '#' || c == '/' || c >= 0x7f) return false;
-    }
-    return n <= MAX_ADDRESS;
-}
-
 int bluetti_session_add_device(bluetti_session *s, const char *address, const char *model,
                                bluetti_device **out)
 {
     if (out) *out = NULL;
     if (!s) return BLUETTI_E_INVAL;
-    if (!valid_address(address)) return BLUETTI_E_INVAL;
+    if (!bt_address_valid(address)) return BLUETTI_E_INVAL;
     const bluetti_profile *prof = NULL;
     if (model) {
         prof = bluetti_registry_find_profile(s->reg, model);

@@ -45,6 +45,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     tool t;
     memset(&t, 0, sizeof t);
+    t.defs = global_opts;
+    t.n_defs = G_COUNT;
+    t.gv = calloc(G_COUNT, sizeof *t.gv);
+    if (!t.gv) abort();
     if (optval_add(&t.gv[G_CONFIG], &global_opts[G_CONFIG], path, NULL, 0) != 0) abort();
     t.gv[G_CONFIG].cli = true;
     /* the tool's messages go to stderr: silence them while parsing */
@@ -55,6 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     fflush(stderr);
     dup2(saved_err, 2);
     if (rc != EXIT_OK && rc != EXIT_USAGE && rc != EXIT_FAIL) abort();
-    optvals_free(t.gv, G_COUNT, global_opts);
+    settings_free(&t);
+    optvals_free(t.gv, t.n_defs, t.defs);
+    free(t.gv);
     return 0;
 }

@@ -3,8 +3,8 @@ check_LTLIBRARIES += tests/libtestutil.la
 tests_libtestutil_la_SOURCES = tests/testutil.c tests/testutil.h
 tests_libtestutil_la_LIBADD = core/libbluetti.la $(CUNIT_LIBS)
 tests_libtestutil_la_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
-TEST_LIBS = tests/libtestutil.la core/libbluetti.la $(CUNIT_LIBS) $(LIBM)
-TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests
+TEST_LIBS = tests/libtestutil.la core/libbluetti.la $(BTUTIL_LIBS) $(CUNIT_LIBS) $(LIBM)
+TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests $(BTUTIL_CPPFLAGS)
 
 EXTRA_DIST += tests/valgrind.supp
 
@@ -53,8 +53,8 @@ tests_test_option_decl_LDADD = $(TEST_LIBS)
 ## and retries run on a clock it advances instead of sleeping.
 check_LTLIBRARIES += tests/libbluetti-core.la
 tests_libbluetti_core_la_SOURCES = $(core_libbluetti_la_SOURCES)
-tests_libbluetti_core_la_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB
-tests_libbluetti_core_la_LIBADD = $(LTDL_LIBS) $(LIBM)
+tests_libbluetti_core_la_CPPFLAGS = $(AM_CPPFLAGS) $(BTUTIL_CPPFLAGS) -DBLUETTI_BUILDING_LIB
+tests_libbluetti_core_la_LIBADD = $(BTUTIL_LIBS) $(LTDL_LIBS) $(LIBM)
 tests_test_session_SOURCES = tests/test_session.c tests/testutil.c tests/testutil.h
 tests_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core
 tests_test_session_CFLAGS = $(TEST_CFLAGS)
@@ -71,3 +71,10 @@ update-abi: core/libbluetti.la
 	printf 'libtool=%s plugin_abi=%s\n' '$(BLUETTI_LT_VERSION)' '$(BLUETTI_PLUGIN_ABI)' \
 	  > $(top_srcdir)/docs/abi/VERSION
 .PHONY: update-abi
+
+## libbtutil, the internal helper library (core/util).
+check_PROGRAMS += tests/test_util
+TESTS += tests/test_util
+tests_test_util_SOURCES = tests/test_util.c
+tests_test_util_CFLAGS = $(TEST_CFLAGS)
+tests_test_util_LDADD = $(TEST_LIBS)

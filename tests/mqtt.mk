@@ -19,7 +19,7 @@ tests_test_mqtt_live_SOURCES = tests/test_mqtt_live.c plugins/transport-mqtt/liv
 	plugins/transport-mqtt/live.h plugins/transport-mqtt/profile.c
 tests_test_mqtt_live_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-mqtt
 tests_test_mqtt_live_CFLAGS = $(TEST_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
-tests_test_mqtt_live_LDADD = $(TEST_LIBS) plugins/libmqttconn.la core/cloud/libbluetti-cloud.la \
+tests_test_mqtt_live_LDADD = $(TEST_LIBS) plugins/libmqttconn.la $(BTUTIL_LIBS) core/cloud/libbluetti-cloud.la \
 	$(MOSQUITTO_LIBS) \
 	$(OPENSSL_LIBS)
 check_LTLIBRARIES += tests/mqtt/taken_plugin.la

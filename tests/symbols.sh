@@ -30,4 +30,26 @@ check() {
 }
 check "$BLUETTI_TEST_BUILDDIR/core/.libs/libbluetti.so" libbluetti 1
 check "$BLUETTI_TEST_BUILDDIR/core/cloud/.libs/libbluetti-cloud.so" libbluetti-cloud 2
+# Each plugin exports its descriptor and nothing else: the helper library
+# (core/util) linked into a plugin stays hidden in it.
+n_plugins=0
+leaky=0
+for so in "$BLUETTI_TEST_BUILDDIR"/plugins/.libs/*.so; do
+    [ -f "$so" ] || continue
+    n_plugins=$((n_plugins + 1))
+    extra=$(nm -D --defined-only "$so" | awk '$2 ~ /^[TDBRVW]$/ {print $3}' | grep -v '^_' |
+        grep -vx 'bluetti_plugin_descriptor' || true)
+    if [ -n "$extra" ]; then
+        echo "symbols: plugin $(basename "$so") exports more than bluetti_plugin_descriptor (build it with -fvisibility=hidden):" >&2
+        echo "$extra" | sed 's/^/  /' >&2
+        leaky=1
+        status=1
+    fi
+done
+if [ "$n_plugins" -eq 0 ]; then
+    echo "symbols: no plugins built in $BLUETTI_TEST_BUILDDIR/plugins/.libs" >&2
+    status=1
+elif [ "$leaky" -eq 0 ]; then
+    echo "symbols: $n_plugins plugins export only bluetti_plugin_descriptor"
+fi
 exit $status

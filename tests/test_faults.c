@@ -8,6 +8,7 @@
 #include "config.h"
 
 #include "testutil.h"
+#include "bt_clock.h"
 
 #include <malloc.h>
 #include <stdio.h>
@@ -21,13 +22,6 @@
 #define EL30_SN "2337000104512"
 
 static bluetti_registry *reg;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 /* Fewer iterations under valgrind (BLUETTI_TEST_WRAPPER set). */
 static unsigned scaled(unsigned n)
@@ -110,18 +104,18 @@ static double soak(bluetti_session *s, unsigned n, struct tally *t, double max_r
         d[1] = bluetti_session_device_at(s, 1);
     }
     static const uint16_t blocks[] = { 100, 1300, 6000 };
-    double start = now_s(), worst = 0;
+    double start = bt_now(), worst = 0;
     for (unsigned i = 0; i < n; i++) {
         const bluetti_result *r = NULL;
-        double t0 = now_s();
+        double t0 = bt_now();
         int rc = bluetti_device_read_block(d[i & 1], blocks[i % 3], 0, &r);
-        double took = now_s() - t0;
+        double took = bt_now() - t0;
         if (took > worst) worst = took;
         classify(t, rc, r);
     }
     if (worst > max_read_s) fprintf(stderr, "slowest read %.3f s (limit %.3f s)\n", worst, max_read_s);
     CU_ASSERT_TRUE(worst <= max_read_s);
-    return now_s() - start;
+    return bt_now() - start;
 }
 
 static void test_soak_rates(void)

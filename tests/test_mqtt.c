@@ -15,6 +15,7 @@
  */
 #include "config.h"
 #include "testutil.h"
+#include "bt_clock.h"
 
 #include <arpa/inet.h>
 #include <dirent.h>
@@ -53,13 +54,6 @@ static bluetti_registry *reg;
 static unsigned password_leaks, insecure_warnings;
 
 /* ---- helpers ---------------------------------------------------------------- */
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static void log_cb(void *ud, bluetti_log_level level, const char *src, const char *msg)
 {
@@ -278,8 +272,8 @@ static bool file_contains(const char *path, const char *needle)
 /* Wait until `path` contains `needle`, the child exits, or the time is up. */
 static bool wait_for(const char *path, const char *needle, pid_t child, double seconds)
 {
-    double end = now_s() + seconds;
-    while (now_s() < end) {
+    double end = bt_now() + seconds;
+    while (bt_now() < end) {
         if (file_contains(path, needle)) return true;
         int st;
         if (child > 0 && waitpid(child, &st, WNOHANG) == child) return false;
@@ -382,11 +376,11 @@ static void test_connect_ok(void)
 static void test_connect_refused(void)
 {
     char d[512] = "";
-    double t0 = now_s();
+    double t0 = bt_now();
     int rc = open_p12("client.p12", password, closed_port(), d, sizeof d);
     CU_ASSERT_EQUAL(rc, BLUETTI_E_CONNECT);
     CU_ASSERT(bluetti_err_is_transient(rc));
-    CU_ASSERT(now_s() - t0 < 5.0);
+    CU_ASSERT(bt_now() - t0 < 5.0);
     CU_ASSERT_PTR_NOT_NULL(strstr(d, "refused"));
 }
 
@@ -400,9 +394,9 @@ static void test_connect_silent_peer(void)
                     listen(fd, 4) == 0 && getsockname(fd, (struct sockaddr *)&a, &l) == 0);
     bluetti_options *o = opts_for("client.p12", password, ntohs(a.sin_port));
     char d[512] = "";
-    double t0 = now_s();
+    double t0 = bt_now();
     CU_ASSERT_EQUAL(try_open(o, 1.0, d, sizeof d), BLUETTI_E_CONNECT);
-    double took = now_s() - t0;
+    double took = bt_now() - t0;
     CU_ASSERT(took >= 0.9 && took < 4.0);
     CU_ASSERT_PTR_NOT_NULL(strstr(d, "within"));
     bluetti_options_free(o);
@@ -481,9 +475,9 @@ static void test_subscription_refused(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     bluetti_device *d = NULL;
     CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(s, SN_DENIED, "EL100V2", &d), 0);
-    double t0 = now_s();
+    double t0 = bt_now();
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), BLUETTI_E_BROKER_REFUSED);
-    CU_ASSERT(now_s() - t0 < 2.5); /* refused at SUBACK, not timed out and retried */
+    CU_ASSERT(bt_now() - t0 < 2.5); /* refused at SUBACK, not timed out and retried */
     /* and at once the second time */
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), BLUETTI_E_BROKER_REFUSED);
     bluetti_session_close(s);
@@ -559,14 +553,14 @@ static void test_two_devices_concurrently(void)
     bluetti_session_set_read_callback(s, concurrent_cb, &cc);
     /* both devices have a request in flight at the same time, every round */
     static const uint16_t blocks[] = { 100, 1300, 100, 6000 };
-    double t0 = now_s();
+    double t0 = bt_now();
     for (unsigned round = 0; round < 12; round++) {
         uint16_t b0 = blocks[round % 4], b1 = blocks[(round + 1) % 4];
         CU_ASSERT_EQUAL(bluetti_device_submit_read(cc.dev[0], b0, 0), 0);
         CU_ASSERT_EQUAL(bluetti_device_submit_read(cc.dev[1], b1, 0), 0);
         CU_ASSERT(bluetti_device_busy(cc.dev[0]) && bluetti_device_busy(cc.dev[1]));
         while ((bluetti_device_busy(cc.dev[0]) || bluetti_device_busy(cc.dev[1])) &&
-               now_s() - t0 < 60)
+               bt_now() - t0 < 60)
             bluetti_session_process(s, 1000);
     }
     CU_ASSERT_EQUAL(cc.done[0], 12);
@@ -620,8 +614,8 @@ static void test_late_reply_not_taken_for_next(void)
     CU_ASSERT_EQUAL(bluetti_device_read_block(want, 100, 0, &wb), 0);
     if (rb && wb) assert_same_result(rb, wb);
     /* let every late reply arrive: nothing may change the results */
-    double end = now_s() + 2.5;
-    while (now_s() < end) bluetti_session_process(s, 200);
+    double end = bt_now() + 2.5;
+    while (bt_now() < end) bluetti_session_process(s, 200);
     if (rb && wb) assert_same_result(bluetti_device_last(d, 100), wb);
     bluetti_session_close(ref);
     bluetti_session_close(s);
@@ -640,7 +634,7 @@ static void pair_cb(void *ud, bluetti_device *d, uint16_t block, int err,
     (void)r;
     struct pair_done *p = ud;
     if (err) p->errors++;
-    p->at[d == p->first ? 0 : 1] = now_s();
+    p->at[d == p->first ? 0 : 1] = bt_now();
     p->n++;
 }
 
@@ -659,10 +653,10 @@ static void test_delays_do_not_stall_other_devices(void)
     bluetti_device_set_protocol_version(b, 2001);
     struct pair_done p = { .first = a };
     bluetti_session_set_read_callback(s, pair_cb, &p);
-    double t0 = now_s();
+    double t0 = bt_now();
     CU_ASSERT_EQUAL(bluetti_device_submit_read(a, 100, 0), 0);
     CU_ASSERT_EQUAL(bluetti_device_submit_read(b, 100, 0), 0);
-    while (p.n < 2 && now_s() - t0 < 10) bluetti_session_process(s, 1000);
+    while (p.n < 2 && bt_now() - t0 < 10) bluetti_session_process(s, 1000);
     CU_ASSERT_EQUAL(p.n, 2);
     CU_ASSERT_EQUAL(p.errors, 0);
     fprintf(stderr, "    answers after %.3f s and %.3f s\n", p.at[0] - t0, p.at[1] - t0);
@@ -865,7 +859,7 @@ static void restart_cb(void *ud, bluetti_device *d, uint16_t block, int err,
     struct restart_ctx *c = ud;
     c->done++;
     c->err = err;
-    c->at = now_s();
+    c->at = bt_now();
 }
 
 static pid_t start_broker(const char *conf, const char *log)
@@ -936,12 +930,12 @@ static void test_broker_restart(void)
     struct restart_ctx rc = { 0 };
     bluetti_session_set_read_callback(s, restart_cb, &rc);
     CU_ASSERT_EQUAL(bluetti_device_submit_read(d, 1300, 0), 0);
-    double t_wait = now_s() + 0.4;
-    while (now_s() < t_wait) bluetti_session_process(s, 100);
+    double t_wait = bt_now() + 0.4;
+    while (bt_now() < t_wait) bluetti_session_process(s, 100);
     CU_ASSERT_EQUAL(rc.done, 0);
-    double killed = now_s();
+    double killed = bt_now();
     stop_child(broker, SIGKILL);
-    while (!rc.done && now_s() - killed < 15) bluetti_session_process(s, 500);
+    while (!rc.done && bt_now() - killed < 15) bluetti_session_process(s, 500);
     CU_ASSERT_EQUAL(rc.done, 1);
     CU_ASSERT_EQUAL(rc.err, BLUETTI_E_DISCONNECTED);
     /* fail fast: at once, not at the 10 s timeout */
@@ -965,16 +959,16 @@ static void test_broker_restart(void)
     /* the broker comes back on the same port: the session reconnects by itself */
     broker = start_broker(conf, blog);
     CU_ASSERT_FATAL(broker > 0);
-    double back = now_s();
+    double back = bt_now();
     const bluetti_result *r = NULL;
     do {
         bluetti_session_process(s, 200);
         err = bluetti_device_read_block(d, 100, 0, &r);
-    } while (err != 0 && now_s() - back < 30);
+    } while (err != 0 && bt_now() - back < 30);
     CU_ASSERT_EQUAL(err, 0);
     CU_ASSERT_EQUAL(bluetti_session_fd(s), fd0); /* the same across the reconnect */
     BT_ASSERT_NEAR(num_field(r, "device_serial"), 6000000001.0);
-    fprintf(stderr, "    read again %.3f s after the broker came back\n", now_s() - back);
+    fprintf(stderr, "    read again %.3f s after the broker came back\n", bt_now() - back);
 
     bluetti_session_close(s);
     stop_child(sim, SIGTERM);

@@ -20,6 +20,7 @@
  */
 #include "config.h"
 #include "testutil.h"
+#include "bt_clock.h"
 
 #include "live.h"
 
@@ -63,13 +64,6 @@ static void test_no_secret_logged(void)
 }
 static const bluetti_transport_ops *ops;
 static const char *pki_dir, *p12_password;
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static const char *pki(const char *name)
 {
@@ -146,15 +140,15 @@ static int open_t(bluetti_options *o, struct rec *r, void **st, char *detail, si
 /* Process until pred holds or `seconds` pass. */
 static bool pump(void *st, struct rec *r, unsigned frames_wanted, double seconds)
 {
-    double end = now_s() + seconds;
-    while (r->frames < frames_wanted && now_s() < end) ops->process(st, 50);
+    double end = bt_now() + seconds;
+    while (r->frames < frames_wanted && bt_now() < end) ops->process(st, 50);
     return r->frames >= frames_wanted;
 }
 
 static void pump_for(void *st, double seconds)
 {
-    double end = now_s() + seconds;
-    while (now_s() < end) ops->process(st, 50);
+    double end = bt_now() + seconds;
+    while (bt_now() < end) ops->process(st, 50);
 }
 
 /* Wait until the device's reply subscription is granted (first submit
@@ -318,9 +312,7 @@ static void test_credentials_required(void)
  * gets in, one a step later is refused. Each connect computes it anew. */
 static void test_totp_at_connect(void)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    long long local = (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    long long local = (long long)bt_wall_ms();
     /* the step of 1777630585000 runs from 1777630560000 for 30 s */
     long long in_step = 1777630561000LL, next_step = 1777630591000LL;
     char off[32], detail[512];

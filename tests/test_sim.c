@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "testutil.h"
+#include "bt_clock.h"
 #include "simdev.h"
 
 #include <math.h>
@@ -24,13 +25,6 @@
 
 static bluetti_registry *reg;
 static char tmpdir[64];
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
 
 static bt_simdev *load(const char *rel)
 {
@@ -561,17 +555,17 @@ static void test_transport_delay(void)
     const char *kv[] = { "device", bt_src_path(EL100), "faults", "delay=0.5", NULL };
     CU_ASSERT_EQUAL_FATAL(tr_open(&t, kv, NULL, 0), 0);
     CU_ASSERT_EQUAL(t.ops->attach(t.st, EL100_SN), 0);
-    double t0 = now_s();
+    double t0 = bt_now();
     CU_ASSERT_EQUAL(tr_submit(&t, EL100_SN, "01030064000285d4"), 0);
     CU_ASSERT_EQUAL(tr_submit(&t, EL100_SN, "01030514001004ce"), 0);
     CU_ASSERT_EQUAL(t.ops->process(t.st, 0), 0);
     CU_ASSERT_EQUAL(t.ev.n, 0);
     CU_ASSERT_EQUAL(t.ops->process(t.st, 50), 0); /* returns after its limit, nothing due */
     CU_ASSERT_EQUAL(t.ev.n, 0);
-    double waited = now_s() - t0;
+    double waited = bt_now() - t0;
     CU_ASSERT_TRUE(waited >= 0.045 && waited < 0.45);
-    while (t.ev.n < 2 && now_s() - t0 < 3) CU_ASSERT_EQUAL(t.ops->process(t.st, -1), 0);
-    double elapsed = now_s() - t0;
+    while (t.ev.n < 2 && bt_now() - t0 < 3) CU_ASSERT_EQUAL(t.ops->process(t.st, -1), 0);
+    double elapsed = bt_now() - t0;
     CU_ASSERT_EQUAL_FATAL(t.ev.n, 2);
     CU_ASSERT_TRUE(elapsed >= 0.499 && elapsed < 1.5);
     /* replies come in submission order */
@@ -831,12 +825,12 @@ static void test_session_many(void)
                              add(s, EL200_SN, "ELITE200V2") };
     struct done dn = { 0 };
     bluetti_session_set_read_callback(s, on_read, &dn);
-    double t0 = now_s();
+    double t0 = bt_now();
     for (int i = 0; i < 3; i++) CU_ASSERT_EQUAL(bluetti_device_submit_read(d[i], 100, 0), 0);
     CU_ASSERT_EQUAL(bluetti_device_submit_read(d[0], 100, 0), BLUETTI_E_BUSY);
-    while (dn.n < 3 && now_s() - t0 < 3) CU_ASSERT_EQUAL(bluetti_session_process(s, 500), 0);
+    while (dn.n < 3 && bt_now() - t0 < 3) CU_ASSERT_EQUAL(bluetti_session_process(s, 500), 0);
     CU_ASSERT_EQUAL_FATAL(dn.n, 3);
-    CU_ASSERT_TRUE(now_s() - t0 < 0.75); /* in parallel, not 3 x 0.3 s */
+    CU_ASSERT_TRUE(bt_now() - t0 < 0.75); /* in parallel, not 3 x 0.3 s */
     for (int i = 0; i < 3; i++) CU_ASSERT_EQUAL(dn.err[i], 0);
     BT_ASSERT_NEAR(dn.soc[0], 62);
     BT_ASSERT_NEAR(dn.soc[1], 85);
@@ -891,9 +885,9 @@ static void test_session_fault_drop(void)
     bluetti_session *s = open_session("drop=1", NULL, 0.1, 3);
     bluetti_device *d = add(s, EL100_SN, "EL100V2");
     bluetti_device_set_protocol_version(d, 2001); /* count this read's requests only */
-    double t0 = now_s();
+    double t0 = bt_now();
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), BLUETTI_E_TIMEOUT);
-    CU_ASSERT_TRUE(now_s() - t0 >= 0.3);
+    CU_ASSERT_TRUE(bt_now() - t0 >= 0.3);
     bluetti_session_stats st;
     bluetti_session_get_stats(s, &st);
     CU_ASSERT_EQUAL(st.requests, 3);
@@ -935,9 +929,9 @@ static void test_session_fault_disconnect(void)
     bluetti_session *s = open_session("disconnect=1", NULL, 5.0, 3);
     bluetti_device *d = add(s, EL100_SN, "EL100V2");
     bluetti_device_set_protocol_version(d, 2001); /* count this read's requests only */
-    double t0 = now_s();
+    double t0 = bt_now();
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), BLUETTI_E_DISCONNECTED);
-    CU_ASSERT_TRUE(now_s() - t0 < 1.0);
+    CU_ASSERT_TRUE(bt_now() - t0 < 1.0);
     bluetti_session_stats st;
     bluetti_session_get_stats(s, &st);
     CU_ASSERT_EQUAL(st.requests, 3);

@@ -9,15 +9,15 @@ TOOL_C_SOURCES = \
 	tools/bluetti-tool-src/cmd_decode.c tools/bluetti-tool-src/cmd_read.c \
 	tools/bluetti-tool-src/cmd_docs.c tools/bluetti-tool-src/transport_opts.c \
 	tools/bluetti-tool-src/cmd_login.c tools/bluetti-tool-src/cloud_profile.c \
-	tools/bluetti-tool-src/cloud_lib.c tools/common/shown.c tools/common/numbers.c
+	tools/bluetti-tool-src/cloud_lib.c
 tools_bluetti_tool_SOURCES = $(TOOL_C_SOURCES) \
 	tools/bluetti-tool-src/main.c tools/bluetti-tool-src/cloud_lib.h \
-	tools/bluetti-tool-src/tool.h tools/common/shown.h tools/common/numbers.h
+	tools/bluetti-tool-src/tool.h
 ## libbluetti-cloud is opened at run time (cloud_lib.c), not linked: a sim
 ## read or a decode must not map libcurl and OpenSSL.
-tools_bluetti_tool_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/tools/common \
+tools_bluetti_tool_CPPFLAGS = $(AM_CPPFLAGS) $(BTUTIL_CPPFLAGS) \
 	-DLIBDIR='"$(libdir)"' -DBLUETTI_CLOUD_LT_VERSION='"$(BLUETTI_CLOUD_LT_VERSION)"'
 tools_bluetti_tool_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
-tools_bluetti_tool_LDADD = core/libbluetti.la $(JANSSON_LIBS) $(LIBM)
+tools_bluetti_tool_LDADD = core/libbluetti.la $(BTUTIL_LIBS) $(JANSSON_LIBS) $(LIBM)
 EXTRA_tools_bluetti_tool_DEPENDENCIES = core/cloud/libbluetti-cloud.la
 dist_man_MANS += tools/bluetti-tool.1

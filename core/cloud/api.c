@@ -40,11 +40,15 @@ static void json_free_wiped(json_t *v)
     else if (json_is_object(v)) {
         const char *k;
         json_t *x;
-        json_object_foreach(v, k, x) json_free_wiped(json_incref(x));
+        json_object_foreach(v, k, x) {
+            json_free_wiped(json_incref(x));
+        }
     } else if (json_is_array(v)) {
         size_t i;
         json_t *x;
-        json_array_foreach(v, i, x) json_free_wiped(json_incref(x));
+        json_array_foreach(v, i, x) {
+            json_free_wiped(json_incref(x));
+        }
     }
     json_decref(v);
 }
@@ -177,6 +181,8 @@ static int call(bluetti_cloud *c, const char *path, bool post, const char *extra
     snprintf(dev, sizeof dev, "x-device-id: %s", c->device_id);
     snprintf(os, sizeof os, "x-os: %s", c->os);
     snprintf(ver, sizeof ver, "x-app-ver: %s", c->app_ver);
+    /* "x-app-key: " CLOUD_APP_KEY is one header, joined on purpose */
+    // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
     const char *hs[] = { "x-app-key: " CLOUD_APP_KEY, os, ver, "x-os-ver: " CLOUD_OS_VER, dev,
                          "Accept-Language: en-US", auth, extra, NULL };
     int err = cloud_http(c, path, hs, post ? "" : NULL, 0, r);
@@ -263,6 +269,8 @@ int cloud_api_login(bluetti_cloud *c)
     curl_free(user);
     char os[64];
     snprintf(os, sizeof os, "x-os: %s", c->os);
+    /* "x-app-key: " CLOUD_APP_KEY is one header, joined on purpose */
+    // NOLINTNEXTLINE(bugprone-suspicious-missing-comma)
     const char *hs[] = { "x-app-key: " CLOUD_APP_KEY, os, "Accept-Language: en-US",
                          "Content-Type: application/x-www-form-urlencoded", NULL };
     cloud_response r;
@@ -291,7 +299,7 @@ int cloud_api_login(bluetti_cloud *c)
         return cloud_fail(c, BLUETTI_E_CLOUD, "the cloud sent a login token with fewer than "
                           "two parts; try again later");
     }
-    c->token_expiry = cloud_now_ms() / 1000 + (int64_t)ttl;
+    c->token_expiry = bt_wall_ms() / 1000 + (int64_t)ttl;
     return fetch_uid(c);
 }
 

@@ -139,7 +139,7 @@ int bluetti_cloud_download_pfx(bluetti_cloud *c, const char *cert_password, uint
     if (!c->has_offset && (err = bluetti_cloud_server_time(c, NULL, NULL))) return err;
     char *sid = NULL;
     if ((err = token_sid(c, &sid))) return err;
-    int64_t now = cloud_now_ms() + c->offset_ms;
+    int64_t now = bt_wall_ms() + c->offset_ms;
     char totp[9], sign[33];
     err = bluetti_cloud_totp(c->uid, c->device_id, now > 0 ? (uint64_t)now : 0, totp);
     if (!err) err = bluetti_cloud_sign(strtoull(totp, NULL, 10), PATH_PFX, CLOUD_APP_KEY,
@@ -189,7 +189,7 @@ int bluetti_cloud_download_pfx(bluetti_cloud *c, const char *cert_password, uint
     bluetti_cloud_bytes_free(c->p12, c->p12_len);
     c->p12 = held;
     c->p12_len = len;
-    if (p12) {
+    if (copy) { /* allocated above exactly when p12 is given */
         memcpy(copy, held, len);
         *p12 = copy;
         if (p12_len) *p12_len = len;

@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "client.h"
+#include "bt_clock.h"
+#include "bt_text.h"
 
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
@@ -19,7 +21,7 @@ int cloud_fail(bluetti_cloud *c, int err, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(c->detail, sizeof c->detail, fmt, ap);
+    bt_vfmt(c->detail, sizeof c->detail, fmt, ap);
     va_end(ap);
     return err;
 }
@@ -37,13 +39,6 @@ void cloud_wipe_str(char **p)
     OPENSSL_cleanse(*p, strlen(*p));
     free(*p);
     *p = NULL;
-}
-
-int64_t cloud_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 void cloud_devs_free(bluetti_cloud *c)
@@ -72,11 +67,6 @@ void bluetti_cloud_config_init(bluetti_cloud_config *cfg)
 /* The field at offset off exists in a config of this size. */
 #define HAS(cfg, field) ((cfg)->size >= offsetof(bluetti_cloud_config, field) + sizeof (cfg)->field)
 
-static void put_detail(char *detail, size_t cap, const char *text)
-{
-    if (detail && cap) snprintf(detail, cap, "%s", text);
-}
-
 /* The default x-device-id: lowercase hex MD5 of the seed. */
 static bool default_device_id(char **out)
 {
@@ -104,7 +94,8 @@ int cloud_apply_config(bluetti_cloud *c, const bluetti_cloud_config *cfg, char *
 {
     if (!cfg) return 0;
     if (cfg->size == 0) {
-        put_detail(detail, cap, "bluetti_cloud_config.size is 0; call bluetti_cloud_config_init first");
+        bt_strlcpy(detail, "bluetti_cloud_config.size is 0; call bluetti_cloud_config_init first",
+                   cap);
         return BLUETTI_E_INVAL;
     }
     const char *url = HAS(cfg, api_url) ? cfg->api_url : NULL;
@@ -113,7 +104,7 @@ int cloud_apply_config(bluetti_cloud *c, const bluetti_cloud_config *cfg, char *
             char msg[CLOUD_DETAIL_MAX];
             snprintf(msg, sizeof msg, "the API address must be https://HOST[:PORT] without "
                      "spaces; got %.200s", header_safe(url) ? url : "text with spaces or control characters");
-            put_detail(detail, cap, msg);
+            bt_strlcpy(detail, msg, cap);
             return BLUETTI_E_INVAL;
         }
         char *u = strdup(url);
@@ -128,7 +119,7 @@ int cloud_apply_config(bluetti_cloud *c, const bluetti_cloud_config *cfg, char *
         if (access(cafile, R_OK) != 0) {
             char msg[CLOUD_DETAIL_MAX];
             snprintf(msg, sizeof msg, "cannot read the CA file %.300s; check --cafile", cafile);
-            put_detail(detail, cap, msg);
+            bt_strlcpy(detail, msg, cap);
             return BLUETTI_E_INVAL;
         }
         free(c->cafile);
@@ -145,7 +136,7 @@ int cloud_apply_config(bluetti_cloud *c, const bluetti_cloud_config *cfg, char *
             char msg[CLOUD_DETAIL_MAX];
             snprintf(msg, sizeof msg, "the %s must be 2 to 128 printable characters without "
                      "spaces", hs[i].what);
-            put_detail(detail, cap, msg);
+            bt_strlcpy(detail, msg, cap);
             return BLUETTI_E_INVAL;
         }
         free(*hs[i].dst);
@@ -153,7 +144,7 @@ int cloud_apply_config(bluetti_cloud *c, const bluetti_cloud_config *cfg, char *
     }
     if (HAS(cfg, timeout_ms) && cfg->timeout_ms) {
         if (cfg->timeout_ms < 0) {
-            put_detail(detail, cap, "the timeout must be a positive number of milliseconds");
+            bt_strlcpy(detail, "the timeout must be a positive number of milliseconds", cap);
             return BLUETTI_E_INVAL;
         }
         c->timeout_ms = cfg->timeout_ms;
@@ -180,13 +171,13 @@ int cloud_alloc(bluetti_cloud **out)
 int bluetti_cloud_new(const bluetti_cloud_config *cfg, bluetti_cloud **out, char *detail,
                       size_t detail_cap)
 {
-    put_detail(detail, detail_cap, "");
+    bt_strlcpy(detail, "", detail_cap);
     if (!out) return BLUETTI_E_INVAL;
     *out = NULL;
-    bluetti_cloud *c;
+    bluetti_cloud *c = NULL;
     int err = cloud_alloc(&c);
     if (!err) err = cloud_apply_config(c, cfg, detail, detail_cap);
-    if (err == BLUETTI_E_NOMEM) put_detail(detail, detail_cap, "out of memory");
+    if (err == BLUETTI_E_NOMEM) bt_strlcpy(detail, "out of memory", detail_cap);
     if (err) {
         bluetti_cloud_free(c);
         return err;
@@ -320,7 +311,7 @@ int bluetti_cloud_ensure_login(bluetti_cloud *c, long min_valid_s)
 {
     if (!c) return BLUETTI_E_INVAL;
     c->detail[0] = '\0';
-    int64_t now = cloud_now_ms() / 1000;
+    int64_t now = bt_wall_ms() / 1000;
     if (c->token && c->uid && c->token_expiry - now >= min_valid_s) return 0;
     if (!c->email || !c->pw_hash || !c->pass_open)
         return cloud_fail(c, BLUETTI_E_NOT_LOGGED_IN, "there is no stored login; run "
@@ -335,9 +326,7 @@ static char *concat(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
     char *s = malloc(la + lb + 1);
-    if (!s) return NULL;
-    memcpy(s, a, la);
-    memcpy(s + la, b, lb + 1);
+    if (s) snprintf(s, la + lb + 1, "%s%s", a, b);
     return s;
 }
 
@@ -374,7 +363,7 @@ int bluetti_cloud_mqtt_credentials(bluetti_cloud *c, const bluetti_cloud_device 
     } else {
         if (!c->has_offset && (err = bluetti_cloud_server_time(c, NULL, NULL))) goto out;
         char totp[9];
-        int64_t ms = cloud_now_ms() + c->offset_ms;
+        int64_t ms = bt_wall_ms() + c->offset_ms;
         err = bluetti_cloud_totp(p1, p0, ms > 0 ? (uint64_t)ms : 0, totp);
         if (err) {
             err = cloud_fail(c, BLUETTI_E_CLOUD, "the login token's parts are too short for the "

@@ -4,6 +4,8 @@
 #ifndef BLUETTI_CLOUD_CLIENT_H
 #define BLUETTI_CLOUD_CLIENT_H
 
+#include "bt_clock.h"
+
 #include <bluetti/cloud.h>
 #include <bluetti/error.h>
 
@@ -62,8 +64,6 @@ int cloud_fail(bluetti_cloud *c, int err, const char *fmt, ...) BLUETTI_PRINTF(3
 bool cloud_dup(char **dst, const char *s);
 /* Wipe and free a heap string; sets *p = NULL. */
 void cloud_wipe_str(char **p);
-/* Unix time in milliseconds / seconds. */
-int64_t cloud_now_ms(void);
 void cloud_devs_free(bluetti_cloud *c);
 /* A client with the defaults, no login (client.c). */
 int cloud_alloc(bluetti_cloud **out);

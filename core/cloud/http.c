@@ -190,9 +190,9 @@ int cloud_http(bluetti_cloud *c, const char *path, const char *const *headers,
         curl_easy_setopt(h, CURLOPT_POSTFIELDS, body); /* not copied: we wipe ours */
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE, (long)body_len);
     }
-    r->sent_ms = cloud_now_ms();
+    r->sent_ms = bt_wall_ms();
     CURLcode rc = curl_easy_perform(h);
-    r->done_ms = cloud_now_ms();
+    r->done_ms = bt_wall_ms();
     if (rc != CURLE_OK) {
         if (s.too_big)
             err = cloud_fail(c, BLUETTI_E_CLOUD, "the answer from %s%s is larger than %u bytes; "

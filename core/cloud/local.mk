@@ -6,10 +6,10 @@ lib_LTLIBRARIES += core/cloud/libbluetti-cloud.la
 core_cloud_libbluetti_cloud_la_SOURCES = core/cloud/crypto.c core/cloud/envelope.c \
 	core/cloud/client.h core/cloud/client.c core/cloud/http.c core/cloud/api.c \
 	core/cloud/cert.c core/cloud/profile.c
-core_cloud_libbluetti_cloud_la_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB
+core_cloud_libbluetti_cloud_la_CPPFLAGS = $(AM_CPPFLAGS) $(BTUTIL_CPPFLAGS) -DBLUETTI_BUILDING_LIB
 core_cloud_libbluetti_cloud_la_CFLAGS = $(AM_CFLAGS) -fvisibility=hidden $(OPENSSL_CFLAGS) \
 	$(LIBCURL_CFLAGS) $(JANSSON_CFLAGS)
 core_cloud_libbluetti_cloud_la_LDFLAGS = $(AM_LDFLAGS) -no-undefined -version-info $(BLUETTI_CLOUD_LT_VERSION) \
 	-export-symbols-regex '^bluetti_(cloud|envelope)_'
-core_cloud_libbluetti_cloud_la_LIBADD = core/libbluetti.la $(OPENSSL_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS)
+core_cloud_libbluetti_cloud_la_LIBADD = core/libbluetti.la $(BTUTIL_LIBS) $(OPENSSL_LIBS) $(LIBCURL_LIBS) $(JANSSON_LIBS)
 bluettiinclude_HEADERS += include/bluetti/cloud.h

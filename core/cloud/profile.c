@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include "client.h"
+#include "bt_text.h"
 
 #include <jansson.h>
 #include <openssl/crypto.h>
@@ -24,16 +25,6 @@
 #define PROFILE_MAX (1u << 20)
 #define PKCS12_MAX (1u << 20)
 
-static void put_detail(char *detail, size_t cap, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static void put_detail(char *detail, size_t cap, const char *fmt, ...)
-{
-    if (!detail || !cap) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, cap, fmt, ap);
-    va_end(ap);
-}
-
 int bluetti_cloud_default_dir(char **dir)
 {
     if (!dir) return BLUETTI_E_INVAL;
@@ -47,8 +38,7 @@ int bluetti_cloud_default_dir(char **dir)
     while (bl > 1 && base[bl - 1] == '/') bl--;
     char *d = malloc(bl + sl + 1);
     if (!d) return BLUETTI_E_NOMEM;
-    memcpy(d, base, bl);
-    memcpy(d + bl, sub, sl + 1);
+    snprintf(d, bl + sl + 1, "%.*s%s", (int)bl, base, sub);
     *dir = d;
     return 0;
 }
@@ -58,9 +48,7 @@ static char *join(const char *dir, const char *name)
     size_t dl = strlen(dir), nl = strlen(name);
     char *p = malloc(dl + nl + 2);
     if (!p) return NULL;
-    memcpy(p, dir, dl);
-    p[dl] = '/';
-    memcpy(p + dl + 1, name, nl + 1);
+    snprintf(p, dl + nl + 2, "%s/%s", dir, name);
     return p;
 }
 
@@ -122,10 +110,7 @@ int cloud_write_atomic(bluetti_cloud *c, const char *dir, const char *name, cons
     snprintf(tmp, strlen(path) + 16, "%s/.%s.XXXXXX", dir, name);
     int fd = mkostemp(tmp, O_CLOEXEC); /* mode 0600 */
     int err = 0, e = 0;
-    if (fd < 0) {
-        e = errno;
-        err = BLUETTI_E_IO;
-    } else if (fchmod(fd, 0600) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
+    if (fd < 0 || fchmod(fd, 0600) != 0 || write_all(fd, data, len) != 0 || fsync(fd) != 0) {
         e = errno;
         err = BLUETTI_E_IO;
     }
@@ -169,11 +154,15 @@ static void free_wiped(json_t *v)
     } else if (json_is_object(v)) {
         const char *k;
         json_t *x;
-        json_object_foreach(v, k, x) free_wiped(json_incref(x));
+        json_object_foreach(v, k, x) {
+            free_wiped(json_incref(x));
+        }
     } else if (json_is_array(v)) {
         size_t i;
         json_t *x;
-        json_array_foreach(v, i, x) free_wiped(json_incref(x));
+        json_array_foreach(v, i, x) {
+            free_wiped(json_incref(x));
+        }
     }
     json_decref(v);
 }
@@ -287,30 +276,30 @@ static int read_private(const char *path, size_t max, uint8_t **out, size_t *len
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
     if (fd < 0) {
         if (errno == ENOENT && missing_is_logout) {
-            put_detail(detail, cap, "no stored login (%.300s does not exist); run 'bluetti-tool "
-                       "login --account EMAIL'", path);
+            bt_fmt(detail, cap, "no stored login (%.300s does not exist); run 'bluetti-tool "
+                   "login --account EMAIL'", path);
             return BLUETTI_E_NOT_LOGGED_IN;
         }
-        put_detail(detail, cap, "cannot open %.300s: %s; check the file and its permissions",
-                   path, strerror(errno));
+        bt_fmt(detail, cap, "cannot open %.300s: %s; check the file and its permissions",
+               path, strerror(errno));
         return BLUETTI_E_IO;
     }
     struct stat st;
     int err = 0;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        put_detail(detail, cap, "%.300s is not a regular file", path);
+        bt_fmt(detail, cap, "%.300s is not a regular file", path);
         err = BLUETTI_E_IO;
     } else if (st.st_uid != geteuid()) {
-        put_detail(detail, cap, "%.300s belongs to another user; log in again as yourself", path);
+        bt_fmt(detail, cap, "%.300s belongs to another user; log in again as yourself", path);
         err = BLUETTI_E_IO;
     } else if (st.st_mode & 077) {
-        put_detail(detail, cap, "%.300s holds login secrets and is readable by other users "
-                   "(mode %03o); run 'chmod 600 %.300s', or log in again", path,
-                   (unsigned)(st.st_mode & 0777), path);
+        bt_fmt(detail, cap, "%.300s holds login secrets and is readable by other users "
+               "(mode %03o); run 'chmod 600 %.300s', or log in again", path,
+               (unsigned)(st.st_mode & 0777), path);
         err = BLUETTI_E_IO;
     } else if ((uint64_t)st.st_size > max) {
-        put_detail(detail, cap, "%.300s is larger than %zu bytes; it is not a stored login",
-                   path, max);
+        bt_fmt(detail, cap, "%.300s is larger than %zu bytes; it is not a stored login",
+               path, max);
         err = BLUETTI_E_IO;
     }
     uint8_t *buf = err ? NULL : malloc((size_t)st.st_size + 1);
@@ -320,8 +309,8 @@ static int read_private(const char *path, size_t max, uint8_t **out, size_t *len
         ssize_t r = read(fd, buf + got, (size_t)st.st_size - got);
         if (r < 0 && errno == EINTR) continue;
         if (r <= 0) {
-            put_detail(detail, cap, "cannot read %.300s: %s", path,
-                       r < 0 ? strerror(errno) : "it shrank while being read");
+            bt_fmt(detail, cap, "cannot read %.300s: %s", path,
+                   r < 0 ? strerror(errno) : "it shrank while being read");
             err = BLUETTI_E_IO;
         } else {
             got += (size_t)r;
@@ -331,7 +320,7 @@ static int read_private(const char *path, size_t max, uint8_t **out, size_t *len
     if (err) {
         if (buf) OPENSSL_cleanse(buf, (size_t)st.st_size + 1);
         free(buf);
-        if (err == BLUETTI_E_NOMEM) put_detail(detail, cap, "out of memory");
+        if (err == BLUETTI_E_NOMEM) bt_fmt(detail, cap, "out of memory");
         return err;
     }
     buf[got] = 0;
@@ -422,7 +411,7 @@ static char *dir_of(const char *path)
 int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg,
                                bluetti_cloud **out, char *detail, size_t detail_cap)
 {
-    put_detail(detail, detail_cap, "%s", "");
+    bt_fmt(detail, detail_cap, "%s", "");
     if (!out) return BLUETTI_E_INVAL;
     *out = NULL;
     char *dir = NULL, *file = NULL;
@@ -430,8 +419,8 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
     struct stat st;
     if (!path) {
         if ((err = bluetti_cloud_default_dir(&dir))) {
-            put_detail(detail, detail_cap, "%s", err == BLUETTI_E_NOMEM ? "out of memory"
-                       : "neither XDG_CONFIG_HOME nor HOME is set; set HOME");
+            bt_fmt(detail, detail_cap, "%s", err == BLUETTI_E_NOMEM ? "out of memory"
+                   : "neither XDG_CONFIG_HOME nor HOME is set; set HOME");
             return err;
         }
     } else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
@@ -453,15 +442,15 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
         json_error_t jerr;
         doc = json_loadb((const char *)text, len, 0, &jerr);
         if (!json_is_object(doc)) {
-            put_detail(detail, detail_cap, "%.300s is not a stored login (line %d: %.80s); "
-                       "remove it with 'bluetti-tool logout' and log in again", file, jerr.line,
-                       doc ? "not an object" : jerr.text);
+            bt_fmt(detail, detail_cap, "%.300s is not a stored login (line %d: %.80s); "
+                   "remove it with 'bluetti-tool logout' and log in again", file, jerr.line,
+                   doc ? "not an object" : jerr.text);
             err = BLUETTI_E_CLOUD;
         } else if ((err = from_json(c, doc))) {
-            if (err == BLUETTI_E_NOMEM) put_detail(detail, detail_cap, "out of memory");
-            else put_detail(detail, detail_cap, "%.300s is damaged or from another version "
-                            "(a field is missing or has the wrong type); run 'bluetti-tool "
-                            "logout', then log in again", file);
+            if (err == BLUETTI_E_NOMEM) bt_fmt(detail, detail_cap, "out of memory");
+            else bt_fmt(detail, detail_cap, "%.300s is damaged or from another version "
+                        "(a field is missing or has the wrong type); run 'bluetti-tool "
+                        "logout', then log in again", file);
         }
     }
     if (text) OPENSSL_cleanse(text, len);
@@ -470,8 +459,8 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
     const char *p12name = doc ? json_string_value(json_object_get(doc, "pkcs12")) : NULL;
     if (!err && p12name) {
         if (strchr(p12name, '/') || !*p12name || p12name[0] == '.') {
-            put_detail(detail, detail_cap, "%.300s names a bundle file outside its directory; "
-                       "log in again", file);
+            bt_fmt(detail, detail_cap, "%.300s names a bundle file outside its directory; "
+                   "log in again", file);
             err = BLUETTI_E_CLOUD;
         } else {
             char *pp = join(dir, p12name);
@@ -484,15 +473,15 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
     free_wiped(doc);
     if (!err) err = cloud_apply_config(c, cfg, detail, detail_cap);
     if (!err && c->cafile && access(c->cafile, R_OK) != 0) {
-        put_detail(detail, detail_cap, "the CA file %.300s that the stored login trusts for the "
-                   "cloud API cannot be read; log in again (with --cafile FILE)", c->cafile);
+        bt_fmt(detail, detail_cap, "the CA file %.300s that the stored login trusts for the "
+               "cloud API cannot be read; log in again (with --cafile FILE)", c->cafile);
         err = BLUETTI_E_INVAL;
     }
     if (!err) {
         c->profile_dir = dir;
         dir = NULL;
     }
-    if (err == BLUETTI_E_NOMEM) put_detail(detail, detail_cap, "out of memory");
+    if (err == BLUETTI_E_NOMEM) bt_fmt(detail, detail_cap, "out of memory");
     free(dir);
     free(file);
     if (err) {
@@ -508,14 +497,14 @@ int bluetti_cloud_profile_load(const char *path, const bluetti_cloud_config *cfg
 int bluetti_cloud_profile_remove(const char *dir, unsigned *removed, char *detail,
                                  size_t detail_cap)
 {
-    put_detail(detail, detail_cap, "%s", "");
+    bt_fmt(detail, detail_cap, "%s", "");
     if (removed) *removed = 0;
     char *d = NULL;
     int err = 0;
     if (dir) d = strdup(dir);
     else if ((err = bluetti_cloud_default_dir(&d))) {
-        put_detail(detail, detail_cap, "%s", err == BLUETTI_E_NOMEM ? "out of memory"
-                   : "neither XDG_CONFIG_HOME nor HOME is set; set HOME");
+        bt_fmt(detail, detail_cap, "%s", err == BLUETTI_E_NOMEM ? "out of memory"
+               : "neither XDG_CONFIG_HOME nor HOME is set; set HOME");
         return err;
     }
     if (!d) return BLUETTI_E_NOMEM;
@@ -532,18 +521,18 @@ int bluetti_cloud_profile_remove(const char *dir, unsigned *removed, char *detai
         }
         if (unlink(p) == 0) got |= files[i].bit;
         else if (errno != ENOENT) {
-            put_detail(detail, detail_cap, "cannot remove %.300s: %s; remove it by hand", p,
-                       strerror(errno));
+            bt_fmt(detail, detail_cap, "cannot remove %.300s: %s; remove it by hand", p,
+                   strerror(errno));
             err = BLUETTI_E_IO;
         }
         free(p);
     }
     if (!err && got) rmdir(d); /* only when that left it empty */
     if (!err && !got) {
-        put_detail(detail, detail_cap, "there is no stored login in %.300s", d);
+        bt_fmt(detail, detail_cap, "there is no stored login in %.300s", d);
         err = BLUETTI_E_NOT_LOGGED_IN;
     }
-    if (err == BLUETTI_E_NOMEM) put_detail(detail, detail_cap, "out of memory");
+    if (err == BLUETTI_E_NOMEM) bt_fmt(detail, detail_cap, "out of memory");
     free(d);
     if (removed) *removed = got;
     return err;

@@ -77,6 +77,11 @@ BLUETTI_API int bluetti_session_last_error(const bluetti_session *s, bluetti_err
  * address that is empty or contains '+', '#', '/', NUL or spaces. */
 BLUETTI_API int bluetti_session_add_device(bluetti_session *s, const char *address,
                                            const char *model, bluetti_device **out);
+/* Whether address passes the session's rule for device addresses (the
+ * rule bluetti_session_add_device applies): 1 to 128 bytes of printable
+ * ASCII without spaces, '+', '#' or '/'. NULL is not valid. Borrows
+ * address; no allocation. */
+BLUETTI_API bool bluetti_address_valid(const char *address);
 BLUETTI_API size_t bluetti_session_device_count(const bluetti_session *s);
 BLUETTI_API bluetti_device *bluetti_session_device_at(bluetti_session *s, size_t i);
 

@@ -15,6 +15,8 @@
 
 #include "conn.h"
 #include "tls.h"
+#include "bt_clock.h"
+#include "bt_text.h"
 
 #include <errno.h>
 #include <math.h>
@@ -86,30 +88,6 @@ static pthread_once_t lib_once = PTHREAD_ONCE_INIT;
 /* libmosquitto's global state is set up once per process and kept: its
  * init/cleanup pair is not safe to call from several threads. */
 static void lib_init(void) { mosquitto_lib_init(); }
-
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void detailf(char *detail, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static void detailf(char *detail, size_t len, const char *fmt, ...)
-{
-    if (!detail || !len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, len, fmt, ap);
-    va_end(ap);
-}
-
-static int ms_until(double t, double now)
-{
-    double ms = ceil((t - now) * 1000.0);
-    if (ms <= 0) return 0;
-    return ms > 86400000.0 ? 86400000 : (int)ms;
-}
 
 /* ---- subscriptions ---------------------------------------------------------- */
 
@@ -272,7 +250,7 @@ static void attempt_failed(mqc *m, int err, const char *detail)
     } else {
         m->taken = 0;
     }
-    m->deadline = now_s() + delay;
+    m->deadline = bt_now() + delay;
     if (m->h.attempt_failed) m->h.attempt_failed(m->ud, err, detail);
     bluetti_log(m->log, err == BLUETTI_E_CONNECT ? BLUETTI_LOG_WARN : BLUETTI_LOG_ERROR, m->src,
                 "reconnecting to %s:%d failed: %s; next attempt in %.3g s", m->host, m->port,
@@ -302,46 +280,46 @@ static void classify_failure(mqc *m, int rc, int err_no)
                 m->diag.handshake_done ? (m->diag.tls13 ? "done (1.3)" : "done") : "not done");
     if (m->connack == 3 && m->diag.handshake_done) {
         err = BLUETTI_E_SESSION_TAKEN;
-        detailf(d, sizeof d, "the broker at %s:%d refused the session (CONNACK 3, server "
-                "unavailable) after a good TLS handshake: another client, most likely the "
-                "Bluetti app, holds this account's MQTT session; close it and try again",
-                m->host, m->port);
+        bt_fmt(d, sizeof d, "the broker at %s:%d refused the session (CONNACK 3, server "
+               "unavailable) after a good TLS handshake: another client, most likely the "
+               "Bluetti app, holds this account's MQTT session; close it and try again",
+               m->host, m->port);
     } else if ((m->connack == 4 || m->connack == 5) && m->sent_credentials) {
         err = BLUETTI_E_BROKER_REFUSED;
-        detailf(d, sizeof d, "the broker at %s:%d refused the credentials: the MQTT username "
-                "or password is wrong or expired (CONNACK %d: %s); check username/"
-                "mqtt_password, or log in again for a fresh token", m->host, m->port,
-                m->connack, mosquitto_connack_string(m->connack));
+        bt_fmt(d, sizeof d, "the broker at %s:%d refused the credentials: the MQTT username "
+               "or password is wrong or expired (CONNACK %d: %s); check username/"
+               "mqtt_password, or log in again for a fresh token", m->host, m->port,
+               m->connack, mosquitto_connack_string(m->connack));
     } else if (m->connack > 0) {
         err = BLUETTI_E_BROKER_REFUSED;
-        detailf(d, sizeof d, "the broker at %s:%d refused the connection: %s (CONNACK %d)",
-                m->host, m->port, mosquitto_connack_string(m->connack), m->connack);
+        bt_fmt(d, sizeof d, "the broker at %s:%d refused the connection: %s (CONNACK %d)",
+               m->host, m->port, mosquitto_connack_string(m->connack), m->connack);
     } else if (m->connack < 0 && m->sent_credentials && m->diag.handshake_done &&
                m->diag.alert < 0 && !m->diag.verify_err) {
         /* the live broker's answer to a second client on the account */
         err = BLUETTI_E_SESSION_TAKEN;
-        detailf(d, sizeof d, "the broker at %s:%d closed the connection after a good TLS "
-                "handshake without answering the login: another client, most likely the "
-                "Bluetti app, holds this account's MQTT session (close it and try again; if "
-                "that is not it, the broker rejected the client certificate)", m->host, m->port);
+        bt_fmt(d, sizeof d, "the broker at %s:%d closed the connection after a good TLS "
+               "handshake without answering the login: another client, most likely the "
+               "Bluetti app, holds this account's MQTT session (close it and try again; if "
+               "that is not it, the broker rejected the client certificate)", m->host, m->port);
     } else if ((err = bt_tls_diag_classify(&m->diag, d, sizeof d)) != 0) {
         /* verification or certificate rejection: detail filled in */
     } else if (rc == MOSQ_ERR_TLS) {
         err = BLUETTI_E_TLS;
-        detailf(d, sizeof d, "TLS handshake with %s:%d failed: %s", m->host, m->port,
-                m->diag.lib_error[0] ? m->diag.lib_error : "no details");
+        bt_fmt(d, sizeof d, "TLS handshake with %s:%d failed: %s", m->host, m->port,
+               m->diag.lib_error[0] ? m->diag.lib_error : "no details");
     } else if (rc == MOSQ_ERR_ERRNO && err_no) {
         err = BLUETTI_E_CONNECT;
-        detailf(d, sizeof d, "connection to %s:%d failed: %s%s", m->host, m->port,
-                strerror(err_no), err_no == ECONNREFUSED ? REFUSED_HINT : "");
+        bt_fmt(d, sizeof d, "connection to %s:%d failed: %s%s", m->host, m->port,
+               strerror(err_no), err_no == ECONNREFUSED ? REFUSED_HINT : "");
     } else if (!m->diag.handshake_done && (m->tcp_never_up || never_connected(m))) {
         err = BLUETTI_E_CONNECT;
-        detailf(d, sizeof d, "connection to %s:%d refused or unreachable%s", m->host, m->port,
-                REFUSED_HINT);
+        bt_fmt(d, sizeof d, "connection to %s:%d refused or unreachable%s", m->host, m->port,
+               REFUSED_HINT);
     } else {
         err = BLUETTI_E_CONNECT;
-        detailf(d, sizeof d, "the connection to %s:%d closed before the broker accepted it (%s)",
-                m->host, m->port, m->diag.lib_error[0] ? m->diag.lib_error : mosquitto_strerror(rc));
+        bt_fmt(d, sizeof d, "the connection to %s:%d closed before the broker accepted it (%s)",
+               m->host, m->port, m->diag.lib_error[0] ? m->diag.lib_error : mosquitto_strerror(rc));
     }
     attempt_failed(m, err, d);
 }
@@ -352,7 +330,7 @@ static void lost(mqc *m, int rc)
     m->st = ST_IDLE;
     double delay = bluetti_retry_delay(&m->reconnect, 0);
     m->failures = 1; /* the next failed attempt waits one step longer */
-    m->deadline = now_s() + delay;
+    m->deadline = bt_now() + delay;
     bluetti_log(m->log, BLUETTI_LOG_WARN, m->src,
                 "connection to %s:%d lost (%s); reconnecting in %.3g s", m->host, m->port,
                 m->diag.lib_error[0] && rc != MOSQ_ERR_CONN_LOST ? m->diag.lib_error
@@ -372,7 +350,7 @@ static void attempt_start(mqc *m)
     m->tcp_never_up = false;
     m->sent_credentials = false;
     m->st = ST_CONNECTING;
-    m->deadline = now_s() + m->connect_timeout_s;
+    m->deadline = bt_now() + m->connect_timeout_s;
     mqc_credentials cr;
     memset(&cr, 0, sizeof cr);
     if (m->username) snprintf(cr.username, sizeof cr.username, "%s", m->username);
@@ -435,7 +413,7 @@ static void attempt_start(mqc *m)
     int e = errno;
     if (rc == MOSQ_ERR_SUCCESS) return;
     if (rc == MOSQ_ERR_EAI) {
-        detailf(d, sizeof d, "cannot resolve the broker name %s", m->host);
+        bt_fmt(d, sizeof d, "cannot resolve the broker name %s", m->host);
         attempt_failed(m, BLUETTI_E_CONNECT, d);
     } else {
         /* on loopback the whole handshake can happen in there */
@@ -478,8 +456,8 @@ static void step(mqc *m, int wait_ms)
         }
         if (soerr) {
             char d[sizeof m->fail_detail];
-            detailf(d, sizeof d, "connection to %s:%d failed: %s%s", m->host, m->port,
-                    strerror(soerr), soerr == ECONNREFUSED ? REFUSED_HINT : "");
+            bt_fmt(d, sizeof d, "connection to %s:%d failed: %s%s", m->host, m->port,
+                   strerror(soerr), soerr == ECONNREFUSED ? REFUSED_HINT : "");
             attempt_failed(m, BLUETTI_E_CONNECT, d);
             return;
         }
@@ -496,10 +474,10 @@ static void step(mqc *m, int wait_ms)
         if (rc == MOSQ_ERR_SUCCESS && m->mosq && mosquitto_want_write(m->mosq))
             rc = mosquitto_loop_write(m->mosq, 1);
         if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_misc(m->mosq);
-        m->last_misc = now_s();
+        m->last_misc = bt_now();
     } else {
         rc = mosquitto_loop(m->mosq, 0, 1); /* runs loop_misc too */
-        m->last_misc = now_s();
+        m->last_misc = bt_now();
     }
     after_loop(m, rc);
     if (hup && m->mosq && m->st == ST_CONNECTING) {
@@ -511,11 +489,11 @@ static void step(mqc *m, int wait_ms)
 
 static void check_deadlines(mqc *m)
 {
-    double now = now_s();
+    double now = bt_now();
     if (m->st == ST_CONNECTING && now >= m->deadline) {
         char d[sizeof m->fail_detail];
-        detailf(d, sizeof d, "no answer from the broker at %s:%d within %.3g s", m->host,
-                m->port, m->connect_timeout_s);
+        bt_fmt(d, sizeof d, "no answer from the broker at %s:%d within %.3g s", m->host,
+               m->port, m->connect_timeout_s);
         attempt_failed(m, BLUETTI_E_CONNECT, d);
     }
 }
@@ -523,25 +501,25 @@ static void check_deadlines(mqc *m)
 int mqc_timeout_ms(const mqc *m)
 {
     if (!m) return -1;
-    double now = now_s();
+    double now = bt_now();
     switch (m->st) {
     case ST_IDLE:
     case ST_CONNECTING:
-        return ms_until(m->deadline, now);
+        return bt_ms_until(m->deadline, now, 86400000);
     case ST_CONNECTED:
     default:
         /* libmosquitto sends its keepalive PINGREQ from loop_misc once the
          * keepalive has passed since the last packet, which only it knows:
          * checking every quarter keepalive sends it at most a quarter late,
          * well inside the broker's 1.5 x keepalive grace */
-        return ms_until(m->last_misc + m->keepalive / 4.0, now);
+        return bt_ms_until(m->last_misc + m->keepalive / 4.0, now, 86400000);
     }
 }
 
 int mqc_process(mqc *m, int timeout_ms)
 {
     if (!m) return BLUETTI_E_INVAL;
-    if (m->st == ST_IDLE && now_s() >= m->deadline) {
+    if (m->st == ST_IDLE && bt_now() >= m->deadline) {
         bluetti_log(m->log, BLUETTI_LOG_INFO, m->src, "reconnecting to %s:%d", m->host, m->port);
         attempt_start(m);
     }
@@ -593,7 +571,7 @@ void mqc_drop(mqc *m)
     drop_client(m);
     m->st = ST_IDLE;
     m->failures = 0;
-    m->deadline = now_s();
+    m->deadline = bt_now();
 }
 
 static bool random_hex(char *out, size_t n)
@@ -625,22 +603,22 @@ int mqc_open(const mqc_config *c, const mqc_handlers *h, void *ud, mqc **out, ch
     if (!out) return BLUETTI_E_INVAL;
     *out = NULL;
     if (!c || !c->host || !*c->host) {
-        detailf(detail, detail_len, "no broker host name given");
+        bt_fmt(detail, detail_len, "no broker host name given");
         return BLUETTI_E_INVAL;
     }
     if (c->port < 1 || c->port > 65535 || c->keepalive < 5 || c->keepalive > 65535 ||
         c->qos < 0 || c->qos > 1 || !(c->connect_timeout_s > 0)) {
-        detailf(detail, detail_len, "invalid MQTT settings (port 1..65535, keepalive 5..65535 s, "
-                "qos 0 or 1, a positive connect timeout)");
+        bt_fmt(detail, detail_len, "invalid MQTT settings (port 1..65535, keepalive 5..65535 s, "
+               "qos 0 or 1, a positive connect timeout)");
         return BLUETTI_E_INVAL;
     }
     if ((!c->cert || !*c->cert) && !c->prepare) {
-        detailf(detail, detail_len, "no client certificate given: the broker needs the PKCS#12 "
-                "(.p12/.pfx) file of your Bluetti account");
+        bt_fmt(detail, detail_len, "no client certificate given: the broker needs the PKCS#12 "
+               "(.p12/.pfx) file of your Bluetti account");
         return BLUETTI_E_INVAL;
     }
     if (c->client_id && (!*c->client_id || strlen(c->client_id) > 65535)) {
-        detailf(detail, detail_len, "the MQTT client id must not be empty");
+        bt_fmt(detail, detail_len, "the MQTT client id must not be empty");
         return BLUETTI_E_INVAL;
     }
     pthread_once(&lib_once, lib_init);
@@ -704,13 +682,13 @@ int mqc_open(const mqc_config *c, const mqc_handlers *h, void *ud, mqc **out, ch
     m->opening = true;
     attempt_start(m);
     while (m->st == ST_CONNECTING) {
-        step(m, ms_until(m->deadline, now_s()));
+        step(m, bt_ms_until(m->deadline, bt_now(), 86400000));
         check_deadlines(m);
     }
     m->opening = false;
     if (m->st != ST_CONNECTED) {
         rc = m->fail_err ? m->fail_err : BLUETTI_E_CONNECT;
-        detailf(detail, detail_len, "%s", m->fail_detail);
+        bt_fmt(detail, detail_len, "%s", m->fail_detail);
         free_all(m);
         return rc;
     }

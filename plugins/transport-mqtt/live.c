@@ -4,6 +4,8 @@
 #include "config.h"
 
 #include "live.h"
+#include "bt_clock.h"
+#include "bt_text.h"
 
 #include <bluetti/cloud.h>
 
@@ -15,16 +17,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
-
-static void detailf(char *detail, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static void detailf(char *detail, size_t len, const char *fmt, ...)
-{
-    if (!detail || !len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, len, fmt, ap);
-    va_end(ap);
-}
 
 static void wipe_free(char *s)
 {
@@ -111,13 +103,13 @@ static int read_device_envelopes(const bluetti_options *o, mqtt_live *lv, char *
         const char *eq = v ? strrchr(v, '=') : NULL;
         int kind = eq ? bluetti_envelope_parse(eq + 1) : -1;
         if (!eq || eq == v || kind < 0) {
-            detailf(detail, len, "option device_envelope=%s: expected ADDRESS=new, "
-                    "ADDRESS=old or ADDRESS=raw", v ? v : "");
+            bt_fmt(detail, len, "option device_envelope=%s: expected ADDRESS=new, "
+                   "ADDRESS=old or ADDRESS=raw", v ? v : "");
             return BLUETTI_E_INVAL;
         }
         if (lv->n_dev_env == LIVE_MAX_DEVICE_ENVELOPES) {
-            detailf(detail, len, "option device_envelope: at most %d devices",
-                    LIVE_MAX_DEVICE_ENVELOPES);
+            bt_fmt(detail, len, "option device_envelope: at most %d devices",
+                   LIVE_MAX_DEVICE_ENVELOPES);
             return BLUETTI_E_INVAL;
         }
         char *a = strndup(v, (size_t)(eq - v));
@@ -148,8 +140,8 @@ int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail
         OPENSSL_cleanse(p0, sizeof p0);
         OPENSSL_cleanse(p1, sizeof p1);
         if (rc) {
-            detailf(detail, len, "option token: not a Bluetti login token (expected at least "
-                    "two non-empty parts separated by '.'); log in again");
+            bt_fmt(detail, len, "option token: not a Bluetti login token (expected at least "
+                   "two non-empty parts separated by '.'); log in again");
             return BLUETTI_E_INVAL;
         }
     }
@@ -157,44 +149,44 @@ int mqtt_live_read_options(const bluetti_options *o, mqtt_live *lv, char *detail
     if (lv->topic_sub && !mqtt_live_template_ok(lv->topic_sub)) which = "topic_sub";
     if (lv->topic_pub && !mqtt_live_template_ok(lv->topic_pub)) which = "topic_pub";
     if (which) {
-        detailf(detail, len, "option %s=%s: a topic without spaces, '+' or '#', whose only "
-                "placeholders are {model}, {subsn} and {address}", which,
-                bluetti_options_get(o, which));
+        bt_fmt(detail, len, "option %s=%s: a topic without spaces, '+' or '#', whose only "
+               "placeholders are {model}, {subsn} and {address}", which,
+               bluetti_options_get(o, which));
         return BLUETTI_E_INVAL;
     }
     const char *v = bluetti_options_get(o, "envelope");
     if (v && (lv->envelope = bluetti_envelope_parse(v)) < 0) {
-        detailf(detail, len, "option envelope=%s: expected new, old or raw", v);
+        bt_fmt(detail, len, "option envelope=%s: expected new, old or raw", v);
         return BLUETTI_E_INVAL;
     }
     if ((rc = read_device_envelopes(o, lv, detail, len))) return rc;
     long ms = 0;
     rc = bluetti_options_get_long(o, "clock_offset_ms", -86400000L * 365, 86400000L * 365, &ms);
     if (rc && rc != BLUETTI_E_NOTFOUND) {
-        detailf(detail, len, "option clock_offset_ms=%s: expected a whole number of "
-                "milliseconds (server clock minus ours)", bluetti_options_get(o, "clock_offset_ms"));
+        bt_fmt(detail, len, "option clock_offset_ms=%s: expected a whole number of "
+               "milliseconds (server clock minus ours)", bluetti_options_get(o, "clock_offset_ms"));
         return rc;
     }
     lv->clock_offset_ms = ms;
     rc = bluetti_options_get_bool(o, "cloud", &lv->cloud);
     if (rc && rc != BLUETTI_E_NOTFOUND) {
-        detailf(detail, len, "option cloud=%s: expected true or false", bluetti_options_get(o, "cloud"));
+        bt_fmt(detail, len, "option cloud=%s: expected true or false", bluetti_options_get(o, "cloud"));
         return rc;
     }
     lv->cloud_set = rc == 0;
     v = bluetti_options_get(o, "pin_broker_key");
     if (v && *v) {
         if (!mqtt_live_parse_pin(v, lv->pin)) {
-            detailf(detail, len, "option pin_broker_key=%s: expected SHA256- and 64 hex digits "
-                    "(the SHA-256 of the broker's DER public key)", v);
+            bt_fmt(detail, len, "option pin_broker_key=%s: expected SHA256- and 64 hex digits "
+                   "(the SHA-256 of the broker's DER public key)", v);
             return BLUETTI_E_INVAL;
         }
         lv->has_pin = true;
     }
     rc = bluetti_options_get_double(o, "session_holdoff", 0.01, 86400, &lv->taken_holdoff_s);
     if (rc && rc != BLUETTI_E_NOTFOUND) {
-        detailf(detail, len, "option session_holdoff=%s: expected seconds from 0.01 to 86400 "
-                "(default 45)", bluetti_options_get(o, "session_holdoff"));
+        bt_fmt(detail, len, "option session_holdoff=%s: expected seconds from 0.01 to 86400 "
+               "(default 45)", bluetti_options_get(o, "session_holdoff"));
         return rc;
     }
     return 0;
@@ -208,7 +200,7 @@ int mqtt_live_credentials(const mqtt_live *lv, uint64_t local_ms, mqc_credential
     int rc = 0;
     if (lv->token &&
         bluetti_cloud_token_parts(lv->token, p0, sizeof p0, p1, sizeof p1) != 0) {
-        detailf(detail, len, "the login token is malformed; log in again");
+        bt_fmt(detail, len, "the login token is malformed; log in again");
         rc = BLUETTI_E_INVAL;
         goto out;
     }
@@ -223,7 +215,7 @@ int mqtt_live_credentials(const mqtt_live *lv, uint64_t local_ms, mqc_credential
         char totp[9];
         rc = bluetti_cloud_totp(p1, p0, server > 0 ? (uint64_t)server : 0, totp);
         if (rc == 0) snprintf(cr->password, sizeof cr->password, "%s", totp);
-        else detailf(detail, len, "cannot compute the MQTT password from the login token");
+        else bt_fmt(detail, len, "cannot compute the MQTT password from the login token");
         OPENSSL_cleanse(totp, sizeof totp);
     }
 out:
@@ -303,33 +295,26 @@ int mqtt_live_device(const mqtt_live *lv, const char *address, char **request_to
 
 /* ---- every connect ------------------------------------------------------------ */
 
-static uint64_t wall_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
-}
-
 /* mqc calls this before every attempt: the time-based password is only
  * good for its 30-second step, so it is computed right before CONNECT. */
 static int live_prepare(void *ud, mqc_credentials *cr, SSL_CTX **ctx, char *detail, size_t len)
 {
     mqtt_live *lv = ud;
     *ctx = NULL;
-    if (lv->cloud_profile) return mqtt_live_profile_prepare(lv, wall_ms(), cr, ctx, detail, len);
+    if (lv->cloud_profile) return mqtt_live_profile_prepare(lv, (uint64_t)bt_wall_ms(), cr, ctx, detail, len);
     if (!lv->token && !lv->username && !lv->mqtt_password) return 0; /* keep mqc's own */
-    return mqtt_live_credentials(lv, wall_ms(), cr, detail, len);
+    return mqtt_live_credentials(lv, (uint64_t)bt_wall_ms(), cr, detail, len);
 }
 
 int mqtt_live_connect_config(mqtt_live *lv, mqc_config *c, char *detail, size_t len)
 {
     if (lv->has_pin && c->insecure) {
-        detailf(detail, len, "options pin_broker_key and insecure exclude each other: a pinned "
-                "key is checked, insecure checks nothing");
+        bt_fmt(detail, len, "options pin_broker_key and insecure exclude each other: a pinned "
+               "key is checked, insecure checks nothing");
         return BLUETTI_E_INVAL;
     }
     if (lv->mqtt_password && !lv->username && !lv->token) {
-        detailf(detail, len, "option mqtt_password needs a username (option username or token)");
+        bt_fmt(detail, len, "option mqtt_password needs a username (option username or token)");
         return BLUETTI_E_INVAL;
     }
     c->prepare = live_prepare;

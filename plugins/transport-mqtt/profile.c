@@ -14,6 +14,7 @@
 
 #include "live.h"
 #include "tls.h"
+#include "bt_text.h"
 
 #include <bluetti/cloud.h>
 
@@ -37,16 +38,6 @@ struct live_profile {
     const bluetti_logger *log;
     const char *src;
 };
-
-static void detailf(char *detail, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static void detailf(char *detail, size_t len, const char *fmt, ...)
-{
-    if (!detail || !len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, len, fmt, ap);
-    va_end(ap);
-}
 
 void mqtt_live_profile_free(mqtt_live *lv)
 {
@@ -95,7 +86,7 @@ int mqtt_live_profile_init(mqtt_live *lv, mqc_config *c, char *detail, size_t le
 static int cloud_failed(bluetti_cloud *cl, int rc, const char *what, char *detail, size_t len)
 {
     const char *why = cl ? bluetti_cloud_error_detail(cl) : "";
-    detailf(detail, len, "%s: %s", what, why && *why ? why : bluetti_strerror(rc));
+    bt_fmt(detail, len, "%s: %s", what, why && *why ? why : bluetti_strerror(rc));
     return rc;
 }
 
@@ -123,12 +114,12 @@ int mqtt_live_profile_prepare(mqtt_live *lv, uint64_t local_ms, mqc_credentials 
     const char *sp = bluetti_cloud_broker_pin(cl);
     if (!pin && sp) {
         if (!mqtt_live_parse_pin(sp, stored_pin)) {
-            detailf(detail, len, "the stored login's broker_pin is malformed; log in again");
+            bt_fmt(detail, len, "the stored login's broker_pin is malformed; log in again");
             rc = BLUETTI_E_CLOUD;
             goto out;
         }
         if (p->insecure) {
-            detailf(detail, len, "the stored login pins the broker's key, and option insecure "
+            bt_fmt(detail, len, "the stored login pins the broker's key, and option insecure "
                     "would check nothing: drop insecure");
             rc = BLUETTI_E_INVAL;
             goto out;
@@ -152,7 +143,7 @@ int mqtt_live_profile_prepare(mqtt_live *lv, uint64_t local_ms, mqc_credentials 
         goto out;
     }
     if (strlen(user) >= sizeof cr->username || strlen(pass) >= sizeof cr->password) {
-        detailf(detail, len, "the cloud's MQTT credentials are too long");
+        bt_fmt(detail, len, "the cloud's MQTT credentials are too long");
         rc = BLUETTI_E_CLOUD;
         goto out;
     }

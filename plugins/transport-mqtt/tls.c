@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include "tls.h"
+#include "bt_text.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -27,16 +28,6 @@
 #include <openssl/x509v3.h>
 
 #define MAX_P12_SIZE (1024 * 1024)
-
-static void detailf(char *detail, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static void detailf(char *detail, size_t len, const char *fmt, ...)
-{
-    if (!detail || !len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, len, fmt, ap);
-    va_end(ap);
-}
 
 /* The most telling OpenSSL error of the queue, then clear the queue. */
 static const char *ssl_error_text(char *buf, size_t len)
@@ -66,18 +57,18 @@ static int read_file(const char *path, unsigned char **buf, size_t *len, char *d
     *len = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK /* a FIFO must not block */);
     if (fd < 0) {
-        detailf(detail, dlen, "cannot read the certificate file %s: %s", path, strerror(errno));
+        bt_fmt(detail, dlen, "cannot read the certificate file %s: %s", path, strerror(errno));
         return BLUETTI_E_CERT_READ;
     }
     struct stat st;
     if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        detailf(detail, dlen, "cannot read the certificate file %s: not a regular file", path);
+        bt_fmt(detail, dlen, "cannot read the certificate file %s: not a regular file", path);
         close(fd);
         return BLUETTI_E_CERT_READ;
     }
     if (st.st_size == 0 || st.st_size > MAX_P12_SIZE) {
-        detailf(detail, dlen, "%s is not a PKCS#12 (.p12/.pfx) certificate: %s", path,
-                st.st_size == 0 ? "the file is empty" : "the file is far too large");
+        bt_fmt(detail, dlen, "%s is not a PKCS#12 (.p12/.pfx) certificate: %s", path,
+               st.st_size == 0 ? "the file is empty" : "the file is far too large");
         close(fd);
         return BLUETTI_E_CERT_FORMAT;
     }
@@ -91,8 +82,8 @@ static int read_file(const char *path, unsigned char **buf, size_t *len, char *d
         ssize_t n = read(fd, b + got, (size_t)st.st_size - got);
         if (n < 0 && errno == EINTR) continue;
         if (n <= 0) {
-            detailf(detail, dlen, "cannot read the certificate file %s: %s", path,
-                    n < 0 ? strerror(errno) : "it shrank while being read");
+            bt_fmt(detail, dlen, "cannot read the certificate file %s: %s", path,
+                   n < 0 ? strerror(errno) : "it shrank while being read");
             OPENSSL_free(b);
             close(fd);
             return BLUETTI_E_CERT_READ;
@@ -208,8 +199,8 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
     int rc;
     if (c->p12_data) {
         if (!c->p12_len || c->p12_len > MAX_P12_SIZE) {
-            detailf(detail, dlen, "%s is not a PKCS#12 certificate: %s", c->cert,
-                    c->p12_len ? "far too large" : "empty");
+            bt_fmt(detail, dlen, "%s is not a PKCS#12 certificate: %s", c->cert,
+                   c->p12_len ? "far too large" : "empty");
             return BLUETTI_E_CERT_FORMAT;
         }
         buf = OPENSSL_memdup(c->p12_data, c->p12_len);
@@ -224,10 +215,10 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
     PKCS12 *p12 = d2i_PKCS12(NULL, &p, (long)len);
     OPENSSL_clear_free(buf, len);
     if (!p12) {
-        detailf(detail, dlen,
-                "%s is not a PKCS#12 (.p12/.pfx) certificate or it is damaged (%s); use the "
-                "file your Bluetti account issued, unchanged",
-                c->cert, ssl_error_text(why, sizeof why));
+        bt_fmt(detail, dlen,
+               "%s is not a PKCS#12 (.p12/.pfx) certificate or it is damaged (%s); use the "
+               "file your Bluetti account issued, unchanged",
+               c->cert, ssl_error_text(why, sizeof why));
         return BLUETTI_E_CERT_FORMAT;
     }
 
@@ -242,15 +233,15 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
             if (mismatch && *pw == '\0' && PKCS12_verify_mac(p12, NULL, 0)) {
                 pw = NULL; /* made with an absent rather than an empty password */
             } else if (mismatch) {
-                detailf(detail, dlen, "%s: %s", c->cert,
-                        c->password && *c->password
+                bt_fmt(detail, dlen, "%s: %s", c->cert,
+                       c->password && *c->password
                             ? "wrong password for this PKCS#12 certificate"
                             : "this PKCS#12 certificate needs a password and none was given");
                 PKCS12_free(p12);
                 return BLUETTI_E_CERT_PASSWORD;
             } else {
-                detailf(detail, dlen, "%s: the PKCS#12 integrity check cannot be computed (%s)",
-                        c->cert, ssl_error_text(why, sizeof why));
+                bt_fmt(detail, dlen, "%s: the PKCS#12 integrity check cannot be computed (%s)",
+                       c->cert, ssl_error_text(why, sizeof why));
                 ERR_clear_error();
                 PKCS12_free(p12);
                 return BLUETTI_E_CERT_FORMAT;
@@ -262,10 +253,10 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
     if (!PKCS12_parse(p12, pw, pkey, cert, ca)) {
         ssl_error_text(why, sizeof why);
         if (!parse_legacy(p12, pw, pkey, cert, ca)) {
-            detailf(detail, dlen,
-                    "%s: the PKCS#12 contents cannot be decrypted (%s); if it uses a legacy "
-                    "cipher (RC2/3DES), OpenSSL's legacy provider must be installed",
-                    c->cert, why);
+            bt_fmt(detail, dlen,
+                   "%s: the PKCS#12 contents cannot be decrypted (%s); if it uses a legacy "
+                   "cipher (RC2/3DES), OpenSSL's legacy provider must be installed",
+                   c->cert, why);
             ERR_clear_error();
             PKCS12_free(p12);
             return BLUETTI_E_CERT_FORMAT;
@@ -277,26 +268,26 @@ static int load_p12(const bt_tls_config *c, EVP_PKEY **pkey, X509 **cert, STACK_
     PKCS12_free(p12);
 
     if (!*pkey || !*cert) {
-        detailf(detail, dlen, "%s holds no %s: a client certificate needs both", c->cert,
-                !*pkey ? "private key" : "certificate");
+        bt_fmt(detail, dlen, "%s holds no %s: a client certificate needs both", c->cert,
+               !*pkey ? "private key" : "certificate");
         return BLUETTI_E_CERT_NO_KEY;
     }
     if (X509_check_private_key(*cert, *pkey) != 1) {
         ERR_clear_error();
-        detailf(detail, dlen, "%s: the private key does not belong to the certificate", c->cert);
+        bt_fmt(detail, dlen, "%s: the private key does not belong to the certificate", c->cert);
         return BLUETTI_E_CERT_NO_KEY;
     }
     char when[64];
     if (X509_cmp_current_time(X509_get0_notBefore(*cert)) > 0) {
         fmt_time(X509_get0_notBefore(*cert), when, sizeof when);
-        detailf(detail, dlen, "the client certificate in %s is not valid before %s (check the clock)",
-                c->cert, when);
+        bt_fmt(detail, dlen, "the client certificate in %s is not valid before %s (check the clock)",
+               c->cert, when);
         return BLUETTI_E_CERT_NOT_YET_VALID;
     }
     if (X509_cmp_current_time(X509_get0_notAfter(*cert)) < 0) {
         fmt_time(X509_get0_notAfter(*cert), when, sizeof when);
-        detailf(detail, dlen, "the client certificate in %s expired on %s; get a new one "
-                "from your Bluetti account", c->cert, when);
+        bt_fmt(detail, dlen, "the client certificate in %s expired on %s; get a new one "
+               "from your Bluetti account", c->cert, when);
         return BLUETTI_E_CERT_EXPIRED;
     }
     return 0;
@@ -390,17 +381,17 @@ int bt_tls_diag_classify(const bt_tls_diag *d, char *detail, size_t len)
 {
     if (!d) return 0;
     if (d->pin_mismatch) {
-        detailf(detail, len, "the broker's public key does not match pin_broker_key (%s): "
-                "either the broker changed its key or this is not the broker you meant",
-                d->verify_subject[0] ? d->verify_subject : "no certificate");
+        bt_fmt(detail, len, "the broker's public key does not match pin_broker_key (%s): "
+               "either the broker changed its key or this is not the broker you meant",
+               d->verify_subject[0] ? d->verify_subject : "no certificate");
         return BLUETTI_E_TLS_VERIFY;
     }
     if (d->verify_err) {
-        detailf(detail, len,
-                "the broker's certificate failed verification: %s (depth %d%s%s); check the "
-                "broker name, or give the CA that signed it with cafile",
-                X509_verify_cert_error_string(d->verify_err), d->verify_depth,
-                d->verify_subject[0] ? ", " : "", d->verify_subject);
+        bt_fmt(detail, len,
+               "the broker's certificate failed verification: %s (depth %d%s%s); check the "
+               "broker name, or give the CA that signed it with cafile",
+               X509_verify_cert_error_string(d->verify_err), d->verify_depth,
+               d->verify_subject[0] ? ", " : "", d->verify_subject);
         return BLUETTI_E_TLS_VERIFY;
     }
     switch (d->alert) {
@@ -412,8 +403,8 @@ int bt_tls_diag_classify(const bt_tls_diag *d, char *detail, size_t len)
     case SSL_AD_UNKNOWN_CA:
     case SSL_AD_ACCESS_DENIED:
     case SSL_AD_CERTIFICATE_REQUIRED:
-        detailf(detail, len, "the broker rejected the client certificate (TLS alert: %s)",
-                SSL_alert_desc_string_long(d->alert));
+        bt_fmt(detail, len, "the broker rejected the client certificate (TLS alert: %s)",
+               SSL_alert_desc_string_long(d->alert));
         return BLUETTI_E_BROKER_REFUSED;
     default:
         break;
@@ -421,14 +412,14 @@ int bt_tls_diag_classify(const bt_tls_diag *d, char *detail, size_t len)
     if (d->alert < 0 && d->handshake_done && d->tls13) {
         /* TLS 1.3 checks the client certificate after the handshake: a
          * rejection alert often loses the race with the TCP reset */
-        detailf(detail, len, "the broker hung up right after the TLS handshake, without "
-                "answering: it most likely rejected the client certificate (not issued by a "
-                "CA it trusts, revoked, or not valid)");
+        bt_fmt(detail, len, "the broker hung up right after the TLS handshake, without "
+               "answering: it most likely rejected the client certificate (not issued by a "
+               "CA it trusts, revoked, or not valid)");
         return BLUETTI_E_BROKER_REFUSED;
     }
     if (d->alert >= 0) {
-        detailf(detail, len, "the broker ended the TLS session (TLS alert: %s)",
-                SSL_alert_desc_string_long(d->alert));
+        bt_fmt(detail, len, "the broker ended the TLS session (TLS alert: %s)",
+               SSL_alert_desc_string_long(d->alert));
         return BLUETTI_E_TLS;
     }
     return 0;
@@ -454,12 +445,12 @@ static int set_trust(const bt_tls_config *c, SSL_CTX *ctx, STACK_OF(X509) *ca, c
     }
     if (c->cafile && *c->cafile) {
         if (access(c->cafile, R_OK) != 0) {
-            detailf(detail, dlen, "cannot read the CA file %s: %s", c->cafile, strerror(errno));
+            bt_fmt(detail, dlen, "cannot read the CA file %s: %s", c->cafile, strerror(errno));
             return BLUETTI_E_CERT_READ;
         }
         if (!SSL_CTX_load_verify_locations(ctx, c->cafile, NULL)) {
-            detailf(detail, dlen, "the CA file %s holds no usable PEM certificate (%s)",
-                    c->cafile, ssl_error_text(why, sizeof why));
+            bt_fmt(detail, dlen, "the CA file %s holds no usable PEM certificate (%s)",
+                   c->cafile, ssl_error_text(why, sizeof why));
             return BLUETTI_E_CERT_FORMAT;
         }
     }
@@ -487,8 +478,8 @@ static int set_trust(const bt_tls_config *c, SSL_CTX *ctx, STACK_OF(X509) *ca, c
     int ok = is_ip_address(c->host) ? X509_VERIFY_PARAM_set1_ip_asc(vp, c->host)
                                     : X509_VERIFY_PARAM_set1_host(vp, c->host, 0);
     if (!ok) {
-        detailf(detail, dlen, "cannot set up host name verification for %s (%s)", c->host,
-                ssl_error_text(why, sizeof why));
+        bt_fmt(detail, dlen, "cannot set up host name verification for %s (%s)", c->host,
+               ssl_error_text(why, sizeof why));
         return BLUETTI_E_TLS;
     }
     return 0;
@@ -507,8 +498,8 @@ int bt_tls_ctx_new(const bt_tls_config *c, bt_tls_diag *diag, SSL_CTX **out, cha
     *out = NULL;
     if (!c || !c->cert || !*c->cert || !c->host || !diag) return BLUETTI_E_INVAL;
     if (c->pin_sha256 && c->insecure) {
-        detailf(detail, detail_len, "pin_broker_key and insecure exclude each other: a pinned "
-                "key is checked, insecure checks nothing");
+        bt_fmt(detail, detail_len, "pin_broker_key and insecure exclude each other: a pinned "
+               "key is checked, insecure checks nothing");
         return BLUETTI_E_INVAL;
     }
     bt_tls_diag_reset(diag);
@@ -523,8 +514,8 @@ int bt_tls_ctx_new(const bt_tls_config *c, bt_tls_diag *diag, SSL_CTX **out, cha
     ERR_clear_error();
     ctx = SSL_CTX_new(TLS_client_method());
     if (!ctx || !SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION)) {
-        detailf(detail, detail_len, "cannot create a TLS context (%s)",
-                ssl_error_text(why, sizeof why));
+        bt_fmt(detail, detail_len, "cannot create a TLS context (%s)",
+               ssl_error_text(why, sizeof why));
         rc = BLUETTI_E_TLS;
         goto out;
     }
@@ -532,8 +523,8 @@ int bt_tls_ctx_new(const bt_tls_config *c, bt_tls_diag *diag, SSL_CTX **out, cha
     if (c->seclevel > 0) SSL_CTX_set_security_level(ctx, c->seclevel);
     /* the PKCS#12's CA certificates also go out as the client's chain */
     if (SSL_CTX_use_cert_and_key(ctx, cert, pkey, ca, 1) != 1 || !SSL_CTX_check_private_key(ctx)) {
-        detailf(detail, detail_len, "%s: OpenSSL refused the certificate or key (%s)", c->cert,
-                ssl_error_text(why, sizeof why));
+        bt_fmt(detail, detail_len, "%s: OpenSSL refused the certificate or key (%s)", c->cert,
+               ssl_error_text(why, sizeof why));
         rc = BLUETTI_E_CERT_FORMAT;
         goto out;
     }

@@ -23,6 +23,10 @@
 #include "conn.h"
 #include "live.h"
 
+#include "bt_address.h"
+#include "bt_strindex.h"
+#include "bt_text.h"
+
 #include <bluetti/cloud.h>
 
 #include <bluetti/plugin.h>
@@ -54,23 +58,12 @@ struct mqt {
     mqc *c;
     struct att *att;
     size_t n_att, cap_att;
-    size_t *idx;                /* address hash: att index + 1, 0 = empty */
-    size_t idx_cap;             /* power of two, > 2 * n_att */
+    bt_strindex idx;            /* attachments by address */
     unsigned refused;           /* subscriptions the broker refused so far */
     uint64_t frames_in, frames_dropped;
-    size_t *tidx;               /* reply-topic hash: att index + 1, 0 = empty (same cap) */
+    bt_strindex tidx;           /* attachments by reply topic */
     mqtt_live live;
 };
-
-static void detailf(char *detail, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static void detailf(char *detail, size_t len, const char *fmt, ...)
-{
-    if (!detail || !len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, len, fmt, ap);
-    va_end(ap);
-}
 
 static void emit(struct mqt *t, int type, int err, const char *address, const uint8_t *data,
                  size_t len)
@@ -82,73 +75,36 @@ static void emit(struct mqt *t, int type, int err, const char *address, const ui
 
 /* Every reply and every request looks its device up: with a fleet on one
  * connection a linear scan was the largest cost (docs/PERFORMANCE.md). */
-static size_t hash_str(const char *s)
+/* Every reply and every request looks its device up: with a fleet on one
+ * connection a linear scan was the largest cost (docs/PERFORMANCE.md). */
+static const char *att_address(const void *ctx, size_t i)
 {
-    size_t h = (size_t)1469598103934665603ull;
-    while (*s) h = (h ^ (unsigned char)*s++) * (size_t)1099511628211ull;
-    return h;
+    return ((const struct mqt *)ctx)->att[i].address;
 }
 
-/* Put attachment i into both indexes (which have a free slot). */
-static void idx_insert(struct mqt *t, size_t i)
+static const char *att_reply_topic(const void *ctx, size_t i)
 {
-    size_t k = hash_str(t->att[i].address) & (t->idx_cap - 1);
-    while (t->idx[k]) k = (k + 1) & (t->idx_cap - 1);
-    t->idx[k] = i + 1;
-    k = hash_str(t->att[i].reply_topic) & (t->idx_cap - 1);
-    while (t->tidx[k]) k = (k + 1) & (t->idx_cap - 1);
-    t->tidx[k] = i + 1;
+    return ((const struct mqt *)ctx)->att[i].reply_topic;
 }
 
 /* Refill the indexes from t->att (no allocation, cannot fail). */
 static void idx_refill(struct mqt *t)
 {
-    memset(t->idx, 0, t->idx_cap * sizeof *t->idx);
-    memset(t->tidx, 0, t->idx_cap * sizeof *t->tidx);
-    for (size_t i = 0; i < t->n_att; i++) idx_insert(t, i);
-}
-
-static int idx_grow(struct mqt *t, size_t cap)
-{
-    size_t *v = calloc(cap, sizeof *v);
-    size_t *w = calloc(cap, sizeof *w);
-    if (!v || !w) {
-        free(v);
-        free(w);
-        return BLUETTI_E_NOMEM;
-    }
-    free(t->idx);
-    free(t->tidx);
-    t->idx = v;
-    t->tidx = w;
-    t->idx_cap = cap;
-    idx_refill(t);
-    return 0;
+    bt_strindex_refill(&t->idx, t->n_att, att_address, t);
+    bt_strindex_refill(&t->tidx, t->n_att, att_reply_topic, t);
 }
 
 static struct att *find_att(struct mqt *t, const char *address)
 {
-    if (!t->idx_cap) return NULL;
-    size_t k = hash_str(address) & (t->idx_cap - 1);
-    while (t->idx[k]) {
-        struct att *a = &t->att[t->idx[k] - 1];
-        if (strcmp(a->address, address) == 0) return a;
-        k = (k + 1) & (t->idx_cap - 1);
-    }
-    return NULL;
+    size_t i;
+    return bt_strindex_find(&t->idx, address, att_address, t, &i) ? &t->att[i] : NULL;
 }
 
 /* Incoming topics are matched exactly (a live broker may send others). */
 static struct att *find_reply_topic(struct mqt *t, const char *topic)
 {
-    if (!t->idx_cap) return NULL;
-    size_t k = hash_str(topic) & (t->idx_cap - 1);
-    while (t->tidx[k]) {
-        struct att *a = &t->att[t->tidx[k] - 1];
-        if (strcmp(a->reply_topic, topic) == 0) return a;
-        k = (k + 1) & (t->idx_cap - 1);
-    }
-    return NULL;
+    size_t i;
+    return bt_strindex_find(&t->tidx, topic, att_reply_topic, t, &i) ? &t->att[i] : NULL;
 }
 
 /* A reply whose header names a register: it answers the request that
@@ -283,8 +239,8 @@ static int opt_int(const bluetti_options *o, const char *key, int *out, char *de
 {
     long v;
     int rc = bluetti_options_get_long(o, key, 0, 65535, &v);
-    if (rc) detailf(detail, len, "option %s is missing or invalid; open the transport through "
-                    "bluetti_session_open, which checks and defaults the options", key);
+    if (rc) bt_fmt(detail, len, "option %s is missing or invalid; open the transport through "
+                   "bluetti_session_open, which checks and defaults the options", key);
     else *out = (int)v;
     return rc ? BLUETTI_E_INVAL : 0;
 }
@@ -303,8 +259,8 @@ static int read_options(const bluetti_options *o, mqc_config *c, char *detail, s
     if ((!c->cert || !*c->cert) && bluetti_options_get(o, "cloud_profile")) {
         c->cert = NULL; /* the stored login supplies the certificate */
     } else if (!c->cert || !*c->cert) {
-        detailf(detail, len, "option cert is required: the PKCS#12 (.p12/.pfx) client "
-                "certificate of your Bluetti account");
+        bt_fmt(detail, len, "option cert is required: the PKCS#12 (.p12/.pfx) client "
+               "certificate of your Bluetti account");
         return BLUETTI_E_INVAL;
     }
     c->password = bluetti_options_get(o, "password");
@@ -365,24 +321,16 @@ static void mqt_close(void *state)
     mqc_close(t->c);
     for (size_t i = 0; i < t->n_att; i++) free_att(&t->att[i]);
     free(t->att);
-    free(t->idx);
-    free(t->tidx);
+    bt_strindex_free(&t->idx);
+    bt_strindex_free(&t->tidx);
     mqtt_live_free(&t->live);
     free(t);
-}
-
-static bool valid_address(const char *a)
-{
-    if (!a || !*a) return false;
-    for (; *a; a++)
-        if (*a == '+' || *a == '#' || (unsigned char)*a <= ' ') return false;
-    return true;
 }
 
 static int mqt_attach(void *state, const char *address)
 {
     struct mqt *t = state;
-    if (!t || !valid_address(address)) return BLUETTI_E_INVAL;
+    if (!t || !bt_address_valid(address)) return BLUETTI_E_INVAL;
     if (find_att(t, address)) return BLUETTI_E_EXISTS;
     if (t->n_att == t->cap_att) {
         size_t nc = t->cap_att ? t->cap_att * 2 : 8;
@@ -405,7 +353,8 @@ static int mqt_attach(void *state, const char *address)
         free_att(&a);
         return BLUETTI_E_EXISTS;
     }
-    if (2 * (t->n_att + 1) >= t->idx_cap && idx_grow(t, t->idx_cap ? 2 * t->idx_cap : 16)) {
+    if (bt_strindex_reserve(&t->idx, t->n_att + 1, t->n_att, att_address, t) ||
+        bt_strindex_reserve(&t->tidx, t->n_att + 1, t->n_att, att_reply_topic, t)) {
         free_att(&a);
         return BLUETTI_E_NOMEM;
     }
@@ -415,7 +364,8 @@ static int mqt_attach(void *state, const char *address)
         return rc;
     }
     t->att[t->n_att++] = a;
-    idx_insert(t, t->n_att - 1);
+    bt_strindex_add(&t->idx, a.address, t->n_att - 1);
+    bt_strindex_add(&t->tidx, a.reply_topic, t->n_att - 1);
     return 0;
 }
 

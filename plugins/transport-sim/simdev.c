@@ -4,6 +4,11 @@
 
 #include "simdev.h"
 
+#include "bt_address.h"
+#include "bt_name.h"
+#include "bt_numbers.h"
+#include "bt_text.h"
+
 #include <ctype.h>
 #include <errno.h>
 #include <math.h>
@@ -43,16 +48,6 @@ struct bt_simdev {
 
 /* ---- small helpers ----------------------------------------------------- */
 
-static void say(char *err, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static void say(char *err, size_t len, const char *fmt, ...)
-{
-    if (!err || !len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, len, fmt, ap);
-    va_end(ap);
-}
-
 uint16_t bt_sim_crc16(const uint8_t *data, size_t len)
 {
     uint16_t crc = 0xFFFF;
@@ -73,40 +68,12 @@ static void put_crc(uint8_t *f, size_t n)
 /* Decimal digits only, fitting 64 bits. */
 static bool parse_u64(const char *s, uint64_t *out)
 {
-    uint64_t v = 0;
-    if (!s || !*s) return false;
-    for (; *s; s++) {
-        if (*s < '0' || *s > '9') return false;
-        unsigned dgt = (unsigned)(*s - '0');
-        if (v > (UINT64_MAX - dgt) / 10) return false;
-        v = v * 10 + dgt;
-    }
-    *out = v;
-    return true;
+    return bt_parse_u64(s, out) == BT_NUM_OK;
 }
 
 static bool valid_serial(const char *s)
 {
-    size_t n = 0;
-    if (!s || !*s) return false;
-    for (; s[n]; n++) {
-        unsigned char c = (unsigned char)s[n];
-        if (c <= ' ' || c >= 0x7f || c == '+' || c == '#' || c == '/') return false;
-    }
-    return n <= SERIAL_MAX;
-}
-
-/* Compare ignoring case, spaces, '-' and '_'. */
-static bool same_name(const char *a, const char *b)
-{
-    for (;;) {
-        while (*a == ' ' || *a == '-' || *a == '_') a++;
-        while (*b == ' ' || *b == '-' || *b == '_') b++;
-        if (!*a || !*b) return !*a && !*b;
-        if (tolower((unsigned char)*a) != tolower((unsigned char)*b)) return false;
-        a++;
-        b++;
-    }
+    return bt_address_valid_max(s, SERIAL_MAX);
 }
 
 static uint8_t *reg_ptr(const bt_simdev *d, uint32_t reg, uint32_t count)
@@ -159,9 +126,9 @@ const char *bt_simdev_path(const bt_simdev *d) { return d ? d->path : NULL; }
 bool bt_simdev_matches_model(const bt_simdev *d, const char *name)
 {
     if (!d || !name || !*name) return false;
-    if (same_name(d->model, name)) return true;
+    if (bt_name_eq(d->model, name)) return true;
     for (size_t i = 0; i < d->n_aliases; i++)
-        if (same_name(d->aliases[i], name)) return true;
+        if (bt_name_eq(d->aliases[i], name)) return true;
     return false;
 }
 
@@ -237,7 +204,7 @@ static int fail(struct loader *L, int rc, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
-    say(L->err, L->err_len, "%s: %s", L->path, msg);
+    bt_fmt(L->err, L->err_len, "%s: %s", L->path, msg);
     return rc;
 }
 
@@ -634,34 +601,21 @@ size_t bt_simdev_answer(bt_simdev *d, const bt_sim_faults *faults, unsigned *sta
 
 /* ---- fault specs ---------------------------------------------------------- */
 
+/* Decimal digits only, at most max. */
 static bool parse_uint(const char *s, unsigned long max, unsigned long *out)
 {
-    if (!s || *s < '0' || *s > '9') return false;
-    char *end;
-    errno = 0;
-    unsigned long v = strtoul(s, &end, 10);
-    if (errno || *end || v > max) return false;
-    *out = v;
+    uint64_t v;
+    if (bt_parse_u64(s, &v) != BT_NUM_OK || v > max) return false;
+    *out = (unsigned long)v;
     return true;
 }
 
-/* plain decimal: digits with an optional '.' and digits (no sign, spaces,
- * hex, exponent, inf or nan, which strtod would take) */
+/* A plain decimal from lo (>= 0) to hi: digits with an optional '.' and
+ * digits, no sign. */
 static bool parse_real(const char *s, double lo, double hi, double *out)
 {
-    if (!s || !isdigit((unsigned char)*s)) return false;
-    const char *q = s;
-    while (isdigit((unsigned char)*q)) q++;
-    if (*q == '.') {
-        q++;
-        if (!isdigit((unsigned char)*q)) return false;
-        while (isdigit((unsigned char)*q)) q++;
-    }
-    if (*q) return false;
-    char *end;
-    errno = 0;
-    double v = strtod(s, &end);
-    if (errno || *end || !isfinite(v) || v < lo || v > hi) return false;
+    double v;
+    if (!s || *s == '-' || bt_parse_decimal(s, &v) != BT_NUM_OK || v < lo || v > hi) return false;
     *out = v;
     return true;
 }
@@ -678,7 +632,7 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
 {
     char *eq = strchr(item, '=');
     if (!eq) {
-        say(err, err_len, "faults: \"%s\": expected key=value", item);
+        bt_fmt(err, err_len, "faults: \"%s\": expected key=value", item);
         return BLUETTI_E_INVAL;
     }
     *eq = '\0';
@@ -690,12 +644,12 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
     else if (!strcmp(key, "short")) rate = &f->short_rate;
     if (rate) {
         if (!parse_real(val, 0, 1, rate)) {
-            say(err, err_len, "faults: %s=%s: a rate must be a number from 0 to 1", key, val);
+            bt_fmt(err, err_len, "faults: %s=%s: a rate must be a number from 0 to 1", key, val);
             return BLUETTI_E_INVAL;
         }
     } else if (!strcmp(key, "delay")) {
         if (!parse_real(val, 0, 3600, &f->delay_s)) {
-            say(err, err_len, "faults: delay=%s: expected seconds from 0 to 3600", val);
+            bt_fmt(err, err_len, "faults: delay=%s: expected seconds from 0 to 3600", val);
             return BLUETTI_E_INVAL;
         }
     } else if (!strcmp(key, "exception")) {
@@ -705,14 +659,14 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
         if (!parse_uint(val, 65535, &block) ||
             (colon && (!parse_uint(colon + 1, 255, &code) || code == 0))) {
             if (colon) *colon = ':';
-            say(err, err_len, "faults: exception=%s: expected BLOCK[:CODE] with BLOCK 0..65535 "
-                "and CODE 1..255", val);
+            bt_fmt(err, err_len, "faults: exception=%s: expected BLOCK[:CODE] with BLOCK 0..65535 "
+                   "and CODE 1..255", val);
             return BLUETTI_E_INVAL;
         }
         unsigned i = 0;
         while (i < f->n_exception_blocks && f->exception_blocks[i] != block) i++;
         if (i == BT_SIM_MAX_EXCEPTIONS) {
-            say(err, err_len, "faults: more than %u exception blocks", BT_SIM_MAX_EXCEPTIONS);
+            bt_fmt(err, err_len, "faults: more than %u exception blocks", BT_SIM_MAX_EXCEPTIONS);
             return BLUETTI_E_INVAL;
         }
         f->exception_blocks[i] = (uint16_t)block;
@@ -720,19 +674,19 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
         if (i == f->n_exception_blocks) f->n_exception_blocks++;
     } else if (!strcmp(key, "disconnect")) {
         if (!parse_uint(val, 1000000000ul, &u)) {
-            say(err, err_len, "faults: disconnect=%s: expected a number of requests (0 = never)", val);
+            bt_fmt(err, err_len, "faults: disconnect=%s: expected a number of requests (0 = never)", val);
             return BLUETTI_E_INVAL;
         }
         f->disconnect_after = (unsigned)u;
     } else if (!strcmp(key, "seed")) {
         if (!parse_uint(val, 0xFFFFFFFFul, &u)) {
-            say(err, err_len, "faults: seed=%s: expected a non-negative integer", val);
+            bt_fmt(err, err_len, "faults: seed=%s: expected a non-negative integer", val);
             return BLUETTI_E_INVAL;
         }
         f->seed = (unsigned)u;
     } else {
-        say(err, err_len, "faults: unknown fault \"%s\" (known: delay, drop, crc, short, "
-            "exception, disconnect, seed)", key);
+        bt_fmt(err, err_len, "faults: unknown fault \"%s\" (known: delay, drop, crc, short, "
+               "exception, disconnect, seed)", key);
         return BLUETTI_E_INVAL;
     }
     return 0;

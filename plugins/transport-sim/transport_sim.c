@@ -18,11 +18,14 @@
 
 #include "simdev.h"
 
+#include "bt_clock.h"
+#include "bt_dueq.h"
+#include "bt_text.h"
+
 #include <bluetti/plugin.h>
 
 #include <dirent.h>
 #include <errno.h>
-#include <math.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -40,9 +43,9 @@
 
 enum item_kind { IT_FRAME, IT_DISCONNECTED, IT_CONNECTED };
 
+/* A queued reply or link event (in a bt_dueq: equal due times keep
+ * submission order). */
 struct item {
-    double due;
-    uint64_t seq;                 /* equal due times keep submission order */
     enum item_kind kind;
     char *address;                /* FRAME: copy of the attachment's address */
     size_t len;
@@ -65,41 +68,12 @@ struct sim {
     unsigned since_disconnect;
     struct attachment *att;
     size_t n_att, cap_att;
-    struct item *q;
-    size_t n_q, cap_q;
-    uint64_t seq;
+    bt_dueq q;                    /* of struct item */
     int tfd;
     uint64_t frames_in, frames_dropped;
 };
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
-static void detailf(char *detail, size_t len, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static void detailf(char *detail, size_t len, const char *fmt, ...)
-{
-    if (!detail || !len) return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(detail, len, fmt, ap);
-    va_end(ap);
-}
-
 /* ---- the reply queue ------------------------------------------------------- */
-
-static size_t earliest(const struct sim *s)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < s->n_q; i++)
-        if (s->q[i].due < s->q[best].due ||
-            (s->q[i].due == s->q[best].due && s->q[i].seq < s->q[best].seq))
-            best = i;
-    return best;
-}
 
 /* Arm the timer for the earliest due item (or disarm it). */
 static void rearm(struct sim *s)
@@ -108,8 +82,8 @@ static void rearm(struct sim *s)
     if (s->tfd < 0) return;
     struct itimerspec its;
     memset(&its, 0, sizeof its);
-    if (s->n_q) {
-        double due = s->q[earliest(s)].due;
+    double due;
+    if (bt_dueq_next(&s->q, &due)) {
         if (due <= 0) due = 1e-9; /* a zero it_value would disarm */
         its.it_value.tv_sec = (time_t)due;
         its.it_value.tv_nsec = (long)((due - (double)its.it_value.tv_sec) * 1e9);
@@ -136,40 +110,30 @@ static void drain_timer(struct sim *s)
 static int push(struct sim *s, enum item_kind kind, const char *address, const uint8_t *f,
                 size_t len, double due)
 {
-    if (s->n_q == s->cap_q) {
-        size_t nc = s->cap_q ? s->cap_q * 2 : 8;
-        struct item *nq = realloc(s->q, nc * sizeof *nq);
-        if (!nq) return BLUETTI_E_NOMEM;
-        s->q = nq;
-        s->cap_q = nc;
+    char *copy = NULL;
+    if (address && !(copy = strdup(address))) return BLUETTI_E_NOMEM;
+    struct item *it = bt_dueq_push(&s->q, due);
+    if (!it) {
+        free(copy);
+        return BLUETTI_E_NOMEM;
     }
-    struct item *it = &s->q[s->n_q];
-    it->address = NULL;
-    if (address && !(it->address = strdup(address))) return BLUETTI_E_NOMEM;
-    it->due = due;
-    it->seq = s->seq++;
+    it->address = copy;
     it->kind = kind;
     it->len = len;
     if (len) memcpy(it->frame, f, len);
-    s->n_q++;
     rearm(s);
     return 0;
-}
-
-static void remove_item(struct sim *s, size_t i)
-{
-    free(s->q[i].address);
-    s->q[i] = s->q[--s->n_q];
-    s->q[s->n_q].address = NULL; /* the vacated slot must not keep a second copy */
 }
 
 /* Forget queued replies (all, or those for one address). */
 static void discard_frames(struct sim *s, const char *address)
 {
-    for (size_t i = 0; i < s->n_q;) {
-        if (s->q[i].kind == IT_FRAME && (!address || !strcmp(s->q[i].address, address))) {
+    for (size_t i = 0; i < s->q.n;) {
+        struct item *it = bt_dueq_item(&s->q, i);
+        if (it->kind == IT_FRAME && (!address || !strcmp(it->address, address))) {
             s->frames_dropped++;
-            remove_item(s, i);
+            free(it->address);
+            bt_dueq_remove(&s->q, i);
         } else {
             i++;
         }
@@ -183,13 +147,9 @@ static unsigned deliver_due(struct sim *s, double now)
 {
     unsigned delivered = 0;
     drain_timer(s);
-    while (s->n_q) {
-        size_t i = earliest(s);
-        /* 1 us of slack: the timer's expiry is the due time rounded to ns */
-        if (s->q[i].due > now + 1e-6) break;
-        struct item it = s->q[i];
-        s->q[i] = s->q[--s->n_q];
-        s->q[s->n_q].address = NULL; /* `it` owns the address now */
+    struct item it;
+    /* 1 us of slack: the timer's expiry is the due time rounded to ns */
+    while (bt_dueq_pop_due(&s->q, now + 1e-6, &it)) {
         bluetti_transport_event ev = { .type = 0 };
         switch (it.kind) {
         case IT_FRAME:
@@ -208,10 +168,7 @@ static unsigned deliver_due(struct sim *s, double now)
             break;
         }
         if (s->env.on_event) s->env.on_event(s->env.userdata, &ev);
-        /* Each queued address is a strdup of its own and leaves the queue only
-         * here or in remove_item(); the analyzer loses track of the symbolic
-         * slot index and thinks an earlier iteration freed it. */
-        free(it.address); /* NOLINT(clang-analyzer-unix.Malloc) */
+        free(it.address); /* `it` owns the address once popped */
         delivered++;
     }
     rearm(s);
@@ -227,8 +184,8 @@ static int add_image(struct sim *s, const char *path, char *detail, size_t detai
     if (rc) return rc;
     for (size_t i = 0; i < s->n_images; i++) {
         if (!strcmp(bt_simdev_serial(s->images[i]), bt_simdev_serial(d))) {
-            detailf(detail, detail_len, "%s: serial %s is already used by %s", path,
-                    bt_simdev_serial(d), bt_simdev_path(s->images[i]));
+            bt_fmt(detail, detail_len, "%s: serial %s is already used by %s", path,
+                   bt_simdev_serial(d), bt_simdev_path(s->images[i]));
             bt_simdev_free(d);
             return BLUETTI_E_INVAL;
         }
@@ -257,8 +214,8 @@ static int load_dir(struct sim *s, const char *dir, const char *origin, char *de
     struct dirent **names = NULL;
     int n = scandir(dir, &names, json_name, alphasort);
     if (n < 0) {
-        detailf(detail, dlen, "cannot read the device image directory %s (%s): %s; pass "
-                "device=PATH or set BLUETTI_SIM_DEVICES", dir, origin, strerror(errno));
+        bt_fmt(detail, dlen, "cannot read the device image directory %s (%s): %s; pass "
+               "device=PATH or set BLUETTI_SIM_DEVICES", dir, origin, strerror(errno));
         return BLUETTI_E_IO;
     }
     int rc = 0;
@@ -278,8 +235,8 @@ static int load_dir(struct sim *s, const char *dir, const char *origin, char *de
     }
     free(names);
     if (rc == 0 && s->n_images == 0) {
-        detailf(detail, dlen, "no device images (*.json) in %s (%s); pass device=PATH or set "
-                "BLUETTI_SIM_DEVICES", dir, origin);
+        bt_fmt(detail, dlen, "no device images (*.json) in %s (%s); pass device=PATH or set "
+               "BLUETTI_SIM_DEVICES", dir, origin);
         rc = BLUETTI_E_NOTFOUND;
     }
     return rc;
@@ -291,8 +248,8 @@ static void sim_close(void *state)
 {
     struct sim *s = state;
     if (!s) return;
-    for (size_t i = 0; i < s->n_q; i++) free(s->q[i].address);
-    free(s->q);
+    for (size_t i = 0; i < s->q.n; i++) free(((struct item *)bt_dueq_item(&s->q, i))->address);
+    bt_dueq_free(&s->q);
     for (size_t i = 0; i < s->n_att; i++) {
         free(s->att[i].address);
         bt_simdev_free(s->att[i].dev);
@@ -315,6 +272,7 @@ static int sim_open(const bluetti_transport_env *env, const bluetti_options *opt
     if (!s) return BLUETTI_E_NOMEM;
     s->env = *env;
     s->tfd = -1;
+    bt_dueq_init(&s->q, sizeof(struct item));
     int rc = 0;
 
     const char *spec = bluetti_options_get(opts, "faults");
@@ -336,7 +294,7 @@ static int sim_open(const bluetti_transport_env *env, const bluetti_options *opt
     if (rc == 0) {
         s->tfd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
         if (s->tfd < 0) {
-            detailf(detail, detail_len, "timerfd_create: %s", strerror(errno));
+            bt_fmt(detail, detail_len, "timerfd_create: %s", strerror(errno));
             rc = BLUETTI_E_IO;
         }
     }
@@ -436,7 +394,7 @@ static int sim_submit(void *state, const char *address, const uint8_t *frame, si
     if (!s || !address || !frame) return BLUETTI_E_INVAL;
     struct attachment *a = find_att(s, address);
     if (!a) return BLUETTI_E_NOTFOUND;
-    double now = now_s();
+    double now = bt_now();
     if (s->faults.disconnect_after && ++s->since_disconnect >= s->faults.disconnect_after) {
         /* The request went out, then the connection dropped: its reply and
          * every other pending one are lost. The link comes straight back. */
@@ -463,12 +421,12 @@ static int sim_process(void *state, int timeout_ms)
 {
     struct sim *s = state;
     if (!s) return BLUETTI_E_INVAL;
-    if (deliver_due(s, now_s()) || timeout_ms == 0) return 0;
+    if (deliver_due(s, bt_now()) || timeout_ms == 0) return 0;
     /* Sleep until the earliest item is due or the caller's limit. */
     int wait = timeout_ms;
-    if (s->n_q) {
-        double ms = ceil((s->q[earliest(s)].due - now_s()) * 1000.0);
-        int due_ms = ms <= 0 ? 0 : (ms > 2e9 ? 2000000000 : (int)ms);
+    double due;
+    if (bt_dueq_next(&s->q, &due)) {
+        int due_ms = bt_ms_until(due, bt_now(), 2000000000);
         if (wait < 0 || due_ms < wait) wait = due_ms;
     }
     if (wait != 0) {
@@ -476,7 +434,7 @@ static int sim_process(void *state, int timeout_ms)
         if (poll(s->tfd >= 0 ? &pfd : NULL, s->tfd >= 0 ? 1 : 0, wait) < 0 && errno != EINTR)
             return BLUETTI_E_IO;
     }
-    deliver_due(s, now_s());
+    deliver_due(s, bt_now());
     return 0;
 }
 
@@ -485,9 +443,9 @@ static int sim_process(void *state, int timeout_ms)
 static int sim_next_timeout_ms(void *state)
 {
     struct sim *s = state;
-    if (!s || !s->n_q) return -1;
-    double ms = ceil((s->q[earliest(s)].due - now_s()) * 1000.0);
-    return ms <= 0 ? 0 : (ms > 2e9 ? 2000000000 : (int)ms);
+    double due;
+    if (!s || !bt_dueq_next(&s->q, &due)) return -1;
+    return bt_ms_until(due, bt_now(), 2000000000);
 }
 
 static void sim_stats(void *state, uint64_t *frames_in, uint64_t *frames_dropped)

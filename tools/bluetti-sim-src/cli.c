@@ -156,7 +156,7 @@ static int usage_error(const char *fmt, ...)
 static bool parse_int(const char *s, long min, long max, int *out)
 {
     long v;
-    if (s[0] == '-' || parse_whole(s, false, &v) != NUM_OK || v < min || v > max) return false;
+    if (s[0] == '-' || bt_parse_whole(s, false, &v) != BT_NUM_OK || v < min || v > max) return false;
     *out = (int)v;
     return true;
 }
@@ -165,7 +165,7 @@ static bool parse_int(const char *s, long min, long max, int *out)
 static bool parse_seconds(const char *s, double max, double *out)
 {
     double v;
-    if (s[0] == '-' || parse_decimal(s, &v) != NUM_OK || !(v > 0) || v > max) return false;
+    if (s[0] == '-' || bt_parse_decimal(s, &v) != BT_NUM_OK || !(v > 0) || v > max) return false;
     *out = v;
     return true;
 }
@@ -196,14 +196,14 @@ static int read_password_file(char **dst, const char *path)
     else if (!S_ISREG(st.st_mode)) why = "not a regular file";
     if (e || why) {
         fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n",
-                shown_path(path), why ? why : strerror(e));
+                bt_shown_path(path), why ? why : strerror(e));
         if (fd >= 0) close(fd);
         return 1;
     }
     FILE *f = fdopen(fd, "r");
     if (!f) {
         fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n",
-                shown_path(path), strerror(errno));
+                bt_shown_path(path), strerror(errno));
         close(fd);
         return 1;
     }
@@ -221,7 +221,7 @@ static int read_password_file(char **dst, const char *path)
     OPENSSL_cleanse(buf, sizeof buf);
     if (failed || too_long) {
         fprintf(stderr, "bluetti-sim: cannot read the password file %s: %s\n",
-                shown_path(path),
+                bt_shown_path(path),
                 too_long ? "its first line is longer than 1022 characters" : "read error");
         return 1;
     }
@@ -277,10 +277,10 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         case 's':
             if (a->n_devices == 0)
                 return usage_error("--sn %s: give it after the --device it belongs to",
-                                   shown(arg));
+                                   bt_shown(arg));
             if (a->devices[a->n_devices - 1].serial)
                 return usage_error("--sn %s: this --device already has a serial",
-                                   shown(arg));
+                                   bt_shown(arg));
             a->devices[a->n_devices - 1].serial = arg;
             break;
         case 'b':
@@ -290,7 +290,7 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         case 'p':
             if (!parse_int(arg, 1, 65535, &a->port))
                 return usage_error("--port %s: expected a port number from 1 to 65535 "
-                                   "(decimal digits)", shown(arg));
+                                   "(decimal digits)", bt_shown(arg));
             break;
         case 'c':
             a->cert = arg;
@@ -317,16 +317,16 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         case OPT_KEEPALIVE:
             if (!parse_int(arg, 5, 65535, &a->keepalive))
                 return usage_error("--keepalive %s: expected 5 to 65535 seconds (decimal "
-                                   "digits)", shown(arg));
+                                   "digits)", bt_shown(arg));
             break;
         case OPT_QOS:
             if (!parse_int(arg, 0, 1, &a->qos))
-                return usage_error("--qos %s: expected 0 or 1", shown(arg));
+                return usage_error("--qos %s: expected 0 or 1", bt_shown(arg));
             break;
         case OPT_CONNECT_TIMEOUT:
             if (!parse_seconds(arg, 3600, &a->connect_timeout_s))
                 return usage_error("--connect-timeout %s: expected seconds (> 0, <= 3600) "
-                                   "written like 10 or 2.5", shown(arg));
+                                   "written like 10 or 2.5", bt_shown(arg));
             break;
         case OPT_MQTT_USERNAME:
             if (!*arg) return usage_error("--mqtt-username must not be empty");
@@ -352,14 +352,14 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         case OPT_CLOUD_PORT:
             if (!parse_int(arg, 0, 65535, &a->cloud_port))
                 return usage_error("--cloud-port %s: expected a port number from 0 (any free "
-                                   "one) to 65535 (decimal digits)", shown(arg));
+                                   "one) to 65535 (decimal digits)", bt_shown(arg));
             break;
         case 'f': {
             char why[256] = "";
             if (bt_sim_faults_parse(arg, &a->faults, why, sizeof why) != 0) {
                 fprintf(stderr, "bluetti-sim: --faults %s: %s\n"
-                        "Try 'bluetti-sim --help' for the fault syntax.\n", shown(arg),
-                        why[0] ? shown_path(why) : "not a valid fault spec");
+                        "Try 'bluetti-sim --help' for the fault syntax.\n", bt_shown(arg),
+                        why[0] ? bt_shown_path(why) : "not a valid fault spec");
                 return EXIT_USAGE;
             }
             a->faults_spec = arg;
@@ -384,13 +384,13 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
             printf("bluetti-sim %s (libbluetti %s)\n", PACKAGE_VERSION, bluetti_version());
             return -1;
         case ':':
-            return usage_error("%s needs a value", shown(argv[optind - 1]));
+            return usage_error("%s needs a value", bt_shown(argv[optind - 1]));
         default:
-            return usage_error("unknown option %s", shown(argv[optind - 1]));
+            return usage_error("unknown option %s", bt_shown(argv[optind - 1]));
         }
     }
     if (optind < argc)
-        return usage_error("unexpected argument '%s' (options only)", shown(argv[optind]));
+        return usage_error("unexpected argument '%s' (options only)", bt_shown(argv[optind]));
     if (a->cloud_config) {
         if (a->n_devices || a->cert)
             return usage_error("--cloud plays the cloud only: start the devices (--device, "

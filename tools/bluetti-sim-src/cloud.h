@@ -10,6 +10,8 @@
 #ifndef BLUETTI_SIM_CLOUD_H
 #define BLUETTI_SIM_CLOUD_H
 
+#include "bt_clock.h"
+
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -73,8 +75,6 @@ typedef struct cloud_tokens {
     size_t n, cap;
 } cloud_tokens;
 
-/* Wall clock in milliseconds. */
-int64_t cloud_now_ms(void);
 /* Issue a token for account index acct: 0, or -1 (no memory, no random).
  * The tokens file is rewritten. */
 int cloud_token_issue(cloud_tokens *ts, size_t acct, const cloud_token **out);

@@ -243,7 +243,7 @@ static int missing_header(http_response *out, const char *name)
 
 static uint64_t cloud_ms(const cloud_account *a)
 {
-    return (uint64_t)(cloud_now_ms() + a->clock_offset_ms);
+    return (uint64_t)(bt_wall_ms() + a->clock_offset_ms);
 }
 
 static int utc_time(const cloud_tokens *ts, const cloud_token *t, const cloud_account *a,

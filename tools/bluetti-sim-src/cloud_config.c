@@ -5,7 +5,7 @@
 #include "config.h"
 
 #include "cloud.h"
-#include "shown.h"
+#include "bt_escape.h"
 
 #include <bluetti/cloud.h>
 
@@ -105,7 +105,7 @@ static int read_bytes(const char *path, uint8_t **out, size_t *len, char *why, s
         (uint64_t)st.st_size > MAX_PFX_BYTES) {
         int e = errno;
         if (f) fclose(f);
-        return fail(why, n, "cannot read the PKCS#12 file %s: %s", shown_path(path),
+        return fail(why, n, "cannot read the PKCS#12 file %s: %s", bt_shown_path(path),
                     !f ? strerror(e) : "not a regular file of 1 byte to 1 MiB");
     }
     size_t sz = (size_t)st.st_size;
@@ -113,7 +113,7 @@ static int read_bytes(const char *path, uint8_t **out, size_t *len, char *why, s
     if (!b || fread(b, 1, sz, f) != sz) {
         free(b);
         fclose(f);
-        return fail(why, n, "cannot read the PKCS#12 file %s", shown_path(path));
+        return fail(why, n, "cannot read the PKCS#12 file %s", bt_shown_path(path));
     }
     fclose(f);
     *out = b;
@@ -235,7 +235,7 @@ int cloud_config_load(const char *path, cloud_config *c, char *why, size_t n)
     json_error_t err;
     json_t *root = json_load_file(path, JSON_REJECT_DUPLICATES, &err);
     if (!root) {
-        fail(why, n, "cannot read the cloud config %s: %s (line %d)", shown_path(path),
+        fail(why, n, "cannot read the cloud config %s: %s (line %d)", bt_shown_path(path),
              err.text, err.line);
         return 1;
     }
@@ -281,7 +281,7 @@ int cloud_config_load(const char *path, cloud_config *c, char *why, size_t n)
         for (size_t j = 0; j < i; j++)
             if (c->accts[j].email && strcmp(c->accts[j].email, c->accts[i].email) == 0) {
                 fail(why, n, "accounts[%zu]: the e-mail %s is already used by accounts[%zu]",
-                     i, shown(c->accts[i].email), j);
+                     i, bt_shown(c->accts[i].email), j);
                 goto out;
             }
     }

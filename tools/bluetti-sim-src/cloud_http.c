@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "cloud.h"
-#include "shown.h"
+#include "bt_escape.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -72,13 +72,6 @@ static void on_signal(int sig)
     else stop_signal = sig;
     if (write(sig_pipe[1], "x", 1) < 0) { /* full: already woken */ }
     errno = saved;
-}
-
-static int64_t mono_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static void conn_close(struct server *s, size_t i)
@@ -298,11 +291,11 @@ static void log_request(const struct server *s, const char *method, const char *
 {
     if (s->a->verbosity <= 0) return;
     if (r->code >= 0)
-        fprintf(stderr, "bluetti-sim: cloud: %s %s -> %d, code %ld\n", shown(method),
-                shown_path(path), r->status, r->code);
+        fprintf(stderr, "bluetti-sim: cloud: %s %s -> %d, code %ld\n", bt_shown(method),
+                bt_shown_path(path), r->status, r->code);
     else
-        fprintf(stderr, "bluetti-sim: cloud: %s %s -> %d, %zu bytes\n", shown(method),
-                shown_path(path), r->status, r->body_len);
+        fprintf(stderr, "bluetti-sim: cloud: %s %s -> %d, %zu bytes\n", bt_shown(method),
+                bt_shown_path(path), r->status, r->body_len);
 }
 
 /* Parse and answer the next complete request in the input, if any.
@@ -392,7 +385,7 @@ static int conn_step(struct server *s, struct conn *c)
                     SSL_shutdown(c->ssl);
                     shutdown(c->fd, SHUT_WR);
                     c->draining = true;
-                    c->deadline = mono_ms() + LINGER_MS;
+                    c->deadline = bt_now_ms() + LINGER_MS;
                     continue;
                 }
                 if (serve_next(s, c) != 0) return -1;
@@ -409,7 +402,7 @@ static int conn_step(struct server *s, struct conn *c)
         int r = SSL_read_ex(c->ssl, c->in + c->in_len, IN_CAP - c->in_len, &got);
         if (r == 1) {
             c->in_len += got;
-            c->deadline = mono_ms() + IDLE_MS;
+            c->deadline = bt_now_ms() + IDLE_MS;
             if (serve_next(s, c) != 0) return -1;
             continue;
         }
@@ -445,7 +438,7 @@ static void accept_one(struct server *s)
         close(fd);
         return;
     }
-    c->deadline = mono_ms() + IDLE_MS;
+    c->deadline = bt_now_ms() + IDLE_MS;
     s->n++;
     if (conn_step(s, c) != 0) conn_close(s, s->n - 1);
 }
@@ -466,7 +459,7 @@ static SSL_CTX *make_ctx(const cloud_args *a)
         char buf[256];
         ERR_error_string_n(ERR_peek_last_error(), buf, sizeof buf);
         fprintf(stderr, "bluetti-sim: cannot use the cloud's %s %s: %s\n", what,
-                shown_path(what[0] == 'c' ? a->cert : a->key), buf);
+                bt_shown_path(what[0] == 'c' ? a->cert : a->key), buf);
         ERR_clear_error();
         SSL_CTX_free(ctx);
         return NULL;
@@ -515,7 +508,7 @@ static int write_ready(const char *path, int port)
     }
     if (ok && rename(tmp, path) != 0) ok = false;
     if (!ok) {
-        fprintf(stderr, "bluetti-sim: cannot write the ready file %s: %s\n", shown_path(path),
+        fprintf(stderr, "bluetti-sim: cannot write the ready file %s: %s\n", bt_shown_path(path),
                 strerror(errno));
         unlink(tmp);
     }
@@ -563,7 +556,7 @@ static void serve(struct server *s)
     struct pollfd pf[MAX_CONNS + 2];
     while (!stop_signal) {
         int timeout = cloud_tokens_expire(s->ts);
-        int64_t now = mono_ms();
+        int64_t now = bt_now_ms();
         for (size_t i = 0; i < s->n;) {
             if (s->c[i].deadline <= now) {
                 conn_close(s, i);   /* idle or too slow */

@@ -6,7 +6,7 @@
 #include "config.h"
 
 #include "cloud.h"
-#include "shown.h"
+#include "bt_escape.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -20,13 +20,6 @@
 
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-
-int64_t cloud_now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
-    return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 static int random_hex(char *out, size_t n_chars)
 {
@@ -59,7 +52,7 @@ int cloud_token_issue(cloud_tokens *ts, size_t acct, const cloud_token **out)
     snprintf(t->text, sizeof t->text, "%s.%s.%s", t->part0, t->sid, sig);
     OPENSSL_cleanse(sig, sizeof sig);
     t->acct = acct;
-    t->expires_ms = cloud_now_ms() + (int64_t)ts->cfg->accts[acct].ttl_s * 1000;
+    t->expires_ms = bt_wall_ms() + (int64_t)ts->cfg->accts[acct].ttl_s * 1000;
     ts->n++;
     *out = t;
     char why[512];
@@ -70,7 +63,7 @@ int cloud_token_issue(cloud_tokens *ts, size_t acct, const cloud_token **out)
 
 const cloud_token *cloud_token_find(const cloud_tokens *ts, const char *s)
 {
-    int64_t now = cloud_now_ms();
+    int64_t now = bt_wall_ms();
     for (size_t i = 0; i < ts->n; i++)
         if (ts->t[i].expires_ms > now && strcmp(ts->t[i].text, s) == 0) return &ts->t[i];
     return NULL;
@@ -78,7 +71,7 @@ const cloud_token *cloud_token_find(const cloud_tokens *ts, const char *s)
 
 int cloud_tokens_expire(cloud_tokens *ts)
 {
-    int64_t now = cloud_now_ms(), next = -1;
+    int64_t now = bt_wall_ms(), next = -1;
     bool gone = false;
     for (size_t i = 0; i < ts->n;) {
         if (ts->t[i].expires_ms <= now) {
@@ -152,7 +145,7 @@ int cloud_tokens_write(const cloud_tokens *ts, char *why, size_t why_len)
     if (!ok) {
         int e = errno;
         unlink(tmp);
-        snprintf(why, why_len, "cannot write the tokens file %s: %s", shown_path(path),
+        snprintf(why, why_len, "cannot write the tokens file %s: %s", bt_shown_path(path),
                  strerror(e));
     }
     free(tmp);

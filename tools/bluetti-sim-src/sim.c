@@ -10,11 +10,13 @@
 #include "sim.h"
 #include "conn.h"
 
+#include "bt_clock.h"
+#include "bt_dueq.h"
+
 #include <bluetti/cloud.h>
 
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -36,9 +38,8 @@ struct dev {
     bool granted;
 };
 
+/* A delayed reply (in a bt_dueq: equal due times keep arrival order). */
 struct reply {
-    double due;
-    uint64_t seq;               /* equal due times keep arrival order */
     size_t dev;
     size_t len;
     uint8_t frame[BLUETTI_MODBUS_MAX_FRAME + BLUETTI_ENVELOPE_NEW_HEADER];
@@ -52,9 +53,7 @@ struct sim {
     size_t n_devs;
     unsigned prng;
     unsigned since_disconnect;
-    struct reply *q;
-    size_t n_q, cap_q;
-    uint64_t seq;
+    bt_dueq q;                  /* of struct reply */
     mqc *c;
     bool ready, ready_written, drop_now;
     int fatal;
@@ -72,13 +71,6 @@ static void on_signal(int sig)
     errno = saved;
 }
 
-static double now_s(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void log_cb(void *ud, bluetti_log_level level, const char *src, const char *msg)
 {
     (void)ud;
@@ -86,10 +78,7 @@ static void log_cb(void *ud, bluetti_log_level level, const char *src, const cha
     static const char *const names[] = { "error", "warning", "info", "debug" };
     fprintf(stderr, "bluetti-sim: %s: ", names[level <= BLUETTI_LOG_DEBUG ? level : 3]);
     /* messages quote topics and what the broker sent: no control characters */
-    for (const unsigned char *p = (const unsigned char *)(msg ? msg : ""); *p; p++) {
-        if (*p < 0x20 || *p == 0x7f) fprintf(stderr, "\\x%02x", (unsigned)*p);
-        else fputc(*p, stderr);
-    }
+    bt_fput_safe(msg ? msg : "", stderr);
     fputc('\n', stderr);
 }
 
@@ -104,31 +93,13 @@ static char *topic_for(const char *prefix, const char *model, const char *serial
 
 /* ---- reply queue ----------------------------------------------------------- */
 
-static size_t earliest(const struct sim *s)
-{
-    size_t best = 0;
-    for (size_t i = 1; i < s->n_q; i++)
-        if (s->q[i].due < s->q[best].due ||
-            (s->q[i].due == s->q[best].due && s->q[i].seq < s->q[best].seq))
-            best = i;
-    return best;
-}
-
 static void queue_reply(struct sim *s, size_t dev, const uint8_t *f, size_t len, double due)
 {
-    if (s->n_q == s->cap_q) {
-        size_t nc = s->cap_q ? s->cap_q * 2 : 16;
-        struct reply *nq = realloc(s->q, nc * sizeof *nq);
-        if (!nq) {
-            bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "out of memory: a reply is lost");
-            return;
-        }
-        s->q = nq;
-        s->cap_q = nc;
+    struct reply *r = bt_dueq_push(&s->q, due);
+    if (!r) {
+        bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "out of memory: a reply is lost");
+        return;
     }
-    struct reply *r = &s->q[s->n_q++];
-    r->due = due;
-    r->seq = s->seq++;
     r->dev = dev;
     r->len = len;
     memcpy(r->frame, f, len);
@@ -137,25 +108,22 @@ static void queue_reply(struct sim *s, size_t dev, const uint8_t *f, size_t len,
 /* Publish every reply that is due. */
 static void send_due(struct sim *s)
 {
-    double now = now_s();
-    while (s->n_q) {
-        size_t i = earliest(s);
-        if (s->q[i].due > now) break;
-        struct reply *r = &s->q[i];
-        struct dev *d = &s->devs[r->dev];
-        int rc = mqc_publish(s->c, d->rep_topic, r->frame, r->len);
+    double now = bt_now();
+    struct reply r;
+    while (bt_dueq_pop_due(&s->q, now, &r)) {
+        struct dev *d = &s->devs[r.dev];
+        int rc = mqc_publish(s->c, d->rep_topic, r.frame, r.len);
         if (rc == 0) s->replies++;
         else bluetti_log(s->log, BLUETTI_LOG_WARN, SRC, "%s: a reply is lost: %s",
                          bt_simdev_serial(d->d), bluetti_strerror(rc));
-        s->q[i] = s->q[--s->n_q];
     }
 }
 
 static int ms_to_next_reply(const struct sim *s)
 {
-    if (!s->n_q) return -1;
-    double ms = ceil((s->q[earliest(s)].due - now_s()) * 1000.0);
-    return ms <= 0 ? 0 : (ms > 86400000.0 ? 86400000 : (int)ms);
+    double due;
+    if (!bt_dueq_next(&s->q, &due)) return -1;
+    return bt_ms_until(due, bt_now(), 86400000);
 }
 
 /* ---- connection handlers --------------------------------------------------- */
@@ -230,14 +198,14 @@ static void h_message(void *ud, const char *topic, const uint8_t *data, size_t l
     uint16_t reg = (uint16_t)(req_len >= 4 ? req[2] << 8 | req[3] : 0);
     if (bluetti_envelope_wrap(d->envelope, reg, out, n, wrapped, sizeof wrapped, &wn) != 0) return;
     if (d->envelope == BLUETTI_ENVELOPE_NEW) wrapped[7] = (uint8_t)(int8_t)LIVE_RSSI;
-    queue_reply(s, idx, wrapped, wn, now_s() + (delay > 0 ? delay : 0));
+    queue_reply(s, idx, wrapped, wn, bt_now() + (delay > 0 ? delay : 0));
 }
 
 static void h_disconnected(void *ud, int err)
 {
     struct sim *s = ud;
     (void)err;
-    s->n_q = 0; /* a device that loses its connection loses what it was about to send */
+    bt_dueq_clear(&s->q); /* a device that loses its connection loses what it was about to send */
 }
 
 static void h_subscribed(void *ud, const char *topic, bool granted)
@@ -279,8 +247,8 @@ static int write_ready_file(struct sim *s)
     if (f) {
         fprintf(f, "pid %ld\n", (long)getpid());
         for (size_t i = 0; i < s->n_devs; i++)
-            fprintf(f, "device %s %s\n", shown(bt_simdev_serial(s->devs[i].d)),
-                    shown(bt_simdev_model(s->devs[i].d)));
+            fprintf(f, "device %s %s\n", bt_shown(bt_simdev_serial(s->devs[i].d)),
+                    bt_shown(bt_simdev_model(s->devs[i].d)));
         ok = !ferror(f);
         if (fclose(f) != 0) ok = 0;
     }
@@ -290,7 +258,7 @@ static int write_ready_file(struct sim *s)
         int e = errno;
         unlink(tmp);
         bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "cannot write the ready file %s: %s",
-                    shown_path(path), strerror(e));
+                    bt_shown_path(path), strerror(e));
     }
     free(tmp);
     return ok ? 0 : -1;
@@ -303,10 +271,10 @@ static void check_ready(struct sim *s)
         if (!s->devs[i].granted) return;
     s->ready = true;
     printf("bluetti-sim: ready: %zu device%s on %s:%d:", s->n_devs, s->n_devs == 1 ? "" : "s",
-           shown(s->a->broker), s->a->port);
+           bt_shown(s->a->broker), s->a->port);
     for (size_t i = 0; i < s->n_devs; i++)
-        printf(" %s (%s)", shown(bt_simdev_serial(s->devs[i].d)),
-               shown(bt_simdev_model(s->devs[i].d)));
+        printf(" %s (%s)", bt_shown(bt_simdev_serial(s->devs[i].d)),
+               bt_shown(bt_simdev_model(s->devs[i].d)));
     printf("\n");
     fflush(stdout);
     if (s->a->ready_file) {
@@ -327,20 +295,20 @@ static int load_devices(struct sim *s)
         struct dev *d = &s->devs[s->n_devs];
         if (bt_simdev_load(arg->path, &d->d, why, sizeof why) != 0) {
             fprintf(stderr, "bluetti-sim: cannot load the device image %s: %s\n",
-                    shown_path(arg->path), why[0] ? shown_path(why) : "unknown error");
+                    bt_shown_path(arg->path), why[0] ? bt_shown_path(why) : "unknown error");
             return 1;
         }
         s->n_devs++;
         if (arg->serial && bt_simdev_set_serial(d->d, arg->serial) != 0) {
             fprintf(stderr, "bluetti-sim: --sn %s: not a usable serial (printable, no spaces, "
-                    "'+', '#' or '/', at most 64 characters)\n", shown(arg->serial));
+                    "'+', '#' or '/', at most 64 characters)\n", bt_shown(arg->serial));
             return EXIT_USAGE;
         }
         const char *sn = bt_simdev_serial(d->d);
         for (size_t j = 0; j + 1 < s->n_devs; j++)
             if (strcmp(bt_simdev_serial(s->devs[j].d), sn) == 0) {
                 fprintf(stderr, "bluetti-sim: two devices have the serial %s: give one of them "
-                        "another with --sn\n", shown(sn));
+                        "another with --sn\n", bt_shown(sn));
                 return EXIT_USAGE;
             }
         const char *model = s->a->live ? bt_simdev_model(d->d) : NULL;
@@ -386,7 +354,7 @@ static int serve(struct sim *s)
         mqc_process(s->c, 0);
         if (s->drop_now) {
             s->drop_now = false;
-            s->n_q = 0;
+            bt_dueq_clear(&s->q);
             mqc_drop(s->c);
         }
         check_ready(s);
@@ -404,6 +372,7 @@ int sim_run(sim_args *a)
 {
     struct sim s;
     memset(&s, 0, sizeof s);
+    bt_dueq_init(&s.q, sizeof(struct reply));
     s.a = a;
     int status = 1;
     if (bluetti_registry_new(&s.reg) != 0) {
@@ -440,15 +409,15 @@ int sim_run(sim_args *a)
     /* the key is in memory now; the password is not needed any more */
     OPENSSL_cleanse(a->password, strlen(a->password));
     if (rc != 0) {
-        fprintf(stderr, "bluetti-sim: cannot connect to %s:%d: %s\n", shown(a->broker),
-                a->port, why[0] ? shown_path(why) : bluetti_strerror(rc));
+        fprintf(stderr, "bluetti-sim: cannot connect to %s:%d: %s\n", bt_shown(a->broker),
+                a->port, why[0] ? bt_shown_path(why) : bluetti_strerror(rc));
         goto out;
     }
     for (size_t i = 0; i < s.n_devs; i++) {
         rc = mqc_subscribe(s.c, s.devs[i].req_topic);
         if (rc) {
             fprintf(stderr, "bluetti-sim: cannot subscribe to %s: %s\n",
-                    shown(s.devs[i].req_topic), bluetti_strerror(rc));
+                    bt_shown(s.devs[i].req_topic), bluetti_strerror(rc));
             goto out;
         }
     }
@@ -464,7 +433,7 @@ out:
         free(s.devs[i].rep_topic);
     }
     free(s.devs);
-    free(s.q);
+    bt_dueq_free(&s.q);
     bluetti_registry_free(s.reg);
     for (int i = 0; i < 2; i++)
         if (sig_pipe[i] >= 0) close(sig_pipe[i]);

@@ -40,10 +40,10 @@ typedef struct sim_args {
     int cloud_port;
 } sim_args;
 
-/* Untrusted text in messages: shown(), shown_path() (tools/common). */
-#include "shown.h"
-/* Strict numbers: parse_whole(), parse_decimal() (tools/common). */
-#include "numbers.h"
+/* Untrusted text in messages: bt_shown(), bt_shown_path() (core/util). */
+#include "bt_escape.h"
+/* Strict numbers: bt_parse_whole(), bt_parse_decimal() (core/util). */
+#include "bt_numbers.h"
 
 /* Parse the command line. Returns 0 to run, -1 to exit with status 0 at
  * once (--help, --version), or an exit status (EXIT_USAGE for mistakes,

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "tool.h"
+#include "bt_address.h"
 
 #include "cloud_lib.h"
 
@@ -26,14 +27,8 @@ static const char *envelope_for(const bluetti_cloud_device *d)
 /* A topic part from the cloud: what the session and MQTT accept. */
 static bool topic_safe(const char *s)
 {
-    if (!*s || strlen(s) > 64) return false;
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c <= ' ' || c >= 0x7f || c == '+' || c == '#' || c == '/' || c == ':' || c == '{' ||
-            c == '}')
-            return false;
-    }
-    return true;
+    /* and neither the address separator ':' nor a template's braces */
+    return bt_address_valid_max(s, 64) && !strpbrk(s, ":{}");
 }
 
 int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cloud_model)
@@ -62,7 +57,7 @@ int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cl
     }
     if (!topic_safe(d->model) || !topic_safe(d->sub_sn)) {
         rc = tool_error(EXIT_FAIL, "the cloud names station %s with characters a topic cannot "
-                        "hold; this station cannot be read through the cloud", shown(s->sn));
+                        "hold; this station cannot be read through the cloud", bt_shown(s->sn));
         goto out;
     }
     char *profile = xasprintf("%s/%s", L->profile_dir(c), BLUETTI_CLOUD_PROFILE_FILE);

@@ -138,7 +138,7 @@ int cmd_decode(tool *t, int argc, char **argv)
     }
     if (t->set.model_given && !bluetti_registry_find_profile(t->reg, t->set.model)) {
         rc = tool_error(EXIT_USAGE, "unknown model '%s'; '" TOOL_NAME " models' lists them%s",
-                        shown(t->set.model), no_plugins_hint(t));
+                        bt_shown(t->set.model), no_plugins_hint(t));
         goto out;
     }
     uint16_t id;
@@ -168,7 +168,7 @@ int cmd_decode(tool *t, int argc, char **argv)
         char what[2] = { bad < tlen ? text[bad] : '\0', '\0' };
         if (bad < tlen && text[bad] != '\0')
             rc = tool_error(EXIT_USAGE, "bad hex at character %zu ('%s'); give hex digits, "
-                            "optionally separated by spaces", bad + 1, shown(what));
+                            "optionally separated by spaces", bad + 1, bt_shown(what));
         else
             rc = tool_error(EXIT_USAGE, "bad hex at character %zu: %s", bad + 1,
                             bad >= tlen ? "odd number of digits; give an even number of hex "

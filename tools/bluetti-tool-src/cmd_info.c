@@ -18,7 +18,7 @@ static int no_options(const char *name, int argc, char **argv, bool *done)
     int rc = cmd_opts(command_find(name), v, argc, argv, pos, &n_pos, done);
     if (!rc && !*done && n_pos)
         rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
-                        " %s --help'", name, shown(pos[0]), name);
+                        " %s --help'", name, bt_shown(pos[0]), name);
     optvals_free(v, 1, help_only_opts);
     free(pos);
     return rc;
@@ -32,7 +32,7 @@ static char *escaped(const char *s)
 {
     size_t cap = strlen(s) * 4 + 4;
     char *e = malloc(cap);
-    if (e) text_escape(e, cap, s, SIZE_MAX);
+    if (e) bt_text_escape(e, cap, s, SIZE_MAX);
     return e;
 }
 

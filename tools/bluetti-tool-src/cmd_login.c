@@ -57,7 +57,7 @@ static int parse(const char *name, const optdef *defs, optval *v, int argc, char
     int rc = cmd_opts(command_find(name), v, argc, argv, pos, &n_pos, done);
     if (!rc && !*done && n_pos)
         rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
-                        " %s --help'", name, shown(pos[0]), name);
+                        " %s --help'", name, bt_shown(pos[0]), name);
     free(pos);
     (void)defs;
     return rc;
@@ -89,7 +89,7 @@ static json_t *devices_json(const bluetti_cloud *c)
 static void print_devices(const bluetti_cloud *c)
 {
     size_t n = L->device_count(c);
-    printf("Stations of %s (%zu):\n", shown(L->account(c)), n);
+    printf("Stations of %s (%zu):\n", bt_shown(L->account(c)), n);
     if (!n) {
         printf("  none: add your station to the account in the Bluetti app\n");
         return;
@@ -100,11 +100,11 @@ static void print_devices(const bluetti_cloud *c)
     table_add(tb, head);
     for (size_t i = 0; i < n; i++) {
         const bluetti_cloud_device *d = L->device_at(c, i);
-        /* the cloud's text: escaped (shown() has one static buffer per call) */
-        char m[SHOWN_MAX * 4 + 8], s[SHOWN_MAX * 4 + 8], ss[SHOWN_MAX * 4 + 8];
-        snprintf(m, sizeof m, "%s", shown(d->model));
-        snprintf(s, sizeof s, "%s", shown(d->sn));
-        snprintf(ss, sizeof ss, "%s", shown(d->sub_sn));
+        /* the cloud's text: escaped (bt_shown() has one static buffer per call) */
+        char m[BT_SHOWN_MAX * 4 + 8], s[BT_SHOWN_MAX * 4 + 8], ss[BT_SHOWN_MAX * 4 + 8];
+        snprintf(m, sizeof m, "%s", bt_shown(d->model));
+        snprintf(s, sizeof s, "%s", bt_shown(d->sn));
+        snprintf(ss, sizeof ss, "%s", bt_shown(d->sub_sn));
         const char *row[] = { m, s, ss, d->online ? "online" : "offline" };
         table_add(tb, row);
     }
@@ -146,11 +146,11 @@ int cmd_login(tool *t, int argc, char **argv)
     /* checked before the password is asked for or sent anywhere */
     if (pin && L->set_broker_pin(c, pin)) {
         rc = tool_error(EXIT_USAGE, "--pin-broker-key %s: expected SHA256- and the 64 hex digits "
-                        "of the SHA-256 of the broker's DER public key", shown(pin));
+                        "of the SHA-256 of the broker's DER public key", bt_shown(pin));
         goto out;
     }
-    char what[SHOWN_MAX * 4 + 64];
-    snprintf(what, sizeof what, "Bluetti account %s", shown(email));
+    char what[BT_SHOWN_MAX * 4 + 64];
+    snprintf(what, sizeof what, "Bluetti account %s", bt_shown(email));
     rc = secret_get(opt_str(&v[L_ACCOUNT_PASSWORD]), "BLUETTI_ACCOUNT_PASSWORD", what,
                     "give --account-password P or set BLUETTI_ACCOUNT_PASSWORD", &pw);
     if (rc) goto out;
@@ -197,18 +197,18 @@ int cmd_login(tool *t, int argc, char **argv)
         rc = json_print(doc);
         goto out;
     }
-    printf("Logged in to the Bluetti cloud as %s (login valid until %s).\n", shown(email), until);
+    printf("Logged in to the Bluetti cloud as %s (login valid until %s).\n", bt_shown(email), until);
     printf("Stored (readable only by you):\n");
-    printf("  %s  the login: account, password hash, token, stations\n", shown_path(path));
+    printf("  %s  the login: account, password hash, token, stations\n", bt_shown_path(path));
     printf("  %s/%s  the account's certificate bundle, encrypted as downloaded\n",
-           shown_path(dir), BLUETTI_CLOUD_PKCS12_FILE);
+           bt_shown_path(dir), BLUETTI_CLOUD_PKCS12_FILE);
     if (L->broker_pin(c))
         printf("The broker must present the public key %s at every connect.\n",
                L->broker_pin(c));
     print_devices(c);
     if (L->device_count(c))
         printf("Read one with: " TOOL_NAME " --sn %s read\n",
-               shown(L->device_at(c, 0)->sub_sn));
+               bt_shown(L->device_at(c, 0)->sub_sn));
 out:
     password_free(pw);
     free(path);
@@ -298,9 +298,9 @@ int cmd_logout(tool *t, int argc, char **argv)
         goto out;
     }
     if (removed & BLUETTI_CLOUD_REMOVED_PROFILE)
-        printf("Removed %s/%s (the login)\n", shown_path(dir), BLUETTI_CLOUD_PROFILE_FILE);
+        printf("Removed %s/%s (the login)\n", bt_shown_path(dir), BLUETTI_CLOUD_PROFILE_FILE);
     if (removed & BLUETTI_CLOUD_REMOVED_PKCS12)
-        printf("Removed %s/%s (the certificate bundle)\n", shown_path(dir),
+        printf("Removed %s/%s (the certificate bundle)\n", bt_shown_path(dir),
                BLUETTI_CLOUD_PKCS12_FILE);
     printf("Logged out. The cloud may still accept the old token until it expires; change "
            "the password in the Bluetti app to end it at once.\n");

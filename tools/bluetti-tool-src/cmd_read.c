@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "tool.h"
+#include "bt_clock.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -108,7 +109,7 @@ static int parse_cmd(const char *name, optval *v, int argc, char **argv, bool *d
     int rc = cmd_opts(command_find(name), v, argc, argv, pos, &n_pos, done);
     if (!rc && !*done && n_pos)
         rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
-                        " %s --help'", name, shown(pos[0]), name);
+                        " %s --help'", name, bt_shown(pos[0]), name);
     free(pos);
     return rc;
 }
@@ -323,13 +324,6 @@ const optdef listen_opts[L_N + 1] = {
     [L_N] = { NULL, 0, OPT_FLAG, NULL, 0, 0, false, false },
 };
 
-static double mono(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static void utc_now(char *buf, size_t cap)
 {
     time_t now = time(NULL);
@@ -355,7 +349,7 @@ int cmd_listen(tool *t, int argc, char **argv)
     if (!rc && !done) rc = device_open(t);
     if (!rc && !done) rc = blocks_for_device(t, opt_str(&v[L_BLOCKS]), opt_str(&v[L_GROUP]), &ids, &n);
     for (long round = 1; !rc && !done; round++) {
-        double start = mono();
+        double start = bt_now();
         char when[32];
         utc_now(when, sizeof when);
         json_t *blocks = t->set.json ? json_array() : NULL;
@@ -381,7 +375,7 @@ int cmd_listen(tool *t, int argc, char **argv)
         json_decref(errors);
         failed_total += failed;
         if (rc || (count && round >= count)) break;
-        double left = start + interval - mono();
+        double left = start + interval - bt_now();
         if ((left > 0 && !device_idle(t, left)) || tool_stop_signal()) rc = tool_stop_exit();
     }
     if (!rc && !done && failed_total)

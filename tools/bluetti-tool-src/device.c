@@ -3,6 +3,8 @@
 #include "config.h"
 
 #include "tool.h"
+#include "bt_address.h"
+#include "bt_clock.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -42,7 +44,7 @@ static int find_model(tool *t, const bluetti_profile **out)
     char names[512];
     list_names(names, sizeof names, bluetti_registry_profile_count(t->reg), model_at, t);
     return tool_error(EXIT_USAGE, "unknown model '%s'; give --model with one of: %s%s",
-                      shown(t->set.model), names, no_plugins_hint(t));
+                      bt_shown(t->set.model), names, no_plugins_hint(t));
 }
 
 #define GENERIC_HINT "run with -v for details"
@@ -77,17 +79,6 @@ const char *read_hint(int err)
     case BLUETTI_E_NO_SCHEMA: return "no loaded plugin decodes this block";
     default: return GENERIC_HINT;
     }
-}
-
-/* The rules the session applies to addresses, checked before connecting. */
-static bool valid_serial(const char *sn)
-{
-    size_t n = 0;
-    for (; sn[n]; n++) {
-        unsigned char c = (unsigned char)sn[n];
-        if (c <= ' ' || c == '+' || c == '#' || c == '/' || c >= 0x7f) return false;
-    }
-    return n > 0 && n <= 128;
 }
 
 /* A transport that answers any address: make one from its name and the
@@ -127,7 +118,7 @@ static void detect_model(tool *t, int *rc_out)
     bluetti_device_last_error(t->dev, &info);
     *rc_out = tool_error(bluetti_err_is_transient(rc) ? EXIT_FAIL : exit_code_for(rc),
                          "cannot find out the model of device %s: %s; %s, or give --model",
-                         shown(bluetti_device_address(t->dev)),
+                         bt_shown(bluetti_device_address(t->dev)),
                          info.detail[0] ? info.detail : bluetti_strerror(rc),
                          hint_or_remedy(read_hint(rc), &info));
 }
@@ -153,7 +144,7 @@ static void detect_version(tool *t, const bluetti_profile *p, int *rc_out)
     } else if (bluetti_err_is_transient(rc)) {
         *rc_out = tool_error(EXIT_FAIL, "device %s did not answer: %s; check --sn and that the "
                              "device is online, or raise --timeout / --retries",
-                             shown(t->set.sn ? t->set.sn : bluetti_device_address(t->dev)),
+                             bt_shown(t->set.sn ? t->set.sn : bluetti_device_address(t->dev)),
                              bluetti_device_error_detail(t->dev)[0]
                                  ? bluetti_device_error_detail(t->dev)
                                  : bluetti_strerror(rc));
@@ -183,7 +174,7 @@ int device_open(tool *t)
     if (nrc && nrc != BLUETTI_E_NOTFOUND) {
         /* the loader has logged why the plugin file was refused */
         return tool_error(EXIT_FAIL, "transport '%s' is not available: its plugin was refused "
-                          "(%s); see 'bluetti-tool plugins'", shown(s->transport),
+                          "(%s); see 'bluetti-tool plugins'", bt_shown(s->transport),
                           bluetti_strerror(nrc));
     }
     if (nrc) {
@@ -192,20 +183,20 @@ int device_open(tool *t)
         list_names(names, sizeof names, bluetti_registry_transport_count(t->reg), transport_at,
                    t);
         return tool_error(EXIT_USAGE, "unknown transport '%s'; give --transport with one of: "
-                          "%s%s", shown(s->transport), names, no_plugins_hint(t));
+                          "%s%s", bt_shown(s->transport), names, no_plugins_hint(t));
     }
     const bluetti_profile *p;
     int rc = find_model(t, &p);
     if (rc) return rc;
     bool any_address = t->tops && (t->tops->flags & BLUETTI_TRANSPORT_F_ANY_ADDRESS);
-    if (s->sn && !valid_serial(s->sn))
+    if (s->sn && !bt_address_valid(s->sn))
         return tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "
-                          "printable characters without spaces, '+', '#' or '/'", shown(s->sn));
+                          "printable characters without spaces, '+', '#' or '/'", bt_shown(s->sn));
     char *serial = NULL;
     if (!s->sn) {
         if (!any_address)
             return tool_error(EXIT_USAGE, "the %s transport needs the device's serial number; "
-                              "give --sn SERIAL (shown in the Bluetti app)", shown(s->transport));
+                              "give --sn SERIAL (shown in the Bluetti app)", bt_shown(s->transport));
         if (!(serial = made_up_serial(s->transport, p))) return tool_error(EXIT_FAIL, "out of memory");
     }
     bluetti_options *o = NULL;
@@ -255,7 +246,7 @@ int device_open(tool *t)
     if (err) {
         free(serial);
         return tool_error(exit_code_for(err), "cannot open the %s transport: %s; %s",
-                          shown(s->transport), info.detail[0] ? info.detail : bluetti_strerror(err),
+                          bt_shown(s->transport), info.detail[0] ? info.detail : bluetti_strerror(err),
                           hint_or_remedy(topts_hint(t, err), &info));
     }
     /* the address the session knows the device by: the cloud's MODEL:SUBSN,
@@ -272,9 +263,9 @@ int device_open(tool *t)
     }
     if (err == BLUETTI_E_INVAL)
         rc = tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "
-                        "printable characters without spaces, '+', '#' or '/'", shown(sn));
+                        "printable characters without spaces, '+', '#' or '/'", bt_shown(sn));
     else if (err)
-        rc = tool_error(exit_code_for(err), "cannot add device %s: %s; %s", shown(sn),
+        rc = tool_error(exit_code_for(err), "cannot add device %s: %s; %s", bt_shown(sn),
                         bluetti_strerror(err), topts_hint(t, err));
     free(serial);
     if (rc) return rc;
@@ -335,13 +326,10 @@ int device_read(tool *t, uint16_t block, uint16_t registers, const bluetti_resul
 
 bool device_idle(tool *t, double seconds)
 {
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    double end = (double)ts.tv_sec + (double)ts.tv_nsec / 1e9 + seconds;
+    double end = bt_now() + seconds;
     for (;;) {
         if (tool_stop_signal()) return false;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        double left = end - ((double)ts.tv_sec + (double)ts.tv_nsec / 1e9);
+        double left = end - bt_now();
         if (left <= 0) return true;
         int ms = left > 0.2 ? 200 : (int)ceil(left * 1000.0);
         if (bluetti_session_process(t->session, ms) < 0) {
@@ -413,7 +401,7 @@ int select_blocks(tool *t, const char *blocks, const char *groups, uint16_t **id
                 char names[512];
                 group_names(p, names, sizeof names);
                 rc = tool_error(EXIT_USAGE, "model %s has no group '%s'; its groups are: %s",
-                                p->model, shown(g), names);
+                                p->model, bt_shown(g), names);
                 break;
             }
             for (uint16_t k = 0; k < grp->n_blocks; k++)
@@ -421,7 +409,7 @@ int select_blocks(tool *t, const char *blocks, const char *groups, uint16_t **id
         }
         free(copy);
         if (!rc && *n == 0) rc = tool_error(EXIT_USAGE, "--group '%s' names no group; give names like core,grid",
-                            shown(groups));
+                            bt_shown(groups));
     } else {
         for (uint16_t i = 0; i < p->n_groups && !rc; i++) {
             const bluetti_block_group *grp = &p->groups[i];

@@ -318,7 +318,7 @@ int cmd_help(tool *t, int argc, char **argv)
             const command *c = command_find(pos[0]);
             if (c) c->help(stdout);
             else rc = tool_error(EXIT_USAGE, "unknown command '%s'; run '" TOOL_NAME
-                                 " --help' for the list", shown(pos[0]));
+                                 " --help' for the list", bt_shown(pos[0]));
         }
     }
     optvals_free(v, 1, help_only_opts);

@@ -49,10 +49,10 @@ static void log_cb(void *ud, bluetti_log_level level, const char *source, const 
     /* messages can quote what came from files, the broker or the device */
     fprintf(stderr, TOOL_NAME ": %s: ", name);
     if (source && strcmp(source, TOOL_NAME) != 0) {
-        fput_safe(source, stderr);
+        bt_fput_safe(source, stderr);
         fputs(": ", stderr);
     }
-    fput_safe(msg ? msg : "", stderr);
+    bt_fput_safe(msg ? msg : "", stderr);
     fputc('\n', stderr);
 }
 
@@ -61,14 +61,14 @@ static int check_plugin_dir(const char *dir)
     struct stat st;
     if (stat(dir, &st) != 0)
         return tool_error(EXIT_USAGE, "plugin directory %s: %s; check --plugin-dir",
-                          shown_path(dir), strerror(errno));
+                          bt_shown_path(dir), strerror(errno));
     if (!S_ISDIR(st.st_mode))
         return tool_error(EXIT_USAGE, "plugin directory %s is not a directory; give the "
-                          "directory holding the plugin files (*.so)", shown_path(dir));
+                          "directory holding the plugin files (*.so)", bt_shown_path(dir));
     if ((st.st_mode & S_IWOTH) && !(st.st_mode & S_ISVTX))
         return tool_error(EXIT_USAGE, "plugin directory %s is writable by other users, so "
                           "anyone could put code into this program; run 'chmod o-w %s'",
-                          shown_path(dir), shown_path(dir));
+                          bt_shown_path(dir), bt_shown_path(dir));
     return EXIT_OK;
 }
 
@@ -257,7 +257,7 @@ int main(int argc, char **argv)
     }
     if (!c) {
         rc = tool_error(EXIT_USAGE, "unknown command '%s'; run '" TOOL_NAME " --help' for the "
-                        "list of commands", shown(argv[next]));
+                        "list of commands", bt_shown(argv[next]));
         goto out;
     }
     if (c->run == cmd_help) {

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "tool.h"
+#include "bt_name.h"
 
 #include <assert.h>
 #include <math.h>
@@ -11,29 +12,18 @@
 #include <string.h>
 #include <strings.h>
 
-static bool same_name(const char *a, const char *b, size_t blen)
-{
-    size_t i = 0;
-    for (; i < blen && a[i]; i++) {
-        char x = a[i] == '_' ? '-' : a[i];
-        char y = b[i] == '_' ? '-' : b[i];
-        if (x != y) return false;
-    }
-    return i == blen && a[i] == '\0';
-}
-
 int opts_find(const optdef *defs, size_t n_defs, const char *name)
 {
     size_t len = strlen(name);
     for (size_t i = 0; i < n_defs; i++)
-        if (same_name(defs[i].name, name, len)) return (int)i;
+        if (bt_key_eq_n(defs[i].name, name, len)) return (int)i;
     return -1;
 }
 
 static int find_len(const optdef *defs, size_t n_defs, const char *name, size_t len)
 {
     for (size_t i = 0; i < n_defs; i++)
-        if (same_name(defs[i].name, name, len)) return (int)i;
+        if (bt_key_eq_n(defs[i].name, name, len)) return (int)i;
     return -1;
 }
 
@@ -159,10 +149,10 @@ int opts_parse(const optdef *defs, size_t n_defs, optval *vals, int argc, char *
             }
             if (k < 0) {
                 /* the name alone, without "=value" (which may be a secret) */
-                char shortname[SHOWN_MAX + 2];
+                char shortname[BT_SHOWN_MAX + 2];
                 snprintf(shortname, sizeof shortname, "%.*s",
-                         (int)(len < SHOWN_MAX + 1 ? len : SHOWN_MAX + 1), name);
-                return tool_error(EXIT_USAGE, "unknown option '--%s'%s%s; %s", shown(shortname),
+                         (int)(len < BT_SHOWN_MAX + 1 ? len : BT_SHOWN_MAX + 1), name);
+                return tool_error(EXIT_USAGE, "unknown option '--%s'%s%s; %s", bt_shown(shortname),
                                   *ctx ? " for " : "", ctx, ref);
             }
             const optdef *d = &defs[k];
@@ -190,7 +180,7 @@ int opts_parse(const optdef *defs, size_t n_defs, optval *vals, int argc, char *
                 if (defs[j].short_name && defs[j].short_name == *c) k = (int)j;
             if (k < 0) {
                 char letter[2] = { *c, '\0' };
-                return tool_error(EXIT_USAGE, "unknown option '-%s'%s%s; %s", shown(letter),
+                return tool_error(EXIT_USAGE, "unknown option '-%s'%s%s; %s", bt_shown(letter),
                                   *ctx ? " for " : "", ctx, ref);
             }
             const optdef *d = &defs[k];
@@ -217,8 +207,8 @@ int opts_parse(const optdef *defs, size_t n_defs, optval *vals, int argc, char *
 
 const char *opt_where(const optdef *d, const optval *v)
 {
-    static char buf[SHOWN_PATH_MAX * 4 + 128]; /* an escaped file name, line, option */
-    if (v->file) snprintf(buf, sizeof buf, "%s:%d: %s", shown_path(v->file), v->line, d->name);
+    static char buf[BT_SHOWN_PATH_MAX * 4 + 128]; /* an escaped file name, line, option */
+    if (v->file) snprintf(buf, sizeof buf, "%s:%d: %s", bt_shown_path(v->file), v->line, d->name);
     else snprintf(buf, sizeof buf, "--%s", d->name);
     return buf;
 }
@@ -252,13 +242,13 @@ int opt_long(const optdef *d, const optval *v, long *out)
     char range[128];
     range_text(d, true, range, sizeof range);
     long x = 0;
-    num_status st = parse_whole(s, false, &x);
-    if (st == NUM_SYNTAX)
+    bt_num_status st = bt_parse_whole(s, false, &x);
+    if (st == BT_NUM_SYNTAX)
         return tool_error(EXIT_USAGE, "%s '%s' is not a whole number in decimal digits; give "
-                          "%s", opt_where(d, v), shown(s), range);
-    if (st == NUM_RANGE || negative_refused(d, s) || (double)x < d->min || (double)x > d->max)
+                          "%s", opt_where(d, v), bt_shown(s), range);
+    if (st == BT_NUM_RANGE || negative_refused(d, s) || (double)x < d->min || (double)x > d->max)
         return tool_error(EXIT_USAGE, "%s '%s' is out of range; give %s", opt_where(d, v),
-                          shown(s), range);
+                          bt_shown(s), range);
     *out = x;
     return EXIT_OK;
 }
@@ -270,14 +260,14 @@ int opt_double(const optdef *d, const optval *v, double *out)
     char range[128];
     range_text(d, false, range, sizeof range);
     double x = 0;
-    num_status st = parse_decimal(s, &x);
-    if (st == NUM_SYNTAX)
+    bt_num_status st = bt_parse_decimal(s, &x);
+    if (st == BT_NUM_SYNTAX)
         return tool_error(EXIT_USAGE, "%s '%s' is not a decimal number; give %s, written "
-                          "like 2 or 0.5", opt_where(d, v), shown(s), range);
-    if (st == NUM_RANGE || negative_refused(d, s) ||
+                          "like 2 or 0.5", opt_where(d, v), bt_shown(s), range);
+    if (st == BT_NUM_RANGE || negative_refused(d, s) ||
         (d->min_open ? !(x > d->min) : !(x >= d->min)) || x > d->max)
         return tool_error(EXIT_USAGE, "%s '%s' is out of range; give %s", opt_where(d, v),
-                          shown(s), range);
+                          bt_shown(s), range);
     *out = x;
     return EXIT_OK;
 }
@@ -293,7 +283,7 @@ int opt_bool(const optdef *d, const optval *v, bool *out)
         if (strcasecmp(s, no[i]) == 0) { *out = false; return EXIT_OK; }
     }
     return tool_error(EXIT_USAGE, "%s '%s' is not a yes/no value; give true or false",
-                      opt_where(d, v), shown(s));
+                      opt_where(d, v), bt_shown(s));
 }
 
 int opt_count(const optdef *d, const optval *v, int *out)
@@ -305,9 +295,9 @@ int opt_count(const optdef *d, const optval *v, int *out)
     }
     long x = 0;
     const char *s = opt_str(v);
-    if (parse_whole(s, false, &x) != NUM_OK || x < 0 || x > 9 || s[0] == '-')
+    if (bt_parse_whole(s, false, &x) != BT_NUM_OK || x < 0 || x > 9 || s[0] == '-')
         return tool_error(EXIT_USAGE, "%s '%s' is not a level; give a whole number from 0 to 9",
-                          opt_where(d, v), shown(s));
+                          opt_where(d, v), bt_shown(s));
     *out = (int)x;
     return EXIT_OK;
 }

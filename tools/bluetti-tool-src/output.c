@@ -306,7 +306,7 @@ void result_print(const bluetti_result *r, const out_opts *o, FILE *out)
     table_free(tb);
     for (size_t i = 0; i < bluetti_result_warning_count(r); i++) {
         fputs("  warning: ", out); /* warnings may quote what the device sent */
-        fput_safe(bluetti_result_warning(r, i), out);
+        bt_fput_safe(bluetti_result_warning(r, i), out);
         fputc('\n', out);
     }
 }

@@ -88,7 +88,7 @@ static int parse_config(tool *t, FILE *f, const char *path)
         lineno++;
         if (got > CONFIG_MAX_LINE || strlen(line) != (size_t)got) {
             rc = tool_error(EXIT_USAGE, "%s:%d: the line is longer than %d bytes or holds a "
-                            "NUL byte; is this a config file?", shown_path(path), lineno, CONFIG_MAX_LINE);
+                            "NUL byte; is this a config file?", bt_shown_path(path), lineno, CONFIG_MAX_LINE);
             break;
         }
         char *s = trim(line);
@@ -96,7 +96,7 @@ static int parse_config(tool *t, FILE *f, const char *path)
         char *eq = strchr(s, '=');
         if (!eq) {
             rc = tool_error(EXIT_USAGE, "%s:%d: expected 'key = value' or a '#' comment; fix "
-                            "or remove the line", shown_path(path), lineno);
+                            "or remove the line", bt_shown_path(path), lineno);
             break;
         }
         *eq = '\0';
@@ -108,14 +108,14 @@ static int parse_config(tool *t, FILE *f, const char *path)
         }
         if (!*key) {
             rc = tool_error(EXIT_USAGE, "%s:%d: the line has no key before '='; write "
-                            "'key = value'", shown_path(path), lineno);
+                            "'key = value'", bt_shown_path(path), lineno);
             break;
         }
         if (push_entry(t, key, value, lineno) != 0) rc = tool_error(EXIT_FAIL, "out of memory");
     }
     if (rc == EXIT_OK && (ferror(f) || errno != 0)) /* getline's ENOMEM sets no error flag */
         rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the file",
-                        shown_path(path), strerror(errno));
+                        bt_shown_path(path), strerror(errno));
     if (line) wipe(line, cap);
     free(line);
     return rc;
@@ -150,12 +150,12 @@ int settings_apply_config(tool *t)
             }
             return tool_error(EXIT_USAGE, "%s:%d: unknown key '%s'; keys are the long option "
                               "names without '--' (see '" TOOL_NAME " --help' and '" TOOL_NAME
-                              " transports')", shown_path(path), e->line, shown(e->key));
+                              " transports')", bt_shown_path(path), e->line, bt_shown(e->key));
         }
         const optdef *d = &t->defs[k];
         if (d->no_config)
             return tool_error(EXIT_USAGE, "%s:%d: '%s' cannot be set in a config file; remove "
-                              "the line", shown_path(path), e->line, d->name);
+                              "the line", bt_shown_path(path), e->line, d->name);
         if (d->kind == OPT_SECRET) has_secret = true;
         if (t->gv[k].cli) continue; /* the command line wins */
         if (optval_add(&t->gv[k], d, e->value, path, e->line) != 0)
@@ -163,7 +163,7 @@ int settings_apply_config(tool *t)
     }
     if (has_secret && t->cfg_shared && !t->lenient)
         tool_warn("config file %s holds a password and other users can read it; run "
-                  "'chmod 600 %s'", shown_path(path), shown_path(path));
+                  "'chmod 600 %s'", bt_shown_path(path), bt_shown_path(path));
     return EXIT_OK;
 }
 
@@ -183,7 +183,7 @@ int settings_load_config(tool *t)
         int rc = EXIT_OK;
         if (given || e != ENOENT)
             rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the path%s",
-                            shown_path(path), strerror(e), given ? "" : " or use --no-config");
+                            bt_shown_path(path), strerror(e), given ? "" : " or use --no-config");
         free(path);
         return rc;
     }
@@ -191,13 +191,13 @@ int settings_load_config(tool *t)
     int rc = EXIT_OK;
     if (fstat(fileno(f), &st) != 0)
         rc = tool_error(EXIT_USAGE, "cannot read config file %s: %s; check the file",
-                        shown_path(path), strerror(errno));
+                        bt_shown_path(path), strerror(errno));
     else if (S_ISDIR(st.st_mode))
         rc = tool_error(EXIT_USAGE, "config file %s is a directory; give a file",
-                        shown_path(path));
+                        bt_shown_path(path));
     else if (!S_ISREG(st.st_mode))
         rc = tool_error(EXIT_USAGE, "config file %s is not a regular file; give a file",
-                        shown_path(path));
+                        bt_shown_path(path));
     if (rc == EXIT_OK) rc = parse_config(t, f, path);
     fclose(f);
     t->cfg_shared = (st.st_mode & (S_IRGRP | S_IROTH)) != 0;
@@ -245,7 +245,7 @@ int settings_resolve(tool *t)
         const char *o = s->options[i];
         if (!strchr(o, '=') || o[0] == '=')
             return tool_error(EXIT_USAGE, "%s '%s' is not KEY=VALUE; write e.g. --option "
-                              "key=value", opt_where(&d[G_OPTION], &gv[G_OPTION]), shown(o));
+                              "key=value", opt_where(&d[G_OPTION], &gv[G_OPTION]), bt_shown(o));
     }
     s->transport = opt_str(&gv[G_TRANSPORT]); /* NULL: the default (topts_select) */
     s->sn = opt_str(&gv[G_SN]);
@@ -275,7 +275,7 @@ int settings_resolve(tool *t)
         return rc;
 
     if (s->retry_max < s->retry_initial) {
-        char where_max[SHOWN_PATH_MAX * 4 + 128];
+        char where_max[BT_SHOWN_PATH_MAX * 4 + 128];
         snprintf(where_max, sizeof where_max, "%s", opt_where(&d[G_RETRY_MAX], &gv[G_RETRY_MAX]));
         char a[32], b[32];
         format_double(s->retry_max, a, sizeof a);

@@ -215,14 +215,12 @@ int exit_code_for(int err);
 /* Overwrite memory the compiler may not skip. */
 void wipe(void *p, size_t n);
 
-/* Untrusted text: text_escape(), shown(), shown_path() (tools/common). */
-#include "shown.h"
-/* Write s with control characters (C0, DEL, C1 as UTF-8) as \xNN: the
- * last line of defence for whole messages (tool_error, log lines). */
-void fput_safe(const char *s, FILE *out);
+/* Untrusted text: bt_text_escape(), bt_shown(), bt_shown_path(),
+ * bt_fput_safe() (core/util). */
+#include "bt_escape.h"
 
-/* Strict numbers: parse_whole(), parse_decimal() (tools/common). */
-#include "numbers.h"
+/* Strict numbers: bt_parse_whole(), bt_parse_decimal() (core/util). */
+#include "bt_numbers.h"
 /* Block reference: decimal, 0x hex or a block name. Returns EXIT_OK or
  * EXIT_USAGE (message printed). */
 int parse_block_ref(const bluetti_registry *reg, const char *text, uint16_t *id);

@@ -181,7 +181,7 @@ int topts_resolve(tool *t, bool look_at_files)
         if (to->foreign && v->cli)
             tool_warn("--%s is an option of transport '%s', not of '%s'; it is ignored",
                       t->defs[k].name, to->transport,
-                      t->tops ? t->tops->name : shown(t->set.transport ? t->set.transport : "?"));
+                      t->tops ? t->tops->name : bt_shown(t->set.transport ? t->set.transport : "?"));
     }
     if (!t->set.transport && t->tops) t->set.transport = t->tops->name;
     return EXIT_OK;
@@ -215,7 +215,7 @@ static char *prompt_text(const char *text, const bluetti_options *o)
     if (!close) return strdup(text);
     char *key = strndup(open + 1, (size_t)(close - open - 1));
     const char *v = key ? bluetti_options_get(o, key) : NULL;
-    char *s = xasprintf("%.*s%s%s", (int)(open - text), text, v ? shown_path(v) : "", close + 1);
+    char *s = xasprintf("%.*s%s%s", (int)(open - text), text, v ? bt_shown_path(v) : "", close + 1);
     free(key);
     return s;
 }
@@ -503,7 +503,7 @@ void topts_print_help(tool *t, FILE *out)
     if (!ops) {
         fprintf(out, "\nTransport options come from the transport plugins, and none %s%s%s is "
                 "available\n(see '" TOOL_NAME " plugins' and '" TOOL_NAME " transports').\n",
-                t->set.transport ? "named '" : "", t->set.transport ? shown(t->set.transport) : "",
+                t->set.transport ? "named '" : "", t->set.transport ? bt_shown(t->set.transport) : "",
                 t->set.transport ? "'" : "");
         return;
     }
@@ -572,7 +572,7 @@ int cmd_transports(tool *t, int argc, char **argv)
     int rc = cmd_opts(command_find("transports"), v, argc, argv, pos, &n_pos, &done);
     if (!rc && !done && n_pos)
         rc = tool_error(EXIT_USAGE, "'transports' takes no arguments, got '%s'; run '" TOOL_NAME
-                        " transports --help'", shown(pos[0]));
+                        " transports --help'", bt_shown(pos[0]));
     optvals_free(v, 1, help_only_opts);
     free(pos);
     if (rc || done) return rc;

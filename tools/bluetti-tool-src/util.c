@@ -12,34 +12,14 @@
 #include <string.h>
 #include <strings.h>
 
-static const char hexdig[] = "0123456789abcdef";
-
 volatile sig_atomic_t tool_stop_at_once;
 
 /* ---- untrusted text ----------------------------------------------------------- */
 
-void fput_safe(const char *s, FILE *out)
-{
-    const unsigned char *p = (const unsigned char *)s;
-    for (; *p; p++) {
-        /* C0 controls, DEL, and C1 controls written as UTF-8 (C2 80..C2 9F) */
-        bool c1 = p[0] == 0xC2 && p[1] >= 0x80 && p[1] <= 0x9F;
-        if (*p >= 0x20 && *p != 0x7f && !c1) {
-            fputc(*p, out);
-            continue;
-        }
-        fprintf(out, "\\x%c%c", hexdig[*p >> 4], hexdig[*p & 15]);
-        if (c1) {
-            p++;
-            fprintf(out, "\\x%c%c", hexdig[*p >> 4], hexdig[*p & 15]);
-        }
-    }
-}
-
 /* ---- messages -------------------------------------------------------------------- */
 
 /* Format and print one message line; control characters that reached the
- * text in spite of shown() are escaped too. */
+ * text in spite of bt_shown() are escaped too. */
 static void message(const char *prefix, const char *fmt, va_list ap) BLUETTI_PRINTF(2, 0);
 static void message(const char *prefix, const char *fmt, va_list ap)
 {
@@ -58,7 +38,7 @@ static void message(const char *prefix, const char *fmt, va_list ap)
     va_end(ap2);
     fflush(stdout);
     fputs(prefix, stderr);
-    if (len >= 0) fput_safe(text, stderr);
+    if (len >= 0) bt_fput_safe(text, stderr);
     if (text != small) free(text);
     else if (len >= (int)sizeof small) fputs("...", stderr);
     fputc('\n', stderr);
@@ -132,11 +112,11 @@ const char *no_plugins_hint(const tool *t)
 int parse_block_ref(const bluetti_registry *reg, const char *text, uint16_t *id)
 {
     long x = 0;
-    num_status st = parse_whole(text, true, &x);
-    if (st == NUM_RANGE || (st == NUM_OK && (x < 0 || x > 65535 || text[0] == '-')))
+    bt_num_status st = bt_parse_whole(text, true, &x);
+    if (st == BT_NUM_RANGE || (st == BT_NUM_OK && (x < 0 || x > 65535 || text[0] == '-')))
         return tool_error(EXIT_USAGE, "block '%s' is out of range; block ids are 0..65535 "
-                          "(decimal, or hex like 0x64)", shown(text));
-    if (st == NUM_OK) {
+                          "(decimal, or hex like 0x64)", bt_shown(text));
+    if (st == BT_NUM_OK) {
         *id = (uint16_t)x;
         return EXIT_OK;
     }
@@ -149,7 +129,7 @@ int parse_block_ref(const bluetti_registry *reg, const char *text, uint16_t *id)
         }
     }
     return tool_error(EXIT_USAGE, "unknown block '%s'; give a block id or name ('" TOOL_NAME
-                      " blocks' lists them)", shown(text));
+                      " blocks' lists them)", bt_shown(text));
 }
 
 int parse_block_list(const bluetti_registry *reg, const char *text, uint16_t **ids, size_t *n)
@@ -175,7 +155,7 @@ int parse_block_list(const bluetti_registry *reg, const char *text, uint16_t **i
     free(copy);
     if (rc == EXIT_OK && *n == 0)
         rc = tool_error(EXIT_USAGE, "--blocks '%s' names no block; give ids like 100,1300",
-                        shown(text));
+                        bt_shown(text));
     if (rc) {
         free(v);
         *n = 0;

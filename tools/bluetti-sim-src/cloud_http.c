@@ -640,7 +640,9 @@ out:
     while (s.n) conn_close(&s, s.n - 1);
     if (s.lfd >= 0) close(s.lfd);
     SSL_CTX_free(s.ctx);
-    s.ts = NULL;                    /* ts lives on this stack */
+    s.ts = NULL;                    /* ts, cfg and a live on this stack or the caller's */
+    s.cfg = NULL;
+    s.a = NULL;
     cloud_tokens_free(&ts);
     cloud_config_free(&cfg);
     for (int i = 0; i < 2; i++)

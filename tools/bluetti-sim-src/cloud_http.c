@@ -6,6 +6,7 @@
 #include "config.h"
 
 #include "cloud.h"
+#include "process.h"
 #include "bt_escape.h"
 
 #include <arpa/inet.h>
@@ -61,18 +62,6 @@ struct server {
  * jump: a time-based password computed before it is 4 steps stale) */
 #define CLOCK_JUMP_MS 120000
 
-static volatile sig_atomic_t stop_signal;
-static volatile sig_atomic_t clock_jumps;
-static int sig_pipe[2] = { -1, -1 };
-
-static void on_signal(int sig)
-{
-    int saved = errno;
-    if (sig == SIGUSR1) clock_jumps = clock_jumps + 1;
-    else stop_signal = sig;
-    if (write(sig_pipe[1], "x", 1) < 0) { /* full: already woken */ }
-    errno = saved;
-}
 
 static void conn_close(struct server *s, size_t i)
 {
@@ -492,55 +481,20 @@ static int listen_on(int port, int *out_port)
 
 static int write_ready(const char *path, int port)
 {
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) return -1;
-    snprintf(tmp, n, "%s.%ld.tmp", path, (long)getpid());
-    unlink(tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (fd >= 0 && !f) close(fd);
-    bool ok = f != NULL;
-    if (f) {
-        fprintf(f, "pid %ld\nport %d\n", (long)getpid(), port);
-        ok = !ferror(f);
-        if (fclose(f) != 0) ok = false;
-    }
-    if (ok && rename(tmp, path) != 0) ok = false;
-    if (!ok) {
-        fprintf(stderr, "bluetti-sim: cannot write the ready file %s: %s\n", bt_shown_path(path),
-                strerror(errno));
-        unlink(tmp);
-    }
-    free(tmp);
-    return ok ? 0 : -1;
-}
-
-static int setup_signals(void)
-{
-    if (pipe(sig_pipe) != 0) return -1;
-    for (int i = 0; i < 2; i++) {
-        fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
-        fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGUSR1, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
+    char text[64];
+    snprintf(text, sizeof text, "pid %ld\nport %d\n", (long)getpid(), port);
+    if (sim_ready_write(path, text) == 0) return 0;
+    fprintf(stderr, "bluetti-sim: cannot write the ready file %s: %s\n", bt_shown_path(path),
+            strerror(errno));
+    return -1;
 }
 
 /* SIGUSR1: the cloud's clock, for every account, jumps ahead; the
  * broker's auth plugin learns it from the rewritten tokens file. */
 static void jump_clocks(struct server *s)
 {
-    sig_atomic_t n = clock_jumps;
+    unsigned n = sim_usr1_take();
     if (!n) return;
-    clock_jumps = 0;
     for (size_t i = 0; i < s->cfg->n_accts; i++)
         s->cfg->accts[i].clock_offset_ms += (int64_t)n * CLOCK_JUMP_MS;
     char why[512];
@@ -554,7 +508,7 @@ static void jump_clocks(struct server *s)
 static void serve(struct server *s)
 {
     struct pollfd pf[MAX_CONNS + 2];
-    while (!stop_signal) {
+    while (!sim_stop_signal()) {
         int timeout = cloud_tokens_expire(s->ts);
         int64_t now = bt_now_ms();
         for (size_t i = 0; i < s->n;) {
@@ -566,7 +520,7 @@ static void serve(struct server *s)
             if (timeout < 0 || left < timeout) timeout = left;
             i++;
         }
-        pf[0] = (struct pollfd){ .fd = sig_pipe[0], .events = POLLIN };
+        pf[0] = (struct pollfd){ .fd = sim_signals_fd(), .events = POLLIN };
         pf[1] = (struct pollfd){ .fd = s->lfd, .events = s->n < MAX_CONNS ? POLLIN : 0 };
         size_t n = s->n;
         for (size_t i = 0; i < n; i++)
@@ -578,9 +532,8 @@ static void serve(struct server *s)
             return;
         }
         if (pf[0].revents) {
-            char drain[16];
-            while (read(sig_pipe[0], drain, sizeof drain) > 0) { /* woken */ }
-            if (stop_signal) break;
+            sim_signals_drain();
+            if (sim_stop_signal()) break;
             jump_clocks(s);
         }
         /* connections first (indices shift when one closes: go backwards) */
@@ -618,7 +571,7 @@ int cloud_run(const cloud_args *a)
                 strerror(errno));
         goto out;
     }
-    if (setup_signals() != 0) {
+    if (sim_signals_open(true) != 0) {
         fprintf(stderr, "bluetti-sim: cannot set up signal handling: %s\n", strerror(errno));
         goto out;
     }
@@ -645,7 +598,6 @@ out:
     s.a = NULL;
     cloud_tokens_free(&ts);
     cloud_config_free(&cfg);
-    for (int i = 0; i < 2; i++)
-        if (sig_pipe[i] >= 0) close(sig_pipe[i]);
+    sim_signals_close();
     return status;
 }

@@ -9,6 +9,7 @@
 
 #include "sim.h"
 #include "conn.h"
+#include "process.h"
 
 #include "bt_clock.h"
 #include "bt_dueq.h"
@@ -60,16 +61,6 @@ struct sim {
     uint64_t requests, replies;
 };
 
-static volatile sig_atomic_t stop_signal;
-static int sig_pipe[2] = { -1, -1 };
-
-static void on_signal(int sig)
-{
-    int saved = errno;
-    stop_signal = sig;
-    if (write(sig_pipe[1], "x", 1) < 0) { /* the pipe is full: already woken */ }
-    errno = saved;
-}
 
 static void log_cb(void *ud, bluetti_log_level level, const char *src, const char *msg)
 {
@@ -234,34 +225,23 @@ static const mqc_handlers handlers = {
 static int write_ready_file(struct sim *s)
 {
     const char *path = s->a->ready_file;
-    size_t n = strlen(path) + 32;
-    char *tmp = malloc(n);
-    if (!tmp) return -1;
-    snprintf(tmp, n, "%s.%ld.tmp", path, (long)getpid());
-    /* a new file of our own: never through a link someone put there */
-    unlink(tmp);
-    int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (fd >= 0 && !f) close(fd);
-    int ok = f != NULL;
-    if (f) {
-        fprintf(f, "pid %ld\n", (long)getpid());
-        for (size_t i = 0; i < s->n_devs; i++)
-            fprintf(f, "device %s %s\n", bt_shown(bt_simdev_serial(s->devs[i].d)),
-                    bt_shown(bt_simdev_model(s->devs[i].d)));
-        ok = !ferror(f);
-        if (fclose(f) != 0) ok = 0;
-    }
-    /* rename: a reader never sees a half-written file */
-    if (ok && rename(tmp, path) != 0) ok = 0;
-    if (!ok) {
-        int e = errno;
-        unlink(tmp);
+    size_t cap = 32, len = 0;
+    for (size_t i = 0; i < s->n_devs; i++)
+        cap += 16 + strlen(bt_shown(bt_simdev_serial(s->devs[i].d))) +
+               strlen(bt_shown(bt_simdev_model(s->devs[i].d)));
+    char *text = malloc(cap);
+    if (!text) return -1;
+    len += (size_t)snprintf(text, cap, "pid %ld\n", (long)getpid());
+    for (size_t i = 0; i < s->n_devs && len < cap; i++)
+        len += (size_t)snprintf(text + len, cap - len, "device %s %s\n",
+                                bt_shown(bt_simdev_serial(s->devs[i].d)),
+                                bt_shown(bt_simdev_model(s->devs[i].d)));
+    int rc = sim_ready_write(path, text);
+    if (rc != 0)
         bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "cannot write the ready file %s: %s",
-                    bt_shown_path(path), strerror(e));
-    }
-    free(tmp);
-    return ok ? 0 : -1;
+                    bt_shown_path(path), strerror(errno));
+    free(text);
+    return rc;
 }
 
 static void check_ready(struct sim *s)
@@ -320,37 +300,20 @@ static int load_devices(struct sim *s)
     return 0;
 }
 
-static int setup_signals(void)
-{
-    if (pipe(sig_pipe) != 0) return -1;
-    for (int i = 0; i < 2; i++) {
-        fcntl(sig_pipe[i], F_SETFL, fcntl(sig_pipe[i], F_GETFL) | O_NONBLOCK);
-        fcntl(sig_pipe[i], F_SETFD, FD_CLOEXEC);
-    }
-    struct sigaction sa;
-    memset(&sa, 0, sizeof sa);
-    sa.sa_handler = on_signal;
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    signal(SIGPIPE, SIG_IGN);
-    return 0;
-}
-
 static int serve(struct sim *s)
 {
-    while (!stop_signal && !s->fatal) {
+    while (!sim_stop_signal() && !s->fatal) {
         int wait = mqc_timeout_ms(s->c);
         int next = ms_to_next_reply(s);
         if (next >= 0 && (wait < 0 || next < wait)) wait = next;
-        struct pollfd p[2] = { { .fd = sig_pipe[0], .events = POLLIN },
+        struct pollfd p[2] = { { .fd = sim_signals_fd(), .events = POLLIN },
                                { .fd = mqc_fd(s->c), .events = mqc_events(s->c) } };
         nfds_t n = p[1].fd >= 0 ? 2 : 1;
         if (poll(p, n, wait) < 0 && errno != EINTR) {
             bluetti_log(s->log, BLUETTI_LOG_ERROR, SRC, "poll: %s", strerror(errno));
             return 1;
         }
-        if (stop_signal) break;
+        if (sim_stop_signal()) break;
         mqc_process(s->c, 0);
         if (s->drop_now) {
             s->drop_now = false;
@@ -360,9 +323,9 @@ static int serve(struct sim *s)
         check_ready(s);
         send_due(s);
     }
-    if (stop_signal)
+    if (sim_stop_signal())
         bluetti_log(s->log, BLUETTI_LOG_INFO, SRC, "stopping (%s): %llu request%s, %llu repl%s",
-                    stop_signal == SIGINT ? "SIGINT" : "SIGTERM",
+                    sim_stop_signal() == SIGINT ? "SIGINT" : "SIGTERM",
                     (unsigned long long)s->requests, s->requests == 1 ? "" : "s",
                     (unsigned long long)s->replies, s->replies == 1 ? "y" : "ies");
     return s->fatal ? 1 : 0;
@@ -388,7 +351,7 @@ int sim_run(sim_args *a)
     status = load_devices(&s);
     if (status) goto out;
     status = 1;
-    if (setup_signals() != 0) {
+    if (sim_signals_open(false) != 0) {
         fprintf(stderr, "bluetti-sim: cannot set up signal handling: %s\n", strerror(errno));
         goto out;
     }
@@ -435,7 +398,6 @@ out:
     free(s.devs);
     bt_dueq_free(&s.q);
     bluetti_registry_free(s.reg);
-    for (int i = 0; i < 2; i++)
-        if (sig_pipe[i] >= 0) close(sig_pipe[i]);
+    sim_signals_close();
     return status;
 }

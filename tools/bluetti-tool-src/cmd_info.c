@@ -12,15 +12,8 @@
 static int no_options(const char *name, int argc, char **argv, bool *done)
 {
     optval v[1] = { { 0 } };
-    char **pos = calloc((size_t)argc + 1, sizeof *pos);
-    size_t n_pos = 0;
-    if (!pos) return tool_error(EXIT_FAIL, "out of memory");
-    int rc = cmd_opts(command_find(name), v, argc, argv, pos, &n_pos, done);
-    if (!rc && !*done && n_pos)
-        rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
-                        " %s --help'", name, bt_shown(pos[0]), name);
+    int rc = cmd_opts_no_args(name, v, argc, argv, done);
     optvals_free(v, 1, help_only_opts);
-    free(pos);
     return rc;
 }
 

@@ -47,22 +47,6 @@ static void when_text(int64_t t, char *buf, size_t cap)
         snprintf(buf, cap, "unknown");
 }
 
-/* Options parsed for a command; pos collects positionals (refused). */
-static int parse(const char *name, const optdef *defs, optval *v, int argc, char **argv,
-                 bool *done)
-{
-    char **pos = calloc((size_t)argc + 1, sizeof *pos);
-    size_t n_pos = 0;
-    if (!pos) return tool_error(EXIT_FAIL, "out of memory");
-    int rc = cmd_opts(command_find(name), v, argc, argv, pos, &n_pos, done);
-    if (!rc && !*done && n_pos)
-        rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
-                        " %s --help'", name, bt_shown(pos[0]), name);
-    free(pos);
-    (void)defs;
-    return rc;
-}
-
 static json_t *device_json(const bluetti_cloud_device *d)
 {
     json_t *j = json_object();
@@ -117,7 +101,7 @@ int cmd_login(tool *t, int argc, char **argv)
     optval v[L_COUNT];
     memset(v, 0, sizeof v);
     bool done = false;
-    int rc = parse("login", login_opts, v, argc, argv, &done);
+    int rc = cmd_opts_no_args("login", v, argc, argv, &done);
     bluetti_cloud *c = NULL;
     char *pw = NULL, *path = NULL;
     if (rc || done) goto out;
@@ -222,7 +206,7 @@ int cmd_devices(tool *t, int argc, char **argv)
     optval v[D_COUNT];
     memset(v, 0, sizeof v);
     bool done = false;
-    int rc = parse("devices", devices_opts, v, argc, argv, &done);
+    int rc = cmd_opts_no_args("devices", v, argc, argv, &done);
     bluetti_cloud *c = NULL;
     if (rc || done) goto out;
     if (!(L = cloud_lib_open())) {
@@ -261,7 +245,7 @@ int cmd_logout(tool *t, int argc, char **argv)
 {
     optval v[1] = { { 0 } };
     bool done = false;
-    int rc = parse("logout", help_only_opts, v, argc, argv, &done);
+    int rc = cmd_opts_no_args("logout", v, argc, argv, &done);
     char *dir = NULL;
     if (rc || done) goto out;
     if (!(L = cloud_lib_open())) {

@@ -101,19 +101,6 @@ static int read_blocks(tool *t, const uint16_t *ids, size_t n, json_t *blocks, j
     return 0;
 }
 
-static int parse_cmd(const char *name, optval *v, int argc, char **argv, bool *done)
-{
-    char **pos = calloc((size_t)argc + 1, sizeof *pos);
-    size_t n_pos = 0;
-    if (!pos) return tool_error(EXIT_FAIL, "out of memory");
-    int rc = cmd_opts(command_find(name), v, argc, argv, pos, &n_pos, done);
-    if (!rc && !*done && n_pos)
-        rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
-                        " %s --help'", name, bt_shown(pos[0]), name);
-    free(pos);
-    return rc;
-}
-
 /* Without --blocks and --model the blocks were chosen (and checked) for the
  * default model before the device was known; once the stored cloud login or
  * the device itself named another model, choose them again for that one. */
@@ -145,7 +132,7 @@ int cmd_read(tool *t, int argc, char **argv)
     bool done = false;
     uint16_t *ids = NULL;
     size_t n = 0, failed = 0;
-    int rc = parse_cmd("read", v, argc, argv, &done);
+    int rc = cmd_opts_no_args("read", v, argc, argv, &done);
     if (!rc && !done) rc = select_blocks(t, opt_str(&v[R_BLOCKS]), opt_str(&v[R_GROUP]), &ids, &n);
     if (!rc && !done) rc = device_open(t);
     if (!rc && !done) rc = blocks_for_device(t, opt_str(&v[R_BLOCKS]), opt_str(&v[R_GROUP]), &ids, &n);
@@ -225,7 +212,7 @@ int cmd_raw(tool *t, int argc, char **argv)
     const bluetti_block_schema *s = NULL;
     frames fr = { json_array() };
     uint8_t *buf = NULL;
-    int rc = parse_cmd("raw", v, argc, argv, &done);
+    int rc = cmd_opts_no_args("raw", v, argc, argv, &done);
     if (rc || done) goto out;
     if (!opt_str(&v[W_BLOCK])) {
         rc = tool_error(EXIT_USAGE, "raw needs --block ID; e.g. '" TOOL_NAME " raw --block 100'");
@@ -341,7 +328,7 @@ int cmd_listen(tool *t, int argc, char **argv)
     size_t n = 0, failed_total = 0;
     double interval = 5.0;
     long count = 0;
-    int rc = parse_cmd("listen", v, argc, argv, &done);
+    int rc = cmd_opts_no_args("listen", v, argc, argv, &done);
     if (!rc && !done)
         rc = opt_double(&listen_opts[L_INTERVAL], &v[L_INTERVAL], &interval);
     if (!rc && !done) rc = opt_long(&listen_opts[L_COUNT], &v[L_COUNT], &count);

@@ -67,6 +67,19 @@ int cmd_opts(const command *c, optval *vals, int argc, char **argv, char **pos, 
     return EXIT_OK;
 }
 
+int cmd_opts_no_args(const char *name, optval *vals, int argc, char **argv, bool *done)
+{
+    char **pos = calloc((size_t)argc + 1, sizeof *pos);
+    size_t n_pos = 0;
+    if (!pos) return tool_error(EXIT_FAIL, "out of memory");
+    int rc = cmd_opts(command_find(name), vals, argc, argv, pos, &n_pos, done);
+    if (!rc && !*done && n_pos)
+        rc = tool_error(EXIT_USAGE, "'%s' takes no arguments, got '%s'; run '" TOOL_NAME
+                        " %s --help'", name, bt_shown(pos[0]), name);
+    free(pos);
+    return rc;
+}
+
 void print_global_help(FILE *out)
 {
     fputs("Usage: " TOOL_NAME " [GLOBAL OPTIONS] COMMAND [COMMAND OPTIONS]\n"

@@ -391,6 +391,9 @@ int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cl
  * *done. vals has opts_count(c->opts) slots. */
 int cmd_opts(const command *c, optval *vals, int argc, char **argv, char **pos, size_t *n_pos,
              bool *done);
+/* cmd_opts for the command called name, which takes options but no
+ * positional arguments (one given is a usage error naming it). */
+int cmd_opts_no_args(const char *name, optval *vals, int argc, char **argv, bool *done);
 const command *command_find(const char *name);
 /* Whether a command opens a device (and so needs a transport). */
 bool command_uses_device(const command *c);

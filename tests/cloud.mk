@@ -45,3 +45,7 @@ dist_check_SCRIPTS += tests/cloud/tool_errors.sh
 ## restart: the expired token renewed, a fresh TOTP after the cloud's clock jumped.
 TESTS += tests/cloud/listen.sh
 dist_check_SCRIPTS += tests/cloud/listen.sh
+## The cloud tests start mosquitto and the HTTPS account server: valgrind's
+## pass leaves them to the plain, sanitizer and coverage passes.
+INTEGRATION_TESTS += tests/cloud/sim_cloud.sh tests/cloud/login_lib.sh tests/cloud/login.sh \
+	tests/cloud/tool_errors.sh tests/cloud/listen.sh

@@ -29,3 +29,6 @@ tests_mqtt_taken_plugin_la_CFLAGS = -std=c11 $(WARN_CFLAGS) $(MOSQUITTO_CFLAGS)
 tests_mqtt_taken_plugin_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
 TESTS += tests/mqtt/live.sh tests/mqtt/cloud_profile.sh
 dist_check_SCRIPTS += tests/mqtt/live.sh tests/mqtt/cloud_profile.sh
+## Live-mode tests start their own brokers and simulators; valgrind's pass
+## keeps tests/mqtt/run.sh (the MQTT transport's memcheck) and skips these.
+INTEGRATION_TESTS += tests/mqtt/live.sh tests/mqtt/cloud_profile.sh

@@ -6,7 +6,7 @@
  *
  *   bench_read PLUGIN_DIR PKI_DIR PORT SERIAL READS [BLOCK]
  *
- * PKI_DIR is what tests/mqtt/mkcerts.sh makes (client.p12, client.crt,
+ * PKI_DIR is what tests/integration/mqtt/mkcerts.sh makes (client.p12, client.crt,
  * client.key, ca.crt); the password comes from $BLUETTI_CERT_PASSWORD.
  * Output: "key value" lines on stdout.
  */

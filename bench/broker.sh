@@ -1,6 +1,6 @@
 # bench/broker.sh: sourced by bench/run.sh and bench/compare.sh (POSIX sh).
 # Needs $S (the source tree), $tmp (a private directory with pki/ made by
-# tests/mqtt/mkcerts.sh) and $MOSQ (the broker binary); starts a TLS
+# tests/integration/mqtt/mkcerts.sh) and $MOSQ (the broker binary); starts a TLS
 # mosquitto on a free loopback port (client certificates required,
 # set_tcp_nodelay true), sets $broker (its pid) and $port; fails after ten
 # ports.

@@ -34,7 +34,7 @@ BT_MQTT_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export BT_MQTT_PASSWORD
 BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD
 export BLUETTI_CERT_PASSWORD
-mkdir "$tmp/pki" && sh "$S/tests/mqtt/mkcerts.sh" "$tmp/pki" || exit 1
+mkdir "$tmp/pki" && sh "$S/tests/integration/mqtt/mkcerts.sh" "$tmp/pki" || exit 1
 stop() { kill "$1" 2>/dev/null; wait "$1" 2>/dev/null; return 0; }
 . "$S/bench/broker.sh"
 bench_start_broker || { cat "$tmp/broker.log" >&2; exit 1; }

@@ -1,7 +1,7 @@
 #!/bin/sh
 # bench/run.sh SRCDIR OPTDIR RESULTS.json — run every benchmark against the
 # optimised build in OPTDIR (made by `make bench`), print a table and write
-# the figures as JSON. Starts a throw-away PKI (tests/mqtt/mkcerts.sh), a
+# the figures as JSON. Starts a throw-away PKI (tests/integration/mqtt/mkcerts.sh), a
 # TLS mosquitto on a free loopback port and bluetti-sim; everything started
 # here is stopped again, also on failure or interrupt.
 #
@@ -135,7 +135,7 @@ echo "bench: decode" >&2
 echo "bench: PKI, broker" >&2
 BT_MQTT_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export BT_MQTT_PASSWORD
-sh "$S/tests/mqtt/mkcerts.sh" "$tmp/pki" || fail "making the certificates failed"
+sh "$S/tests/integration/mqtt/mkcerts.sh" "$tmp/pki" || fail "making the certificates failed"
 BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD
 export BLUETTI_CERT_PASSWORD
 . "$S/bench/broker.sh"

@@ -1,7 +1,7 @@
 /* The session's clock: monotonic milliseconds through one function
  * pointer. Not installed and not exported (the library is built with
  * hidden visibility and exports only bluetti_*): a test compiled against
- * the core's own objects (tests/test_session) sets bt_clock_ms to a clock
+ * the core's own objects (tests/core/test_session) sets bt_clock_ms to a clock
  * it advances by hand, so timeouts and retries run without sleeping. */
 #ifndef BLUETTI_CLOCK_H
 #define BLUETTI_CLOCK_H

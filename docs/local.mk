@@ -1,6 +1,6 @@
 ## docs/local.mk: the generated block reference.
 ## docs/BLOCKS.md is printed by `bluetti-tool docs` from the plugins built in
-## this tree and committed; tests/tool/docs.sh fails when it is stale.
+## this tree and committed; tests/tools/bluetti-tool/docs.sh fails when it is stale.
 ## Regenerate it with `make update-docs` (writes into the source tree).
 update-docs: tools/bluetti-tool$(EXEEXT) $(plugin_LTLIBRARIES)
 	$(AM_V_GEN)$(top_builddir)/tools/bluetti-tool --no-config --no-plugin-search \

@@ -1,20 +1,20 @@
 ## tests/blocks.mk: catalog A block plugins (blocks-home, -inverter, -meter,
 ## -pack, -settings): registration, schema checks, one hand-checked vector
 ## per block plus truncated and malformed variants.
-check_PROGRAMS += tests/test_blocks_a tests/test_blocks_a2
-TESTS += tests/test_blocks_a tests/test_blocks_a2
-tests_test_blocks_a_SOURCES = tests/test_blocks_a.c tests/blocks_a_check.c tests/blocks_a_check.h
-tests_test_blocks_a_CFLAGS = $(TEST_CFLAGS)
-tests_test_blocks_a_LDADD = $(TEST_LIBS)
-tests_test_blocks_a2_SOURCES = tests/test_blocks_a2.c tests/blocks_a_check.c tests/blocks_a_check.h
-tests_test_blocks_a2_CFLAGS = $(TEST_CFLAGS)
-tests_test_blocks_a2_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/plugins/test_blocks_catalog_a tests/plugins/test_blocks_catalog_a_rest
+TESTS += tests/plugins/test_blocks_catalog_a tests/plugins/test_blocks_catalog_a_rest
+tests_plugins_test_blocks_catalog_a_SOURCES = tests/plugins/test_blocks_catalog_a.c tests/plugins/blocks_catalog_a_check.c tests/plugins/blocks_catalog_a_check.h
+tests_plugins_test_blocks_catalog_a_CFLAGS = $(TEST_CFLAGS)
+tests_plugins_test_blocks_catalog_a_LDADD = $(TEST_LIBS)
+tests_plugins_test_blocks_catalog_a_rest_SOURCES = tests/plugins/test_blocks_catalog_a_rest.c tests/plugins/blocks_catalog_a_check.c tests/plugins/blocks_catalog_a_check.h
+tests_plugins_test_blocks_catalog_a_rest_CFLAGS = $(TEST_CFLAGS)
+tests_plugins_test_blocks_catalog_a_rest_LDADD = $(TEST_LIBS)
 ## The catalog as real units show it: vectors built from the wire rules.
-check_PROGRAMS += tests/test_blocks_v2
-TESTS += tests/test_blocks_v2
-tests_test_blocks_v2_SOURCES = tests/test_blocks_v2.c tests/blocks_a_check.c tests/blocks_a_check.h
-tests_test_blocks_v2_CFLAGS = $(TEST_CFLAGS)
-tests_test_blocks_v2_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/plugins/test_blocks_evidence
+TESTS += tests/plugins/test_blocks_evidence
+tests_plugins_test_blocks_evidence_SOURCES = tests/plugins/test_blocks_evidence.c tests/plugins/blocks_catalog_a_check.c tests/plugins/blocks_catalog_a_check.h
+tests_plugins_test_blocks_evidence_CFLAGS = $(TEST_CFLAGS)
+tests_plugins_test_blocks_evidence_LDADD = $(TEST_LIBS)
 ## The device images are the generator's output from data/devices/units/.
-TESTS += tests/images.sh
-dist_check_SCRIPTS += tests/images.sh
+TESTS += tests/plugins/device_images.sh
+dist_check_SCRIPTS += tests/plugins/device_images.sh

@@ -1,51 +1,51 @@
 ## tests/cloud: libbluetti-cloud (algorithms, envelope; later login and the simulated cloud).
-check_PROGRAMS += tests/cloud/test_cloud_crypto
-TESTS += tests/cloud/test_cloud_crypto
-tests_cloud_test_cloud_crypto_SOURCES = tests/cloud/test_cloud_crypto.c
-tests_cloud_test_cloud_crypto_CFLAGS = $(TEST_CFLAGS)
-tests_cloud_test_cloud_crypto_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS)
+check_PROGRAMS += tests/core/test_cloud_crypto
+TESTS += tests/core/test_cloud_crypto
+tests_core_test_cloud_crypto_SOURCES = tests/core/test_cloud_crypto.c
+tests_core_test_cloud_crypto_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_cloud_crypto_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS)
 
 ## The simulated cloud (bluetti-sim --cloud) and the test broker's auth
-## plugin, driven by tests/cloud/sim_cloud.sh with curl and the mosquitto
+## plugin, driven by tests/integration/cloud/sim_cloud.sh with curl and the mosquitto
 ## clients. totp_tool prints libbluetti-cloud's values for the shell tests.
-check_PROGRAMS += tests/cloud/totp_tool
-tests_cloud_totp_tool_SOURCES = tests/cloud/totp_tool.c
-tests_cloud_totp_tool_LDADD = core/cloud/libbluetti-cloud.la
+check_PROGRAMS += tests/integration/cloud/totp_tool
+tests_integration_cloud_totp_tool_SOURCES = tests/integration/cloud/totp_tool.c
+tests_integration_cloud_totp_tool_LDADD = core/cloud/libbluetti-cloud.la
 ## The plugin is loaded by Debian's mosquitto, which cannot load sanitizer
 ## or coverage instrumented code: it is built without SAN_CFLAGS, from
 ## libbluetti-cloud's own source file (the same code, not a copy).
-check_LTLIBRARIES += tests/cloud/auth_plugin.la
-tests_cloud_auth_plugin_la_SOURCES = tests/cloud/auth_plugin.c core/cloud/crypto.c
-tests_cloud_auth_plugin_la_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB
-tests_cloud_auth_plugin_la_CFLAGS = -std=c11 $(WARN_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
-tests_cloud_auth_plugin_la_LDFLAGS = -module -avoid-version -rpath /nowhere \
+check_LTLIBRARIES += tests/integration/cloud/auth_plugin.la
+tests_integration_cloud_auth_plugin_la_SOURCES = tests/integration/cloud/auth_plugin.c core/cloud/crypto.c
+tests_integration_cloud_auth_plugin_la_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB
+tests_integration_cloud_auth_plugin_la_CFLAGS = -std=c11 $(WARN_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
+tests_integration_cloud_auth_plugin_la_LDFLAGS = -module -avoid-version -rpath /nowhere \
 	-export-symbols-regex '^mosquitto_plugin_(version|init|cleanup)$$'
-tests_cloud_auth_plugin_la_LIBADD = $(OPENSSL_LIBS)
-TESTS += tests/cloud/sim_cloud.sh
-dist_check_SCRIPTS += tests/cloud/sim_cloud.sh tests/cloud/harness.sh tests/cloud/pki.sh
+tests_integration_cloud_auth_plugin_la_LIBADD = $(OPENSSL_LIBS)
+TESTS += tests/integration/cloud/sim_cloud.sh
+dist_check_SCRIPTS += tests/integration/cloud/sim_cloud.sh tests/integration/cloud/harness.sh tests/integration/cloud/pki.sh
 
 ## The account client (cloud-client): test_login runs its CUnit suites
 ## against bluetti-sim --cloud through login_lib.sh; login.sh drives
 ## bluetti-tool login / devices / logout / --sn read the same way.
-check_PROGRAMS += tests/cloud/test_login
-tests_cloud_test_login_SOURCES = tests/cloud/test_login.c
-tests_cloud_test_login_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS)
-tests_cloud_test_login_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS) $(OPENSSL_LIBS)
-TESTS += tests/cloud/login_lib.sh tests/cloud/login.sh
-dist_check_SCRIPTS += tests/cloud/login_lib.sh tests/cloud/login.sh
+check_PROGRAMS += tests/integration/cloud/test_login
+tests_integration_cloud_test_login_SOURCES = tests/integration/cloud/test_login.c
+tests_integration_cloud_test_login_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS)
+tests_integration_cloud_test_login_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS) $(OPENSSL_LIBS)
+TESTS += tests/integration/cloud/login_lib.sh tests/integration/cloud/login.sh
+dist_check_SCRIPTS += tests/integration/cloud/login_lib.sh tests/integration/cloud/login.sh
 
 ## tool_errors.sh: bluetti-tool through the stored login from the user's
 ## side: each connect-time failure (session taken, credentials refused,
 ## stale clock, password changed), address 0 and the old envelope via --sn,
 ## the broker key pin stored by login, and strace of a --sn read.
-TESTS += tests/cloud/tool_errors.sh
-dist_check_SCRIPTS += tests/cloud/tool_errors.sh
+TESTS += tests/integration/cloud/tool_errors.sh
+dist_check_SCRIPTS += tests/integration/cloud/tool_errors.sh
 
 ## listen.sh: a long-running listen through a stored login across a broker
 ## restart: the expired token renewed, a fresh TOTP after the cloud's clock jumped.
-TESTS += tests/cloud/listen.sh
-dist_check_SCRIPTS += tests/cloud/listen.sh
+TESTS += tests/integration/cloud/listen.sh
+dist_check_SCRIPTS += tests/integration/cloud/listen.sh
 ## The cloud tests start mosquitto and the HTTPS account server: valgrind's
 ## pass leaves them to the plain, sanitizer and coverage passes.
-INTEGRATION_TESTS += tests/cloud/sim_cloud.sh tests/cloud/login_lib.sh tests/cloud/login.sh \
-	tests/cloud/tool_errors.sh tests/cloud/listen.sh
+INTEGRATION_TESTS += tests/integration/cloud/sim_cloud.sh tests/integration/cloud/login_lib.sh tests/integration/cloud/login.sh \
+	tests/integration/cloud/tool_errors.sh tests/integration/cloud/listen.sh

@@ -6,48 +6,48 @@ tests_libtestutil_la_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS)
 TEST_LIBS = tests/libtestutil.la core/libbluetti.la $(BTUTIL_LIBS) $(CUNIT_LIBS) $(LIBM)
 TEST_CFLAGS = $(AM_CFLAGS) $(CUNIT_CFLAGS) -I$(top_srcdir)/tests $(BTUTIL_CPPFLAGS)
 
-EXTRA_DIST += tests/valgrind.supp
+EXTRA_DIST += tests/valgrind.supp tests/README.md
 
 ## Deliberately broken plugins for the loader tests (never installed).
-check_LTLIBRARIES += tests/plugins/good.la tests/plugins/bad_abi.la tests/plugins/no_symbol.la \
-	tests/plugins/init_fail.la tests/plugins/z_dup_block.la tests/plugins/bad_schema.la
-tests_plugins_good_la_SOURCES = tests/plugins/good.c
-tests_plugins_good_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
-tests_plugins_good_la_LIBADD = $(PLUGIN_LIBADD)
-tests_plugins_bad_abi_la_SOURCES = tests/plugins/bad_abi.c
-tests_plugins_bad_abi_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
-tests_plugins_bad_abi_la_LIBADD = $(PLUGIN_LIBADD)
-tests_plugins_no_symbol_la_SOURCES = tests/plugins/no_symbol.c
-tests_plugins_no_symbol_la_LDFLAGS = -module -avoid-version -no-undefined -rpath /nowhere $(AM_LDFLAGS)
-tests_plugins_init_fail_la_SOURCES = tests/plugins/init_fail.c
-tests_plugins_init_fail_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
-tests_plugins_init_fail_la_LIBADD = $(PLUGIN_LIBADD)
-tests_plugins_z_dup_block_la_SOURCES = tests/plugins/z_dup_block.c
-tests_plugins_z_dup_block_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
-tests_plugins_z_dup_block_la_LIBADD = $(PLUGIN_LIBADD)
-tests_plugins_bad_schema_la_SOURCES = tests/plugins/bad_schema.c
-tests_plugins_bad_schema_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
-tests_plugins_bad_schema_la_LIBADD = $(PLUGIN_LIBADD)
-## A third transport built outside the tool (tests/tool/options.sh); its
+check_LTLIBRARIES += tests/core/loader-fixtures/good.la tests/core/loader-fixtures/bad_abi.la tests/core/loader-fixtures/no_symbol.la \
+	tests/core/loader-fixtures/init_fail.la tests/core/loader-fixtures/z_dup_block.la tests/core/loader-fixtures/bad_schema.la
+tests_core_loader_fixtures_good_la_SOURCES = tests/core/loader-fixtures/good.c
+tests_core_loader_fixtures_good_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_core_loader_fixtures_good_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_loader_fixtures_bad_abi_la_SOURCES = tests/core/loader-fixtures/bad_abi.c
+tests_core_loader_fixtures_bad_abi_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_core_loader_fixtures_bad_abi_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_loader_fixtures_no_symbol_la_SOURCES = tests/core/loader-fixtures/no_symbol.c
+tests_core_loader_fixtures_no_symbol_la_LDFLAGS = -module -avoid-version -no-undefined -rpath /nowhere $(AM_LDFLAGS)
+tests_core_loader_fixtures_init_fail_la_SOURCES = tests/core/loader-fixtures/init_fail.c
+tests_core_loader_fixtures_init_fail_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_core_loader_fixtures_init_fail_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_loader_fixtures_z_dup_block_la_SOURCES = tests/core/loader-fixtures/z_dup_block.c
+tests_core_loader_fixtures_z_dup_block_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_core_loader_fixtures_z_dup_block_la_LIBADD = $(PLUGIN_LIBADD)
+tests_core_loader_fixtures_bad_schema_la_SOURCES = tests/core/loader-fixtures/bad_schema.c
+tests_core_loader_fixtures_bad_schema_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_core_loader_fixtures_bad_schema_la_LIBADD = $(PLUGIN_LIBADD)
+## A third transport built outside the tool (tests/tools/bluetti-tool/options.sh); its
 ## own directory, so the broken-plugin directory above stays as it is.
-check_LTLIBRARIES += tests/loopback/transport-loopback.la
-tests_loopback_transport_loopback_la_SOURCES = tests/plugins/transport_loopback.c
-tests_loopback_transport_loopback_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
-tests_loopback_transport_loopback_la_LIBADD = $(PLUGIN_LIBADD)
+check_LTLIBRARIES += tests/plugins/transport-loopback/transport-loopback.la
+tests_plugins_transport_loopback_transport_loopback_la_SOURCES = tests/plugins/transport-loopback/transport_loopback.c
+tests_plugins_transport_loopback_transport_loopback_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)
+tests_plugins_transport_loopback_transport_loopback_la_LIBADD = $(PLUGIN_LIBADD)
 
-check_PROGRAMS += tests/test_registry tests/test_options tests/test_session
-TESTS += tests/test_registry tests/test_options tests/test_session
-tests_test_registry_SOURCES = tests/test_registry.c
-tests_test_registry_CFLAGS = $(TEST_CFLAGS)
-tests_test_registry_LDADD = $(TEST_LIBS)
-tests_test_options_SOURCES = tests/test_options.c
-tests_test_options_CFLAGS = $(TEST_CFLAGS)
-tests_test_options_LDADD = $(TEST_LIBS)
-check_PROGRAMS += tests/test_option_decl
-TESTS += tests/test_option_decl
-tests_test_option_decl_SOURCES = tests/test_option_decl.c
-tests_test_option_decl_CFLAGS = $(TEST_CFLAGS)
-tests_test_option_decl_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/core/test_registry tests/core/test_options tests/core/test_session
+TESTS += tests/core/test_registry tests/core/test_options tests/core/test_session
+tests_core_test_registry_SOURCES = tests/core/test_registry.c
+tests_core_test_registry_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_registry_LDADD = $(TEST_LIBS)
+tests_core_test_options_SOURCES = tests/core/test_options.c
+tests_core_test_options_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_options_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/core/test_option_decl
+TESTS += tests/core/test_option_decl
+tests_core_test_option_decl_SOURCES = tests/core/test_option_decl.c
+tests_core_test_option_decl_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_option_decl_LDADD = $(TEST_LIBS)
 ## test_session links the core's sources directly (not libbluetti.so) so
 ## that it can replace the session's clock (core/clock.h): its timeouts
 ## and retries run on a clock it advances instead of sleeping.
@@ -55,14 +55,14 @@ check_LTLIBRARIES += tests/libbluetti-core.la
 tests_libbluetti_core_la_SOURCES = $(core_libbluetti_la_SOURCES)
 tests_libbluetti_core_la_CPPFLAGS = $(AM_CPPFLAGS) $(BTUTIL_CPPFLAGS) -DBLUETTI_BUILDING_LIB
 tests_libbluetti_core_la_LIBADD = $(BTUTIL_LIBS) $(LTDL_LIBS) $(LIBM)
-tests_test_session_SOURCES = tests/test_session.c tests/testutil.c tests/testutil.h
-tests_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core
-tests_test_session_CFLAGS = $(TEST_CFLAGS)
-tests_test_session_LDADD = tests/libbluetti-core.la $(CUNIT_LIBS) $(LIBM)
+tests_core_test_session_SOURCES = tests/core/test_session.c tests/testutil.c tests/testutil.h
+tests_core_test_session_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/core
+tests_core_test_session_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_session_LDADD = tests/libbluetti-core.la $(CUNIT_LIBS) $(LIBM)
 
 ## API/ABI gates: exported symbols match docs/API.md; ABI matches docs/abi/.
-TESTS += tests/symbols.sh tests/abi.sh
-dist_check_SCRIPTS += tests/symbols.sh tests/abi.sh
+TESTS += tests/core/symbols.sh tests/core/abi.sh
+dist_check_SCRIPTS += tests/core/symbols.sh tests/core/abi.sh
 
 ## Record the current ABI as the new baseline (after a deliberate version bump).
 update-abi: core/libbluetti.la
@@ -73,8 +73,8 @@ update-abi: core/libbluetti.la
 .PHONY: update-abi
 
 ## libbtutil, the internal helper library (core/util).
-check_PROGRAMS += tests/test_util
-TESTS += tests/test_util
-tests_test_util_SOURCES = tests/test_util.c
-tests_test_util_CFLAGS = $(TEST_CFLAGS)
-tests_test_util_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/core/test_btutil
+TESTS += tests/core/test_btutil
+tests_core_test_btutil_SOURCES = tests/core/test_btutil.c
+tests_core_test_btutil_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_btutil_LDADD = $(TEST_LIBS)

@@ -1,34 +1,34 @@
-## tests/mqtt.mk: MQTT integration tests. tests/mqtt/run.sh makes a
+## tests/mqtt.mk: MQTT integration tests. tests/integration/mqtt/run.sh makes a
 ## throw-away PKI, starts mosquitto and bluetti-sim on free loopback ports
-## and runs tests/test_mqtt against them; tests/mqtt/sim-cli.sh checks the
+## and runs tests/integration/mqtt/test_mqtt against them; tests/tools/bluetti-sim/sim-cli.sh checks the
 ## simulator's command line.
-check_PROGRAMS += tests/test_mqtt
-tests_test_mqtt_SOURCES = tests/test_mqtt.c
-tests_test_mqtt_CFLAGS = $(TEST_CFLAGS) $(MOSQUITTO_CFLAGS)
-tests_test_mqtt_LDADD = $(TEST_LIBS) $(MOSQUITTO_LIBS)
-TESTS += tests/mqtt/run.sh tests/mqtt/sim-cli.sh
-dist_check_SCRIPTS += tests/mqtt/run.sh tests/mqtt/sim-cli.sh tests/mqtt/mkcerts.sh \
-	tests/mqtt/external-loop.sh
+check_PROGRAMS += tests/integration/mqtt/test_mqtt
+tests_integration_mqtt_test_mqtt_SOURCES = tests/integration/mqtt/test_mqtt.c
+tests_integration_mqtt_test_mqtt_CFLAGS = $(TEST_CFLAGS) $(MOSQUITTO_CFLAGS)
+tests_integration_mqtt_test_mqtt_LDADD = $(TEST_LIBS) $(MOSQUITTO_LIBS)
+TESTS += tests/integration/mqtt/run.sh tests/tools/bluetti-sim/sim-cli.sh
+dist_check_SCRIPTS += tests/integration/mqtt/run.sh tests/tools/bluetti-sim/sim-cli.sh tests/integration/mqtt/mkcerts.sh \
+	tests/integration/mqtt/external-loop.sh
 
-## tests/mqtt/live.sh: transport-mqtt's live cloud mode (credentials,
+## tests/integration/mqtt/live.sh: transport-mqtt's live cloud mode (credentials,
 ## envelopes, Modbus address 0, key pin, security level, session taken)
-## against mosquitto and bluetti-sim --live; tests/mqtt/taken_plugin.c plays
+## against mosquitto and bluetti-sim --live; tests/integration/mqtt/taken_plugin.c plays
 ## the broker's session-taken refusal.
-check_PROGRAMS += tests/test_mqtt_live
-tests_test_mqtt_live_SOURCES = tests/test_mqtt_live.c plugins/transport-mqtt/live.c \
+check_PROGRAMS += tests/integration/mqtt/test_mqtt_live
+tests_integration_mqtt_test_mqtt_live_SOURCES = tests/integration/mqtt/test_mqtt_live.c plugins/transport-mqtt/live.c \
 	plugins/transport-mqtt/live.h plugins/transport-mqtt/profile.c
-tests_test_mqtt_live_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-mqtt
-tests_test_mqtt_live_CFLAGS = $(TEST_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
-tests_test_mqtt_live_LDADD = $(TEST_LIBS) plugins/libmqttconn.la $(BTUTIL_LIBS) core/cloud/libbluetti-cloud.la \
+tests_integration_mqtt_test_mqtt_live_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-mqtt
+tests_integration_mqtt_test_mqtt_live_CFLAGS = $(TEST_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)
+tests_integration_mqtt_test_mqtt_live_LDADD = $(TEST_LIBS) plugins/libmqttconn.la $(BTUTIL_LIBS) core/cloud/libbluetti-cloud.la \
 	$(MOSQUITTO_LIBS) \
 	$(OPENSSL_LIBS)
-check_LTLIBRARIES += tests/mqtt/taken_plugin.la
-tests_mqtt_taken_plugin_la_SOURCES = tests/mqtt/taken_plugin.c
+check_LTLIBRARIES += tests/integration/mqtt/taken_plugin.la
+tests_integration_mqtt_taken_plugin_la_SOURCES = tests/integration/mqtt/taken_plugin.c
 ## loaded by Debian's mosquitto: built without sanitizer or coverage flags
-tests_mqtt_taken_plugin_la_CFLAGS = -std=c11 $(WARN_CFLAGS) $(MOSQUITTO_CFLAGS)
-tests_mqtt_taken_plugin_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
-TESTS += tests/mqtt/live.sh tests/mqtt/cloud_profile.sh
-dist_check_SCRIPTS += tests/mqtt/live.sh tests/mqtt/cloud_profile.sh
+tests_integration_mqtt_taken_plugin_la_CFLAGS = -std=c11 $(WARN_CFLAGS) $(MOSQUITTO_CFLAGS)
+tests_integration_mqtt_taken_plugin_la_LDFLAGS = -module -avoid-version -shared -rpath /nowhere
+TESTS += tests/integration/mqtt/live.sh tests/integration/mqtt/cloud_profile.sh
+dist_check_SCRIPTS += tests/integration/mqtt/live.sh tests/integration/mqtt/cloud_profile.sh
 ## Live-mode tests start their own brokers and simulators; valgrind's pass
-## keeps tests/mqtt/run.sh (the MQTT transport's memcheck) and skips these.
-INTEGRATION_TESTS += tests/mqtt/live.sh tests/mqtt/cloud_profile.sh
+## keeps tests/integration/mqtt/run.sh (the MQTT transport's memcheck) and skips these.
+INTEGRATION_TESTS += tests/integration/mqtt/live.sh tests/integration/mqtt/cloud_profile.sh

@@ -1,22 +1,22 @@
 ## tests/reliability.mk: fault-injection and hostile-input tests (issue 7).
 
 ## In-process fault injection through transport-sim and a hostile transport.
-check_PROGRAMS += tests/test_faults
-TESTS += tests/test_faults
-tests_test_faults_SOURCES = tests/test_faults.c
-tests_test_faults_CFLAGS = $(TEST_CFLAGS)
-tests_test_faults_LDADD = $(TEST_LIBS)
+check_PROGRAMS += tests/core/test_session_faults
+TESTS += tests/core/test_session_faults
+tests_core_test_session_faults_SOURCES = tests/core/test_session_faults.c
+tests_core_test_session_faults_CFLAGS = $(TEST_CFLAGS)
+tests_core_test_session_faults_LDADD = $(TEST_LIBS)
 
-## Hostile files and values given to bluetti-tool (shell, tests/tool/lib.sh):
+## Hostile files and values given to bluetti-tool (shell, tests/tools/bluetti-tool/lib.sh):
 ## truncated plugins, links into unsafe directories, FIFOs and endless
 ## files given as certificate or config, out-of-range values, escape
 ## sequences in anything echoed, loose number syntax, unwritable output and
 ## signals during blocking calls; bluetti-sim's command line likewise.
 HOSTILE_TESTS = \
-	tests/hostile/p12.sh tests/hostile/config.sh tests/hostile/args.sh \
-	tests/hostile/plugins.sh tests/hostile/p12-fifo.sh tests/hostile/config-fifo.sh \
-	tests/hostile/plugin-truncated.sh tests/hostile/plugin-link-open-dir.sh \
-	tests/hostile/escape.sh tests/hostile/numbers.sh tests/hostile/output.sh \
-	tests/hostile/sim-args.sh
+	tests/tools/hostile/p12.sh tests/tools/hostile/config.sh tests/tools/hostile/args.sh \
+	tests/tools/hostile/plugins.sh tests/tools/hostile/p12-fifo.sh tests/tools/hostile/config-fifo.sh \
+	tests/tools/hostile/plugin-truncated.sh tests/tools/hostile/plugin-link-open-dir.sh \
+	tests/tools/hostile/escape.sh tests/tools/hostile/numbers.sh tests/tools/hostile/output.sh \
+	tests/tools/hostile/sim-args.sh
 TESTS += $(HOSTILE_TESTS)
 dist_check_SCRIPTS += $(HOSTILE_TESTS)

@@ -13,7 +13,7 @@ static const char *env_or(const char *name, const char *dflt)
 }
 
 const char *bt_plugin_dir(void) { return env_or("BLUETTI_TEST_PLUGIN_DIR", "plugins/.libs"); }
-const char *bt_bad_plugin_dir(void) { return env_or("BLUETTI_TEST_BAD_PLUGIN_DIR", "tests/plugins/.libs"); }
+const char *bt_bad_plugin_dir(void) { return env_or("BLUETTI_TEST_BAD_PLUGIN_DIR", "tests/core/loader-fixtures/.libs"); }
 const char *bt_srcdir(void) { return env_or("BLUETTI_TEST_SRCDIR", "."); }
 const char *bt_builddir(void) { return env_or("BLUETTI_TEST_BUILDDIR", "."); }
 

@@ -1,5 +1,5 @@
 /* bluetti-sim --cloud: the login tokens it issued, and the tokens file the
- * test broker's auth plugin (tests/cloud/auth_plugin.c) reads to check
+ * test broker's auth plugin (tests/integration/cloud/auth_plugin.c) reads to check
  * MQTT credentials. File format: docs/protocol/cloud.md, "The simulated
  * cloud". It holds only test tokens of the simulated accounts; it is 0644
  * because the broker runs as another user. */

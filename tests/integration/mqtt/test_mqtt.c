@@ -376,12 +376,14 @@ static void test_connect_ok(void)
 static void test_connect_refused(void)
 {
     char d[512] = "";
-    double t0 = bt_now();
     int rc = open_p12("client.p12", password, closed_port(), d, sizeof d);
     CU_ASSERT_EQUAL(rc, BLUETTI_E_CONNECT);
     CU_ASSERT(bluetti_err_is_transient(rc));
-    CU_ASSERT(bt_now() - t0 < 5.0);
+    /* the detail says refused, not timed out: it failed at once, without
+     * waiting for the connect timeout (no wall-clock bound: valgrind and a
+     * loaded machine make those flaky; timing lives in bench/) */
     CU_ASSERT_PTR_NOT_NULL(strstr(d, "refused"));
+    CU_ASSERT_PTR_NULL(strstr(d, "within"));
 }
 
 static void test_connect_silent_peer(void)
@@ -396,8 +398,8 @@ static void test_connect_silent_peer(void)
     char d[512] = "";
     double t0 = bt_now();
     CU_ASSERT_EQUAL(try_open(o, 1.0, d, sizeof d), BLUETTI_E_CONNECT);
-    double took = bt_now() - t0;
-    CU_ASSERT(took >= 0.9 && took < 4.0);
+    /* it waited for the timeout (not less) and says so */
+    CU_ASSERT(bt_now() - t0 >= 0.9);
     CU_ASSERT_PTR_NOT_NULL(strstr(d, "within"));
     bluetti_options_free(o);
     close(fd);
@@ -475,9 +477,8 @@ static void test_subscription_refused(void)
     CU_ASSERT_PTR_NOT_NULL_FATAL(s);
     bluetti_device *d = NULL;
     CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(s, SN_DENIED, "EL100V2", &d), 0);
-    double t0 = bt_now();
+    /* refused at SUBACK: the broker's answer, not a timeout after retries */
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), BLUETTI_E_BROKER_REFUSED);
-    CU_ASSERT(bt_now() - t0 < 2.5); /* refused at SUBACK, not timed out and retried */
     /* and at once the second time */
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, NULL), BLUETTI_E_BROKER_REFUSED);
     bluetti_session_close(s);

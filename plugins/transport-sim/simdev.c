@@ -26,6 +26,7 @@
 #define VERSION_REG 16u           /* block 1 byte 30 */
 #define DEFAULT_SEED 0x2545F491u
 #define DEFAULT_EXCEPTION 2u
+#define DEFAULT_WRITE_EXCEPTION 3u     /* illegal data value: a refused setting */
 
 struct sim_range {
     uint16_t start;
@@ -44,6 +45,7 @@ struct bt_simdev {
     int envelope;               /* bluetti_envelope_kind the device answers in over MQTT */
     struct sim_range *ranges;     /* sorted by start, no overlaps */
     size_t n_ranges;
+    uint64_t reads_seen, writes_seen, writes_applied; /* valid frames for this device */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -550,6 +552,53 @@ static size_t exception_frame(uint8_t addr, uint8_t fn, uint8_t code, uint8_t *o
     return 5;
 }
 
+/* A write (0x06 one register, 0x10 several) changes the image, so later
+ * reads return what was written; the reply echoes the request. Faults:
+ * an exception for writes touching a listed register, no reply (applied
+ * or not), an echo without the change. A malformed frame is ignored, as
+ * for reads; registers outside the image get exception 2. */
+static size_t answer_write(bt_simdev *d, const bt_sim_faults *f, unsigned *state,
+                           const uint8_t *req, size_t req_len, uint8_t *out, double *delay_s)
+{
+    uint8_t fn = req[1];
+    uint16_t start = (uint16_t)(req[2] << 8 | req[3]);
+    uint16_t count = 1;
+    const uint8_t *data = req + 4;
+    if (fn == BLUETTI_MODBUS_WRITE_ONE) {
+        if (req_len != 8) return 0;
+    } else {
+        if (req_len < 9) return 0;
+        count = (uint16_t)(req[4] << 8 | req[5]);
+        if (req[6] != 2u * count || req_len != 9u + 2u * count) return 0;
+        data = req + 7;
+    }
+    if (delay_s && f) *delay_s = f->delay_s;
+    int exc = 0;
+    for (unsigned i = 0; f && i < f->n_write_exceptions && i < BT_SIM_MAX_EXCEPTIONS; i++)
+        if (f->write_exception_regs[i] >= start &&
+            (uint32_t)f->write_exception_regs[i] < (uint32_t)start + count)
+            exc = f->write_exception_codes[i];
+    uint8_t *p = NULL;
+    if (!exc && (count == 0 || count > 123)) exc = 0x03;
+    if (!exc && !(p = reg_ptr(d, start, count))) exc = 0x02;
+    if (exc) return exception_frame(d->address, fn, (uint8_t)exc, out);
+    if (f && hit(f->write_lost_rate, state)) return 0;         /* neither done nor answered */
+    bool ignore = f && hit(f->write_ignore_rate, state);
+    if (!ignore) memcpy(p, data, 2u * count);
+    d->writes_applied += !ignore;
+    if (f && hit(f->write_drop_rate, state)) return 0;         /* done, but no answer */
+    memcpy(out, req, 6);   /* 0x06: the whole request; 0x10: address .. quantity */
+    put_crc(out, 6);
+    return 8;
+}
+
+void bt_simdev_counts(const bt_simdev *d, uint64_t *reads, uint64_t *writes, uint64_t *applied)
+{
+    if (reads) *reads = d ? d->reads_seen : 0;
+    if (writes) *writes = d ? d->writes_seen : 0;
+    if (applied) *applied = d ? d->writes_applied : 0;
+}
+
 size_t bt_simdev_answer(bt_simdev *d, const bt_sim_faults *faults, unsigned *state,
                         const uint8_t *req, size_t req_len, uint8_t *out, size_t cap,
                         double *delay_s)
@@ -566,6 +615,11 @@ size_t bt_simdev_answer(bt_simdev *d, const bt_sim_faults *faults, unsigned *sta
     if (req[0] != d->address) return 0;
     uint8_t fn = req[1];
     if (fn == BLUETTI_MODBUS_READ && req_len != BLUETTI_MODBUS_REQUEST_LEN) return 0;
+    if (fn == BLUETTI_MODBUS_WRITE_ONE || fn == BLUETTI_MODBUS_WRITE_MANY) {
+        d->writes_seen++;
+        return answer_write(d, faults, state, req, req_len, out, delay_s);
+    }
+    if (fn == BLUETTI_MODBUS_READ) d->reads_seen++;
 
     if (faults && hit(faults->drop_rate, state)) return 0;
 
@@ -640,6 +694,9 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
     unsigned long u;
     double *rate = NULL;
     if (!strcmp(key, "drop")) rate = &f->drop_rate;
+    else if (!strcmp(key, "write_drop")) rate = &f->write_drop_rate;
+    else if (!strcmp(key, "write_lost")) rate = &f->write_lost_rate;
+    else if (!strcmp(key, "write_ignore")) rate = &f->write_ignore_rate;
     else if (!strcmp(key, "crc") || !strcmp(key, "bad_crc")) rate = &f->bad_crc_rate;
     else if (!strcmp(key, "short")) rate = &f->short_rate;
     if (rate) {
@@ -652,6 +709,24 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
             bt_fmt(err, err_len, "faults: delay=%s: expected seconds from 0 to 3600", val);
             return BLUETTI_E_INVAL;
         }
+    } else if (!strcmp(key, "write_exception")) {
+        char *colon = strchr(val, ':');
+        unsigned long reg, code = DEFAULT_WRITE_EXCEPTION;
+        if (colon) *colon = '\0';
+        if (!parse_uint(val, 65535, &reg) ||
+            (colon && (!parse_uint(colon + 1, 255, &code) || code == 0))) {
+            if (colon) *colon = ':';
+            bt_fmt(err, err_len, "faults: write_exception=%s: expected REGISTER[:CODE] with "
+                   "REGISTER 0..65535 and CODE 1..255", val);
+            return BLUETTI_E_INVAL;
+        }
+        if (f->n_write_exceptions == BT_SIM_MAX_EXCEPTIONS) {
+            bt_fmt(err, err_len, "faults: more than %u write exception registers",
+                   BT_SIM_MAX_EXCEPTIONS);
+            return BLUETTI_E_INVAL;
+        }
+        f->write_exception_regs[f->n_write_exceptions] = (uint16_t)reg;
+        f->write_exception_codes[f->n_write_exceptions++] = (uint8_t)code;
     } else if (!strcmp(key, "exception")) {
         char *colon = strchr(val, ':');
         unsigned long block, code = DEFAULT_EXCEPTION;
@@ -686,7 +761,8 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
         f->seed = (unsigned)u;
     } else {
         bt_fmt(err, err_len, "faults: unknown fault \"%s\" (known: delay, drop, crc, short, "
-               "exception, disconnect, seed)", key);
+               "exception, disconnect, seed, write_exception, write_drop, write_lost, "
+               "write_ignore)", key);
         return BLUETTI_E_INVAL;
     }
     return 0;

@@ -46,6 +46,12 @@ static const char *name_of(const bluetti_device *d, uint16_t raw)
     return bt_write_name_of(d->w.read_names, raw);
 }
 
+static const char *outcome_words(int outcome)
+{
+    return outcome == BLUETTI_WRITE_APPLIED ? "applied"
+         : outcome == BLUETTI_WRITE_NOT_APPLIED ? "not applied" : "outcome unknown";
+}
+
 /* End the write: its verdict is in d->w.res. */
 static void finish(bluetti_device *d, const char *extra)
 {
@@ -56,11 +62,11 @@ static void finish(bluetti_device *d, const char *extra)
     const bluetti_write_result *r = &w->res;
     if (r->reply_err && r->reply_err != r->err)
         bt_fmt(why, sizeof why, "write of register %u: %s; %s%s%s", (unsigned)r->start,
-               bluetti_strerror(r->reply_err), bluetti_write_outcome_name(r->outcome),
+               bluetti_strerror(r->reply_err), outcome_words(r->outcome),
                extra ? ": " : "", extra ? extra : "");
     else
         bt_fmt(why, sizeof why, "write of register %u: %s%s%s", (unsigned)r->start,
-               bluetti_write_outcome_name(r->outcome), extra ? ": " : "", extra ? extra : "");
+               outcome_words(r->outcome), extra ? ": " : "", extra ? extra : "");
     bt_request_done(d, r->err, r->err ? why : NULL);
 }
 

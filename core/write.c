@@ -213,11 +213,19 @@ static int start_write(bluetti_device *d, uint16_t start, const uint16_t *values
     return rc;
 }
 
-/* Find, check and parse a field write. */
+/* A field write, found, checked and parsed. */
+struct set_plan {
+    uint16_t reg, raw;
+    const bluetti_enum_name *names;  /* read-back names on this model (named values) */
+    const char *want;                /* the name written, or NULL */
+};
+
 static int prepare_set(bluetti_device *d, uint16_t block, const char *field, const char *value,
-                       uint16_t *reg, uint16_t *raw, const bluetti_enum_name **names,
-                       const char **want)
+                       struct set_plan *pl)
 {
+    *pl = (struct set_plan){ 0 };
+    if (!d) return BLUETTI_E_INVAL;
+    if (d->p.st != P_IDLE) return BLUETTI_E_BUSY;
     const bluetti_block_schema *s = bluetti_registry_find_block(d->s->reg, block);
     if (!s) {
         bt_fmt(d->detail, sizeof d->detail, "block %u: no schema is registered for it",
@@ -233,14 +241,26 @@ static int prepare_set(bluetti_device *d, uint16_t block, const char *field, con
         return BLUETTI_E_NOTFOUND;
     }
     const bluetti_field *f = &s->fields[k];
-    int rc = bluetti_field_parse_write(s, f, value, reg, raw, d->detail, sizeof d->detail);
+    int rc = bluetti_field_parse_write(s, f, value, &pl->reg, &pl->raw, d->detail,
+                                       sizeof d->detail);
     if (rc) {
         d->last_code = rc;
         return rc;
     }
-    *want = f->write->values ? bt_write_name_of(f->write->values, *raw) : NULL;
-    *names = *want ? bt_write_read_names(d->profile, block, f) : NULL;
+    pl->want = f->write->values ? bt_write_name_of(f->write->values, pl->raw) : NULL;
+    pl->names = pl->want ? bt_write_read_names(d->profile, block, f) : NULL;
     return 0;
+}
+
+/* The verdict on a write refused before anything was sent. */
+static int refused(bluetti_write_result *out, int rc)
+{
+    if (out) {
+        memset(out, 0, sizeof *out);
+        out->err = rc;
+        out->outcome = BLUETTI_WRITE_NOT_APPLIED;
+    }
+    return rc;
 }
 
 static int submit(bluetti_device *d, uint16_t start, const uint16_t *values, uint16_t count,
@@ -270,12 +290,7 @@ static int run(bluetti_device *d, uint16_t start, const uint16_t *values, uint16
         if (out) *out = d->w.res;
         return rc;
     }
-    if (out) {
-        memset(out, 0, sizeof *out);
-        out->err = rc;
-        out->outcome = BLUETTI_WRITE_NOT_APPLIED;
-    }
-    return rc;
+    return refused(out, rc);
 }
 
 int bluetti_device_submit_write(bluetti_device *d, uint16_t start, const uint16_t *values,
@@ -295,33 +310,18 @@ int bluetti_device_write(bluetti_device *d, uint16_t start, const uint16_t *valu
 int bluetti_device_submit_set(bluetti_device *d, uint16_t block, const char *field,
                               const char *value)
 {
-    if (!d) return BLUETTI_E_INVAL;
-    if (d->p.st != P_IDLE) return BLUETTI_E_BUSY;
-    uint16_t reg = 0, raw = 0;
-    const bluetti_enum_name *names = NULL;
-    const char *want = NULL;
-    int rc = prepare_set(d, block, field, value, &reg, &raw, &names, &want);
-    return rc ? rc : submit(d, reg, &raw, 1, names, want);
+    struct set_plan pl;
+    int rc = prepare_set(d, block, field, value, &pl);
+    return rc ? rc : submit(d, pl.reg, &pl.raw, 1, pl.names, pl.want);
 }
 
 int bluetti_device_set(bluetti_device *d, uint16_t block, const char *field, const char *value,
                        bluetti_write_result *out)
 {
-    if (out) memset(out, 0, sizeof *out);
-    if (!d) return BLUETTI_E_INVAL;
-    if (d->p.st != P_IDLE) return BLUETTI_E_BUSY;
-    uint16_t reg = 0, raw = 0;
-    const bluetti_enum_name *names = NULL;
-    const char *want = NULL;
-    int rc = prepare_set(d, block, field, value, &reg, &raw, &names, &want);
-    if (rc) {
-        if (out) {
-            out->err = rc;
-            out->outcome = BLUETTI_WRITE_NOT_APPLIED;
-        }
-        return rc;
-    }
-    return run(d, reg, &raw, 1, names, want, out);
+    struct set_plan pl;
+    int rc = prepare_set(d, block, field, value, &pl);
+    if (rc) return refused(out, rc);
+    return run(d, pl.reg, &pl.raw, 1, pl.names, pl.want, out);
 }
 
 void bluetti_session_set_write_callback(bluetti_session *s, bluetti_write_cb cb, void *userdata)

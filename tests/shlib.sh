@@ -53,3 +53,46 @@ bt_start_broker() {
     done
     [ -n "$bt_broker" ]
 }
+
+# bt_mosquitto NAME: set MOSQ to the broker to run ($MOSQUITTO_BROKER, else
+# mosquitto on PATH, else /usr/sbin/mosquitto); without one, say so for the
+# test NAME and exit 1.
+bt_mosquitto() {
+    MOSQ=${MOSQUITTO_BROKER:-}
+    if [ -z "$MOSQ" ] || [ ! -x "$MOSQ" ]; then
+        MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
+    fi
+    if [ ! -x "$MOSQ" ]; then
+        echo "$1: needs Debian's mosquitto broker (apt-get install mosquitto)" >&2
+        exit 1
+    fi
+}
+
+# bt_stop PID...: SIGTERM, up to 10 s for them to end (valgrind'ed
+# processes are slow to finish), then SIGKILL for what is left.
+bt_stop() {
+    for _p in "$@"; do kill -TERM "$_p" 2>/dev/null; done
+    _n=0
+    while [ $_n -lt 100 ]; do
+        _alive=
+        for _p in "$@"; do kill -0 "$_p" 2>/dev/null && _alive=1; done
+        [ -z "$_alive" ] && break
+        sleep 0.1
+        _n=$((_n + 1))
+    done
+    for _p in "$@"; do kill -KILL "$_p" 2>/dev/null; done
+    return 0
+}
+
+# bt_sim_ends PREFIX PID LOG: stop the bluetti-sim PID (a child of this
+# shell) with SIGTERM; 0 when it exits cleanly, else 1 after showing the
+# last lines of its LOG.
+bt_sim_ends() {
+    kill -TERM "$2" 2>/dev/null
+    wait "$2"
+    _st=$?
+    [ $_st -eq 0 ] && return 0
+    echo "$1: bluetti-sim (pid $2) exited with status $_st after SIGTERM" >&2
+    tail -n 30 "$3" >&2
+    return 1
+}

@@ -682,6 +682,34 @@ static char *trim(char *s)
     return s;
 }
 
+/* "N[:CODE]" for the exception faults: set N's code (a later item for the
+ * same N replaces it), or add N. */
+static int exception_item(const char *key, char *val, const char *what, const char *plural,
+                          unsigned long def, uint16_t *nums, uint8_t *codes, unsigned *n,
+                          char *err, size_t err_len)
+{
+    char *colon = strchr(val, ':');
+    unsigned long num, code = def;
+    if (colon) *colon = '\0';
+    if (!parse_uint(val, 65535, &num) ||
+        (colon && (!parse_uint(colon + 1, 255, &code) || code == 0))) {
+        if (colon) *colon = ':';
+        bt_fmt(err, err_len, "faults: %s=%s: expected %s[:CODE] with %s 0..65535 and CODE "
+               "1..255", key, val, what, what);
+        return BLUETTI_E_INVAL;
+    }
+    unsigned i = 0;
+    while (i < *n && nums[i] != num) i++;
+    if (i == BT_SIM_MAX_EXCEPTIONS) {
+        bt_fmt(err, err_len, "faults: more than %u %s", BT_SIM_MAX_EXCEPTIONS, plural);
+        return BLUETTI_E_INVAL;
+    }
+    nums[i] = (uint16_t)num;
+    codes[i] = (uint8_t)code;
+    if (i == *n) (*n)++;
+    return 0;
+}
+
 static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
 {
     char *eq = strchr(item, '=');
@@ -710,43 +738,13 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
             return BLUETTI_E_INVAL;
         }
     } else if (!strcmp(key, "write_exception")) {
-        char *colon = strchr(val, ':');
-        unsigned long reg, code = DEFAULT_WRITE_EXCEPTION;
-        if (colon) *colon = '\0';
-        if (!parse_uint(val, 65535, &reg) ||
-            (colon && (!parse_uint(colon + 1, 255, &code) || code == 0))) {
-            if (colon) *colon = ':';
-            bt_fmt(err, err_len, "faults: write_exception=%s: expected REGISTER[:CODE] with "
-                   "REGISTER 0..65535 and CODE 1..255", val);
-            return BLUETTI_E_INVAL;
-        }
-        if (f->n_write_exceptions == BT_SIM_MAX_EXCEPTIONS) {
-            bt_fmt(err, err_len, "faults: more than %u write exception registers",
-                   BT_SIM_MAX_EXCEPTIONS);
-            return BLUETTI_E_INVAL;
-        }
-        f->write_exception_regs[f->n_write_exceptions] = (uint16_t)reg;
-        f->write_exception_codes[f->n_write_exceptions++] = (uint8_t)code;
+        return exception_item(key, val, "REGISTER", "write exception registers",
+                              DEFAULT_WRITE_EXCEPTION, f->write_exception_regs,
+                              f->write_exception_codes, &f->n_write_exceptions, err, err_len);
     } else if (!strcmp(key, "exception")) {
-        char *colon = strchr(val, ':');
-        unsigned long block, code = DEFAULT_EXCEPTION;
-        if (colon) *colon = '\0';
-        if (!parse_uint(val, 65535, &block) ||
-            (colon && (!parse_uint(colon + 1, 255, &code) || code == 0))) {
-            if (colon) *colon = ':';
-            bt_fmt(err, err_len, "faults: exception=%s: expected BLOCK[:CODE] with BLOCK 0..65535 "
-                   "and CODE 1..255", val);
-            return BLUETTI_E_INVAL;
-        }
-        unsigned i = 0;
-        while (i < f->n_exception_blocks && f->exception_blocks[i] != block) i++;
-        if (i == BT_SIM_MAX_EXCEPTIONS) {
-            bt_fmt(err, err_len, "faults: more than %u exception blocks", BT_SIM_MAX_EXCEPTIONS);
-            return BLUETTI_E_INVAL;
-        }
-        f->exception_blocks[i] = (uint16_t)block;
-        f->exception_codes[i] = (uint8_t)code;
-        if (i == f->n_exception_blocks) f->n_exception_blocks++;
+        return exception_item(key, val, "BLOCK", "exception blocks", DEFAULT_EXCEPTION,
+                              f->exception_blocks, f->exception_codes, &f->n_exception_blocks,
+                              err, err_len);
     } else if (!strcmp(key, "disconnect")) {
         if (!parse_uint(val, 1000000000ul, &u)) {
             bt_fmt(err, err_len, "faults: disconnect=%s: expected a number of requests (0 = never)", val);

@@ -13,15 +13,9 @@ B=${BLUETTI_TEST_BUILDDIR:-.}
 S=${BLUETTI_TEST_SRCDIR:-.}
 WRAP=${BLUETTI_TEST_WRAPPER:-}
 OPENSSL_BIN=${OPENSSL_BIN:-openssl}
-MOSQ=${MOSQUITTO_BROKER:-}
-if [ -z "$MOSQ" ] || [ ! -x "$MOSQ" ]; then
-    MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
-fi
-if [ ! -x "$MOSQ" ]; then
-    echo "mqtt-set.sh: needs Debian's mosquitto broker (apt-get install mosquitto)" >&2
-    exit 1
-fi
 export OPENSSL_BIN
+. "$S/tests/shlib.sh"
+bt_mosquitto mqtt-set.sh
 
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bluetti-set.XXXXXX") || exit 1
 chmod 755 "$tmp"
@@ -32,23 +26,14 @@ sims=
 
 cleanup() {
     trap - EXIT INT TERM
-    for p in $sims $broker; do kill -TERM "$p" 2>/dev/null; done
-    n=0
-    while [ $n -lt 100 ]; do
-        alive=
-        for p in $sims $broker; do kill -0 "$p" 2>/dev/null && alive=1; done
-        [ -z "$alive" ] && break
-        sleep 0.1
-        n=$((n + 1))
-    done
-    for p in $sims $broker; do kill -KILL "$p" 2>/dev/null; done
+    # shellcheck disable=SC2086 # lists of pids
+    bt_stop $sims $broker
     if [ -n "${BT_MQTT_KEEP:-}" ]; then echo "mqtt-set.sh: kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-. "$S/tests/shlib.sh"
 fail() { bt_fail_logs mqtt-set.sh "$tmp" 30 "$@"; }
 
 # ---- certificates and the broker ------------------------------------------------
@@ -167,14 +152,7 @@ check '[ $rc -eq 0 ] && grep -Eq "^  ctrl_ac +1 +on" "$out"' "after the exceptio
 status=0
 for name in clean refuse; do
     eval "pid=\$sim_$name"
-    kill -TERM "$pid" 2>/dev/null
-    wait "$pid"
-    st=$?
-    if [ $st -ne 0 ]; then
-        echo "mqtt-set.sh: bluetti-sim ($name) exited with status $st after SIGTERM" >&2
-        tail -n 30 "$tmp/sim-$name.log" >&2
-        status=1
-    fi
+    bt_sim_ends mqtt-set.sh "$pid" "$tmp/sim-$name.log" || status=1
 done
 sims=
 [ $failures -eq 0 ] && [ $status -eq 0 ] || fail "$failures check(s) failed"

@@ -44,6 +44,7 @@ static void stop_timer(bluetti_device *d)
 static void set_detail(bluetti_device *d, int err, const char *extra)
 {
     d->last_code = err;
+    d->remedy = NULL;
     if (err == 0) {
         d->detail[0] = '\0';
         return;
@@ -404,6 +405,7 @@ int bt_request_start(bluetti_device *d, uint16_t start, uint16_t registers, bool
             bt_fmt(d->detail, sizeof d->detail, "block %u: no schema is registered for it",
                    (unsigned)start);
             d->last_code = BLUETTI_E_NO_SCHEMA;
+            d->remedy = NULL;
             return BLUETTI_E_NO_SCHEMA;
         }
         if (!d->profile || needs_version(d, schema)) {

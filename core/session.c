@@ -632,6 +632,7 @@ int bluetti_device_last_error(const bluetti_device *d, bluetti_error_info *err)
         return BLUETTI_E_INVAL;
     }
     fill_error(err, d->s->ops, d->last_code, d->detail);
+    if (err && d->remedy) bt_strlcpy(err->remedy, d->remedy, sizeof err->remedy);
     return d->last_code;
 }
 

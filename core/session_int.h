@@ -64,6 +64,7 @@ struct bluetti_device {
     uint8_t modbus_address;
     struct bt_wanted want; /* valid while p.prelude != PRE_NONE */
     int last_code;         /* last failure, 0 after a success */
+    const char *remedy;    /* a remedy for last_code more specific than the generic one, or NULL */
     struct bt_pending p;
     struct bt_write w;     /* the write in progress, or the last one's verdict */
     struct bt_stale stale[BT_MAX_STALE];

@@ -164,6 +164,7 @@ void bt_write_on_reply(bluetti_device *d, int rc, uint8_t exception_code)
         bt_fmt(extra, sizeof extra, "exception %u: %s", (unsigned)exception_code,
                bluetti_modbus_exception_text(exception_code));
         finish(d, extra);
+        d->remedy = bluetti_modbus_write_exception_remedy(exception_code);
         return;
     }
     /* the echo, or a reply that does not echo it: read back either way */
@@ -192,6 +193,7 @@ static int start_write(bluetti_device *d, uint16_t start, const uint16_t *values
         bt_fmt(d->detail, sizeof d->detail, "registers %u..%u: no loaded block declares them "
                "writable", (unsigned)start, (unsigned)(start + count - 1));
         d->last_code = BLUETTI_E_NOT_WRITABLE;
+        d->remedy = NULL;
         return BLUETTI_E_NOT_WRITABLE;
     }
     struct bt_write *w = &d->w;
@@ -231,6 +233,7 @@ static int prepare_set(bluetti_device *d, uint16_t block, const char *field, con
         bt_fmt(d->detail, sizeof d->detail, "block %u: no schema is registered for it",
                (unsigned)block);
         d->last_code = BLUETTI_E_NO_SCHEMA;
+        d->remedy = NULL;
         return BLUETTI_E_NO_SCHEMA;
     }
     int k = field ? bluetti_schema_field_index(s, field) : -1;
@@ -238,6 +241,7 @@ static int prepare_set(bluetti_device *d, uint16_t block, const char *field, con
         bt_fmt(d->detail, sizeof d->detail, "block %u has no field '%s'", (unsigned)block,
                field ? field : "(none)");
         d->last_code = BLUETTI_E_NOTFOUND;
+        d->remedy = NULL;
         return BLUETTI_E_NOTFOUND;
     }
     const bluetti_field *f = &s->fields[k];
@@ -245,6 +249,7 @@ static int prepare_set(bluetti_device *d, uint16_t block, const char *field, con
                                        sizeof d->detail);
     if (rc) {
         d->last_code = rc;
+        d->remedy = NULL;
         return rc;
     }
     pl->want = f->write->values ? bt_write_name_of(f->write->values, pl->raw) : NULL;

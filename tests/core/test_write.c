@@ -469,6 +469,7 @@ static void test_exception(void)
     bluetti_error_info info;
     CU_ASSERT_EQUAL(bluetti_device_last_error(d, &info), BLUETTI_E_EXCEPTION);
     CU_ASSERT_PTR_NOT_NULL(strstr(info.detail, "exception 3"));
+    CU_ASSERT_STRING_EQUAL(info.remedy, bluetti_modbus_write_exception_remedy(3));
     CU_ASSERT_EQUAL(ctrl_ac_now(d), 1);
     /* never retried: one write frame */
     CU_ASSERT_EQUAL(frames_seen(0x06, NULL), 1);

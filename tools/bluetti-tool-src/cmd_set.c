@@ -175,7 +175,7 @@ static int report(const tool *t, const bluetti_block_schema *s, const bluetti_fi
     bluetti_device_last_error(t->dev, &info);
     if (err == BLUETTI_E_EXCEPTION)
         return tool_error(EXIT_FAIL, "the device refused the write: %s; %s", info.detail,
-                          bluetti_modbus_write_exception_remedy(r->exception_code));
+                          info.remedy);
     if (r->outcome == BLUETTI_WRITE_NOT_APPLIED && r->sent)
         return tool_error(EXIT_NOT_APPLIED, "not taken effect: %s; %s", info.detail,
                           bluetti_err_remedy(BLUETTI_E_NOT_APPLIED));

@@ -588,6 +588,7 @@ static size_t answer_write(bt_simdev *d, const bt_sim_faults *f, unsigned *state
     d->writes_applied += !ignore;
     if (f && hit(f->write_drop_rate, state)) return 0;         /* done, but no answer */
     memcpy(out, req, 6);   /* 0x06: the whole request; 0x10: address .. quantity */
+    if (f && hit(f->write_bad_echo_rate, state)) out[5] ^= 0x01; /* echo another value */
     put_crc(out, 6);
     return 8;
 }
@@ -725,6 +726,7 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
     else if (!strcmp(key, "write_drop")) rate = &f->write_drop_rate;
     else if (!strcmp(key, "write_lost")) rate = &f->write_lost_rate;
     else if (!strcmp(key, "write_ignore")) rate = &f->write_ignore_rate;
+    else if (!strcmp(key, "write_bad_echo")) rate = &f->write_bad_echo_rate;
     else if (!strcmp(key, "crc") || !strcmp(key, "bad_crc")) rate = &f->bad_crc_rate;
     else if (!strcmp(key, "short")) rate = &f->short_rate;
     if (rate) {
@@ -760,7 +762,7 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
     } else {
         bt_fmt(err, err_len, "faults: unknown fault \"%s\" (known: delay, drop, crc, short, "
                "exception, disconnect, seed, write_exception, write_drop, write_lost, "
-               "write_ignore)", key);
+               "write_ignore, write_bad_echo)", key);
         return BLUETTI_E_INVAL;
     }
     return 0;

@@ -44,6 +44,7 @@ typedef struct bt_sim_faults {
     double write_drop_rate;     /* the write is applied, but no reply */
     double write_lost_rate;     /* the write is neither applied nor answered */
     double write_ignore_rate;   /* the reply echoes the write, the registers stay */
+    double write_bad_echo_rate; /* applied, but the reply echoes another value */
 } bt_sim_faults;
 
 /* Load a device image. On failure returns an error (BLUETTI_E_IO,
@@ -99,7 +100,7 @@ void bt_simdev_counts(const bt_simdev *d, uint64_t *reads, uint64_t *writes, uin
 
 /* Parse a fault spec such as "delay=0.2,drop=0.1,crc=0.5,short=1,
  * exception=1300:2,exception=6000,disconnect=5,seed=7,write_exception=2011:3,
- * write_drop=1,write_lost=1,write_ignore=1" into *f (which is cleared
+ * write_drop=1,write_lost=1,write_ignore=1,write_bad_echo=1" into *f (which is cleared
  * first). An exception without a code uses 2, a write exception 3. "" and "none" mean
  * no faults. Returns 0 or BLUETTI_E_INVAL with the reason in err. */
 int bt_sim_faults_parse(const char *spec, bt_sim_faults *f, char *err, size_t err_len);

@@ -9,7 +9,8 @@
  *   strict_serial=BOOL   refuse addresses no image has as its serial
  *   faults=SPEC     fault injection (simdev.h: delay, drop, crc, short,
  *                   exception, disconnect, seed, and for writes
- *                   write_exception, write_drop, write_lost, write_ignore);
+ *                   write_exception, write_drop, write_lost, write_ignore,
+ *                   write_bad_echo);
  *                   "fault" is accepted too
  *   frame_log=FILE  append every request frame the devices receive, one
  *                   line "ADDRESS HEX" each (tests check what arrived)
@@ -409,6 +410,13 @@ static int sim_submit(void *state, const char *address, const uint8_t *frame, si
     struct attachment *a = find_att(s, address);
     if (!a) return BLUETTI_E_NOTFOUND;
     double now = bt_now();
+    /* logged as it arrives, whatever the faults then do with it */
+    if (s->frame_log) {
+        char hex[2 * BLUETTI_MODBUS_MAX_WRITE_FRAME + 1];
+        bluetti_hex_format(frame, len, 0, hex, sizeof hex);
+        fprintf(s->frame_log, "%s %s\n", address, hex);
+        fflush(s->frame_log);
+    }
     if (s->faults.disconnect_after && ++s->since_disconnect >= s->faults.disconnect_after) {
         /* The request went out, then the connection dropped: its reply and
          * every other pending one are lost. The link comes straight back. */
@@ -417,12 +425,6 @@ static int sim_submit(void *state, const char *address, const uint8_t *frame, si
         bluetti_log(s->env.log, BLUETTI_LOG_INFO, SRC, "fault: disconnecting");
         int rc = push(s, IT_DISCONNECTED, NULL, NULL, 0, now);
         return rc ? rc : push(s, IT_CONNECTED, NULL, NULL, 0, now);
-    }
-    if (s->frame_log) {
-        char hex[2 * BLUETTI_MODBUS_MAX_WRITE_FRAME + 1];
-        bluetti_hex_format(frame, len, 0, hex, sizeof hex);
-        fprintf(s->frame_log, "%s %s\n", address, hex);
-        fflush(s->frame_log);
     }
     uint8_t out[BLUETTI_MODBUS_MAX_FRAME];
     double delay = 0;
@@ -496,7 +498,7 @@ static const bluetti_option_decl sim_options[] = {
       .help = "fault injection, e.g. delay=0.2,drop=0.1,crc=1,short=1,exception=1300:2,"
               "disconnect=5,seed=7; for writes write_exception=2011:3, write_drop=1 (applied, "
               "no reply), write_lost=1 (not applied, no reply), write_ignore=1 (echoed, not "
-              "applied)" },
+              "applied), write_bad_echo=1 (applied, another value echoed)" },
     { .name = "frame_log", .type = BLUETTI_OPT_STRING, .metavar = "FILE",
       .help = "append every request frame the simulated devices receive to FILE (one "
               "\"ADDRESS HEX\" line each)" },

@@ -525,6 +525,36 @@ static void test_echo_without_effect(void)
     bluetti_session_close(s);
 }
 
+/* A reply that does not echo the write is no acknowledgement: read back. */
+static void test_bad_echo(void)
+{
+    bluetti_session *s = open_sim("write_bad_echo=1", 2.0);
+    bluetti_device *d = add(s, "EL100V2");
+    bluetti_write_result r;
+    CU_ASSERT_EQUAL(bluetti_device_set(d, 2000, "ctrl_ac", "off", &r), 0);
+    CU_ASSERT_EQUAL(r.reply_err, BLUETTI_E_ECHO);
+    CU_ASSERT_EQUAL(r.outcome, BLUETTI_WRITE_APPLIED);
+    CU_ASSERT_STRING_EQUAL(r.after_name, "off");
+    CU_ASSERT_EQUAL(frames_seen(0x06, NULL), 1);
+    bluetti_session_close(s);
+}
+
+/* The link drops right after the write went out (its reply is lost with
+ * it): not resent; the read-back, once the link is back, decides. */
+static void test_disconnect(void)
+{
+    bluetti_session *s = open_sim("disconnect=2", 2.0);
+    bluetti_device *d = add(s, "EL100V2");
+    bluetti_write_result r;
+    CU_ASSERT_EQUAL(bluetti_device_set(d, 2000, "ctrl_ac", "off", &r), BLUETTI_E_NOT_APPLIED);
+    CU_ASSERT_EQUAL(r.reply_err, BLUETTI_E_DISCONNECTED);
+    CU_ASSERT_EQUAL(r.outcome, BLUETTI_WRITE_NOT_APPLIED);
+    CU_ASSERT_TRUE(r.sent && r.have_after);
+    CU_ASSERT_EQUAL(r.after[0], 1);
+    CU_ASSERT_EQUAL(frames_seen(0x06, NULL), 1);
+    bluetti_session_close(s);
+}
+
 /* The read before the write fails: nothing is written. */
 static void test_read_before_fails(void)
 {
@@ -637,6 +667,8 @@ static int add_suites(void)
     CU_add_test(s, "timeout, not taken effect", test_timeout_not_taken);
     CU_add_test(s, "echo without effect", test_echo_without_effect);
     CU_add_test(s, "read before fails: nothing sent", test_read_before_fails);
+    CU_add_test(s, "link lost after the write went out", test_disconnect);
+    CU_add_test(s, "a reply that does not echo the write", test_bad_echo);
     CU_add_test(s, "asynchronous write and one request in flight", test_async);
     CU_add_test(s, "per-model value names", test_model_encoding);
     return CUE_SUCCESS;

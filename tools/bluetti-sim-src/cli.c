@@ -82,6 +82,8 @@ static const char usage_text[] =
 "                         write_lost=1       writes are neither applied nor\n"
 "                                            answered\n"
 "                         write_ignore=1     writes are echoed, not applied\n"
+"                         write_bad_echo=1   writes are applied, the echo\n"
+"                                            carries another value\n"
 "                         combine with commas: delay=0.2,drop=0.1,seed=7\n"
 "                         Writes (0x06, 0x10) change the device's registers,\n"
 "                         so later reads return them; each is logged.\n"

@@ -211,6 +211,10 @@ int cmd_set(tool *t, int argc, char **argv)
     const bluetti_block_schema *s = NULL;
     const bluetti_field *f = NULL;
     if ((rc = find_field(t, pos[0], only, &s, &f))) goto out;
+    if (!s || !f) { /* find_field sets both when it succeeds */
+        rc = EXIT_FAIL;
+        goto out;
+    }
     uint16_t reg = 0, raw = 0;
     char why[320];
     int err = bluetti_field_parse_write(s, f, pos[1], &reg, &raw, why, sizeof why);

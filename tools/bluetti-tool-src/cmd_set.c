@@ -48,13 +48,15 @@ void help_set(FILE *out)
           "  -y, --yes              do not ask for confirmation (needed when standard\n"
           "                         input is not a terminal)\n"
           "      --allow-unverified write a field whose write semantics no real unit\n"
-          "                         has confirmed (see describe's write evidence)\n"
+          "                         has confirmed (see describe's write evidence), or\n"
+          "                         a block the device's model does not claim\n"
           "  -h, --help             this help\n"
           "\n"
           "Exit status: 0 the setting took effect (the read-back shows it);\n"
           "1 failed: the device refused it (Modbus exception), or the link failed\n"
           "and the outcome is unknown; 2 usage error; 6 refused before sending\n"
-          "(field not writable, value not allowed, unverified, not confirmed);\n"
+          "(field not writable, value not allowed, unverified, a block the model\n"
+          "does not claim, not confirmed);\n"
           "7 not taken effect: the read-back shows another value.\n"
           "\n"
           "Example:\n"
@@ -122,6 +124,26 @@ static unsigned planned_address(const tool *t)
     if (t->set.modbus_address >= 0) return (unsigned)t->set.modbus_address;
     const bluetti_profile *p = bluetti_registry_find_profile(t->reg, t->set.model);
     return p && p->has_modbus_address ? p->modbus_address : 1u;
+}
+
+/* Whether model p reads block `block` (names it in one of its groups):
+ * a model with no evidence for a block does not claim it (evidence.md),
+ * so a write there is as unconfirmed as an unverified field's. */
+static bool model_claims(const bluetti_profile *p, uint16_t block)
+{
+    for (uint16_t g = 0; p && g < p->n_groups; g++)
+        for (uint16_t i = 0; i < p->groups[g].n_blocks; i++)
+            if (p->groups[g].blocks[i] == block) return true;
+    return false;
+}
+
+/* Refuse a write to a block model p does not claim, unless allowed. */
+static int check_claimed(const bluetti_profile *p, const bluetti_block_schema *s, bool allow)
+{
+    if (!p || allow || model_claims(p, s->id)) return EXIT_OK;
+    return tool_error(EXIT_SET_REFUSED, "refused: model %s does not claim block %u (%s): no "
+                      "evidence that it has these settings; give --allow-unverified to write "
+                      "anyway", p->model, (unsigned)s->id, s->name);
 }
 
 /* Ask on the terminal. Returns EXIT_OK when the user said yes. */
@@ -229,6 +251,10 @@ int cmd_set(tool *t, int argc, char **argv)
                         f->write->note ? f->write->note : "no note");
         goto out;
     }
+    bool allow = v[S_ALLOW_UNVERIFIED].n > 0;
+    /* the model as the settings name it; a detected one is checked once known */
+    if ((rc = check_claimed(bluetti_registry_find_profile(t->reg, t->set.model), s, allow)))
+        goto out;
     if (v[S_DRY_RUN].n) {
         uint8_t frame[BLUETTI_MODBUS_MAX_WRITE_FRAME];
         size_t len = 0;
@@ -251,6 +277,7 @@ int cmd_set(tool *t, int argc, char **argv)
         if ((rc = confirm(q))) goto out;
     }
     if ((rc = device_open(t))) goto out;
+    if ((rc = check_claimed(bluetti_device_profile(t->dev), s, allow))) goto out;
     bluetti_write_result r;
     if (blocking_begin()) {
         rc = tool_stop_exit();

@@ -63,6 +63,17 @@ run $S set charging_mode turbo --yes --allow-unverified
 expect_rc 0
 expect_out 'standard \(0\) -> turbo \(2\): applied$'
 
+# a model that does not claim the block: no evidence it has the setting
+reset
+E200="$PLUG --transport sim --sim-device $DEVICES/elite200v2.json --model ELITE200V2 --frame-log $FLOG"
+run $E200 set ctrl_ac off --yes
+expect_rc 6
+expect_err 'refused: model ELITE200V2 does not claim block 2000 \(INV_BASE_SETTINGS\).*--allow-unverified'
+frames_are 0
+run $E200 set ctrl_ac off --yes --allow-unverified
+expect_rc 0
+expect_out 'on \(1\) -> off \(0\): applied$'
+
 # ---- refused before anything is sent -----------------------------------------------
 reset
 run $S set soc_high_limit 101 --yes --allow-unverified

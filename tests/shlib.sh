@@ -96,3 +96,31 @@ bt_sim_ends() {
     tail -n 30 "$3" >&2
     return 1
 }
+
+# bt_broker_conf PKI: the head of a test broker's mosquitto.conf on
+# standard output: no persistence, everything logged to stderr.
+# bt_tls_listener PORT PKI: a loopback TLS listener on PORT with PKI's
+# ca.crt, server.crt and server.key that requires client certificates.
+bt_broker_conf() {
+    printf 'per_listener_settings true\npersistence false\nlog_dest stderr\nlog_type all\n'
+}
+bt_tls_listener() {
+    printf 'listener %s 127.0.0.1\ncafile %s/ca.crt\ncertfile %s/server.crt\n' "$1" "$2" "$2"
+    printf 'keyfile %s/server.key\nrequire_certificate true\n' "$2"
+}
+
+# bt_start_sim DIR PORT NAME ARGS...: start bluetti-sim ($B/tools, under
+# $WRAP, certificate password $BT_MQTT_PASSWORD) against localhost:PORT with
+# DIR/pki/sim.p12; ready file DIR/NAME.ready, log DIR/sim-NAME.log. Adds its
+# pid to $sims and sets sim_NAME to it.
+bt_start_sim() {
+    _dir=$1
+    _port=$2
+    _name=$3
+    shift 3
+    BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD $WRAP "$B/tools/bluetti-sim" \
+        --broker localhost --port "$_port" --cert "$_dir/pki/sim.p12" \
+        --ready-file "$_dir/$_name.ready" "$@" > "$_dir/sim-$_name.log" 2>&1 &
+    sims="$sims $!"
+    eval "sim_$_name=$!"
+}

@@ -478,19 +478,37 @@ static void test_exception(void)
     bluetti_session_close(s);
 }
 
-/* No reply to the write: it is never resent, the read-back decides. */
-static void expect_timeout(const char *faults, int want_err, int want_outcome, long want_value)
+/* What one "set ctrl_ac off" (it reads on before) gives under `faults`:
+ * the write goes out once, whatever happens to it, and the read-back
+ * decides; after is what the register holds then (0 off, 1 on). */
+struct want {
+    int err, outcome, reply_err;
+    uint16_t after;
+};
+
+static bluetti_session *expect_write(const char *faults, double timeout_s, struct want w,
+                                     bluetti_device **dev)
 {
-    bluetti_session *s = open_sim(faults, 0.2);
+    bluetti_session *s = open_sim(faults, timeout_s);
     bluetti_device *d = add(s, "EL100V2");
     bluetti_write_result r;
-    CU_ASSERT_EQUAL(bluetti_device_set(d, 2000, "ctrl_ac", "off", &r), want_err);
-    CU_ASSERT_EQUAL(r.err, want_err);
-    CU_ASSERT_EQUAL(r.outcome, want_outcome);
-    CU_ASSERT_EQUAL(r.reply_err, BLUETTI_E_TIMEOUT);
+    CU_ASSERT_EQUAL(bluetti_device_set(d, 2000, "ctrl_ac", "off", &r), w.err);
+    CU_ASSERT_EQUAL(r.err, w.err);
+    CU_ASSERT_EQUAL(r.outcome, w.outcome);
+    CU_ASSERT_EQUAL(r.reply_err, w.reply_err);
     CU_ASSERT_TRUE(r.sent && r.have_after);
-    CU_ASSERT_EQUAL(r.after[0], want_value);
+    CU_ASSERT_EQUAL(r.after[0], w.after);
+    CU_ASSERT_STRING_EQUAL(r.after_name, w.after ? "on" : "off");
     CU_ASSERT_EQUAL(frames_seen(0x06, NULL), 1);
+    *dev = d;
+    return s;
+}
+
+/* No reply to the write: it is never resent, the read-back decides. */
+static void expect_timeout(const char *faults, struct want w)
+{
+    bluetti_device *d;
+    bluetti_session *s = expect_write(faults, 0.2, w, &d);
     unsigned all;
     frames_seen(0x03, &all);
     CU_ASSERT_EQUAL(all, 3);  /* read, write, read back */
@@ -498,29 +516,27 @@ static void expect_timeout(const char *faults, int want_err, int want_outcome, l
     bluetti_session_get_stats(s, &st);
     CU_ASSERT_EQUAL(st.timeouts, 1);
     CU_ASSERT_EQUAL(st.retries, 0);
-    CU_ASSERT_EQUAL(ctrl_ac_now(d), want_value);
+    CU_ASSERT_EQUAL(ctrl_ac_now(d), w.after);
     bluetti_session_close(s);
 }
 
 static void test_timeout_took_effect(void)
 {
-    expect_timeout("write_drop=1", 0, BLUETTI_WRITE_APPLIED, 0);
+    expect_timeout("write_drop=1", (struct want){ 0, BLUETTI_WRITE_APPLIED, BLUETTI_E_TIMEOUT, 0 });
 }
 
 static void test_timeout_not_taken(void)
 {
-    expect_timeout("write_lost=1", BLUETTI_E_NOT_APPLIED, BLUETTI_WRITE_NOT_APPLIED, 1);
+    expect_timeout("write_lost=1", (struct want){ BLUETTI_E_NOT_APPLIED, BLUETTI_WRITE_NOT_APPLIED,
+                                                  BLUETTI_E_TIMEOUT, 1 });
 }
 
 static void test_echo_without_effect(void)
 {
-    bluetti_session *s = open_sim("write_ignore=1", 2.0);
-    bluetti_device *d = add(s, "EL100V2");
-    bluetti_write_result r;
-    CU_ASSERT_EQUAL(bluetti_device_set(d, 2000, "ctrl_ac", "off", &r), BLUETTI_E_NOT_APPLIED);
-    CU_ASSERT_EQUAL(r.outcome, BLUETTI_WRITE_NOT_APPLIED);
-    CU_ASSERT_EQUAL(r.reply_err, 0);
-    CU_ASSERT_STRING_EQUAL(r.after_name, "on");
+    bluetti_device *d;
+    bluetti_session *s = expect_write("write_ignore=1", 2.0,
+                                      (struct want){ BLUETTI_E_NOT_APPLIED,
+                                                     BLUETTI_WRITE_NOT_APPLIED, 0, 1 }, &d);
     CU_ASSERT_PTR_NOT_NULL(strstr(bluetti_device_error_detail(d), "another value"));
     bluetti_session_close(s);
 }
@@ -528,31 +544,21 @@ static void test_echo_without_effect(void)
 /* A reply that does not echo the write is no acknowledgement: read back. */
 static void test_bad_echo(void)
 {
-    bluetti_session *s = open_sim("write_bad_echo=1", 2.0);
-    bluetti_device *d = add(s, "EL100V2");
-    bluetti_write_result r;
-    CU_ASSERT_EQUAL(bluetti_device_set(d, 2000, "ctrl_ac", "off", &r), 0);
-    CU_ASSERT_EQUAL(r.reply_err, BLUETTI_E_ECHO);
-    CU_ASSERT_EQUAL(r.outcome, BLUETTI_WRITE_APPLIED);
-    CU_ASSERT_STRING_EQUAL(r.after_name, "off");
-    CU_ASSERT_EQUAL(frames_seen(0x06, NULL), 1);
-    bluetti_session_close(s);
+    bluetti_device *d;
+    bluetti_session_close(expect_write("write_bad_echo=1", 2.0,
+                                       (struct want){ 0, BLUETTI_WRITE_APPLIED, BLUETTI_E_ECHO, 0 },
+                                       &d));
 }
 
 /* The link drops right after the write went out (its reply is lost with
  * it): not resent; the read-back, once the link is back, decides. */
 static void test_disconnect(void)
 {
-    bluetti_session *s = open_sim("disconnect=2", 2.0);
-    bluetti_device *d = add(s, "EL100V2");
-    bluetti_write_result r;
-    CU_ASSERT_EQUAL(bluetti_device_set(d, 2000, "ctrl_ac", "off", &r), BLUETTI_E_NOT_APPLIED);
-    CU_ASSERT_EQUAL(r.reply_err, BLUETTI_E_DISCONNECTED);
-    CU_ASSERT_EQUAL(r.outcome, BLUETTI_WRITE_NOT_APPLIED);
-    CU_ASSERT_TRUE(r.sent && r.have_after);
-    CU_ASSERT_EQUAL(r.after[0], 1);
-    CU_ASSERT_EQUAL(frames_seen(0x06, NULL), 1);
-    bluetti_session_close(s);
+    bluetti_device *d;
+    bluetti_session_close(expect_write("disconnect=2", 2.0,
+                                       (struct want){ BLUETTI_E_NOT_APPLIED,
+                                                      BLUETTI_WRITE_NOT_APPLIED,
+                                                      BLUETTI_E_DISCONNECTED, 1 }, &d));
 }
 
 /* The read before the write fails: nothing is written. */

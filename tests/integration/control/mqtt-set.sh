@@ -51,19 +51,11 @@ topic write PUB/#
 EOF
 chmod 644 "$pki/acl"
 write_conf() {
-    cat > "$tmp/mosquitto.conf" <<EOF
-per_listener_settings true
-persistence false
-log_dest stderr
-log_type all
-listener $1 127.0.0.1
-cafile $pki/ca.crt
-certfile $pki/server.crt
-keyfile $pki/server.key
-require_certificate true
-use_identity_as_username true
-acl_file $pki/acl
-EOF
+    {
+        bt_broker_conf
+        bt_tls_listener "$1" "$pki"
+        printf 'use_identity_as_username true\nacl_file %s/acl\n' "$pki"
+    } > "$tmp/mosquitto.conf"
 }
 bt_start_broker "$MOSQ" "$tmp/mosquitto.conf" "$tmp/broker.log" write_conf ||
     fail "mosquitto would not start (see broker.log)"
@@ -72,18 +64,8 @@ port=$bt_port
 
 # ---- the simulated devices --------------------------------------------------------
 D=$S/data/devices
-start_sim() {
-    name=$1
-    shift
-    BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD $WRAP "$B/tools/bluetti-sim" \
-        --broker localhost --port "$port" --cert "$pki/sim.p12" \
-        --ready-file "$tmp/$name.ready" "$@" > "$tmp/sim-$name.log" 2>&1 &
-    pid=$!
-    sims="$sims $pid"
-    eval "sim_$name=$pid"
-}
-start_sim clean --device "$D/el100v2.json" --sn 1000000001
-start_sim refuse --faults write_exception=2011:3 --device "$D/el100v2.json" --sn 1000000002
+bt_start_sim "$tmp" "$port" clean --device "$D/el100v2.json" --sn 1000000001
+bt_start_sim "$tmp" "$port" refuse --faults write_exception=2011:3 --device "$D/el100v2.json" --sn 1000000002
 for name in clean refuse; do
     eval "pid=\$sim_$name"
     bt_wait_for "$tmp/$name.ready" device 60 "$pid" || fail "bluetti-sim ($name) did not get ready"

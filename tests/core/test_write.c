@@ -18,6 +18,7 @@
 
 static bluetti_registry *registry;
 static char frame_log[64];
+static unsigned attempts = 2;   /* per read, in the sessions open_sim opens */
 
 static const char *hex_of(const uint8_t *b, size_t n)
 {
@@ -335,7 +336,7 @@ static bluetti_session *open_sim(const char *faults, double timeout_s)
     bluetti_session_config cfg;
     bluetti_session_config_default(&cfg);
     cfg.timeout_s = timeout_s;
-    cfg.retry.max_attempts = 2;
+    cfg.retry.max_attempts = attempts;
     cfg.retry.initial_delay = 0.01;
     cfg.retry.max_delay = 0.02;
     bluetti_session *s = NULL;
@@ -561,6 +562,25 @@ static void test_disconnect(void)
                                                       BLUETTI_E_DISCONNECTED, 1 }, &d));
 }
 
+/* No echo and no read-back: the outcome is unknown, and said so. */
+static void test_unknown(void)
+{
+    attempts = 1;
+    /* the write's reply is lost; the link drops at the read-back (request 3) */
+    bluetti_session *s = open_sim("write_drop=1,disconnect=3", 0.2);
+    attempts = 2;
+    bluetti_device *d = add(s, "EL100V2");
+    bluetti_write_result r;
+    CU_ASSERT_EQUAL(bluetti_device_set(d, 2000, "ctrl_ac", "off", &r), BLUETTI_E_TIMEOUT);
+    CU_ASSERT_EQUAL(r.outcome, BLUETTI_WRITE_UNKNOWN);
+    CU_ASSERT_EQUAL(r.reply_err, BLUETTI_E_TIMEOUT);
+    CU_ASSERT_TRUE(r.sent);
+    CU_ASSERT_FALSE(r.have_after);
+    CU_ASSERT_PTR_NOT_NULL(strstr(bluetti_device_error_detail(d), "outcome unknown"));
+    CU_ASSERT_EQUAL(frames_seen(0x06, NULL), 1);
+    bluetti_session_close(s);
+}
+
 /* The read before the write fails: nothing is written. */
 static void test_read_before_fails(void)
 {
@@ -673,6 +693,7 @@ static int add_suites(void)
     CU_add_test(s, "timeout, not taken effect", test_timeout_not_taken);
     CU_add_test(s, "echo without effect", test_echo_without_effect);
     CU_add_test(s, "read before fails: nothing sent", test_read_before_fails);
+    CU_add_test(s, "no echo, no read-back: unknown", test_unknown);
     CU_add_test(s, "link lost after the write went out", test_disconnect);
     CU_add_test(s, "a reply that does not echo the write", test_bad_echo);
     CU_add_test(s, "asynchronous write and one request in flight", test_async);

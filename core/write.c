@@ -46,7 +46,7 @@ static const char *name_of(const bluetti_device *d, uint16_t raw)
     return bt_write_name_of(d->w.read_names, raw);
 }
 
-static const char *outcome_words(int outcome)
+static const char *outcome_words(bluetti_write_outcome outcome)
 {
     return outcome == BLUETTI_WRITE_APPLIED ? "applied"
          : outcome == BLUETTI_WRITE_NOT_APPLIED ? "not applied" : "outcome unknown";

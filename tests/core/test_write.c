@@ -483,7 +483,9 @@ static void test_exception(void)
  * the write goes out once, whatever happens to it, and the read-back
  * decides; after is what the register holds then (0 off, 1 on). */
 struct want {
-    int err, outcome, reply_err;
+    int err;
+    bluetti_write_outcome outcome;
+    int reply_err;
     uint16_t after;
 };
 
@@ -679,7 +681,7 @@ static int add_suites(void)
     CU_pSuite v = CU_add_suite("values", NULL, NULL);
     CU_pSuite m = CU_add_suite("simdev", NULL, NULL);
     CU_pSuite s = CU_add_suite("session", NULL, NULL);
-    if (!f || !v || !m || !s) return CU_get_error();
+    if (!f || !v || !m || !s) return (int)CU_get_error();
     CU_add_test(f, "0x06 and 0x10 requests", test_build_write);
     CU_add_test(f, "echo, exception and framing checks", test_parse_write_reply);
     CU_add_test(f, "error names, classes and remedies", test_error_texts);

@@ -177,7 +177,7 @@ static int report(const tool *t, const bluetti_block_schema *s, const bluetti_fi
         json_object_set_new(doc, "written", json_integer(r->written[0]));
         json_object_set_new(doc, "before", r->have_before ? json_string(before) : json_null());
         json_object_set_new(doc, "after", r->have_after ? json_string(after) : json_null());
-        json_object_set_new(doc, "outcome", json_string(bluetti_write_outcome_name(r->outcome)));
+        json_object_set_new(doc, "outcome", json_string(bluetti_write_outcome_name((int)r->outcome)));
         json_object_set_new(doc, "reply", json_string(bluetti_err_name(r->reply_err)));
         json_object_set_new(doc, "error", err ? json_string(bluetti_err_name(err)) : json_null());
         json_object_set_new(doc, "ok", json_boolean(err == 0));

@@ -1,5 +1,5 @@
 #!/bin/sh
-# bluetti-tool set over MQTT: a throw-away PKI (tests/mqtt/mkcerts.sh),
+# bluetti-tool set over MQTT: a throw-away PKI (mkcerts.sh of the MQTT tests),
 # Debian's mosquitto on a free loopback port with a TLS listener that
 # requires client certificates, and two bluetti-sim processes (one clean,
 # one refusing writes of register 2011 with exception 3). The write goes
@@ -39,7 +39,10 @@ fail() { bt_fail_logs mqtt-set.sh "$tmp" 30 "$@"; }
 # ---- certificates and the broker ------------------------------------------------
 BT_MQTT_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export BT_MQTT_PASSWORD
-sh "$S/tests/mqtt/mkcerts.sh" "$pki" || fail "making the test certificates failed"
+# where the regrouped tree keeps it, else the old place
+mkcerts="$S/tests/integration/mqtt/mkcerts.sh"
+[ -f "$mkcerts" ] || mkcerts="$S/tests/mqtt/mkcerts.sh"
+sh "$mkcerts" "$pki" || fail "making the test certificates failed"
 chmod 644 "$pki"/*.key "$pki"/*.crt
 cat > "$pki/acl" <<EOF
 user bluetti-client

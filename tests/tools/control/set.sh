@@ -3,7 +3,10 @@
 # back, values refused before anything is sent (the simulator's frame log
 # stays empty), confirmation, dry run, unverified fields, exception,
 # timeouts with and without effect, and the exit codes 0/1/2/6/7.
-. "$BLUETTI_TEST_SRCDIR/tests/tool/lib.sh"
+# the tool tests' helpers: where the regrouped tree keeps them, else the old place
+lib="$BLUETTI_TEST_SRCDIR/tests/tools/bluetti-tool/lib.sh"
+[ -f "$lib" ] || lib="$BLUETTI_TEST_SRCDIR/tests/tool/lib.sh"
+. "$lib"
 
 FLOG="$tmp/frames.log"
 S="$SIM --frame-log $FLOG"

@@ -18,6 +18,8 @@ static const struct err_desc errs[] = {
     { BLUETTI_E_BUSY, "busy", "a request is already in flight for this device" },
     { BLUETTI_E_UNSUPPORTED, "unsupported", "not supported" },
     { BLUETTI_E_IO, "io", "file or directory could not be read" },
+    { BLUETTI_E_NOT_WRITABLE, "not_writable", "not declared writable" },
+    { BLUETTI_E_WRITE_VALUE, "write_value", "value not allowed for this field" },
     { BLUETTI_E_TIMEOUT, "timeout", "no reply before the timeout" },
     { BLUETTI_E_DISCONNECTED, "disconnected", "connection lost while waiting for a reply" },
     { BLUETTI_E_CONNECT, "connect", "could not connect" },
@@ -28,6 +30,8 @@ static const struct err_desc errs[] = {
     { BLUETTI_E_FUNCTION, "function", "unexpected Modbus function code" },
     { BLUETTI_E_ADDRESS, "address", "reply from another Modbus address" },
     { BLUETTI_E_EXCEPTION, "exception", "device answered with a Modbus exception" },
+    { BLUETTI_E_ECHO, "echo", "the write's reply does not echo the request" },
+    { BLUETTI_E_NOT_APPLIED, "not_applied", "the write did not take effect" },
     { BLUETTI_E_NO_SCHEMA, "no_schema", "no schema registered for the block" },
     { BLUETTI_E_SHORT, "short", "block payload too short" },
     { BLUETTI_E_BAD_VALUE, "bad_value", "value could not be decoded" },
@@ -148,6 +152,10 @@ const char *bluetti_err_remedy(int err)
     case BLUETTI_E_CRC:
     case BLUETTI_E_FRAME: return "the link corrupted a reply; try again, and report it if it persists";
     case BLUETTI_E_EXCEPTION: return "the device does not offer this block or register range";
+    case BLUETTI_E_NOT_WRITABLE: return "only fields that 'bluetti-tool describe' marks writable can be written";
+    case BLUETTI_E_WRITE_VALUE: return "give one of the allowed values (see 'bluetti-tool describe' for the range or names)";
+    case BLUETTI_E_ECHO: return "read the setting to see what the device holds; report the frames if it persists";
+    case BLUETTI_E_NOT_APPLIED: return "the device kept its setting: check that this model supports it and that no other client changes it";
     case BLUETTI_E_NO_SCHEMA: return "load the block plugin that describes this block, or read it raw";
     case BLUETTI_E_PLUGIN_UNSAFE: return "make the plugin file and directory writable only by their owner (root or you)";
     case BLUETTI_E_PLUGIN_ABI: return "rebuild the plugin against this version of libbluetti";
@@ -190,5 +198,18 @@ const char *bluetti_modbus_exception_text(uint8_t code)
     case 0x0A: return "Gateway path unavailable";
     case 0x0B: return "Gateway target device failed to respond";
     default: return "Unknown exception";
+    }
+}
+
+const char *bluetti_modbus_write_exception_remedy(uint8_t code)
+{
+    switch (code) {
+    case 0x01: return "the device does not accept writes this way (function refused); "
+                      "this model may not support changing the setting";
+    case 0x02: return "this model has no such register: the setting does not exist on it";
+    case 0x03: return "the device refused the value: check the allowed range for this model";
+    case 0x04: return "the device failed to apply the value; read the setting, then try again later";
+    case 0x06: return "the device is busy; try again in a moment";
+    default: return "read the setting to see what the device holds before trying again";
     }
 }

@@ -4,6 +4,8 @@
 #include "internal.h"
 #include "modbus_int.h"
 
+#include <string.h>
+
 /* CRC-16/MODBUS, reflected polynomial 0xA001, one table lookup per byte. */
 static const uint16_t crc_table[256] = {
     0x0000, 0xC0C1, 0xC181, 0x0140, 0xC301, 0x03C0, 0x0280, 0xC241,
@@ -136,5 +138,70 @@ int bluetti_modbus_parse_read(const uint8_t *frame, size_t len, uint8_t address,
     if (len != 3 + n + 2) return BLUETTI_E_FRAME;
     if (payload) *payload = frame + 3;
     if (payload_len) *payload_len = n;
+    return 0;
+}
+
+/* ---- writes (0x06, 0x10) --------------------------------------------------- */
+
+int bluetti_modbus_build_write(uint8_t address, uint16_t start, const uint16_t *values,
+                               uint16_t count, uint8_t *out, size_t cap, size_t *len)
+{
+    if (len) *len = 0;
+    if (!values || !out || !len || count < 1 || count > BLUETTI_MODBUS_MAX_WRITE ||
+        (uint32_t)start + count > 0x10000u)
+        return BLUETTI_E_INVAL;
+    size_t n = count == 1 ? 8u : 9u + 2u * count;
+    if (cap < n) return BLUETTI_E_INVAL;
+    out[0] = address;
+    out[2] = (uint8_t)(start >> 8);
+    out[3] = (uint8_t)start;
+    size_t k;
+    if (count == 1) {
+        out[1] = BLUETTI_MODBUS_WRITE_ONE;
+        k = 4;
+    } else {
+        out[1] = BLUETTI_MODBUS_WRITE_MANY;
+        out[4] = (uint8_t)(count >> 8);
+        out[5] = (uint8_t)count;
+        out[6] = (uint8_t)(2u * count);
+        k = 7;
+    }
+    for (uint16_t i = 0; i < count; i++) {
+        out[k++] = (uint8_t)(values[i] >> 8);
+        out[k++] = (uint8_t)values[i];
+    }
+    uint16_t crc = bluetti_crc16(out, k);
+    out[k++] = (uint8_t)crc;
+    out[k++] = (uint8_t)(crc >> 8);
+    *len = k;
+    return 0;
+}
+
+int bluetti_modbus_parse_write_reply(const uint8_t *frame, size_t len, const uint8_t *request,
+                                     size_t request_len, uint8_t *exception_code)
+{
+    if (exception_code) *exception_code = 0;
+    if (!request || request_len < 8 || (!frame && len)) return BLUETTI_E_INVAL;
+    uint8_t fn = request[1];
+    if (fn != BLUETTI_MODBUS_WRITE_ONE && fn != BLUETTI_MODBUS_WRITE_MANY) return BLUETTI_E_INVAL;
+    if (len < 5) return BLUETTI_E_FRAME;
+    /* the length the header announces: an exception is 5 bytes, an echo 8;
+     * a read reply carries its byte count (judged as another function) */
+    size_t want = 0;
+    if (frame[1] & 0x80) want = 5;
+    else if (frame[1] == fn) want = 8;
+    else if (frame[1] == BLUETTI_MODBUS_READ) want = (size_t)frame[2] + 5u;
+    if (want && len != want) return BLUETTI_E_FRAME;
+    uint16_t got = (uint16_t)(frame[len - 2] | (frame[len - 1] << 8));
+    if (bluetti_crc16(frame, len - 2) != got) return BLUETTI_E_CRC;
+    if (frame[0] != request[0]) return BLUETTI_E_ADDRESS;
+    if (frame[1] & 0x80) {
+        if ((frame[1] & 0x7F) != fn) return BLUETTI_E_FUNCTION;
+        if (exception_code) *exception_code = frame[2];
+        return BLUETTI_E_EXCEPTION;
+    }
+    if (frame[1] != fn) return BLUETTI_E_FUNCTION;
+    /* 0x06 echoes register and value; 0x10 echoes start and quantity */
+    if (memcmp(frame + 2, request + 2, 4) != 0) return BLUETTI_E_ECHO;
     return 0;
 }

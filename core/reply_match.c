@@ -47,10 +47,20 @@ bool bt_reply_match(bluetti_device *d, const uint8_t *f, size_t len, double now,
                     struct bt_reply_verdict *v)
 {
     bluetti_session *s = d->s;
+    bool writing = d->w.phase == W_SEND;
     /* length as the header announces it first, so a truncated or padded
      * frame is not called a CRC failure */
-    bt_modbus_judge_reply(f, len, d->modbus_address, d->p.chunk_regs, v);
-    if (consume_stale(d, v, now) || d->p.st != P_WAIT_REPLY) {
+    if (writing) {
+        /* a write's answer is its echo; a late read reply or an exception
+         * to another function is "another function" and dropped below */
+        *v = (struct bt_reply_verdict){ 0 };
+        v->exception = f && len >= 2 && (f[1] & 0x80);
+        v->rc = bluetti_modbus_parse_write_reply(f, len, d->w.frame, d->w.frame_len,
+                                                 &v->rep.exception_code);
+    } else {
+        bt_modbus_judge_reply(f, len, d->modbus_address, d->p.chunk_regs, v);
+    }
+    if ((!writing && consume_stale(d, v, now)) || d->p.st != P_WAIT_REPLY) {
         s->stats.dropped++;
         bluetti_log(s->log, BLUETTI_LOG_DEBUG, "session",
                     "%s: dropped a late or unexpected frame (%zu bytes)", d->address, len);

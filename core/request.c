@@ -44,6 +44,7 @@ static void stop_timer(bluetti_device *d)
 static void set_detail(bluetti_device *d, int err, const char *extra)
 {
     d->last_code = err;
+    d->remedy = NULL;
     if (err == 0) {
         d->detail[0] = '\0';
         return;
@@ -58,6 +59,11 @@ static int after_prelude(bluetti_device *d, int err, char *extra, size_t extra_l
 void bt_request_finish(bluetti_device *d, int err, const char *extra)
 {
     stop_timer(d);
+    if (d->w.phase != W_NONE) {
+        /* a step of a write sequence ended: write.c goes on or ends it */
+        bt_write_read_done(d, err, extra);
+        return;
+    }
     char why[256];
     if (d->p.prelude != PRE_NONE) {
         /* a prelude read ended: go on with the read it stands in front of,
@@ -67,6 +73,12 @@ void bt_request_finish(bluetti_device *d, int err, const char *extra)
         if (err > 0) return; /* the next request is queued */
         extra = why[0] ? why : NULL;
     }
+    bt_request_done(d, err, extra);
+}
+
+void bt_request_done(bluetti_device *d, int err, const char *extra)
+{
+    stop_timer(d);
     d->p.st = P_DONE;
     d->p.err = err;
     set_detail(d, err, extra);
@@ -118,6 +130,12 @@ static void complete_payload(bluetti_device *d)
 void bt_request_retry(bluetti_device *d, int err, double now)
 {
     struct bt_pending *p = &d->p;
+    if (d->w.phase == W_SEND) {
+        /* a write is never resent: the read-back decides */
+        stop_timer(d);
+        bt_write_lost(d, err);
+        return;
+    }
     p->last_err = err;
     if (p->attempt >= d->s->cfg.retry.max_attempts) {
         char extra[64];
@@ -140,15 +158,23 @@ static void send_chunk(bluetti_device *d, double now)
 {
     bluetti_session *s = d->s;
     struct bt_pending *p = &d->p;
-    uint8_t frame[BLUETTI_MODBUS_REQUEST_LEN];
+    uint8_t rframe[BLUETTI_MODBUS_REQUEST_LEN];
+    const uint8_t *frame = rframe;
+    size_t len = sizeof rframe;
     uint16_t start = (uint16_t)(p->block + p->done_regs);
     p->chunk_regs = (uint16_t)(p->total_regs - p->done_regs);
     if (p->chunk_regs > BLUETTI_MODBUS_MAX_REGISTERS) p->chunk_regs = BLUETTI_MODBUS_MAX_REGISTERS;
-    bluetti_modbus_build_read(d->modbus_address, start, p->chunk_regs, frame);
+    if (d->w.phase == W_SEND) {
+        frame = d->w.frame; /* built (and addressed) when the write started */
+        len = d->w.frame_len;
+    } else {
+        bluetti_modbus_build_read(d->modbus_address, start, p->chunk_regs, rframe);
+    }
     p->attempt++;
-    if (s->trace) s->trace(s->trace_ud, d, true, frame, sizeof frame);
+    if (s->trace) s->trace(s->trace_ud, d, true, frame, len);
     s->stats.requests++;
-    int rc = s->ops->submit(s->tstate, d->address, frame, sizeof frame);
+    int rc = s->ops->submit(s->tstate, d->address, frame, len);
+    if (rc == 0 && d->w.phase == W_SEND) d->w.res.sent = true;
     if (rc == 0) {
         wait_until(d, P_WAIT_REPLY, now + s->cfg.timeout_s);
     } else if (bluetti_err_is_transient(rc)) {
@@ -187,7 +213,12 @@ void bt_request_flush(bluetti_session *s)
         if (p->st == P_NEED_SEND) {
             send_chunk(d, bt_session_now());
         }
-        if (p->st == P_DONE && !p->blocking) {
+        if (p->st == P_DONE && !p->blocking && d->w.done) {
+            p->st = P_IDLE;
+            d->w.done = false;
+            s->completions++;
+            if (s->wcb) s->wcb(s->wcb_ud, d, &d->w.res);
+        } else if (p->st == P_DONE && !p->blocking) {
             p->st = P_IDLE;
             s->completions++;
             if (s->cb) s->cb(s->cb_ud, d, p->block, p->err, p->err ? NULL : p->result);
@@ -359,6 +390,11 @@ static int after_prelude(bluetti_device *d, int err, char *why, size_t why_len)
     return err;
 }
 
+int bt_request_issue_raw(bluetti_device *d, uint16_t start, uint16_t registers, bool blocking)
+{
+    return issue(d, start, registers, true, blocking, PRE_NONE);
+}
+
 int bt_request_start(bluetti_device *d, uint16_t start, uint16_t registers, bool raw,
                          bool blocking)
 {
@@ -369,6 +405,7 @@ int bt_request_start(bluetti_device *d, uint16_t start, uint16_t registers, bool
             bt_fmt(d->detail, sizeof d->detail, "block %u: no schema is registered for it",
                    (unsigned)start);
             d->last_code = BLUETTI_E_NO_SCHEMA;
+            d->remedy = NULL;
             return BLUETTI_E_NO_SCHEMA;
         }
         if (!d->profile || needs_version(d, schema)) {
@@ -399,6 +436,11 @@ int bt_request_wait(bluetti_device *d)
 void bt_request_on_reply(bluetti_device *d, const struct bt_reply_verdict *v)
 {
     struct bt_pending *p = &d->p;
+    if (d->w.phase == W_SEND) {
+        stop_timer(d);
+        bt_write_on_reply(d, v->rc, v->rep.exception_code);
+        return;
+    }
     if (v->rc == BLUETTI_E_EXCEPTION) {
         char extra[96];
         bt_fmt(extra, sizeof extra, "exception %u: %s", (unsigned)v->rep.exception_code,

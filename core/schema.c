@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "internal.h"
+#include "write_int.h"
 #include "bt_strindex.h"
 
 #include <math.h>
@@ -288,7 +289,11 @@ static int check_field(const bluetti_block_schema *s, size_t i, const struct nam
         if (b->bit >= 64)
             return bad_field(why, len, s, i, "bit name '%s' for bit %u (must be below 64)",
                              b->name, (unsigned)b->bit);
-    return check_xforms(s, i, why, len);
+    int rc = check_xforms(s, i, why, len);
+    if (rc) return rc;
+    char w[160];
+    if (bt_write_spec_check(s, f, w, sizeof w) != 0) return bad_field(why, len, s, i, "%s", w);
+    return 0;
 }
 
 int bluetti_schema_validate(const bluetti_block_schema *s, char *why, size_t why_len)

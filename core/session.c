@@ -138,7 +138,7 @@ static int wait_ms_until(const bluetti_session *s, int limit_ms)
  * same number may stand for a new socket after a reconnect (closing the
  * old one took it out of the set), so the registration is re-asserted
  * (MOD, or ADD when it is gone) rather than trusted: one epoll_ctl. */
-static void sync_fd(bluetti_session *s)
+void bt_session_sync_fd(bluetti_session *s)
 {
 #ifdef BT_HAVE_EPOLL
     if (s->epfd < 0) return;
@@ -179,7 +179,7 @@ int bluetti_session_process(bluetti_session *s, int timeout_ms)
         bt_fmt(s->last_detail, sizeof s->last_detail, "the transport failed: %s",
                bluetti_strerror(rc));
     }
-    sync_fd(s);
+    bt_session_sync_fd(s);
     return rc;
 }
 
@@ -356,7 +356,7 @@ static int open_session(bluetti_registry *reg, const char *transport, const blue
         free(s);
         return rc;
     }
-    sync_fd(s);
+    bt_session_sync_fd(s);
     *out = s;
     return 0;
 }
@@ -501,7 +501,7 @@ int bluetti_device_submit_read(bluetti_device *d, uint16_t block, uint16_t regis
     int rc = bt_request_start(d, block, registers, false, false);
     if (rc == 0) {
         bt_request_flush(d->s); /* send now; the reply comes through process() */
-        sync_fd(d->s);    /* the transport may want POLLOUT now */
+        bt_session_sync_fd(d->s);    /* the transport may want POLLOUT now */
     }
     return rc;
 }
@@ -632,6 +632,7 @@ int bluetti_device_last_error(const bluetti_device *d, bluetti_error_info *err)
         return BLUETTI_E_INVAL;
     }
     fill_error(err, d->s->ops, d->last_code, d->detail);
+    if (err && d->remedy) bt_strlcpy(err->remedy, d->remedy, sizeof err->remedy);
     return d->last_code;
 }
 

@@ -11,6 +11,7 @@
 #include "address_index.h"
 #include "clock.h"
 #include "timer_heap.h"
+#include "write_int.h"
 
 #define BT_MAX_STALE 4
 
@@ -63,7 +64,9 @@ struct bluetti_device {
     uint8_t modbus_address;
     struct bt_wanted want; /* valid while p.prelude != PRE_NONE */
     int last_code;         /* last failure, 0 after a success */
+    const char *remedy;    /* a remedy for last_code more specific than the generic one, or NULL */
     struct bt_pending p;
+    struct bt_write w;     /* the write in progress, or the last one's verdict */
     struct bt_stale stale[BT_MAX_STALE];
     uint8_t *buf;          /* assembled payload */
     size_t buf_cap;
@@ -92,6 +95,8 @@ struct bluetti_session {
     struct bt_timer_heap timers;
     bluetti_read_cb cb;
     void *cb_ud;
+    bluetti_write_cb wcb;
+    void *wcb_ud;
     bluetti_trace_cb trace;
     void *trace_ud;
     bluetti_session_stats stats;
@@ -105,6 +110,10 @@ struct bluetti_session {
     int last_code;         /* connection-level error, 0 none */
     char last_detail[320];
 };
+
+/* Keep the transport's current descriptor in the session's epoll set
+ * (session.c); after a submit, the transport may want POLLOUT. */
+void bt_session_sync_fd(bluetti_session *s);
 
 /* Put d on the session's work list, once (request.c; room for every device). */
 void bt_request_enqueue(bluetti_device *d);

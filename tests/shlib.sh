@@ -53,3 +53,74 @@ bt_start_broker() {
     done
     [ -n "$bt_broker" ]
 }
+
+# bt_mosquitto NAME: set MOSQ to the broker to run ($MOSQUITTO_BROKER, else
+# mosquitto on PATH, else /usr/sbin/mosquitto); without one, say so for the
+# test NAME and exit 1.
+bt_mosquitto() {
+    MOSQ=${MOSQUITTO_BROKER:-}
+    if [ -z "$MOSQ" ] || [ ! -x "$MOSQ" ]; then
+        MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
+    fi
+    if [ ! -x "$MOSQ" ]; then
+        echo "$1: needs Debian's mosquitto broker (apt-get install mosquitto)" >&2
+        exit 1
+    fi
+}
+
+# bt_stop PID...: SIGTERM, up to 10 s for them to end (valgrind'ed
+# processes are slow to finish), then SIGKILL for what is left.
+bt_stop() {
+    for _p in "$@"; do kill -TERM "$_p" 2>/dev/null; done
+    _n=0
+    while [ $_n -lt 100 ]; do
+        _alive=
+        for _p in "$@"; do kill -0 "$_p" 2>/dev/null && _alive=1; done
+        [ -z "$_alive" ] && break
+        sleep 0.1
+        _n=$((_n + 1))
+    done
+    for _p in "$@"; do kill -KILL "$_p" 2>/dev/null; done
+    return 0
+}
+
+# bt_sim_ends PREFIX PID LOG: stop the bluetti-sim PID (a child of this
+# shell) with SIGTERM; 0 when it exits cleanly, else 1 after showing the
+# last lines of its LOG.
+bt_sim_ends() {
+    kill -TERM "$2" 2>/dev/null
+    wait "$2"
+    _st=$?
+    [ $_st -eq 0 ] && return 0
+    echo "$1: bluetti-sim (pid $2) exited with status $_st after SIGTERM" >&2
+    tail -n 30 "$3" >&2
+    return 1
+}
+
+# bt_broker_conf PKI: the head of a test broker's mosquitto.conf on
+# standard output: no persistence, everything logged to stderr.
+# bt_tls_listener PORT PKI: a loopback TLS listener on PORT with PKI's
+# ca.crt, server.crt and server.key that requires client certificates.
+bt_broker_conf() {
+    printf 'per_listener_settings true\npersistence false\nlog_dest stderr\nlog_type all\n'
+}
+bt_tls_listener() {
+    printf 'listener %s 127.0.0.1\ncafile %s/ca.crt\ncertfile %s/server.crt\n' "$1" "$2" "$2"
+    printf 'keyfile %s/server.key\nrequire_certificate true\n' "$2"
+}
+
+# bt_start_sim DIR PORT NAME ARGS...: start bluetti-sim ($B/tools, under
+# $WRAP, certificate password $BT_MQTT_PASSWORD) against localhost:PORT with
+# DIR/pki/sim.p12; ready file DIR/NAME.ready, log DIR/sim-NAME.log. Adds its
+# pid to $sims and sets sim_NAME to it.
+bt_start_sim() {
+    _dir=$1
+    _port=$2
+    _name=$3
+    shift 3
+    BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD $WRAP "$B/tools/bluetti-sim" \
+        --broker localhost --port "$_port" --cert "$_dir/pki/sim.p12" \
+        --ready-file "$_dir/$_name.ready" "$@" > "$_dir/sim-$_name.log" 2>&1 &
+    sims="$sims $!"
+    eval "sim_$_name=$!"
+}

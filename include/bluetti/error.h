@@ -22,6 +22,8 @@ typedef enum bluetti_err {
     BLUETTI_E_BUSY           = -5,   /* a request is already in flight for this device */
     BLUETTI_E_UNSUPPORTED    = -6,   /* operation not supported by this transport/profile */
     BLUETTI_E_IO             = -7,   /* local file could not be read */
+    BLUETTI_E_NOT_WRITABLE   = -8,   /* the field or register is not declared writable */
+    BLUETTI_E_WRITE_VALUE    = -9,   /* the value is not allowed for the field (range, step, name) */
 
     /* transport (transient: retried) */
     BLUETTI_E_TIMEOUT        = -20,  /* no reply before the deadline */
@@ -36,6 +38,8 @@ typedef enum bluetti_err {
     BLUETTI_E_FUNCTION       = -43,  /* unexpected Modbus function code */
     BLUETTI_E_ADDRESS        = -44,  /* reply from another Modbus address */
     BLUETTI_E_EXCEPTION      = -45,  /* Modbus exception response */
+    BLUETTI_E_ECHO           = -46,  /* a write's reply does not echo the request */
+    BLUETTI_E_NOT_APPLIED    = -47,  /* the read-back after a write shows another value */
 
     /* parse (permanent) */
     BLUETTI_E_NO_SCHEMA      = -60,  /* no schema registered for the block */
@@ -125,6 +129,10 @@ typedef struct bluetti_error_info {
 /* Text for a Modbus exception code ("Illegal data address", ...; unknown
  * codes give "Unknown exception"). Static string. */
 BLUETTI_API const char *bluetti_modbus_exception_text(uint8_t code);
+/* What to do about an exception reply to a write (static sentence, never
+ * NULL): 2 the model has no such register, 3 the device refused the
+ * value, ... */
+BLUETTI_API const char *bluetti_modbus_write_exception_remedy(uint8_t code);
 
 BLUETTI_END_DECLS
 #endif

@@ -1,8 +1,10 @@
 /* bluetti — Modbus-RTU framing as carried in the MQTT payload.
  *
- * Only function 0x03 (read holding registers) is used. The wire carries
- * no request id, so a reply is checked against the request it is meant to
- * answer: address, function and byte count (2 x registers) must fit.
+ * Reads are function 0x03 (read holding registers); writes are 0x06 (one
+ * register) and 0x10 (several). The wire carries no request id, so a reply
+ * is checked against the request it is meant to answer: address, function
+ * and byte count (2 x registers) must fit, and a write's reply must echo
+ * the request (docs/protocol/modbus.md).
  */
 #ifndef BLUETTI_MODBUS_H
 #define BLUETTI_MODBUS_H
@@ -15,6 +17,10 @@ BLUETTI_BEGIN_DECLS
 #define BLUETTI_MODBUS_MAX_REGISTERS  125u   /* per read request */
 #define BLUETTI_MODBUS_REQUEST_LEN    8u
 #define BLUETTI_MODBUS_MAX_FRAME      (3u + 2u * BLUETTI_MODBUS_MAX_REGISTERS + 2u)
+#define BLUETTI_MODBUS_WRITE_ONE      0x06
+#define BLUETTI_MODBUS_WRITE_MANY     0x10
+#define BLUETTI_MODBUS_MAX_WRITE      123u   /* registers per 0x10 request */
+#define BLUETTI_MODBUS_MAX_WRITE_FRAME (9u + 2u * BLUETTI_MODBUS_MAX_WRITE)
 
 /* CRC-16/MODBUS (poly 0xA001 reflected, init 0xFFFF). Appended low byte first. */
 BLUETTI_API uint16_t bluetti_crc16(const uint8_t *data, size_t len);
@@ -53,6 +59,28 @@ typedef struct bluetti_modbus_reply {
  * CRC failure. *out (required) is filled; nothing is allocated. */
 BLUETTI_API int bluetti_modbus_parse_reply(const uint8_t *frame, size_t len, uint8_t address,
                                            uint16_t count, bluetti_modbus_reply *out);
+
+/* Build a write request for `count` registers from values[] (host order)
+ * at `start`: function 0x06 for one register (8 bytes), 0x10 for 2..123
+ * (9 + 2 x count bytes). Writes the frame into out[0..cap) and its length
+ * into *len. Returns 0, or BLUETTI_E_INVAL (count 0 or above 123, a range
+ * past register 65535, cap too small, NULL pointers). */
+BLUETTI_API int bluetti_modbus_build_write(uint8_t address, uint16_t start,
+                                           const uint16_t *values, uint16_t count,
+                                           uint8_t *out, size_t cap, size_t *len);
+
+/* Check the reply to the write request `request` (as built by
+ * bluetti_modbus_build_write) in frame[0..len). 0 when it is the echo:
+ * for 0x06 the same 8 bytes, for 0x10 address, function, start and
+ * quantity of the request. Else BLUETTI_E_FRAME (truncated, trailing
+ * bytes), BLUETTI_E_CRC, BLUETTI_E_ADDRESS, BLUETTI_E_EXCEPTION (with
+ * *exception_code, if not NULL), BLUETTI_E_FUNCTION (a reply to another
+ * function, e.g. a read) or BLUETTI_E_ECHO (the right function but other
+ * registers or values). BLUETTI_E_INVAL when request is not a write
+ * request. Nothing is allocated. */
+BLUETTI_API int bluetti_modbus_parse_write_reply(const uint8_t *frame, size_t len,
+                                                 const uint8_t *request, size_t request_len,
+                                                 uint8_t *exception_code);
 
 /* Parse hex text ("01 03 05", "010305", "0x01,0x03", newlines allowed)
  * into out[0..cap). Returns the number of bytes, or BLUETTI_E_HEX (odd

@@ -87,6 +87,28 @@ typedef struct bluetti_enum_name { int64_t value; const char *name; } bluetti_en
 /* Named bits of a bit-set field (bit 0 = least significant); ends with name == NULL. */
 typedef struct bluetti_bit_name { uint8_t bit; const char *name; } bluetti_bit_name;
 
+/* How a field may be written (bluetti_field.write), as data. A writable
+ * field is one whole register (a u16 or i16 at an even offset, no
+ * transform but a scale): a write is Modbus function 0x06 of that register
+ * (docs/protocol/writes.md). Values are given either by name (`values`,
+ * e.g. "on" / "off") or as numbers in the field's unit within
+ * [min, max] on the grid min + k * step. What a model reads back for a
+ * named value comes from the field's (possibly profile-overridden) enums:
+ * a switch that reads 3 for off is a BLUETTI_OV_ENUMS override, and the
+ * read-back is judged by name. */
+typedef struct bluetti_write_spec {
+    uint16_t reg;             /* the register written: block id + offset / 2 (validated) */
+    uint8_t evidence;         /* bluetti_evidence of the write itself: CONFIRMED when real
+                               * units were written this way, else UNVERIFIED */
+    uint8_t flags;            /* leave zero */
+    const bluetti_enum_name *values; /* names that may be written, ends with name == NULL;
+                                      * NULL: numbers only */
+    double min, max;          /* numbers: allowed range in the field's unit (min <= max) */
+    double step;              /* numbers: allowed step from min (> 0) */
+    const char *note;         /* where the write semantics come from */
+    const void *reserved[4];
+} bluetti_write_spec;
+
 typedef struct bluetti_field {
     const char *name;         /* snake_case; a dot groups ("config_grid.type") */
     const char *unit;         /* NULL for none */
@@ -105,10 +127,10 @@ typedef struct bluetti_field {
     const bluetti_enum_name *enums;     /* optional value names */
     const bluetti_bit_name *bits;       /* optional bit names */
     const char *note;         /* why the field is decoded this way (evidence, decisions) */
-    /* Room for write metadata (a writable flag, a value range, named
-     * values to write) without changing the layout again. Leave zero:
-     * the core ignores these today. */
-    const void *reserved_write[4];
+    /* Write metadata: NULL for a field that is never written (the core
+     * refuses writes to it). Took the first of four reserved pointers. */
+    const struct bluetti_write_spec *write;
+    const void *reserved_write[3];   /* leave zero */
 } bluetti_field;
 
 typedef enum bluetti_block_class {
@@ -162,6 +184,19 @@ BLUETTI_API const char *bluetti_field_enum_name(const bluetti_field *f, int64_t 
 
 /* Index of the field named `name`, or -1. */
 BLUETTI_API int bluetti_schema_field_index(const bluetti_block_schema *s, const char *name);
+
+/* Parse `text` as a value to write to field f of block s, checked against
+ * f->write before anything is sent: a name of f->write->values (ignoring
+ * case), or a number with an optional unit suffix ("80", "80%", "80 %",
+ * "300W") within min..max on the step grid. The number is turned into the
+ * raw register value by undoing the field's scale. On success returns 0
+ * and sets *reg and *raw. BLUETTI_E_NOT_WRITABLE when f has no write
+ * metadata, BLUETTI_E_WRITE_VALUE when the text is not an allowed value
+ * (why says which values are), BLUETTI_E_INVAL for NULL arguments.
+ * Borrows everything; nothing is allocated. */
+BLUETTI_API int bluetti_field_parse_write(const bluetti_block_schema *s, const bluetti_field *f,
+                                          const char *text, uint16_t *reg, uint16_t *raw,
+                                          char *why, size_t why_len);
 
 BLUETTI_END_DECLS
 #endif

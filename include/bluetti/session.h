@@ -13,7 +13,7 @@
  *
  * Reply matching: the wire has no request id. A reply must come from the
  * device's topic/address, carry the Modbus address, function 0x03 and the
- * byte count of the outstanding request. After a timeout, the abandoned
+ * byte count of the outstanding request (a write's reply: its echo). After a timeout, the abandoned
  * request is remembered for a while: a reply that could belong to it is
  * dropped rather than taken as the answer to the next request.
  */
@@ -153,6 +153,89 @@ BLUETTI_API int bluetti_device_read_group(bluetti_device *d, const char *group,
  * cap is large enough). */
 BLUETTI_API int bluetti_device_read_raw(bluetti_device *d, uint16_t start, uint16_t registers,
                                         uint8_t *buf, size_t cap, size_t *len);
+
+/* ---- writes ----------------------------------------------------------- */
+
+/* A write is deliberate and checked (docs/CONTROL.md, docs/API.md):
+ * only registers a registered schema field declares writable
+ * (bluetti_field.write) can be written; values are validated before
+ * anything is sent; a write takes the device's one request slot like a
+ * read, goes through the same transport, envelope and Modbus address,
+ * and is never retried. The sequence is: read the registers (the value
+ * before), send the write (0x06 for one register, 0x10 for several),
+ * then read them back. A timeout, a lost connection or a reply that does
+ * not echo the request does not resend the write: the read-back decides
+ * whether it took effect. A Modbus exception ends the write (the device
+ * refused it; nothing changed). */
+
+#define BLUETTI_WRITE_MAX_REGISTERS 16u
+
+typedef enum bluetti_write_outcome {
+    BLUETTI_WRITE_APPLIED = 0,     /* the read-back shows the value (or the device echoed
+                                    * the write and the read-back failed) */
+    BLUETTI_WRITE_NOT_APPLIED = 1, /* refused, never sent, or the read-back shows another value */
+    BLUETTI_WRITE_UNKNOWN = 2,     /* no echo and no read-back: it may or may not have taken effect */
+} bluetti_write_outcome;
+
+/* The verdict on one write. */
+typedef struct bluetti_write_result {
+    int err;                  /* 0 when applied; else BLUETTI_E_EXCEPTION (refused),
+                               * BLUETTI_E_NOT_APPLIED (read back another value), the
+                               * reply's error when the outcome is unknown, or the error of
+                               * the read before (then nothing was sent) */
+    bluetti_write_outcome outcome;
+    int reply_err;            /* the write's own reply: 0 the echo, or BLUETTI_E_TIMEOUT,
+                               * _EXCEPTION, _ECHO, _CRC, _DISCONNECTED, ...; 0 also when the
+                               * write was never sent (sent == false) */
+    uint8_t exception_code;   /* reply_err == BLUETTI_E_EXCEPTION: the device's code */
+    bool sent;                /* the write frame went out */
+    bool have_before, have_after;  /* before[] / after[] are valid */
+    uint16_t start, count;    /* registers written */
+    uint16_t written[BLUETTI_WRITE_MAX_REGISTERS];
+    uint16_t before[BLUETTI_WRITE_MAX_REGISTERS];  /* read before the write */
+    uint16_t after[BLUETTI_WRITE_MAX_REGISTERS];   /* read back after it */
+    /* Field writes (bluetti_device_set): the names of the values as this
+     * model reads them (profile overrides applied), NULL when unnamed.
+     * Static strings from the plugins' tables (valid while the registry lives). */
+    const char *written_name, *before_name, *after_name;
+    const void *reserved[4];
+} bluetti_write_result;
+
+/* Called when an asynchronous write completes. r is owned by the device
+ * and valid until its next write starts. */
+typedef void (*bluetti_write_cb)(void *userdata, bluetti_device *d, const bluetti_write_result *r);
+BLUETTI_API void bluetti_session_set_write_callback(bluetti_session *s, bluetti_write_cb cb,
+                                                    void *userdata);
+
+/* Start writing values[0..count) to registers start.. (count
+ * 1..BLUETTI_WRITE_MAX_REGISTERS); values is copied. Returns 0 (completion
+ * through the write callback), BLUETTI_E_BUSY while another request of
+ * this device is in flight, BLUETTI_E_NOT_WRITABLE when a register is not
+ * declared writable by a registered schema, BLUETTI_E_INVAL. Nothing is
+ * sent on an error. */
+BLUETTI_API int bluetti_device_submit_write(bluetti_device *d, uint16_t start,
+                                            const uint16_t *values, uint16_t count);
+
+/* Start setting field `field` of block `block` to the value `value` (text,
+ * as bluetti_field_parse_write takes it). The read-back is judged by
+ * meaning: for a named value, by the name this model reads back (a model
+ * may read 3 for "off"). Returns 0, BLUETTI_E_BUSY, BLUETTI_E_NO_SCHEMA,
+ * BLUETTI_E_NOTFOUND (no such field), BLUETTI_E_NOT_WRITABLE or
+ * BLUETTI_E_WRITE_VALUE (bluetti_device_error_detail says why and which
+ * values are allowed). Nothing is sent on an error. */
+BLUETTI_API int bluetti_device_submit_set(bluetti_device *d, uint16_t block, const char *field,
+                                          const char *value);
+
+/* Blocking forms: run the write to its end. *out (may be NULL;
+ * caller-owned) gets the verdict. Returns out->err, or the submit error
+ * (then *out is cleared and outcome is BLUETTI_WRITE_NOT_APPLIED). */
+BLUETTI_API int bluetti_device_write(bluetti_device *d, uint16_t start, const uint16_t *values,
+                                     uint16_t count, bluetti_write_result *out);
+BLUETTI_API int bluetti_device_set(bluetti_device *d, uint16_t block, const char *field,
+                                   const char *value, bluetti_write_result *out);
+
+/* Name of an outcome: "applied", "not_applied", "unknown" (static). */
+BLUETTI_API const char *bluetti_write_outcome_name(int outcome);
 
 /* ---- device state ----------------------------------------------------- */
 

@@ -1,7 +1,8 @@
 /* blocks-settings: configuration blocks the vendor app can change —
  * 2000 INV_BASE_SETTINGS, 2200 INV_ADV_SETTINGS, 2400 CERT_SETTINGS,
  * 19000 SOC_SETTINGS, 19100 COMM_DELAY_SETTINGS, 40127 HOME_STORAGE_SETTINGS.
- * The SDK only reads them. Layouts from the older protocol reference (docs/protocol/README.md), with
+ * Block 2000 declares its writable fields (bluetti_write_spec); the rest
+ * is read only. Layouts from the older protocol reference (docs/protocol/README.md), with
  * block 2000 moved onto the whole registers real units use (§9.1 #4).
  * Decisions in each `notes`. */
 #include "config.h"
@@ -29,6 +30,48 @@ static const bluetti_enum_name display_timeout_names[] = {
     { 2, "30s" }, { 3, "1min" }, { 4, "5min" }, { 5, "never" }, { 0, NULL },
 };
 
+/* ---- write metadata (docs/CONTROL.md lists every writable field) --------
+ * Only two writes are confirmed on real units: the AC and DC output
+ * switches, 1 on / 0 off, function 0x06 echoed (many models over
+ * Bluetooth, an AP300 live over the cloud). The others follow the
+ * reference's and the decoders' write tables and stay unverified: the
+ * tool refuses them without --allow-unverified. Ranges are the widest
+ * the sources give; models may accept less (the device then answers with
+ * an exception, or keeps its value, and the read-back says so). */
+
+#define W_SWITCH(reg_, ev_, note_) \
+    { .reg = (reg_), .evidence = (ev_), .values = switch_names, .note = (note_) }
+#define W_NUMBER(reg_, lo_, hi_, note_) \
+    { .reg = (reg_), .evidence = BLUETTI_EV_UNVERIFIED, .min = (lo_), .max = (hi_), .step = 1, \
+      .note = (note_) }
+
+static const bluetti_write_spec w_ctrl_ac = W_SWITCH(2011, BLUETTI_EV_CONFIRMED,
+    "1 on / 0 off with function 0x06, echoed: confirmed on many models over Bluetooth and live "
+    "over the cloud on an AP300");
+static const bluetti_write_spec w_ctrl_dc = W_SWITCH(2012, BLUETTI_EV_CONFIRMED,
+    "1 on / 0 off with function 0x06, echoed: the same sources as the AC switch");
+static const bluetti_write_spec w_dc_eco_ctrl = W_SWITCH(2014, BLUETTI_EV_UNVERIFIED,
+    "write tables of Bluetooth decoders and a cloud decoder; not seen written");
+static const bluetti_write_spec w_ac_eco_ctrl = W_SWITCH(2017, BLUETTI_EV_UNVERIFIED,
+    "write tables of Bluetooth decoders and a cloud decoder; not seen written");
+static const bluetti_write_spec w_dc_eco_off_time = W_NUMBER(2015, 1, 4,
+    "1-4 hours in a cloud decoder's write table");
+static const bluetti_write_spec w_ac_eco_off_time = W_NUMBER(2018, 1, 4,
+    "1-4 hours in a cloud decoder's write table");
+static const bluetti_write_spec w_dc_eco_power = W_NUMBER(2016, 5, 20,
+    "the app's range per a cloud decoder (the EL10 takes 5-10 W only)");
+static const bluetti_write_spec w_ac_eco_power = W_NUMBER(2019, 10, 40,
+    "the app's range per a cloud decoder (the EL10 takes 15-30 W only)");
+static const bluetti_write_spec w_charging_mode = {
+    .reg = 2020, .evidence = BLUETTI_EV_UNVERIFIED, .values = charging_mode_names,
+    .note = "value names from Bluetooth decoders, 4 (custom) from a cloud decoder" };
+static const bluetti_write_spec w_power_lifting = W_SWITCH(2021, BLUETTI_EV_UNVERIFIED,
+    "a switch in two decoders' write tables");
+static const bluetti_write_spec w_soc_low_limit = W_NUMBER(2022, 0, 100,
+    "writable on the AP300 per four decoders; no write seen confirmed");
+static const bluetti_write_spec w_soc_high_limit = W_NUMBER(2023, 1, 100,
+    "1-100 % in a cloud decoder's write table (AP300); no write seen confirmed");
+
 #define REG_CONFIRMED(reg_) "whole register " #reg_ ", as user-tested Bluetooth maps of the " \
     "Elite 30/100 V2 address it (the reference's odd byte offset + 9, see notes)"
 #define REG_INFERRED(reg_, ref_) "whole register " #reg_ ": the reference's byte offset " #ref_ \
@@ -52,40 +95,52 @@ static const bluetti_field inv_base_settings_fields[] = {
       .note = REG_INFERRED(2010, 11) "; one cloud decoder reads the inverter switch there" },
     { .name = "ctrl_ac", .description = "AC output switch", .offset = 22, .type = BLUETTI_U16,
       .evidence = BLUETTI_EV_CONFIRMED, .enums = switch_names,
+      .write = &w_ctrl_ac,
       .note = REG_CONFIRMED(2011) "; writing 1/0 there turns the AC output on/off" },
     { .name = "ctrl_dc", .description = "DC output switch", .offset = 24, .type = BLUETTI_U16,
       .evidence = BLUETTI_EV_CONFIRMED, .enums = switch_names,
+      .write = &w_ctrl_dc,
       .note = REG_CONFIRMED(2012) "; writing 1/0 there turns the DC output on/off" },
     { .name = "dc_eco_ctrl", .description = "DC ECO switch", .offset = 28, .type = BLUETTI_U16,
-      .evidence = BLUETTI_EV_CONFIRMED, .enums = switch_names, .note = REG_CONFIRMED(2014) },
+      .evidence = BLUETTI_EV_CONFIRMED, .enums = switch_names, .write = &w_dc_eco_ctrl,
+      .note = REG_CONFIRMED(2014) },
     { .name = "dc_eco_off_time", .unit = "h", .description = "DC ECO switch-off delay",
       .offset = 30, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
+      .write = &w_dc_eco_off_time,
       .note = REG_CONFIRMED(2015) "; those maps give it values 1-4 meaning 1-4 hours (the "
               "reference said minutes)" },
     { .name = "dc_eco_power", .unit = "W", .description = "DC ECO power threshold",
       .offset = 32, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
+      .write = &w_dc_eco_power,
       .note = REG_INFERRED(2016, 23) },
     { .name = "ac_eco_ctrl", .description = "AC ECO switch", .offset = 34, .type = BLUETTI_U16,
-      .evidence = BLUETTI_EV_CONFIRMED, .enums = switch_names, .note = REG_CONFIRMED(2017) },
+      .evidence = BLUETTI_EV_CONFIRMED, .enums = switch_names, .write = &w_ac_eco_ctrl,
+      .note = REG_CONFIRMED(2017) },
     { .name = "ac_eco_off_time", .unit = "h", .description = "AC ECO switch-off delay",
       .offset = 36, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
+      .write = &w_ac_eco_off_time,
       .note = REG_CONFIRMED(2018) "; values 1-4 mean 1-4 hours (the reference said minutes)" },
     { .name = "ac_eco_power", .unit = "W", .description = "AC ECO power threshold",
       .offset = 38, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
+      .write = &w_ac_eco_power,
       .note = REG_INFERRED(2019, 29) },
     { .name = "charging_mode", .description = "Charging-mode selector",
       .offset = 40, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
       .enums = charging_mode_names,
+      .write = &w_charging_mode,
       .note = REG_CONFIRMED(2020) "; value names from those maps, 4 custom from a cloud "
               "decoder" },
     { .name = "power_lifting_mode", .description = "Power-lifting switch",
       .offset = 42, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
-      .enums = switch_names, .note = REG_CONFIRMED(2021) "; a switch there" },
+      .enums = switch_names, .write = &w_power_lifting,
+      .note = REG_CONFIRMED(2021) "; a switch there" },
     { .name = "soc_low_limit", .unit = "%", .description = "Battery SOC lower limit",
       .offset = 44, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
+      .write = &w_soc_low_limit,
       .note = "register 2022, writable on the AP300 (four decoders, EL10/AP300/EP600)" },
     { .name = "soc_high_limit", .unit = "%", .description = "Battery SOC upper limit",
       .offset = 46, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
+      .write = &w_soc_high_limit,
       .note = "register 2023 (1-100), writable on the AP300 (four decoders)" },
     { .name = "display_timeout", .description = "Display timeout",
       .offset = 134, .type = BLUETTI_U16, .evidence = BLUETTI_EV_CONFIRMED,
@@ -344,4 +399,4 @@ static int init(bluetti_registry *reg)
 }
 
 BLUETTI_PLUGIN_DEFINE("blocks-settings", "1.0.0",
-                      "Settings blocks 2000, 2200, 2400, 19000, 19100, 40127 (read only)", init);
+                      "Settings blocks 2000, 2200, 2400, 19000, 19100, 40127 (block 2000 writable)", init);

@@ -21,6 +21,9 @@ static const uint16_t grid_blocks[] = { 1300 };
 static const uint16_t battery_blocks[] = { 6000 };
 static const uint16_t cells_blocks[] = { 6100 };
 static const uint16_t inverter_blocks[] = { 1100, 1400, 1500 };
+/* the output switches, ECO and charging mode: user-tested Bluetooth maps of
+ * the Elite 30 V2 and 100 V2 read and write them there (blocks-settings) */
+static const uint16_t settings_blocks[] = { 2000 };
 
 #define GROUP(name_, blocks_, poll_, dflt_, desc_)                                  \
     { .name = (name_), .blocks = (blocks_),                                         \
@@ -32,9 +35,12 @@ static const uint16_t inverter_blocks[] = { 1100, 1400, 1500 };
 #define G_BATTERY GROUP("battery", battery_blocks, 10, 1, "battery packs: summary")
 #define G_CELLS GROUP("cells", cells_blocks, 60, 0, "one battery pack in detail (expensive: poll rarely)")
 #define G_INVERTER GROUP("inverter", inverter_blocks, 10, 0, "inverter: identity, load and output")
+#define G_SETTINGS GROUP("settings", settings_blocks, 30, 0, "output switches, ECO, charging mode")
 
 static const bluetti_block_group groups_basic[] = { G_CORE, G_GRID, G_BATTERY };
-static const bluetti_block_group groups_full[] = { G_CORE, G_GRID, G_BATTERY, G_CELLS, G_INVERTER };
+static const bluetti_block_group groups_el30[] = { G_CORE, G_GRID, G_BATTERY, G_SETTINGS };
+static const bluetti_block_group groups_full[] = { G_CORE, G_GRID, G_BATTERY, G_CELLS, G_INVERTER,
+                                                   G_SETTINGS };
 
 /* Block 6300 holds the cell data of a sub-pack, so its length follows the
  * cell and sensor counts (4 + 2 x cells + 3 x sensors bytes: 20 registers
@@ -84,8 +90,8 @@ static const bluetti_profile el30v2 = {
     .version_offset = 30,
     .model_block = 100,            /* HOME_DATA: the model, as TEXT */
     .model_field = "device_model",
-    .n_groups = N_OF(groups_basic),
-    .groups = groups_basic,
+    .n_groups = N_OF(groups_el30),
+    .groups = groups_el30,
     .sizes = sizes_el30,
     .evidence = BLUETTI_EV_CONFIRMED,
     .evidence_note = "a register dump of a real unit (bt-lib issue #8) and Bluetooth decoders "

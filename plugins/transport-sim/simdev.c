@@ -26,6 +26,7 @@
 #define VERSION_REG 16u           /* block 1 byte 30 */
 #define DEFAULT_SEED 0x2545F491u
 #define DEFAULT_EXCEPTION 2u
+#define DEFAULT_WRITE_EXCEPTION 3u     /* illegal data value: a refused setting */
 
 struct sim_range {
     uint16_t start;
@@ -44,6 +45,7 @@ struct bt_simdev {
     int envelope;               /* bluetti_envelope_kind the device answers in over MQTT */
     struct sim_range *ranges;     /* sorted by start, no overlaps */
     size_t n_ranges;
+    uint64_t reads_seen, writes_seen, writes_applied; /* valid frames for this device */
 };
 
 /* ---- small helpers ----------------------------------------------------- */
@@ -550,6 +552,54 @@ static size_t exception_frame(uint8_t addr, uint8_t fn, uint8_t code, uint8_t *o
     return 5;
 }
 
+/* A write (0x06 one register, 0x10 several) changes the image, so later
+ * reads return what was written; the reply echoes the request. Faults:
+ * an exception for writes touching a listed register, no reply (applied
+ * or not), an echo without the change. A malformed frame is ignored, as
+ * for reads; registers outside the image get exception 2. */
+static size_t answer_write(bt_simdev *d, const bt_sim_faults *f, unsigned *state,
+                           const uint8_t *req, size_t req_len, uint8_t *out, double *delay_s)
+{
+    uint8_t fn = req[1];
+    uint16_t start = (uint16_t)(req[2] << 8 | req[3]);
+    uint16_t count = 1;
+    const uint8_t *data = req + 4;
+    if (fn == BLUETTI_MODBUS_WRITE_ONE) {
+        if (req_len != 8) return 0;
+    } else {
+        if (req_len < 9) return 0;
+        count = (uint16_t)(req[4] << 8 | req[5]);
+        if (req[6] != 2u * count || req_len != 9u + 2u * count) return 0;
+        data = req + 7;
+    }
+    if (delay_s && f) *delay_s = f->delay_s;
+    int exc = 0;
+    for (unsigned i = 0; f && i < f->n_write_exceptions && i < BT_SIM_MAX_EXCEPTIONS; i++)
+        if (f->write_exception_regs[i] >= start &&
+            (uint32_t)f->write_exception_regs[i] < (uint32_t)start + count)
+            exc = f->write_exception_codes[i];
+    uint8_t *p = NULL;
+    if (!exc && (count == 0 || count > 123)) exc = 0x03;
+    if (!exc && !(p = reg_ptr(d, start, count))) exc = 0x02;
+    if (exc) return exception_frame(d->address, fn, (uint8_t)exc, out);
+    if (f && hit(f->write_lost_rate, state)) return 0;         /* neither done nor answered */
+    bool ignore = f && hit(f->write_ignore_rate, state);
+    if (!ignore) memcpy(p, data, 2u * count);
+    d->writes_applied += !ignore;
+    if (f && hit(f->write_drop_rate, state)) return 0;         /* done, but no answer */
+    memcpy(out, req, 6);   /* 0x06: the whole request; 0x10: address .. quantity */
+    if (f && hit(f->write_bad_echo_rate, state)) out[5] ^= 0x01; /* echo another value */
+    put_crc(out, 6);
+    return 8;
+}
+
+void bt_simdev_counts(const bt_simdev *d, uint64_t *reads, uint64_t *writes, uint64_t *applied)
+{
+    if (reads) *reads = d ? d->reads_seen : 0;
+    if (writes) *writes = d ? d->writes_seen : 0;
+    if (applied) *applied = d ? d->writes_applied : 0;
+}
+
 size_t bt_simdev_answer(bt_simdev *d, const bt_sim_faults *faults, unsigned *state,
                         const uint8_t *req, size_t req_len, uint8_t *out, size_t cap,
                         double *delay_s)
@@ -566,6 +616,11 @@ size_t bt_simdev_answer(bt_simdev *d, const bt_sim_faults *faults, unsigned *sta
     if (req[0] != d->address) return 0;
     uint8_t fn = req[1];
     if (fn == BLUETTI_MODBUS_READ && req_len != BLUETTI_MODBUS_REQUEST_LEN) return 0;
+    if (fn == BLUETTI_MODBUS_WRITE_ONE || fn == BLUETTI_MODBUS_WRITE_MANY) {
+        d->writes_seen++;
+        return answer_write(d, faults, state, req, req_len, out, delay_s);
+    }
+    if (fn == BLUETTI_MODBUS_READ) d->reads_seen++;
 
     if (faults && hit(faults->drop_rate, state)) return 0;
 
@@ -628,6 +683,34 @@ static char *trim(char *s)
     return s;
 }
 
+/* "N[:CODE]" for the exception faults: set N's code (a later item for the
+ * same N replaces it), or add N. */
+static int exception_item(const char *key, char *val, const char *what, const char *plural,
+                          unsigned long def, uint16_t *nums, uint8_t *codes, unsigned *n,
+                          char *err, size_t err_len)
+{
+    char *colon = strchr(val, ':');
+    unsigned long num, code = def;
+    if (colon) *colon = '\0';
+    if (!parse_uint(val, 65535, &num) ||
+        (colon && (!parse_uint(colon + 1, 255, &code) || code == 0))) {
+        if (colon) *colon = ':';
+        bt_fmt(err, err_len, "faults: %s=%s: expected %s[:CODE] with %s 0..65535 and CODE "
+               "1..255", key, val, what, what);
+        return BLUETTI_E_INVAL;
+    }
+    unsigned i = 0;
+    while (i < *n && nums[i] != num) i++;
+    if (i == BT_SIM_MAX_EXCEPTIONS) {
+        bt_fmt(err, err_len, "faults: more than %u %s", BT_SIM_MAX_EXCEPTIONS, plural);
+        return BLUETTI_E_INVAL;
+    }
+    nums[i] = (uint16_t)num;
+    codes[i] = (uint8_t)code;
+    if (i == *n) (*n)++;
+    return 0;
+}
+
 static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
 {
     char *eq = strchr(item, '=');
@@ -640,6 +723,10 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
     unsigned long u;
     double *rate = NULL;
     if (!strcmp(key, "drop")) rate = &f->drop_rate;
+    else if (!strcmp(key, "write_drop")) rate = &f->write_drop_rate;
+    else if (!strcmp(key, "write_lost")) rate = &f->write_lost_rate;
+    else if (!strcmp(key, "write_ignore")) rate = &f->write_ignore_rate;
+    else if (!strcmp(key, "write_bad_echo")) rate = &f->write_bad_echo_rate;
     else if (!strcmp(key, "crc") || !strcmp(key, "bad_crc")) rate = &f->bad_crc_rate;
     else if (!strcmp(key, "short")) rate = &f->short_rate;
     if (rate) {
@@ -652,26 +739,14 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
             bt_fmt(err, err_len, "faults: delay=%s: expected seconds from 0 to 3600", val);
             return BLUETTI_E_INVAL;
         }
+    } else if (!strcmp(key, "write_exception")) {
+        return exception_item(key, val, "REGISTER", "write exception registers",
+                              DEFAULT_WRITE_EXCEPTION, f->write_exception_regs,
+                              f->write_exception_codes, &f->n_write_exceptions, err, err_len);
     } else if (!strcmp(key, "exception")) {
-        char *colon = strchr(val, ':');
-        unsigned long block, code = DEFAULT_EXCEPTION;
-        if (colon) *colon = '\0';
-        if (!parse_uint(val, 65535, &block) ||
-            (colon && (!parse_uint(colon + 1, 255, &code) || code == 0))) {
-            if (colon) *colon = ':';
-            bt_fmt(err, err_len, "faults: exception=%s: expected BLOCK[:CODE] with BLOCK 0..65535 "
-                   "and CODE 1..255", val);
-            return BLUETTI_E_INVAL;
-        }
-        unsigned i = 0;
-        while (i < f->n_exception_blocks && f->exception_blocks[i] != block) i++;
-        if (i == BT_SIM_MAX_EXCEPTIONS) {
-            bt_fmt(err, err_len, "faults: more than %u exception blocks", BT_SIM_MAX_EXCEPTIONS);
-            return BLUETTI_E_INVAL;
-        }
-        f->exception_blocks[i] = (uint16_t)block;
-        f->exception_codes[i] = (uint8_t)code;
-        if (i == f->n_exception_blocks) f->n_exception_blocks++;
+        return exception_item(key, val, "BLOCK", "exception blocks", DEFAULT_EXCEPTION,
+                              f->exception_blocks, f->exception_codes, &f->n_exception_blocks,
+                              err, err_len);
     } else if (!strcmp(key, "disconnect")) {
         if (!parse_uint(val, 1000000000ul, &u)) {
             bt_fmt(err, err_len, "faults: disconnect=%s: expected a number of requests (0 = never)", val);
@@ -686,7 +761,8 @@ static int fault_item(char *item, bt_sim_faults *f, char *err, size_t err_len)
         f->seed = (unsigned)u;
     } else {
         bt_fmt(err, err_len, "faults: unknown fault \"%s\" (known: delay, drop, crc, short, "
-               "exception, disconnect, seed)", key);
+               "exception, disconnect, seed, write_exception, write_drop, write_lost, "
+               "write_ignore, write_bad_echo)", key);
         return BLUETTI_E_INVAL;
     }
     return 0;

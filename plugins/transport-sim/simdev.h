@@ -6,8 +6,10 @@
  * holds a model, a serial, a protocol version, a Modbus address and
  * register ranges. The engine answers Modbus requests from those registers
  * exactly as a device would: a read (0x03) that is not fully inside one
- * range gets exception 0x02 (illegal data address), any other function
- * exception 0x01, a register count of 0 or above 125 exception 0x03;
+ * range gets exception 0x02 (illegal data address), a register count of 0
+ * or above 125 exception 0x03; a write (0x06, 0x10) inside one range
+ * changes the image (later reads return it) and is echoed, outside it
+ * gets exception 0x02; any other function exception 0x01;
  * frames with a bad CRC or for another Modbus address are ignored.
  *
  * The engine is independent of libbluetti's code (it has its own CRC and
@@ -35,6 +37,14 @@ typedef struct bt_sim_faults {
     unsigned disconnect_after;  /* drop the connection after every N requests (0 = never);
                                  * acted on by the caller (bluetti-sim, transport-sim) */
     unsigned seed;              /* PRNG seed for the rates (0 = fixed default) */
+    /* writes (0x06 / 0x10) */
+    uint16_t write_exception_regs[BT_SIM_MAX_EXCEPTIONS]; /* writes touching one get an exception */
+    uint8_t write_exception_codes[BT_SIM_MAX_EXCEPTIONS];
+    unsigned n_write_exceptions;
+    double write_drop_rate;     /* the write is applied, but no reply */
+    double write_lost_rate;     /* the write is neither applied nor answered */
+    double write_ignore_rate;   /* the reply echoes the write, the registers stay */
+    double write_bad_echo_rate; /* applied, but the reply echoes another value */
 } bt_sim_faults;
 
 /* Load a device image. On failure returns an error (BLUETTI_E_IO,
@@ -84,9 +94,14 @@ size_t bt_simdev_answer(bt_simdev *d, const bt_sim_faults *faults, unsigned *sta
                         const uint8_t *req, size_t req_len,
                         uint8_t *out, size_t cap, double *delay_s);
 
+/* Valid frames this device received: reads, writes, and writes that
+ * changed the image (tests check that a refused write never arrived). */
+void bt_simdev_counts(const bt_simdev *d, uint64_t *reads, uint64_t *writes, uint64_t *applied);
+
 /* Parse a fault spec such as "delay=0.2,drop=0.1,crc=0.5,short=1,
- * exception=1300:2,exception=6000,disconnect=5,seed=7" into *f (which is
- * cleared first). An exception without a code uses 2. "" and "none" mean
+ * exception=1300:2,exception=6000,disconnect=5,seed=7,write_exception=2011:3,
+ * write_drop=1,write_lost=1,write_ignore=1,write_bad_echo=1" into *f (which is cleared
+ * first). An exception without a code uses 2, a write exception 3. "" and "none" mean
  * no faults. Returns 0 or BLUETTI_E_INVAL with the reason in err. */
 int bt_sim_faults_parse(const char *spec, bt_sim_faults *f, char *err, size_t err_len);
 

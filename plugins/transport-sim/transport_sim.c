@@ -8,7 +8,15 @@
  *                   as its serial (the image is copied and given that serial)
  *   strict_serial=BOOL   refuse addresses no image has as its serial
  *   faults=SPEC     fault injection (simdev.h: delay, drop, crc, short,
- *                   exception, disconnect, seed); "fault" is accepted too
+ *                   exception, disconnect, seed, and for writes
+ *                   write_exception, write_drop, write_lost, write_ignore,
+ *                   write_bad_echo);
+ *                   "fault" is accepted too
+ *   frame_log=FILE  append every request frame the devices receive, one
+ *                   line "ADDRESS HEX" each (tests check what arrived)
+ *
+ * Each attached address has its own copy of an image, and writes change
+ * it: later reads in the same session return what was written.
  *
  * Replies wait in a queue until their due time (now + the fault delay). A
  * timerfd armed for the earliest due time is the pollable descriptor, and
@@ -70,6 +78,7 @@ struct sim {
     size_t n_att, cap_att;
     bt_dueq q;                    /* of struct item */
     int tfd;
+    FILE *frame_log;              /* option frame_log, or NULL */
     uint64_t frames_in, frames_dropped;
 };
 
@@ -259,6 +268,7 @@ static void sim_close(void *state)
     free(s->images);
     free(s->model);
     if (s->tfd >= 0) close(s->tfd);
+    if (s->frame_log) fclose(s->frame_log);
     free(s);
 }
 
@@ -281,6 +291,11 @@ static int sim_open(const bluetti_transport_env *env, const bluetti_options *opt
     if (rc == 0) bluetti_options_get_bool(opts, "strict_serial", &s->strict);
     const char *model = bluetti_options_get(opts, "model");
     if (rc == 0 && model && *model && !(s->model = strdup(model))) rc = BLUETTI_E_NOMEM;
+    const char *flog = bluetti_options_get(opts, "frame_log");
+    if (rc == 0 && flog && *flog && !(s->frame_log = fopen(flog, "a"))) {
+        bt_fmt(detail, detail_len, "frame_log %s: %s", flog, strerror(errno));
+        rc = BLUETTI_E_IO;
+    }
 
     size_t n_dev = bluetti_options_count(opts, "device");
     for (size_t i = 0; rc == 0 && i < n_dev; i++)
@@ -395,6 +410,13 @@ static int sim_submit(void *state, const char *address, const uint8_t *frame, si
     struct attachment *a = find_att(s, address);
     if (!a) return BLUETTI_E_NOTFOUND;
     double now = bt_now();
+    /* logged as it arrives, whatever the faults then do with it */
+    if (s->frame_log) {
+        char hex[2 * BLUETTI_MODBUS_MAX_WRITE_FRAME + 1];
+        bluetti_hex_format(frame, len, 0, hex, sizeof hex);
+        fprintf(s->frame_log, "%s %s\n", address, hex);
+        fflush(s->frame_log);
+    }
     if (s->faults.disconnect_after && ++s->since_disconnect >= s->faults.disconnect_after) {
         /* The request went out, then the connection dropped: its reply and
          * every other pending one are lost. The link comes straight back. */
@@ -474,7 +496,12 @@ static const bluetti_option_decl sim_options[] = {
     { .name = "faults", .type = BLUETTI_OPT_STRING, .metavar = "SPEC",
       .aliases = faults_aliases, .causes = faults_causes,
       .help = "fault injection, e.g. delay=0.2,drop=0.1,crc=1,short=1,exception=1300:2,"
-              "disconnect=5,seed=7" },
+              "disconnect=5,seed=7; for writes write_exception=2011:3, write_drop=1 (applied, "
+              "no reply), write_lost=1 (not applied, no reply), write_ignore=1 (echoed, not "
+              "applied), write_bad_echo=1 (applied, another value echoed)" },
+    { .name = "frame_log", .type = BLUETTI_OPT_STRING, .metavar = "FILE",
+      .help = "append every request frame the simulated devices receive to FILE (one "
+              "\"ADDRESS HEX\" line each)" },
 };
 
 static const bluetti_transport_ops sim_ops = {

@@ -15,8 +15,8 @@ static const struct {
     const char *model, *alias, *type_id, *image;
     uint16_t n_groups;
 } models[] = {
-    { "EL30V2", "Elite 30 V2", "32", "data/devices/el30v2.json", 3 },
-    { "EL100V2", "Elite 100 V2", "31", "data/devices/el100v2.json", 5 },
+    { "EL30V2", "Elite 30 V2", "32", "data/devices/el30v2.json", 4 },
+    { "EL100V2", "Elite 100 V2", "31", "data/devices/el100v2.json", 6 },
     { "ELITE200V2", "Elite 200 V2", "8", "data/devices/elite200v2.json", 3 },
 };
 #define N_MODELS (sizeof models / sizeof models[0])
@@ -76,16 +76,23 @@ static void test_groups(void)
 {
     static const uint16_t core[] = { 100 }, grid[] = { 1300 }, battery[] = { 6000 },
                           cells[] = { 6100 }, inverter[] = { 1100, 1400, 1500 };
-    static const char *const order[] = { "core", "grid", "battery", "cells", "inverter" };
+    static const uint16_t settings[] = { 2000 };
+    static const char *const order_full[] = { "core", "grid", "battery", "cells", "inverter",
+                                              "settings" };
+    static const char *const order_el30[] = { "core", "grid", "battery", "settings" };
     for (size_t i = 0; i < N_MODELS; i++) {
         const bluetti_profile *p = bluetti_registry_find_profile(reg, models[i].model);
         CU_ASSERT_PTR_NOT_NULL_FATAL(p);
         CU_ASSERT_EQUAL_FATAL(p->n_groups, models[i].n_groups);
+        const char *const *order = p->n_groups == 4 ? order_el30 : order_full;
         for (uint16_t g = 0; g < p->n_groups; g++) CU_ASSERT_STRING_EQUAL(p->groups[g].name, order[g]);
         check_group(p, "core", core, 1, 5, 1);
         check_group(p, "grid", grid, 1, 5, 1);
         check_group(p, "battery", battery, 1, 10, 1);
-        if (p->n_groups == 5) {
+        /* the Elite 30/100 V2 read and write their output switches in block 2000 */
+        if (p->n_groups > 3) check_group(p, "settings", settings, 1, 30, 0);
+        else CU_ASSERT_PTR_NULL(bluetti_profile_group(p, "settings"));
+        if (p->n_groups == 6) {
             check_group(p, "cells", cells, 1, 60, 0);
             check_group(p, "inverter", inverter, 3, 10, 0);
         } else {

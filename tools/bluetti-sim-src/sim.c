@@ -134,6 +134,12 @@ static void describe(const uint8_t *f, size_t len, char *buf, size_t cap)
     if (len >= 6 && f[1] == 0x03)
         snprintf(buf, cap, "read of %u register(s) at %u", (unsigned)(f[4] << 8 | f[5]),
                  (unsigned)(f[2] << 8 | f[3]));
+    else if (len >= 6 && f[1] == 0x06)
+        snprintf(buf, cap, "write of register %u = %u", (unsigned)(f[2] << 8 | f[3]),
+                 (unsigned)(f[4] << 8 | f[5]));
+    else if (len >= 6 && f[1] == 0x10)
+        snprintf(buf, cap, "write of %u register(s) at %u", (unsigned)(f[4] << 8 | f[5]),
+                 (unsigned)(f[2] << 8 | f[3]));
     else
         snprintf(buf, cap, "%zu-byte frame (function 0x%02x)", len, len >= 2 ? f[1] : 0);
 }
@@ -178,12 +184,18 @@ static void h_message(void *ud, const char *topic, const uint8_t *data, size_t l
     size_t n = bt_simdev_answer(d->d, &s->a->faults, &s->prng, req, req_len, out, sizeof out,
                                 &delay);
     if (n == 0) {
-        bluetti_log(s->log, BLUETTI_LOG_DEBUG, SRC, "%s: %s: no answer", bt_simdev_serial(d->d),
-                    what);
+        bool wr = req_len >= 2 && (req[1] == BLUETTI_MODBUS_WRITE_ONE ||
+                                   req[1] == BLUETTI_MODBUS_WRITE_MANY);
+        bluetti_log(s->log, wr ? BLUETTI_LOG_INFO : BLUETTI_LOG_DEBUG, SRC, "%s: %s: no answer",
+                    bt_simdev_serial(d->d), what);
         return;
     }
-    bluetti_log(s->log, BLUETTI_LOG_DEBUG, SRC, "%s: %s: %zu-byte answer%s in %.3g s",
-                bt_simdev_serial(d->d), what, n, (out[1] & 0x80) ? " (exception)" : "", delay);
+    /* writes change the device: always worth a line in the log */
+    bool write = req_len >= 2 && (req[1] == BLUETTI_MODBUS_WRITE_ONE ||
+                                  req[1] == BLUETTI_MODBUS_WRITE_MANY);
+    bluetti_log(s->log, write ? BLUETTI_LOG_INFO : BLUETTI_LOG_DEBUG, SRC,
+                "%s: %s: %zu-byte answer%s in %.3g s", bt_simdev_serial(d->d), what, n,
+                (out[1] & 0x80) ? " (exception)" : "", delay);
     uint8_t wrapped[sizeof out + BLUETTI_ENVELOPE_NEW_HEADER];
     size_t wn = 0;
     uint16_t reg = (uint16_t)(req_len >= 4 ? req[2] << 8 | req[3] : 0);

@@ -368,6 +368,48 @@ static json_t *xform_json(const bluetti_field *f)
     return arr;
 }
 
+/* What may be written to f, for describe (text). */
+static void write_text(const bluetti_field *f)
+{
+    const bluetti_write_spec *w = f->write;
+    printf("  %s: register %u;", f->name, (unsigned)w->reg);
+    for (const bluetti_enum_name *en = w->values; en && en->name; en++)
+        printf("%s %s = %" PRId64, en == w->values ? " values" : ",", en->name, en->value);
+    if (w->step > 0) {
+        char lo[32], hi[32], st[32];
+        format_double(w->min, lo, sizeof lo);
+        format_double(w->max, hi, sizeof hi);
+        format_double(w->step, st, sizeof st);
+        printf("%s %s..%s%s%s in steps of %s", w->values ? " or" : "", lo, hi,
+               f->unit ? " " : "", f->unit ? f->unit : "", st);
+    }
+    printf("; write evidence %s%s", bluetti_evidence_name(w->evidence),
+           w->evidence == BLUETTI_EV_CONFIRMED ? "" : " (set needs --allow-unverified)");
+    if (w->note) printf(": %s", w->note);
+    putchar('\n');
+}
+
+static json_t *write_json(const bluetti_field *f)
+{
+    const bluetti_write_spec *w = f->write;
+    json_t *o = json_object();
+    json_object_set_new(o, "register", json_integer(w->reg));
+    json_object_set_new(o, "evidence", json_string(bluetti_evidence_name(w->evidence)));
+    if (w->values) {
+        json_t *e = json_object();
+        for (const bluetti_enum_name *en = w->values; en->name; en++)
+            json_object_set_new(e, en->name, json_integer((json_int_t)en->value));
+        json_object_set_new(o, "values", e);
+    }
+    if (w->step > 0) {
+        json_object_set_new(o, "min", json_real(w->min));
+        json_object_set_new(o, "max", json_real(w->max));
+        json_object_set_new(o, "step", json_real(w->step));
+    }
+    if (w->note) json_object_set_new(o, "note", json_string(w->note));
+    return o;
+}
+
 static json_t *field_schema_json(const bluetti_block_schema *s, const bluetti_field *f)
 {
     json_t *o = json_object();
@@ -398,6 +440,8 @@ static json_t *field_schema_json(const bluetti_block_schema *s, const bluetti_fi
         }
         json_object_set_new(o, "enums", e);
     }
+    json_object_set_new(o, "writable", json_boolean(f->write != NULL));
+    if (f->write) json_object_set_new(o, "write", write_json(f));
     if (f->bits) {
         json_t *b = json_object();
         for (const bluetti_bit_name *bn = f->bits; bn->name; bn++) {
@@ -464,6 +508,13 @@ static void describe_text(const tool *t, const bluetti_block_schema *s)
         for (const bluetti_bit_name *bn = f->bits; bn && bn->name; bn++)
             printf("%s bit %u = %s", bn == f->bits ? "" : ",", (unsigned)bn->bit, bn->name);
         putchar('\n');
+    }
+    any = false;
+    for (uint16_t i = 0; i < s->n_fields; i++) {
+        if (!s->fields[i].write) continue;
+        if (!any) printf("\nwritable fields (bluetti-tool set FIELD VALUE):\n");
+        any = true;
+        write_text(&s->fields[i]);
     }
     if (s->n_fields == 0) printf("  (no fields)\n");
 }

@@ -17,6 +17,9 @@ enum {
     EXIT_AUTH = 3,        /* the cloud refused the account (password, account, login, certificate) */
     EXIT_NO_LOGIN = 4,    /* no stored login, or the account has no such station */
     EXIT_REFUSED = 5,     /* the broker refused this client: session held elsewhere, credentials */
+    EXIT_SET_REFUSED = 6, /* set: refused before sending (not writable, bad value, unverified,
+                           * not confirmed) */
+    EXIT_NOT_APPLIED = 7, /* set: the read-back shows the write did not take effect */
     EXIT_INTERRUPTED = 130,
     EXIT_TERMINATED = 143,
 };
@@ -338,6 +341,7 @@ extern const optdef decode_opts[];
 extern const optdef read_opts[];
 extern const optdef raw_opts[];
 extern const optdef listen_opts[];
+extern const optdef set_opts[];
 size_t opts_count(const optdef *defs);
 /* Move global options written after the command into t->gv (so that
  * "read --json" works); the command's own options take precedence. */
@@ -359,6 +363,7 @@ int cmd_help(tool *t, int argc, char **argv);
 int cmd_login(tool *t, int argc, char **argv);
 int cmd_devices(tool *t, int argc, char **argv);
 int cmd_logout(tool *t, int argc, char **argv);
+int cmd_set(tool *t, int argc, char **argv);
 
 void help_plugins(FILE *out);
 void help_models(FILE *out);
@@ -373,6 +378,7 @@ void help_help(FILE *out);
 void help_login(FILE *out);
 void help_devices(FILE *out);
 void help_logout(FILE *out);
+void help_set(FILE *out);
 extern const optdef login_opts[];
 extern const optdef devices_opts[];
 

@@ -41,7 +41,6 @@ BT_MQTT_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export BT_MQTT_PASSWORD
 # where the regrouped tree keeps it, else the old place
 mkcerts="$S/tests/integration/mqtt/mkcerts.sh"
-[ -f "$mkcerts" ] || mkcerts="$S/tests/mqtt/mkcerts.sh"
 sh "$mkcerts" "$pki" || fail "making the test certificates failed"
 chmod 644 "$pki"/*.key "$pki"/*.crt
 cat > "$pki/acl" <<EOF

@@ -5,7 +5,6 @@
 # timeouts with and without effect, and the exit codes 0/1/2/6/7.
 # the tool tests' helpers: where the regrouped tree keeps them, else the old place
 lib="$BLUETTI_TEST_SRCDIR/tests/tools/bluetti-tool/lib.sh"
-[ -f "$lib" ] || lib="$BLUETTI_TEST_SRCDIR/tests/tool/lib.sh"
 . "$lib"
 
 FLOG="$tmp/frames.log"

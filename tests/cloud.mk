@@ -1,6 +1,8 @@
 ## tests/cloud: libbluetti-cloud (algorithms, envelope; later login and the simulated cloud).
+if HAVE_CUNIT
 check_PROGRAMS += tests/cloud/test_cloud_crypto
 TESTS += tests/cloud/test_cloud_crypto
+endif HAVE_CUNIT
 tests_cloud_test_cloud_crypto_SOURCES = tests/cloud/test_cloud_crypto.c
 tests_cloud_test_cloud_crypto_CFLAGS = $(TEST_CFLAGS)
 tests_cloud_test_cloud_crypto_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS)
@@ -14,6 +16,7 @@ tests_cloud_totp_tool_LDADD = core/cloud/libbluetti-cloud.la
 ## The plugin is loaded by Debian's mosquitto, which cannot load sanitizer
 ## or coverage instrumented code: it is built without SAN_CFLAGS, from
 ## libbluetti-cloud's own source file (the same code, not a copy).
+if HAVE_MOSQUITTO
 check_LTLIBRARIES += tests/cloud/auth_plugin.la
 tests_cloud_auth_plugin_la_SOURCES = tests/cloud/auth_plugin.c core/cloud/crypto.c
 tests_cloud_auth_plugin_la_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB
@@ -22,26 +25,36 @@ tests_cloud_auth_plugin_la_LDFLAGS = -module -avoid-version -rpath /nowhere \
 	-export-symbols-regex '^mosquitto_plugin_(version|init|cleanup)$$'
 tests_cloud_auth_plugin_la_LIBADD = $(OPENSSL_LIBS)
 TESTS += tests/cloud/sim_cloud.sh
+endif HAVE_MOSQUITTO
 dist_check_SCRIPTS += tests/cloud/sim_cloud.sh tests/cloud/harness.sh tests/cloud/pki.sh
 
 ## The account client (cloud-client): test_login runs its CUnit suites
 ## against bluetti-sim --cloud through login_lib.sh; login.sh drives
 ## bluetti-tool login / devices / logout / --sn read the same way.
+if HAVE_CUNIT
 check_PROGRAMS += tests/cloud/test_login
 tests_cloud_test_login_SOURCES = tests/cloud/test_login.c
 tests_cloud_test_login_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS)
 tests_cloud_test_login_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS) $(OPENSSL_LIBS)
-TESTS += tests/cloud/login_lib.sh tests/cloud/login.sh
+TESTS += tests/cloud/login_lib.sh
+endif HAVE_CUNIT
+if HAVE_MOSQUITTO
+TESTS += tests/cloud/login.sh
+endif HAVE_MOSQUITTO
 dist_check_SCRIPTS += tests/cloud/login_lib.sh tests/cloud/login.sh
 
 ## tool_errors.sh: bluetti-tool through the stored login from the user's
 ## side: each connect-time failure (session taken, credentials refused,
 ## stale clock, password changed), address 0 and the old envelope via --sn,
 ## the broker key pin stored by login, and strace of a --sn read.
+if HAVE_MOSQUITTO
 TESTS += tests/cloud/tool_errors.sh
+endif HAVE_MOSQUITTO
 dist_check_SCRIPTS += tests/cloud/tool_errors.sh
 
 ## listen.sh: a long-running listen through a stored login across a broker
 ## restart: the expired token renewed, a fresh TOTP after the cloud's clock jumped.
+if HAVE_MOSQUITTO
 TESTS += tests/cloud/listen.sh
+endif HAVE_MOSQUITTO
 dist_check_SCRIPTS += tests/cloud/listen.sh

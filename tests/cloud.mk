@@ -26,7 +26,7 @@ tests_cloud_auth_plugin_la_LDFLAGS = -module -avoid-version -rpath /nowhere \
 tests_cloud_auth_plugin_la_LIBADD = $(OPENSSL_LIBS)
 TESTS += tests/cloud/sim_cloud.sh
 endif HAVE_MOSQUITTO
-dist_check_SCRIPTS += tests/cloud/sim_cloud.sh tests/cloud/harness.sh tests/cloud/pki.sh
+dist_check_SCRIPTS += tests/cloud/sim_cloud.sh tests/cloud/harness.sh
 
 ## The account client (cloud-client): test_login runs its CUnit suites
 ## against bluetti-sim --cloud through login_lib.sh; login.sh drives

@@ -6,7 +6,7 @@
 if HAVE_MOSQUITTO
 if HAVE_CUNIT
 check_PROGRAMS += tests/test_mqtt
-tests_test_mqtt_SOURCES = tests/test_mqtt.c
+tests_test_mqtt_SOURCES = tests/test_mqtt.c tests/mqtt_testutil.c tests/mqtt_testutil.h
 tests_test_mqtt_CFLAGS = $(TEST_CFLAGS) $(MOSQUITTO_CFLAGS)
 tests_test_mqtt_LDADD = $(TEST_LIBS) $(MOSQUITTO_LIBS)
 TESTS += tests/mqtt/run.sh
@@ -21,7 +21,8 @@ dist_check_SCRIPTS += tests/mqtt/run.sh tests/mqtt/sim-cli.sh tests/mqtt/mkcerts
 ## the broker's session-taken refusal.
 if HAVE_CUNIT
 check_PROGRAMS += tests/test_mqtt_live
-tests_test_mqtt_live_SOURCES = tests/test_mqtt_live.c plugins/transport-mqtt/live.c \
+tests_test_mqtt_live_SOURCES = tests/test_mqtt_live.c tests/mqtt_testutil.c tests/mqtt_testutil.h \
+	plugins/transport-mqtt/live.c \
 	plugins/transport-mqtt/live.h plugins/transport-mqtt/profile.c
 tests_test_mqtt_live_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-mqtt
 tests_test_mqtt_live_CFLAGS = $(TEST_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS)

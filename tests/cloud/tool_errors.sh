@@ -146,6 +146,24 @@ d = json.load(open(sys.argv[1]))["device"]
 assert d["sn"] == "EL100V22345000223861", d
 assert d["model"] == "EL100V2", d' "$out" || bt_check_fail "read --json does not show the station's serial"
 
+# ---- another transport gets the stored login's values through its own keys ----
+# (tests/plugins/transport_loopback.c flags login, relay, relay_port and
+# framing BLUETTI_OPTION_F_CLOUD_*; the tool names none of them)
+LOOP="--plugin-dir $B/tests/loopback/.libs --transport loopback --token open-sesame"
+# shellcheck disable=SC2086
+run_as alice -v $LOOP --sn 2345000223861 raw --block 100 --register-count 2
+expect_rc 0
+expect_err "through a cloud login: relay 127\.0\.0\.1:$CLOUD_MQTT_PORT, framing new"
+# shellcheck disable=SC2086
+run_as alice -v $LOOP --sn 2345000000005 raw --block 100 --register-count 2
+expect_rc 0
+expect_err "through a cloud login: relay 127\.0\.0\.1:$CLOUD_MQTT_PORT, framing old"
+# what the user gives wins
+# shellcheck disable=SC2086
+run_as alice -v $LOOP --relay localhost --framing raw --sn 2345000223861 raw --block 100 --register-count 2
+expect_rc 0
+expect_err "through a cloud login: relay localhost:$CLOUD_MQTT_PORT, framing raw"
+
 # ---- the session is held by the app (dave): said so, one attempt ---------------
 mark_broker
 run_as dave --sn 2345000000004 --session-holdoff 0.2 read --blocks 100

@@ -42,7 +42,15 @@ EXTRA_DIST += bench/run.sh bench/compare.sh bench/broker.sh tests/shlib.sh
 ## programs' own dependency on the library build the same objects at once.
 bench-programs: $(BENCH_PROGS)
 
+## The read and fleet benchmarks drive a broker: no libmosquitto, no bench.
+if HAVE_MOSQUITTO
+BENCH_MISSING =
+else
+BENCH_MISSING = libmosquitto
+endif
+
 bench:
+	@test -z '$(BENCH_MISSING)' || { echo "bench: this build has no $(BENCH_MISSING) (the read and fleet benchmarks need it); install libmosquitto-dev and run configure again" >&2; exit 1; }
 	@set -e; \
 	if test -f '$(abs_top_srcdir)/config.status' && test '$(abs_top_srcdir)' != '$(abs_top_builddir)'; then \
 	  echo "bench: $(abs_top_srcdir) is configured in-tree; cannot make an optimised build" >&2; exit 1; fi; \

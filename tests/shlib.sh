@@ -109,18 +109,30 @@ bt_tls_listener() {
     printf 'keyfile %s/server.key\nrequire_certificate true\n' "$2"
 }
 
-# bt_start_sim DIR PORT NAME ARGS...: start bluetti-sim ($B/tools, under
-# $WRAP, certificate password $BT_MQTT_PASSWORD) against localhost:PORT with
-# DIR/pki/sim.p12; ready file DIR/NAME.ready, log DIR/sim-NAME.log. Adds its
-# pid to $sims and sets sim_NAME to it.
+# bt_start_broker4 MOSQ CONF LOG WRITER4: bt_start_broker for a config with
+# four listeners on consecutive ports: WRITER4 is called with the base port
+# and the three after it.
+bt_start_broker4() {
+    _bt_writer4=$4
+    bt_start_broker "$1" "$2" "$3" _bt_write4
+}
+_bt_write4() { "$_bt_writer4" "$1" $(($1 + 1)) $(($1 + 2)) $(($1 + 3)); }
+
+# bt_start_sim NAME DIR PORT P12 ARGS...: bluetti-sim of this build (under
+# $BLUETTI_TEST_WRAPPER) on the broker at localhost:PORT with client
+# certificate P12 (password $BT_MQTT_PASSWORD), ready file DIR/NAME.ready,
+# log DIR/sim-NAME.log, ARGS for the devices. Its pid goes into $sim_NAME
+# and is added to $sims. It runs in the background: bt_wait_for its ready file.
 bt_start_sim() {
-    _dir=$1
-    _port=$2
-    _name=$3
-    shift 3
-    BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD $WRAP "$B/tools/bluetti-sim" \
-        --broker localhost --port "$_port" --cert "$_dir/pki/sim.p12" \
-        --ready-file "$_dir/$_name.ready" "$@" > "$_dir/sim-$_name.log" 2>&1 &
-    sims="$sims $!"
-    eval "sim_$_name=$!"
+    _name=$1
+    _dir=$2
+    _port=$3
+    _p12=$4
+    shift 4
+    # shellcheck disable=SC2086 # the wrapper is a command line
+    BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD ${BLUETTI_TEST_WRAPPER:-} \
+        "${BLUETTI_TEST_BUILDDIR:-.}/tools/bluetti-sim" --broker localhost --port "$_port" \
+        --cert "$_p12" --ready-file "$_dir/$_name.ready" "$@" > "$_dir/sim-$_name.log" 2>&1 &
+    sims="${sims:-} $!"
+    eval "sim_$_name=\$!"
 }

@@ -5,7 +5,7 @@
 ## program would clash with the program in the build tree.
 bin_PROGRAMS += tools/bluetti-sim
 tools_bluetti_sim_SOURCES = tools/bluetti-sim-src/main.c tools/bluetti-sim-src/cli.c \
-	tools/bluetti-sim-src/sim.c tools/bluetti-sim-src/sim.h \
+	tools/bluetti-sim-src/sim.h \
 	tools/bluetti-sim-src/cloud.h tools/bluetti-sim-src/cloud_config.c \
 	tools/bluetti-sim-src/cloud_tokens.c tools/bluetti-sim-src/cloud_api.c \
 	tools/bluetti-sim-src/cloud_http.c tools/bluetti-sim-src/process.c \
@@ -14,7 +14,14 @@ tools_bluetti_sim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-si
 	$(BTUTIL_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-mqtt
 tools_bluetti_sim_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
-tools_bluetti_sim_LDADD = core/cloud/libbluetti-cloud.la core/libbluetti.la plugins/libsimdev.la \
-	plugins/libmqttconn.la $(BTUTIL_LIBS) \
+tools_bluetti_sim_LDADD = core/cloud/libbluetti-cloud.la core/libbluetti.la plugins/libsimdev.la
+## The device (MQTT) mode needs libmosquitto; without it sim_nomqtt.c says so.
+if HAVE_MOSQUITTO
+tools_bluetti_sim_SOURCES += tools/bluetti-sim-src/sim.c
+tools_bluetti_sim_LDADD += plugins/libmqttconn.la
+else
+tools_bluetti_sim_SOURCES += tools/bluetti-sim-src/sim_nomqtt.c
+endif
+tools_bluetti_sim_LDADD += $(BTUTIL_LIBS) \
 	$(MOSQUITTO_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS) $(LIBM)
 dist_man_MANS += tools/bluetti-sim.1

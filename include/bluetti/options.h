@@ -70,6 +70,14 @@ typedef enum bluetti_option_type {
 /* The key is a credential the user brings (a certificate file): given, it
  * replaces a stored cloud login. */
 #define BLUETTI_OPTION_F_CREDENTIAL 0x4u
+/* Keys an application that holds a stored cloud login fills with what the
+ * cloud says about the station, unless the user gave the key: the broker's
+ * host name, its port, and the payload envelope the station speaks ("new"
+ * or "old", docs/protocol/cloud.md). So the application needs no
+ * transport's key names. */
+#define BLUETTI_OPTION_F_CLOUD_HOST 0x8u
+#define BLUETTI_OPTION_F_CLOUD_PORT 0x10u
+#define BLUETTI_OPTION_F_CLOUD_ENVELOPE 0x20u
 
 /* One key a transport accepts. Tables are static data owned by the plugin. */
 typedef struct bluetti_option_decl {

@@ -11,7 +11,8 @@
 #define UNV BLUETTI_EV_UNVERIFIED
 
 #define MODEL_NOTE "12-byte model text read with the bytes of every register swapped (EVIDENCE " \
-    "rule 2, §9 E2 'probably all 12-byte model fields'); not confirmed for this block"
+    "rule 2, reference-issues.md item E2 'probably all 12-byte model fields'); not confirmed for " \
+    "this block"
 #define SERIAL_NOTE "kept as plain text per the reference; the main unit's serial is a 64-bit " \
     "integer on real devices (EVIDENCE rule 3), which may hold here too"
 #define U32_NOTE "low word first (EVIDENCE rule 1); the reference read it high word first"
@@ -68,8 +69,10 @@ static const bluetti_block_schema at1_base_info = {
  * absolute offsets. Members of groups the reference marks verified_reference
  * keep REFERENCE; members of its `partial` groups are UNVERIFIED. */
 #define EL(mode, idx) { BLUETTI_XF_ENABLE_LIST_(mode, idx) }
-#define SHARED_NOTE "reads the same word as its sibling chunks by design (§9 #3)"
-#define PORT_NOTE "§9 #3: offset from the reference's code (type word at 20, linkage at 22); " \
+#define SHARED_NOTE "reads the same word as its sibling chunks by design (reference-issues.md " \
+                    "item 3)"
+#define PORT_NOTE "reference-issues.md item 3: offset from the reference's code (type word at " \
+                  "20, linkage at 22); " \
     "its docstring still gives the older 18 / 32"
 
 static const bluetti_field ats_ext_fields[] = {
@@ -107,7 +110,8 @@ static const bluetti_field ats_ext_fields[] = {
       .offset = 22, .type = BLUETTI_U16, .evidence = UNV, .xf = EL(0, 1), .note = PORT_NOTE },
     { .name = "config_sl1.force_enable_0", .description = "Smart load 1: force-enable element 0 (bytes 2-3)",
       .offset = 2, .type = BLUETTI_U16, .evidence = UNV, .xf = EL(0, 0),
-      .note = "§9 #3: same word as top_level_enables.feed_to_grid_enable (another chunk)" },
+      .note = "reference-issues.md item 3: same word as top_level_enables.feed_to_grid_enable "
+              "(another chunk)" },
     { .name = "config_sl1.force_enable_1", .description = "Smart load 1: force-enable element 1 (bytes 2-3)",
       .offset = 2, .type = BLUETTI_U16, .evidence = UNV, .xf = EL(0, 1), .note = SHARED_NOTE },
     { .name = "config_sl1.force_enable_2", .description = "Smart load 1: force-enable element 2 (bytes 2-3)",
@@ -124,7 +128,8 @@ static const bluetti_field ats_ext_fields[] = {
 
     { .name = "config_pcs1.type", .description = "PCS 1: type (chunk 0 of bytes 18-19)",
       .offset = 18, .type = BLUETTI_U16, .evidence = UNV, .xf = EL(0, 0),
-      .note = "§9 #3: PCS types use the word at 18 (the grid/load types moved to 20)" },
+      .note = "reference-issues.md item 3: PCS types use the word at 18 (the grid/load types "
+              "moved to 20)" },
     { .name = "config_pcs1.max_current", .description = "PCS 1: current limit, single byte (raw)",
       .offset = 95, .type = BLUETTI_U8, .evidence = UNV,
       .note = "low byte of the register at 94; PCS 2 has the high byte. No unit: scale unknown" },
@@ -136,11 +141,12 @@ static const bluetti_field ats_ext_fields[] = {
 
     { .name = "simple_end_fields.volt_level_set", .description = "Voltage level (bits 0-2 of bytes 176-177)",
       .offset = 176, .type = BLUETTI_U16, .evidence = REF, .xf = { BLUETTI_XF_BITMASK_(0x7) },
-      .note = "shares bytes 176-177 with ac_supply_phase_num by design (§9 #3)" },
+      .note = "shares bytes 176-177 with ac_supply_phase_num by design (reference-issues.md item "
+              "3)" },
     { .name = "simple_end_fields.ac_supply_phase_num", .description = "AC supply phase count (bits 3-5 of bytes 176-177)",
       .offset = 176, .type = BLUETTI_U16, .evidence = REF,
       .xf = { BLUETTI_XF_SHIFT_(3), BLUETTI_XF_BITMASK_(0x7) },
-      .note = "shares bytes 176-177 with volt_level_set by design (§9 #3)" },
+      .note = "shares bytes 176-177 with volt_level_set by design (reference-issues.md item 3)" },
     { .name = "simple_end_fields.soc_gen_auto_stop", .unit = "%", .description = "SOC at which the generator auto-stops (clamped 0-100)",
       .offset = 178, .type = BLUETTI_U8, .evidence = REF, .xf = { BLUETTI_XF_CLAMP_(0, 100) },
       .note = "unit % inferred from the name (a state of charge); the reference names none" },
@@ -160,7 +166,8 @@ static const bluetti_block_schema ats_event_ext = {
     .notes = "Partial in the reference. Its FieldGroups are flat fields named group.member with "
              "absolute offsets; members of the groups it calls verified_reference "
              "(top_level_enables, startup_flags, simple_end_fields) keep that evidence, members of "
-             "its partial config_* groups are unverified. §9 #3 (shared words): several members "
+             "its partial config_* groups are unverified. reference-issues.md item 3 (shared "
+             "words): several members "
              "read the same word on purpose (enable-list chunks; volt_level_set and "
              "ac_supply_phase_num share 176-177); offsets follow the code (port types at 20, "
              "linkage at 22, PCS types at 18), not the stale docstring (18 / 32). The name "

@@ -50,7 +50,8 @@ static const bluetti_field upgrade_fields[] = {
     { .name = "is_supported", .description = "Boot-loader upgrade supported (bit 0 of the word)",
       .offset = 0, .type = BLUETTI_U16, .enums = yes_no,
       .xf = { BLUETTI_XF_BITMASK_(0x1) },
-      .note = "§9 #13: the app keeps only bit 0; the reference returned the whole word. "
+      .note = "reference-issues.md item 13: the app keeps only bit 0; the reference returned the "
+              "whole word. "
               "Decoded like the app (0/1); the other bits stay in the raw payload" },
     { .name = "software_version_total", .description = "Number of software components",
       .offset = 2, .type = BLUETTI_U16 },
@@ -61,7 +62,8 @@ static const bluetti_block_schema boot_upgrade_support = {
     .block_class = BLUETTI_BLOCK_INFO, .evidence = BLUETTI_EV_REFERENCE,
     .name = "BOOT_UPGRADE_SUPPORT", .description = "Boot-loader upgrade support",
     .fields = upgrade_fields, .n_fields = N_OF(upgrade_fields),
-    .notes = "§9 #13 resolved for the app: is_supported is bit 0 only (bitmask 0x1).",
+    .notes = "reference-issues.md item 13 resolved for the app: is_supported is bit 0 only "
+             "(bitmask 0x1).",
 };
 
 /* ---- 29772 BOOT_SOFTWARE_INFO ------------------------------------------- */

@@ -19,7 +19,8 @@ static const bluetti_field dcdc_info_fields[] = {
     { .name = "model", .description = "DC-DC charger model text",
       .offset = 0, .size = 12, .type = BLUETTI_TEXT, .flags = BLUETTI_F_TEXT_SWAP, .evidence = UNV,
       .note = "12-byte model text read with the bytes of every register swapped (EVIDENCE "
-              "rule 2, §9 E2 'probably all 12-byte model fields'); not confirmed for this block" },
+              "rule 2, reference-issues.md item E2 'probably all 12-byte model fields'); not "
+              "confirmed for this block" },
     { .name = "serial_number", .description = "DC-DC charger serial text",
       .offset = 12, .size = 8, .type = BLUETTI_TEXT, .evidence = UNV,
       .note = "kept as plain text per the reference; the main unit's serial is a 64-bit "
@@ -35,13 +36,15 @@ static const bluetti_field dcdc_info_fields[] = {
     { .name = "energy_line_car_to_charger", .description = "Energy-flow flag car to charger (bit 15 of bytes 28-29)",
       .offset = 28, .type = BLUETTI_U16, .evidence = UNV, .enums = off_on,
       .xf = { BLUETTI_XF_SHIFT_(15), BLUETTI_XF_BITMASK_(0x1) },
-      .note = "§9 #11: the app reads this word as a binary list (one bit per element); the "
+      .note = "reference-issues.md item 11: the app reads this word as a binary list (one bit "
+              "per element); the "
               "reference substituted 2-bit enable-list chunks. Decoded like the app: element 0 "
               "= bit 15 (the list is walked most significant bit first, as hexStrToEnableList does)" },
     { .name = "energy_line_charger_to_device", .description = "Energy-flow flag charger to device (bit 14 of bytes 28-29)",
       .offset = 28, .type = BLUETTI_U16, .evidence = UNV, .enums = off_on,
       .xf = { BLUETTI_XF_SHIFT_(14), BLUETTI_XF_BITMASK_(0x1) },
-      .note = "§9 #11: one bit per element like the app, element 1 = bit 14 (the reference "
+      .note = "reference-issues.md item 11: one bit per element like the app, element 1 = bit 14 "
+              "(the reference "
               "used 2-bit chunk 1, i.e. bits 13-12)" },
 };
 
@@ -50,7 +53,8 @@ static const bluetti_block_schema dcdc_info = {
     .block_class = BLUETTI_BLOCK_INFO, .evidence = BLUETTI_EV_REFERENCE,
     .name = "DC_DC_INFO", .description = "DC-DC charger status",
     .fields = dcdc_info_fields, .n_fields = N_OF(dcdc_info_fields),
-    .notes = "§9 #11 (1-bit vs 2-bit list): bytes 28-29 are decoded as the app does, one bit per "
+    .notes = "reference-issues.md item 11 (1-bit vs 2-bit list): bytes 28-29 are decoded as the "
+             "app does, one bit per "
              "element taken most significant bit first (car_to_charger = bit 15, "
              "charger_to_device = bit 14), not as the reference's 2-bit chunks; unverified. "
              "Model text byte-swapped per register (E2, unverified here).",
@@ -69,24 +73,27 @@ static const bluetti_field dcdc_settings_fields[] = {
       .offset = 0, .type = BLUETTI_U16, .evidence = UNV, .xf = { BLUETTI_XF_ENABLE_LIST_(0, 3) } },
     { .name = "volt_set_dc1", .unit = "V", .description = "Channel 1 voltage setpoint",
       .offset = 2, .type = BLUETTI_U16, .evidence = UNV, .xf = { BLUETTI_XF_SCALE_(0.1) },
-      .note = "§9 #12: x0.1 kept (the charger's measured volts in 15500 use x0.1); the app "
+      .note = "reference-issues.md item 12: x0.1 kept (the charger's measured volts in 15500 use "
+              "x0.1); the app "
               "parser itself applies no division, so the scale is unverified. Never write it back" },
     { .name = "output_current_dc1", .description = "Channel 1 current limit, raw (scale unknown)",
       .offset = 4, .type = BLUETTI_U16, .evidence = UNV,
-      .note = "§9 #12: no known scale, so no unit (the reference's unit was 'UNKNOWN'); raw integer" },
+      .note = "reference-issues.md item 12: no known scale, so no unit (the reference's unit was "
+              "'UNKNOWN'); raw integer" },
     { .name = "volt_set_dc2", .unit = "V", .description = "Channel 2 voltage setpoint",
       .offset = 6, .type = BLUETTI_U16, .evidence = UNV, .xf = { BLUETTI_XF_SCALE_(0.1) },
-      .note = "§9 #12: x0.1 as for volt_set_dc1; unverified" },
+      .note = "reference-issues.md item 12: x0.1 as for volt_set_dc1; unverified" },
     { .name = "output_current_dc2", .description = "Channel 2 current limit, raw (scale unknown)",
       .offset = 8, .type = BLUETTI_U16, .evidence = UNV,
       .note = "not in the reference's table (its note says bytes 8-9 hold it but leaves it out); "
               "added raw, without unit, like output_current_dc1" },
     { .name = "volt_set_dc3", .unit = "V", .description = "Channel 3 voltage setpoint",
       .offset = 10, .type = BLUETTI_U16, .evidence = UNV, .xf = { BLUETTI_XF_SCALE_(0.1) },
-      .note = "§9 #12: x0.1 as for volt_set_dc1; unverified" },
+      .note = "reference-issues.md item 12: x0.1 as for volt_set_dc1; unverified" },
     { .name = "output_current_dc3", .unit = "A", .description = "Channel 3 current limit",
       .offset = 12, .type = BLUETTI_U16, .evidence = UNV, .xf = { BLUETTI_XF_SCALE_(0.1) },
-      .note = "§9 #12: x0.1 A per the reference's schema; the app applies no division; unverified" },
+      .note = "reference-issues.md item 12: x0.1 A per the reference's schema; the app applies "
+              "no division; unverified" },
 };
 
 static const bluetti_block_schema dcdc_settings = {
@@ -94,7 +101,8 @@ static const bluetti_block_schema dcdc_settings = {
     .block_class = BLUETTI_BLOCK_SETTINGS, .evidence = UNV,
     .name = "DC_DC_SETTINGS", .description = "DC-DC charger settings",
     .fields = dcdc_settings_fields, .n_fields = N_OF(dcdc_settings_fields),
-    .notes = "Partial in the reference; every field unverified. §9 #12 (unscaled setpoints): the "
+    .notes = "Partial in the reference; every field unverified. reference-issues.md item 12 "
+             "(unscaled setpoints): the "
              "voltage setpoints and channel 3 current keep the reference's x0.1 (consistent with "
              "the x0.1 V readings of 15500) although the app parser divides nothing; channel 1/2 "
              "currents stay raw without a unit. Safety-critical: read only, never write these. "
@@ -103,14 +111,16 @@ static const bluetti_block_schema dcdc_settings = {
 
 /* ---- 15700 DC_HUB_INFO -------------------------------------------------- */
 
-#define RAW_NOTE "the reference labels it 'raw' and gives no scale: raw integer, no unit (§9 #17)"
+#define RAW_NOTE "the reference labels it 'raw' and gives no scale: raw integer, no unit " \
+                 "(reference-issues.md item 17)"
 #define GAP_NOTE "status word inferred by the reference from a gap between ports"
 
 static const bluetti_field hub_info_fields[] = {
     { .name = "model", .description = "DC hub model text",
       .offset = 0, .size = 12, .type = BLUETTI_TEXT, .flags = BLUETTI_F_TEXT_SWAP, .evidence = UNV,
       .note = "12-byte model text read with the bytes of every register swapped (EVIDENCE "
-              "rule 2, §9 E2 'probably all 12-byte model fields'); not confirmed for this block" },
+              "rule 2, reference-issues.md item E2 'probably all 12-byte model fields'); not "
+              "confirmed for this block" },
     { .name = "serial_number", .description = "DC hub serial text",
       .offset = 12, .size = 8, .type = BLUETTI_TEXT, .evidence = UNV,
       .note = "kept as plain text per the reference; the main unit's serial is a 64-bit "
@@ -170,7 +180,8 @@ static const bluetti_block_schema hub_info = {
     .block_class = BLUETTI_BLOCK_INFO, .evidence = UNV,
     .name = "DC_HUB_INFO", .description = "DC hub port monitor",
     .fields = hub_info_fields, .n_fields = N_OF(hub_info_fields),
-    .notes = "Partial in the reference; every field unverified. §9 #17 (units without scales): "
+    .notes = "Partial in the reference; every field unverified. reference-issues.md item 17 "
+             "(units without scales): "
              "voltages and currents labelled 'raw' have no known scale, so they are returned as "
              "raw integers with no unit rather than a unit that would lie. Status words at "
              "36/42/48/54/60/66 are inferred from gaps. Model text byte-swapped per register (E2).",
@@ -185,10 +196,12 @@ static const bluetti_bit_name hub_enable_bits[] = {
 static const bluetti_field hub_settings_fields[] = {
     { .name = "enable_flags", .description = "Enable bits: bit0 DC enable, bit1 switch-recovery enable",
       .offset = 0, .type = BLUETTI_U16, .evidence = UNV, .bits = hub_enable_bits,
-      .note = "provisional in the reference; overlaps dc_voltage_set (§9 #2)" },
+      .note = "provisional in the reference; overlaps dc_voltage_set (reference-issues.md item "
+              "2)" },
     { .name = "dc_voltage_set", .description = "DC voltage setting (raw; same byte as the high byte of enable_flags)",
       .offset = 0, .type = BLUETTI_U8, .evidence = UNV,
-      .note = "§9 #2: shares byte 0 with enable_flags. Kept where the reference puts it so "
+      .note = "reference-issues.md item 2: shares byte 0 with enable_flags. Kept where the "
+              "reference puts it so "
               "neither reading is lost; at most one of the two can be right. No unit: scale unknown" },
 };
 
@@ -197,7 +210,8 @@ static const bluetti_block_schema hub_settings = {
     .block_class = BLUETTI_BLOCK_SETTINGS, .evidence = UNV,
     .name = "DC_HUB_SETTINGS", .description = "DC hub settings",
     .fields = hub_settings_fields, .n_fields = N_OF(hub_settings_fields),
-    .notes = "Partial in the reference. §9 #2 (overlapping fields): enable_flags (u16 @0) and "
+    .notes = "Partial in the reference. reference-issues.md item 2 (overlapping fields): "
+             "enable_flags (u16 @0) and "
              "dc_voltage_set (u8 @0, the high byte of the same register) are both decoded and "
              "both unverified; the layout is unresolved and nothing here should be written back.",
 };

@@ -10,7 +10,8 @@
 
 /* ---- 18000 EPAD_INFO ---------------------------------------------------- */
 
-#define TEMP_NOTE "§9 #17: the reference labels it 0.1 °C but applied no scale; x0.1 applied so " \
+#define TEMP_NOTE "reference-issues.md item 17: the reference labels it 0.1 °C but applied no " \
+                  "scale; x0.1 applied so " \
     "the value is in °C. Kept unsigned as the reference reads it (a sub-zero reading would " \
     "need i16; unverified)"
 
@@ -54,7 +55,8 @@ static const bluetti_block_schema epad_info = {
     .block_class = BLUETTI_BLOCK_INFO, .evidence = BLUETTI_EV_REFERENCE,
     .name = "EPAD_INFO", .description = "Energy pad (EPAD) monitor",
     .fields = epad_info_fields, .n_fields = N_OF(epad_info_fields),
-    .notes = "§9 #17 (unit without scale): the six temperatures, labelled 0.1 °C with no scale "
+    .notes = "reference-issues.md item 17 (unit without scale): the six temperatures, labelled "
+             "0.1 °C with no scale "
              "in the reference, get x0.1 and unit °C (unverified; still unsigned as the reference "
              "reads them). Bytes 0-11 and the alarm history from 38 (the app's packet is 2019 "
              "bytes) are not modelled.",

@@ -2,7 +2,7 @@
  * INV_GRID_INFO, 1400 INV_LOAD_INFO and 1500 INV_INV_INFO.
  * Layouts from the older protocol reference (docs/protocol/README.md), corrected by real-device
  * evidence (docs/protocol/wire-rules.md: 32-bit values low word first; Bluetooth
- * decoders read against real units, reference §9.2/§10). Decisions in each
+ * decoders read against real units, docs/protocol/reference-issues.md). Decisions in each
  * block's `notes` and in the fields' notes. */
 #include "config.h"
 
@@ -34,7 +34,8 @@ static const bluetti_field inv_base_fields[] = {
       .offset = 2, .size = 12, .type = BLUETTI_TEXT,
       .flags = BLUETTI_F_REQUIRED | BLUETTI_F_TEXT_SWAP, .evidence = BLUETTI_EV_UNVERIFIED,
       .note = "12-byte model text: bytes of every register swapped as real units send the "
-              "block 100 model (EVIDENCE rule 2; §9 E2 'probably all 12-byte model fields')" },
+              "block 100 model (EVIDENCE rule 2; reference-issues.md item E2 'probably all "
+              "12-byte model fields')" },
     { .name = "inv_sn", .description = "Inverter serial number (decimal)",
       .offset = 14, .type = BLUETTI_U64, .evidence = BLUETTI_EV_CONFIRMED,
       .note = "one u64, low word first, like the block 100 serial: three decoders (AC60, "
@@ -59,10 +60,12 @@ static const bluetti_block_schema inv_base_info = {
     .name = "INV_BASE_INFO", .description = "Inverter identity and firmware module list",
     .fields = inv_base_fields, .n_fields = N_OF(inv_base_fields),
     .notes =
-        "Reference layout; 32-bit versions low word first (rule 1, §9 E1). The six firmware "
+        "Reference layout; 32-bit versions low word first (rule 1, reference-issues.md item E1). "
+        "The six firmware "
         "modules stay six fixed entries as in the reference (software_number is decoded but "
         "not used as a count: the app always lays out six). Temperatures and fault code keep "
-        "the reference's protocol 2005 gate (§9.1 #21): they decode when the device reports "
+        "the reference's protocol 2005 gate (reference-issues.md item 21): they decode when the "
+        "device reports "
         "its version; read_length 110 covers them. inv_type is read byte-swapped (E2); inv_sn is a u64 "
         "low word first (docs/protocol/blocks-inverter.md).",
 };

@@ -14,7 +14,8 @@ static const bluetti_field iot_info_fields[] = {
       .offset = 0, .size = 12, .type = BLUETTI_TEXT,
       .flags = BLUETTI_F_REQUIRED | BLUETTI_F_TEXT_SWAP, .evidence = BLUETTI_EV_UNVERIFIED,
       .note = "12-byte model text read with the bytes of every register swapped, as real "
-              "units send the block 100 model (EVIDENCE rule 2, §9 E2 'probably all 12-byte "
+              "units send the block 100 model (EVIDENCE rule 2, reference-issues.md item E2 "
+              "'probably all 12-byte "
               "model fields'); not yet confirmed for this block" },
     { .name = "iot_sn", .description = "IoT module serial text",
       .offset = 12, .size = 8, .type = BLUETTI_TEXT, .flags = BLUETTI_F_REQUIRED,
@@ -39,7 +40,8 @@ static const bluetti_block_schema iot_info = {
     .name = "IOT_INFO", .description = "IoT (Wi-Fi) module identity and versions",
     .fields = iot_info_fields, .n_fields = N_OF(iot_info_fields),
     .notes = "32-bit versions low word first (EVIDENCE rule 1). The 12-byte model text is "
-             "byte-swapped per register (EVIDENCE rule 2 / §9 E2, unverified here); the serial "
+             "byte-swapped per register (EVIDENCE rule 2 / reference-issues.md item E2, "
+             "unverified here); the serial "
              "stays text (rule 3 is only confirmed for block 100).",
 };
 

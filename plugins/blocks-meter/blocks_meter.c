@@ -24,7 +24,8 @@ static const bluetti_field meter_fields[] = {
       .offset = 0, .size = 12, .type = BLUETTI_TEXT,
       .flags = BLUETTI_F_REQUIRED | BLUETTI_F_TEXT_SWAP, .evidence = BLUETTI_EV_UNVERIFIED,
       .note = "12-byte model text read byte-swapped per register like the block 100 model "
-              "(EVIDENCE rule 2; §9 E2 'probably all 12-byte model fields')" },
+              "(EVIDENCE rule 2; reference-issues.md item E2 'probably all 12-byte model "
+              "fields')" },
     { .name = "sn", .description = "Meter serial text",
       .offset = 12, .size = 8, .type = BLUETTI_TEXT, .flags = BLUETTI_F_REQUIRED,
       .evidence = BLUETTI_EV_UNVERIFIED,
@@ -56,7 +57,8 @@ static const bluetti_block_schema meter_info = {
     .name = "METER_INFO", .description = "External CT meter readings",
     .fields = meter_fields, .n_fields = N_OF(meter_fields),
     .notes =
-        "§9.1 #14: the measurements are decoded as float32 (the *_raw_bits fields of the "
+        "reference-issues.md item 14: the measurements are decoded as float32 (the *_raw_bits "
+        "fields of the "
         "reference, renamed without the suffix) with the registers swapped as the app's "
         "bit32HexSwap does, which is also the CDAB order real units use for integers (rule "
         "1). Offsets 26/30/34 and 114/130/134 kept although the docs disagree on the per-phase "
@@ -89,7 +91,8 @@ static const bluetti_block_schema total_energy_info = {
     .name = "TOTAL_ENERGY_INFO", .description = "Lifetime energy with per-year history",
     .fields = total_energy_fields, .n_fields = N_OF(total_energy_fields),
     .notes =
-        "32-bit counters low word first (rule 1, §9 E1). All 15 yearly entries the block "
+        "32-bit counters low word first (rule 1, reference-issues.md item E1). All 15 yearly "
+        "entries the block "
         "holds are decoded as two arrays (year, year_energy) instead of the reference's "
         "three pairs of single fields year0..year2; element k is the reference's entry k. "
         "read_length 96 set explicitly: the default counts the last entry's stride padding "
@@ -114,7 +117,8 @@ static const bluetti_field year_energy_fields[] = {
     { .name = "day_energy", .unit = "kWh", .description = "Energy per day of the current month",
       .offset = 56, .size = 31, .type = BLUETTI_U16, .flags = BLUETTI_F_ARRAY,
       .evidence = BLUETTI_EV_UNVERIFIED, .xf = { BLUETTI_XF_SCALE_(0.1) },
-      .note = "the docs place 31 daily u16 counters at 56-117 (§9.1 #20); x0.1 kWh assumed "
+      .note = "the docs place 31 daily u16 counters at 56-117 (reference-issues.md item 20); "
+              "x0.1 kWh assumed "
               "like every other energy counter" },
 };
 
@@ -125,7 +129,8 @@ static const bluetti_block_schema year_energy_info = {
     .fields = year_energy_fields, .n_fields = N_OF(year_energy_fields),
     .notes =
         "32-bit counters low word first (rule 1). All 12 monthly counters decoded as one array "
-        "(the reference modelled months 0-2 as single fields). §9.1 #20: the 31 daily counters "
+        "(the reference modelled months 0-2 as single fields). reference-issues.md item 20: the "
+        "31 daily counters "
         "at 56-117 are modelled too and read_length is 118; min_length stays 56, so a device "
         "that answers only 56 bytes is valid and day_energy is absent (beyond the data).",
 };

@@ -38,7 +38,8 @@ static const bluetti_field pack_main_fields[] = {
     { .name = "soc", .unit = "%", .description = "State of charge",
       .offset = 11, .type = BLUETTI_U8, .flags = BLUETTI_F_REQUIRED,
       .evidence = BLUETTI_EV_CONFIRMED,
-      .note = "byte 11 (low byte of register 6005), §9.1 #1: the app docs, the seed and a "
+      .note = "byte 11 (low byte of register 6005), reference-issues.md item 1: the app docs, "
+              "the seed and a "
               "Bluetooth decoder that publishes it as the battery level of a real Elite 200 V2 "
               "agree; the head's byte 12 was an unconfirmed fix for the overlap with power" },
     { .name = "soh", .unit = "%", .description = "State of health",
@@ -91,10 +92,13 @@ static const bluetti_block_schema pack_main_info = {
     .name = "PACK_MAIN_INFO", .description = "Battery summary across packs",
     .fields = pack_main_fields, .n_fields = N_OF(pack_main_fields),
     .notes =
-        "§9.1 #1: soc is byte 11 (app docs, seed, and a real-unit Bluetooth decoder), not the "
+        "reference-issues.md item 1: soc is byte 11 (app docs, seed, and a real-unit Bluetooth "
+        "decoder), not the "
         "head's byte 12. The reference's `power` (u16 at 10-11) is not decoded: it is absent "
-        "from the app docs (the seed marks it computed, the head provisional, §9.1 #19) and its "
-        "low byte is the soc; power = voltage x current. §9 E8: voltage keeps x0.1, marked "
+        "from the app docs (the seed marks it computed, the head provisional, "
+        "reference-issues.md item 19) and its "
+        "low byte is the soc; power = voltage x current. reference-issues.md item E8: voltage "
+        "keeps x0.1, marked "
         "unverified. max_charge_voltage x0.1 confirmed by a probe. The docs' protect_status "
         "(58-61) is not modelled (bit meaning unknown).",
 };
@@ -108,7 +112,8 @@ static const bluetti_field pack_item_fields[] = {
       .offset = 2, .size = 12, .type = BLUETTI_TEXT,
       .flags = BLUETTI_F_REQUIRED | BLUETTI_F_TEXT_SWAP, .evidence = BLUETTI_EV_UNVERIFIED,
       .note = "12-byte model text read byte-swapped per register like the block 100 model "
-              "(EVIDENCE rule 2; §9 E2 'probably all 12-byte model fields')" },
+              "(EVIDENCE rule 2; reference-issues.md item E2 'probably all 12-byte model "
+              "fields')" },
     { .name = "pack_sn", .description = "Pack serial number (decimal)",
       .offset = 14, .type = BLUETTI_U64, .flags = BLUETTI_F_REQUIRED,
       .evidence = BLUETTI_EV_CONFIRMED,
@@ -122,7 +127,8 @@ static const bluetti_field pack_item_fields[] = {
     { .name = "current", .unit = "A", .description = "Pack current (negative = charging)",
       .offset = 24, .type = BLUETTI_I16, .flags = BLUETTI_F_REQUIRED,
       .evidence = BLUETTI_EV_UNVERIFIED, .xf = { BLUETTI_XF_SCALE_(0.1) },
-      .note = "signed as the reference's head (the docs say unsigned, §9.1 #9)" },
+      .note = "signed as the reference's head (the docs say unsigned, reference-issues.md item "
+              "9)" },
     { .name = "pack_soc", .unit = "%", .description = "Pack state of charge",
       .offset = 27, .type = BLUETTI_U8, .flags = BLUETTI_F_REQUIRED },
     { .name = "pack_soh", .unit = "%", .description = "Pack state of health",
@@ -250,7 +256,8 @@ static const bluetti_block_schema sub_pack_info = {
     .name = "PACK_SUB_PACK_INFO", .description = "Cell voltages and temperatures of a sub-pack",
     .fields = sub_pack_fields, .n_fields = N_OF(sub_pack_fields),
     .notes =
-        "§9.1 #10: the cell-data layout (the app's PackSubPackInfo; hence the name, the "
+        "reference-issues.md item 10: the cell-data layout (the app's PackSubPackInfo; hence the "
+        "name, the "
         "reference's is PACK_BMU_READ) replaces the reference's BMU list "
         "(bmu0_serial_number, bmu0_fault_data, bmu0_ntc_count, "
         "bmu0_cell_count, bmu0_model_type, bmu0_software_version), because a real Elite 200 V2 "
@@ -273,11 +280,12 @@ static const bluetti_field pack_settings_fields[] = {
     { .name = "pack_parallel_number", .description = "Packs in parallel",
       .offset = 1, .type = BLUETTI_U16, .flags = BLUETTI_F_REQUIRED,
       .evidence = BLUETTI_EV_UNVERIFIED,
-      .note = "odd offset straddling registers 7000/7001 (§9.1 #4): kept as the reference "
+      .note = "odd offset straddling registers 7000/7001 (reference-issues.md item 4): kept as "
+              "the reference "
               "has it, no external evidence to relocate it" },
     { .name = "start_heating_enable", .description = "Battery heater switch",
       .offset = 3, .type = BLUETTI_U8, .evidence = BLUETTI_EV_UNVERIFIED,
-      .note = "reference offset (§9.1 #4)" },
+      .note = "reference offset (reference-issues.md item 4)" },
     { .name = "bms_comm_interface_type", .description = "BMS communication interface code",
       .offset = 11, .type = BLUETTI_U8 },
 };
@@ -288,7 +296,8 @@ static const bluetti_block_schema pack_settings = {
     .name = "PACK_SETTINGS", .description = "Battery pack settings",
     .fields = pack_settings_fields, .n_fields = N_OF(pack_settings_fields),
     .notes =
-        "§9.1 #4: pack_parallel_number is a u16 at odd offset 1, straddling two registers, "
+        "reference-issues.md item 4: pack_parallel_number is a u16 at odd offset 1, straddling "
+        "two registers, "
         "probably a list index taken as a byte offset. No real-unit map covers this block, so "
         "the reference's offsets are kept and marked unverified.",
 };

@@ -13,7 +13,8 @@
 
 /* ---- 19200 SCHEDULED_BACKUP --------------------------------------------- */
 
-#define SCHED_NOTE "§9 #15: layout of the reference's code (8-byte start/end pairs from 6), not " \
+#define SCHED_NOTE "reference-issues.md item 15: layout of the reference's code (8-byte " \
+                   "start/end pairs from 6), not " \
     "of its prose (8-byte schedules with their own type word). Raw 32-bit value, read low word " \
     "first (EVIDENCE rule 1); its time encoding is not known"
 
@@ -24,7 +25,8 @@ static const bluetti_field backup_fields[] = {
       .offset = 2, .type = BLUETTI_U16, .flags = REQ },
     { .name = "schedule_type_enable", .description = "Type/enable nibble per schedule: schedule i = (value >> 4i) & 0xF",
       .offset = 4, .type = BLUETTI_U16, .evidence = UNV,
-      .note = "§9 #15: one type word for all schedules (the code); the prose puts a type word "
+      .note = "reference-issues.md item 15: one type word for all schedules (the code); the "
+              "prose puts a type word "
               "inside each schedule" },
     { .name = "schedule0_start_time", .description = "Schedule 0: start time (raw 32-bit)",
       .offset = 6, .type = BLUETTI_U32, .evidence = UNV, .note = SCHED_NOTE },
@@ -49,7 +51,8 @@ static const bluetti_block_schema scheduled_backup = {
     .block_class = BLUETTI_BLOCK_SETTINGS, .evidence = UNV,
     .name = "SCHEDULED_BACKUP", .description = "Scheduled backup settings",
     .fields = backup_fields, .n_fields = N_OF(backup_fields),
-    .notes = "§9 #15 (layout): follows the reference's code (one type word at 4, 8-byte "
+    .notes = "reference-issues.md item 15 (layout): follows the reference's code (one type word "
+             "at 4, 8-byte "
              "start/end pairs from 6) rather than its prose (8-byte schedules each with a type "
              "word); everything from byte 4 on is unverified, and the block too since its own "
              "source calls it partial. 32-bit times read low word first (EVIDENCE rule 1).",
@@ -131,7 +134,8 @@ static const bluetti_block_schema timer_task_list = {
 
 /* ---- 19365 / 19425 / 19485 AT1_TIMER_EVENT_A..C --------------------------- */
 
-#define FLAGS_NOTE "§9 #16: weekday bits 0-6 (agreed) and a mode whose bits are disputed " \
+#define FLAGS_NOTE "reference-issues.md item 16: weekday bits 0-6 (agreed) and a mode whose bits " \
+                   "are disputed " \
     "(7-10 or 8-11); the word is returned whole and the mode is not split out"
 #define DAYS_NOTE "derived: bits 0-6 of the flags word, where every source puts the weekdays; " \
     "which bit is which day is not stated for AT1 timers"
@@ -153,7 +157,8 @@ static const bluetti_field at1_event_b_fields[] = { AT1_SLOT_FIELDS(3, REQ), AT1
 static const bluetti_field at1_event_c_fields[] = { AT1_SLOT_FIELDS(5, REQ), AT1_SLOT_FIELDS(6, 0) };
 
 #define AT1_NOTES "Two 4-byte timer slots: a flags word (weekdays in bits 0-6; the mode in bits " \
-    "7-10 or 8-11, §9 #16) and two setting bytes. §9 #16 resolved by not guessing: the flags " \
+    "7-10 or 8-11, reference-issues.md item 16) and two setting bytes. reference-issues.md item " \
+    "16 resolved by not guessing: the flags " \
     "word is returned whole, a derived slotN_weekdays (bits 0-6) is added, the mode is left " \
     "to the raw word."
 

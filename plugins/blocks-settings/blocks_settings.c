@@ -3,7 +3,7 @@
  * 19000 SOC_SETTINGS, 19100 COMM_DELAY_SETTINGS, 40127 HOME_STORAGE_SETTINGS.
  * Block 2000 declares its writable fields (bluetti_write_spec); the rest
  * is read only. Layouts from the older protocol reference (docs/protocol/README.md), with
- * block 2000 moved onto the whole registers real units use (§9.1 #4).
+ * block 2000 moved onto the whole registers real units use (reference-issues.md item 4).
  * Decisions in each `notes`. */
 #include "config.h"
 
@@ -156,7 +156,8 @@ static const bluetti_block_schema inv_base_settings = {
     .description = "Inverter base settings: output switches, ECO, modes",
     .fields = inv_base_settings_fields, .n_fields = N_OF(inv_base_settings_fields),
     .notes =
-        "§9.1 #4, decided by moving every field onto whole registers. User-tested Bluetooth "
+        "reference-issues.md item 4, decided by moving every field onto whole registers. "
+        "User-tested Bluetooth "
         "maps (Elite 30/100 V2) address AC output 2011, DC output 2012, DC ECO 2014/2015, AC "
         "ECO 2017/2018, charging mode 2020, power lifting 2021: each is register 2000 + (o + "
         "9) / 2 for the reference's odd byte offset o (13, 15, 19, 21, 25, 27, 31, 33), and "
@@ -169,7 +170,8 @@ static const bluetti_block_schema inv_base_settings = {
 
 /* ---- 2200 INV_ADV_SETTINGS ----------------------------------------------- */
 
-#define ODD_NOTE "u16 at an odd offset straddling two registers (§9.1 #4): kept as the " \
+#define ODD_NOTE "u16 at an odd offset straddling two registers (reference-issues.md item 4): " \
+                 "kept as the " \
     "reference has it, no external evidence to relocate it"
 
 static const bluetti_field inv_adv_settings_fields[] = {
@@ -237,7 +239,8 @@ static const bluetti_field cert_settings_fields[] = {
     { .name = "grid_uv2_value", .unit = "V", .description = "Grid under-voltage stage 2 threshold",
       .offset = 1, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED,
       .xf = { BLUETTI_XF_SCALE_(0.1) },
-      .note = ODD_NOTE "; x0.1 V as the same threshold in block 40127 (§9.1 #17)" },
+      .note = ODD_NOTE "; x0.1 V as the same threshold in block 40127 (reference-issues.md item "
+                       "17)" },
     { .name = "grid_uv2_time", .unit = "ms", .description = "Grid under-voltage stage 2 trip time",
       .offset = 3, .type = BLUETTI_U16, .evidence = BLUETTI_EV_UNVERIFIED, .note = ODD_NOTE },
     { .name = "power_factor", .description = "Power-factor setting (raw)",
@@ -254,8 +257,10 @@ static const bluetti_block_schema cert_settings = {
     .name = "CERT_SETTINGS", .description = "Grid-code / certification settings",
     .fields = cert_settings_fields, .n_fields = N_OF(cert_settings_fields),
     .notes =
-        "§9.1 #4: u16 fields at odd offsets 1, 3, 5, 7 straddle registers; no real-unit map "
-        "covers this block, so the reference's offsets are kept, marked unverified. §9.1 #17: "
+        "reference-issues.md item 4: u16 fields at odd offsets 1, 3, 5, 7 straddle registers; no "
+        "real-unit map "
+        "covers this block, so the reference's offsets are kept, marked unverified. "
+        "reference-issues.md item 17: "
         "grid_uv2_value scaled x0.1 V like the same threshold in 40127.",
 };
 
@@ -347,7 +352,7 @@ static const bluetti_block_schema comm_delay_settings = {
 /* ---- 40127 HOME_STORAGE_SETTINGS ----------------------------------------- */
 
 #define VOLT_NOTE "x0.1 V: the reference labels these thresholds 'V x10' but applied no " \
-    "scale (§9.1 #17)"
+    "scale (reference-issues.md item 17)"
 
 static const bluetti_field home_storage_fields[] = {
     { .name = "setting_enable_1", .description = "Feature enable bits",
@@ -384,8 +389,9 @@ static const bluetti_block_schema home_storage_settings = {
     .description = "Home-storage / grid-protection settings (first 24 bytes)",
     .fields = home_storage_fields, .n_fields = N_OF(home_storage_fields),
     .notes =
-        "Reference layout (bytes 0-1 reserved; the 30+ fields after 24 not modelled). §9.1 "
-        "#17: the voltage thresholds are scaled x0.1 V (the reference labels them 'V x10' "
+        "Reference layout (bytes 0-1 reserved; the 30+ fields after 24 not modelled). "
+        "reference-issues.md "
+        "item 17: the voltage thresholds are scaled x0.1 V (the reference labels them 'V x10' "
         "but returned raw numbers), marked unverified.",
 };
 

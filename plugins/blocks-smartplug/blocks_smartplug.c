@@ -14,7 +14,8 @@ static const bluetti_field plug_info_fields[] = {
       .offset = 0, .size = 12, .type = BLUETTI_TEXT, .flags = BLUETTI_F_TEXT_SWAP,
       .evidence = BLUETTI_EV_UNVERIFIED,
       .note = "12-byte model text read with the bytes of every register swapped (EVIDENCE "
-              "rule 2, §9 E2 'probably all 12-byte model fields'); not confirmed for this block" },
+              "rule 2, reference-issues.md item E2 'probably all 12-byte model fields'); not "
+              "confirmed for this block" },
     { .name = "serial_number", .description = "Smart plug serial text",
       .offset = 12, .size = 8, .type = BLUETTI_TEXT, .evidence = BLUETTI_EV_UNVERIFIED,
       .note = "kept as plain text per the reference; the main unit's serial is a 64-bit "

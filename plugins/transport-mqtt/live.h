@@ -95,7 +95,8 @@ void mqtt_live_profile_free(mqtt_live *lv);
     { .name = "topic_pub", .type = BLUETTI_OPT_STRING, .metavar = "T",                          \
       .help = "the device's reply topic ({model}, {subsn}, {address})" },                      \
     { .name = "envelope", .type = BLUETTI_OPT_STRING, .allowed = MQTT_LIVE_ENVELOPES,           \
-      .metavar = "KIND", .help = "payload envelope of every device: new, old or raw" },          \
+      .metavar = "KIND", .help = "payload envelope of every device: new, old or raw",          \
+      .flags = BLUETTI_OPTION_F_CLOUD_ENVELOPE },                                              \
     { .name = "device_envelope", .type = BLUETTI_OPT_STRING, .repeatable = true,                \
       .metavar = "ADDRESS=KIND", .help = "payload envelope of one device" },                    \
     { .name = "cloud", .type = BLUETTI_OPT_BOOL, .help = "the cloud broker: OpenSSL security "  \

@@ -2,6 +2,8 @@
 ## the connection code it shares with tools/bluetti-sim (libmqttconn: the
 ## PKCS#12-in-memory TLS context, connect/reconnect, subscriptions). Like
 ## libsimdev it uses core/util; its users link libbtutil.
+## Built only with libmosquitto (configure --without-mosquitto leaves it out).
+if HAVE_MOSQUITTO
 noinst_LTLIBRARIES += plugins/libmqttconn.la
 plugins_libmqttconn_la_SOURCES = \
 	plugins/transport-mqtt/conn.c plugins/transport-mqtt/conn.h \
@@ -19,3 +21,4 @@ plugins_transport_mqtt_la_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS) $(OPENSSL_CF
 plugins_transport_mqtt_la_LDFLAGS = $(PLUGIN_LDFLAGS)
 plugins_transport_mqtt_la_LIBADD = $(PLUGIN_LIBADD) plugins/libmqttconn.la $(BTUTIL_LIBS) \
 	core/cloud/libbluetti-cloud.la $(MOSQUITTO_LIBS) $(OPENSSL_LIBS)
+endif HAVE_MOSQUITTO

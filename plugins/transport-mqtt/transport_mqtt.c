@@ -208,9 +208,11 @@ static const int verify_causes[] = { BLUETTI_E_TLS_VERIFY, 0 };
  * end of this table. */
 static const bluetti_option_decl mqtt_options[] = {
     { .name = "broker", .type = BLUETTI_OPT_STRING, .default_value = DEFAULT_BROKER,
-      .metavar = "HOST", .help = "MQTT broker host name or address", .causes = connect_causes },
+      .metavar = "HOST", .help = "MQTT broker host name or address", .causes = connect_causes,
+      .flags = BLUETTI_OPTION_F_CLOUD_HOST },
     { .name = "port", .type = BLUETTI_OPT_INT, .default_value = "18760", .min = 1,
-      .max = 65535, .metavar = "N", .help = "broker port", .causes = connect_causes },
+      .max = 65535, .metavar = "N", .help = "broker port", .causes = connect_causes,
+      .flags = BLUETTI_OPTION_F_CLOUD_PORT },
     { .name = "cert", .type = BLUETTI_OPT_FILE, .metavar = "FILE",
       .help = "PKCS#12 (.p12/.pfx) client certificate of your Bluetti account (required "
               "unless cloud_profile gives one)",

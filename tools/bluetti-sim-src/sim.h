@@ -7,6 +7,8 @@
 #include <stdio.h>
 
 #define EXIT_USAGE 2
+/* the device mode was left out of this build (no libmosquitto) */
+#define EXIT_NO_MQTT 3
 
 typedef struct sim_device_arg {
     const char *path;

@@ -1,6 +1,8 @@
 /* --sn SERIAL through the stored cloud login: the station's broker,
  * topics (the session address MODEL:SUBSN), payload envelope, and the
- * profile path the mqtt transport logs in with at every connect. */
+ * profile path the transport logs in with at every connect, each into the
+ * key the transport declares for it (BLUETTI_OPTION_F_CLOUD_*): no
+ * transport's key name appears here. */
 #include "config.h"
 
 #include "tool.h"
@@ -63,7 +65,8 @@ int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cl
     char *profile = xasprintf("%s/%s", L->profile_dir(c), BLUETTI_CLOUD_PROFILE_FILE);
     *address = xasprintf("%s:%s", d->model, d->sub_sn);
     *cloud_model = strdup(d->model);
-    /* "host:port" from the profile; an explicit --broker / --port wins */
+    /* "host:port" from the profile, for the keys the transport declares for
+     * them (BLUETTI_OPTION_F_CLOUD_*); a key the user gave wins */
     char *broker = strdup(L->broker(c, d));
     char *colon = broker ? strrchr(broker, ':') : NULL;
     if (!profile || !*address || !*cloud_model || !broker || !colon) {
@@ -80,11 +83,10 @@ int cloud_profile_resolve(tool *t, bluetti_options *o, char **address, char **cl
         if (hl && host[hl - 1] == ']') broker[hl] = '\0';
     }
     int fail = 0;
-    if (!bluetti_options_count(o, "broker") && bluetti_options_set(o, "broker", host)) fail = 1;
-    if (!bluetti_options_count(o, "port") && bluetti_options_set(o, "port", colon + 1)) fail = 1;
+    if (topts_fill_cloud(t, o, BLUETTI_OPTION_F_CLOUD_HOST, host)) fail = 1;
+    if (topts_fill_cloud(t, o, BLUETTI_OPTION_F_CLOUD_PORT, colon + 1)) fail = 1;
     if (bluetti_options_set(o, topts_cloud_login_key(t), profile)) fail = 1;
-    if (!bluetti_options_count(o, "envelope") && bluetti_options_set(o, "envelope", envelope_for(d)))
-        fail = 1;
+    if (topts_fill_cloud(t, o, BLUETTI_OPTION_F_CLOUD_ENVELOPE, envelope_for(d))) fail = 1;
     free(profile);
     free(broker);
     if (fail) rc = tool_error(EXIT_FAIL, "out of memory");

@@ -192,6 +192,10 @@ const char *topts_hint(tool *t, int err);
 bool topts_wants_cloud_login(const tool *t, const bluetti_options *o);
 /* The name of that key, or NULL. */
 const char *topts_cloud_login_key(const tool *t);
+/* Fill every key of the selected transport that declares FLAG (a
+ * BLUETTI_OPTION_F_CLOUD_* flag) and that the user left empty with VALUE.
+ * Returns 0, or -1 when out of memory. */
+int topts_fill_cloud(const tool *t, bluetti_options *o, unsigned flag, const char *value);
 /* Does the selected transport take the device's model as an option? */
 bool topts_takes_model(const tool *t);
 /* The transport options part of --help. */

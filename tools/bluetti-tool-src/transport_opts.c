@@ -344,6 +344,16 @@ const char *topts_cloud_login_key(const tool *t)
     return NULL;
 }
 
+int topts_fill_cloud(const tool *t, bluetti_options *o, unsigned flag, const char *value)
+{
+    for (size_t i = 0; t->tops && i < t->tops->n_options; i++) {
+        const bluetti_option_decl *d = &t->tops->options[i];
+        if (!(d->flags & flag) || bluetti_options_count(o, d->name)) continue;
+        if (bluetti_options_set(o, d->name, value)) return -1;
+    }
+    return 0;
+}
+
 bool topts_takes_model(const tool *t)
 {
     for (size_t i = 0; t->tops && i < t->tops->n_options; i++)

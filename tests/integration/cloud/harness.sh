@@ -2,7 +2,7 @@
 #
 #   cloud_init NAME          temporary directory $CT (kept with BT_CLOUD_KEEP=1),
 #                            cleanup of everything started, fail()
-#   cloud_pki                tests/integration/cloud/pki.sh into $CT/pki, the password in
+#   cloud_pki                tests/integration/mqtt/mkcerts.sh --cloud into $CT/pki, the password in
 #                            $BT_CLOUD_PFX_PASSWORD
 #   cloud_start_broker       Debian's mosquitto on a free loopback port with a
 #                            TLS listener (client certificate required) and the
@@ -11,6 +11,12 @@
 #                            the broker started before
 #   cloud_start_api FILE     bluetti-sim --cloud FILE on a free port:
 #                            $CLOUD_API_PORT, $CLOUD_API_PID
+#   cloud_tool_env           for driving bluetti-tool against that API: $API,
+#                            $CA, $TOOL, $PLUG, BLUETTI_CLOUD_LIBRARY, and no
+#                            password from the caller's environment
+#   cloud_start_station NAME IMAGE SUBSN SECRET
+#                            a bluetti-sim --live station on the broker,
+#                            ready when this returns; its pid in $pid_NAME
 #   cloud_stop PID NAME      SIGTERM, and the process must exit with status 0
 #
 # The standard accounts (cloud_write_config):
@@ -70,7 +76,7 @@ cloud_pki() {
     mkdir -p "$CT/pki"
     BT_CLOUD_PFX_PASSWORD="pfx-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
     export BT_CLOUD_PFX_PASSWORD
-    sh "$S/tests/integration/cloud/pki.sh" "$CT/pki" || fail "making the test PKI failed (see $CT/pki/openssl.log)"
+    sh "$S/tests/integration/mqtt/mkcerts.sh" --cloud "$CT/pki" || fail "making the test PKI failed (see $CT/pki/openssl.log)"
 }
 
 # The broker's config for port $1 (bt_start_broker's writer).
@@ -151,6 +157,26 @@ cloud_start_api() {
         fail "bluetti-sim --cloud did not get ready (see api.log)"
     CLOUD_API_PORT=$(sed -n 's/^port //p' "$CT/api.ready")
     export CLOUD_API_PORT
+}
+
+cloud_tool_env() {
+    API="https://127.0.0.1:$CLOUD_API_PORT"
+    CA="$CT/pki/ca.crt"
+    BLUETTI_CLOUD_LIBRARY=${BLUETTI_CLOUD_LIBRARY:-$B/core/cloud/.libs/libbluetti-cloud.so}
+    export BLUETTI_CLOUD_LIBRARY
+    unset BLUETTI_ACCOUNT_PASSWORD BLUETTI_CERT_PASSWORD
+    TOOL="$B/tools/bluetti-tool"
+    PLUG="--no-plugin-search --plugin-dir ${BLUETTI_TEST_PLUGIN_DIR:-$B/plugins/.libs}"
+}
+
+cloud_start_station() {
+    BLUETTI_CERT_PASSWORD=$BT_CLOUD_PFX_PASSWORD BLUETTI_MQTT_PASSWORD=$4 \
+        $WRAP "$B/tools/bluetti-sim" --live --broker 127.0.0.1 --port "$CLOUD_MQTT_PORT" \
+        --cert "$CT/pki/device.p12" --cafile "$CT/pki/ca.crt" --mqtt-username "device:$3" \
+        --device "$2" --sn "$3" --ready-file "$CT/$1.ready" > "$CT/$1.log" 2>&1 &
+    eval "pid_$1=\$!"
+    CLOUD_PIDS="$CLOUD_PIDS $!"
+    cloud_wait_for "$CT/$1.ready" device 60 $! || fail "station $1 did not get ready"
 }
 
 cloud_stop() {

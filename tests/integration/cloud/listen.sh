@@ -31,27 +31,13 @@ d["accounts"].append({"email": "fay@example.com", "password": "Fay-pw-6", "uid":
 json.dump(d, open(p, "w"), indent=1)
 PYEOF
 cloud_start_api "$CT/cloud.json"
-API="https://127.0.0.1:$CLOUD_API_PORT"
-CA="$CT/pki/ca.crt"
-BLUETTI_CLOUD_LIBRARY=${BLUETTI_CLOUD_LIBRARY:-$B/core/cloud/.libs/libbluetti-cloud.so}
-export BLUETTI_CLOUD_LIBRARY
-unset BLUETTI_ACCOUNT_PASSWORD BLUETTI_CERT_PASSWORD
-TOOL="$B/tools/bluetti-tool"
-PLUG="--no-plugin-search --plugin-dir ${BLUETTI_TEST_PLUGIN_DIR:-$B/plugins/.libs}"
+cloud_tool_env
 # fewer rounds under valgrind; every check stays
 ROUNDS=10
 [ -n "$WRAP" ] && ROUNDS=8
 
-station() { # station NAME IMAGE SUBSN SECRET
-    BLUETTI_CERT_PASSWORD=$BT_CLOUD_PFX_PASSWORD BLUETTI_MQTT_PASSWORD=$4 \
-        $WRAP "$B/tools/bluetti-sim" --live --broker 127.0.0.1 --port "$CLOUD_MQTT_PORT" \
-        --cert "$CT/pki/device.p12" --cafile "$CA" --mqtt-username "device:$3" \
-        --device "$2" --sn "$3" --ready-file "$CT/$1.ready" > "$CT/$1.log" 2>&1 &
-    CLOUD_PIDS="$CLOUD_PIDS $!"
-    cloud_wait_for "$CT/$1.ready" device 60 $! || fail "station $1 did not get ready"
-}
-station el100 "$S/data/devices/el100v2.json" 2345000223861 dev-secret-1
-station fay "$S/data/devices/el30v2.json" 2345000000007 dev-secret-7
+cloud_start_station el100 "$S/data/devices/el100v2.json" 2345000223861 dev-secret-1
+cloud_start_station fay "$S/data/devices/el30v2.json" 2345000000007 dev-secret-7
 
 login() { # login NAME EMAIL PASSWORD
     mkdir -p "$CT/$1"

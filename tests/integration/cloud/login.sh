@@ -11,20 +11,14 @@ cloud_init login-tool
 cloud_pki
 cloud_write_config "$CT/cloud.json"
 cloud_start_api "$CT/cloud.json"
-API="https://127.0.0.1:$CLOUD_API_PORT"
-CA="$CT/pki/ca.crt"
+cloud_tool_env
 XDG_CONFIG_HOME="$CT/xdg"
 HOME="$CT/home"
 mkdir -p "$HOME"
 export XDG_CONFIG_HOME HOME
-unset BLUETTI_ACCOUNT_PASSWORD BLUETTI_CERT_PASSWORD
 BLUETTI_PLUGIN_PATH=
 export BLUETTI_PLUGIN_PATH
 P="$XDG_CONFIG_HOME/bluetti"
-BLUETTI_CLOUD_LIBRARY=${BLUETTI_CLOUD_LIBRARY:-$B/core/cloud/.libs/libbluetti-cloud.so}
-export BLUETTI_CLOUD_LIBRARY
-TOOL="$B/tools/bluetti-tool"
-PLUG="--no-plugin-search --plugin-dir ${BLUETTI_TEST_PLUGIN_DIR:-$B/plugins/.libs}"
 out="$CT/out"
 err="$CT/err"
 failures=0
@@ -35,24 +29,12 @@ run() {
     # shellcheck disable=SC2086
     $WRAP "$TOOL" --no-config "$@" >"$out" 2>"$err" </dev/null || rc=$?
 }
-bad() {
-    failures=$((failures + 1))
-    echo "FAIL: $*" >&2
-    echo "  command: bluetti-tool $last (exit $rc)" >&2
-    sed 's/^/  out| /' "$out" | head -n 15 >&2
-    sed 's/^/  err| /' "$err" | head -n 15 >&2
-}
-expect_rc() { [ "$rc" -eq "$1" ] || bad "expected exit status $1"; }
-expect_out() { grep -Eq -- "$1" "$out" || bad "stdout does not match /$1/"; }
-expect_err() { grep -Eq -- "$1" "$err" || bad "stderr does not match /$1/"; }
-expect_one_err() {
-    n=$(wc -l <"$err" | tr -d ' ')
-    [ "$n" -eq 1 ] || bad "expected one line on stderr, got $n"
-}
+BT_CHECKS_ONLY=1
+. "$S/tests/tools/bluetti-tool/lib.sh"
 mode() { stat -c %a "$1" 2>/dev/null; }
 # No file under the profile directory holds the text $1.
 expect_nowhere() {
-    if grep -rqF -- "$1" "$P" 2>/dev/null; then bad "a stored file holds $2"; fi
+    if grep -rqF -- "$1" "$P" 2>/dev/null; then bt_check_fail "a stored file holds $2"; fi
 }
 
 # ---- not logged in --------------------------------------------------------
@@ -64,7 +46,7 @@ expect_rc 4
 expect_err "not logged in.*bluetti-tool login"
 run logout
 expect_rc 4
-expect_one_err
+expect_err_lines 1
 run login --api-url "$API" --cafile "$CA"
 expect_rc 2
 expect_err "needs the account: give --account"
@@ -75,20 +57,20 @@ expect_err "https://"
 run login --account alice@example.com --api-url "$API" --cafile "$CA"
 expect_rc 2
 expect_err "BLUETTI_ACCOUNT_PASSWORD"
-[ ! -e "$P" ] || bad "a refused login created $P"
+[ ! -e "$P" ] || bt_check_fail "a refused login created $P"
 
 # ---- the cloud refuses the account -----------------------------------------
 run login --account alice@example.com --account-password wrong-one --api-url "$API" --cafile "$CA"
 expect_rc 3
 expect_err "password for alice@example.com is wrong"
-expect_one_err
+expect_err_lines 1
 run login --account nobody@example.com --account-password x --api-url "$API" --cafile "$CA"
 expect_rc 3
 expect_err "no account nobody@example.com"
 run login --account carol@example.com --account-password Carol-pw-3 --api-url "$API" --cafile "$CA"
 expect_rc 3
 expect_err "revoked"
-[ ! -e "$P/cloud-profile.json" ] || bad "a refused login stored a profile"
+[ ! -e "$P/cloud-profile.json" ] || bt_check_fail "a refused login stored a profile"
 # an API we do not trust
 run login --account alice@example.com --account-password Alice-pw-1 --api-url "$API"
 expect_rc 1
@@ -120,25 +102,25 @@ grep -E 'open(at)?\(.*O_(WRONLY|RDWR|CREAT)' "$CT/strace" | grep -v '/dev/tty\|/
 while IFS= read -r line; do
     case "$line" in
         *"\"$P/.cloud-profile.json."*|*"\"$P/.cloud-cert.p12."*) ;;
-        *) bad "login wrote a file it should not: $line" ;;
+        *) bt_check_fail "login wrote a file it should not: $line" ;;
     esac
 done < "$CT/writes"
-[ "$(wc -l < "$CT/writes")" -eq 2 ] || bad "login opened $(wc -l < "$CT/writes") files for writing, expected 2"
-grep -q "rename(\"$P/.cloud-cert.p12.[^\"]*\", \"$P/cloud-cert.p12\")" "$CT/strace" || bad "the bundle was not renamed into place"
-grep -q "rename(\"$P/.cloud-profile.json.[^\"]*\", \"$P/cloud-profile.json\")" "$CT/strace" || bad "the profile was not renamed into place"
+[ "$(wc -l < "$CT/writes")" -eq 2 ] || bt_check_fail "login opened $(wc -l < "$CT/writes") files for writing, expected 2"
+grep -q "rename(\"$P/.cloud-cert.p12.[^\"]*\", \"$P/cloud-cert.p12\")" "$CT/strace" || bt_check_fail "the bundle was not renamed into place"
+grep -q "rename(\"$P/.cloud-profile.json.[^\"]*\", \"$P/cloud-profile.json\")" "$CT/strace" || bt_check_fail "the profile was not renamed into place"
 # modes, no leftovers, no secrets in clear
-[ "$(mode "$P")" = 700 ] || bad "profile directory mode $(mode "$P"), expected 700"
-[ "$(mode "$P/cloud-profile.json")" = 600 ] || bad "profile mode $(mode "$P/cloud-profile.json")"
-[ "$(mode "$P/cloud-cert.p12")" = 600 ] || bad "bundle mode $(mode "$P/cloud-cert.p12")"
-[ -z "$(find "$P" -name '.*' -type f)" ] || bad "temp files left in $P"
+[ "$(mode "$P")" = 700 ] || bt_check_fail "profile directory mode $(mode "$P"), expected 700"
+[ "$(mode "$P/cloud-profile.json")" = 600 ] || bt_check_fail "profile mode $(mode "$P/cloud-profile.json")"
+[ "$(mode "$P/cloud-cert.p12")" = 600 ] || bt_check_fail "bundle mode $(mode "$P/cloud-cert.p12")"
+[ -z "$(find "$P" -name '.*' -type f)" ] || bt_check_fail "temp files left in $P"
 expect_nowhere "Alice-pw-1" "the plaintext account password"
 expect_nowhere "$BT_CLOUD_PFX_PASSWORD" "the certificate password"
 "$OPENSSL_BIN" pkcs12 -legacy -in "$P/cloud-cert.p12" -passin "pass:$BT_CLOUD_PFX_PASSWORD" -nokeys -noout 2>/dev/null ||
     "$OPENSSL_BIN" pkcs12 -in "$P/cloud-cert.p12" -passin "pass:$BT_CLOUD_PFX_PASSWORD" -nokeys -noout 2>/dev/null ||
-    bad "the stored bundle does not open with the certificate password"
-grep -q '"password_sha256"' "$P/cloud-profile.json" || bad "no password hash in the profile"
+    bt_check_fail "the stored bundle does not open with the certificate password"
+grep -q '"password_sha256"' "$P/cloud-profile.json" || bt_check_fail "no password hash in the profile"
 # the bundle is stored encrypted: no key in clear
-if grep -aq "PRIVATE KEY" "$P/cloud-cert.p12"; then bad "the bundle holds a key in clear"; fi
+if grep -aq "PRIVATE KEY" "$P/cloud-cert.p12"; then bt_check_fail "the bundle holds a key in clear"; fi
 
 # ---- devices ----------------------------------------------------------------
 # the API's CA file given at login is remembered
@@ -152,14 +134,14 @@ python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))
 assert [x["sub_sn"] for x in d] == ["2345000223861", "2237000112233"], d
 assert d[0]["online"] is True and d[1]["online"] is False
-assert d[1]["has_conn_secret"] is True and d[0]["protocol_version"] == 2001' "$out" || bad "devices --json"
-[ "$(mode "$P/cloud-profile.json")" = 600 ] || bad "devices rewrote the profile with mode $(mode "$P/cloud-profile.json")"
+assert d[1]["has_conn_secret"] is True and d[0]["protocol_version"] == 2001' "$out" || bt_check_fail "devices --json"
+[ "$(mode "$P/cloud-profile.json")" = 600 ] || bt_check_fail "devices rewrote the profile with mode $(mode "$P/cloud-profile.json")"
 
 # ---- a failed login keeps the stored one byte for byte ------------------------
 cp "$P/cloud-profile.json" "$CT/before.json"
 run login --account alice@example.com --account-password wrong-one --api-url "$API" --cafile "$CA"
 expect_rc 3
-cmp -s "$P/cloud-profile.json" "$CT/before.json" || bad "a refused login changed the stored profile"
+cmp -s "$P/cloud-profile.json" "$CT/before.json" || bt_check_fail "a refused login changed the stored profile"
 
 # ---- --sn through the stored login ---------------------------------------------
 run $PLUG --sn 999 read
@@ -181,7 +163,7 @@ run logout
 expect_rc 0
 expect_out "Removed $P/cloud-profile.json"
 expect_out "Removed $P/cloud-cert.p12"
-[ ! -e "$P" ] || bad "logout left $P"
+[ ! -e "$P" ] || bt_check_fail "logout left $P"
 run logout
 expect_rc 4
 
@@ -194,11 +176,10 @@ run devices
 expect_rc 0
 expect_out "EL30V2 +EL30V22345000000002"
 tok2=$(sed -n 's/.*"token": "\(.*\)".*/\1/p' "$P/cloud-profile.json")
-[ -n "$tok1" ] && [ "$tok1" != "$tok2" ] || bad "the expired token was not renewed in the profile"
+[ -n "$tok1" ] && [ "$tok1" != "$tok2" ] || bt_check_fail "the expired token was not renewed in the profile"
 expect_nowhere "Bob-pw-2" "bob's plaintext password"
 run logout
 expect_rc 0
 
 cloud_stop "$CLOUD_API_PID" "bluetti-sim --cloud"
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }
-exit 0
+finish

@@ -37,13 +37,7 @@ for a in d["accounts"]:
 json.dump(d, open(p, "w"), indent=1)
 EOF
 cloud_start_api "$CT/cloud.json"
-API="https://127.0.0.1:$CLOUD_API_PORT"
-CA="$CT/pki/ca.crt"
-BLUETTI_CLOUD_LIBRARY=${BLUETTI_CLOUD_LIBRARY:-$B/core/cloud/.libs/libbluetti-cloud.so}
-export BLUETTI_CLOUD_LIBRARY
-unset BLUETTI_ACCOUNT_PASSWORD BLUETTI_CERT_PASSWORD
-TOOL="$B/tools/bluetti-tool"
-PLUG="--no-plugin-search --plugin-dir ${BLUETTI_TEST_PLUGIN_DIR:-$B/plugins/.libs}"
+cloud_tool_env
 
 # the old-protocol station: the EL100V2 image answering in the old envelope
 python3 - "$S/data/devices/el100v2.json" "$CT/el100v2-old.json" <<'EOF' || fail "making the old-envelope image failed"
@@ -53,21 +47,11 @@ d["envelope"] = "old"
 json.dump(d, open(sys.argv[2], "w"))
 EOF
 
-# station NAME IMAGE SUBSN SECRET: a bluetti-sim --live station
-station() {
-    BLUETTI_CERT_PASSWORD=$BT_CLOUD_PFX_PASSWORD BLUETTI_MQTT_PASSWORD=$4 \
-        $WRAP "$B/tools/bluetti-sim" --live --broker 127.0.0.1 --port "$CLOUD_MQTT_PORT" \
-        --cert "$CT/pki/device.p12" --cafile "$CA" --mqtt-username "device:$3" \
-        --device "$2" --sn "$3" --ready-file "$CT/$1.ready" > "$CT/$1.log" 2>&1 &
-    eval "pid_$1=\$!"
-    CLOUD_PIDS="$CLOUD_PIDS $!"
-    cloud_wait_for "$CT/$1.ready" device 60 $! || fail "station $1 did not get ready"
-}
-station el100 "$S/data/devices/el100v2.json" 2345000223861 dev-secret-1
-station ap300 "$S/data/devices/ap300.json" 2360000003001 dev-secret-ap
-station old "$CT/el100v2-old.json" 2345000000005 dev-secret-old
-station erin "$S/data/devices/el100v2.json" 2345000000006 dev-secret-6
-station bob "$S/data/devices/el30v2.json" 2345000000002 dev-secret-2
+cloud_start_station el100 "$S/data/devices/el100v2.json" 2345000223861 dev-secret-1
+cloud_start_station ap300 "$S/data/devices/ap300.json" 2360000003001 dev-secret-ap
+cloud_start_station old "$CT/el100v2-old.json" 2345000000005 dev-secret-old
+cloud_start_station erin "$S/data/devices/el100v2.json" 2345000000006 dev-secret-6
+cloud_start_station bob "$S/data/devices/el30v2.json" 2345000000002 dev-secret-2
 
 out="$CT/out"
 err="$CT/err"
@@ -81,17 +65,8 @@ run_as() { # run_as NAME ARGS...: bluetti-tool with the stored login of NAME
     XDG_CONFIG_HOME="$CT/$who" $WRAP "$TOOL" --no-config $PLUG "$@" >"$out" 2>"$err" \
         </dev/null || rc=$?
 }
-bad() {
-    failures=$((failures + 1))
-    echo "FAIL: $*" >&2
-    echo "  command: bluetti-tool $last (exit $rc)" >&2
-    sed 's/^/  out| /' "$out" | head -n 15 >&2
-    sed 's/^/  err| /' "$err" | head -n 15 >&2
-}
-expect_rc() { [ "$rc" -eq "$1" ] || bad "expected exit status $1"; }
-expect_out() { grep -Eq -- "$1" "$out" || bad "stdout does not match /$1/"; }
-expect_err() { grep -Eq -- "$1" "$err" || bad "stderr does not match /$1/"; }
-expect_no_err() { if grep -Eq -- "$1" "$err"; then bad "stderr matches /$1/"; fi; }
+BT_CHECKS_ONLY=1
+. "$S/tests/tools/bluetti-tool/lib.sh"
 # refusals the auth plugin logged since mark_broker
 mark_broker() { mark=$(grep -c 'bluetti-auth: refused' "$CT/broker.log"); }
 refusals() { echo $(($(grep -c 'bluetti-auth: refused' "$CT/broker.log") - mark)); }
@@ -125,14 +100,14 @@ sim_read() {
     $WRAP "$TOOL" --no-config $PLUG --transport sim --sim-device "$img" --sn "$sn" \
         --model "$model" read "$@" > "$CT/sim.out" 2>"$CT/sim.err" || {
         cat "$CT/sim.err" >&2
-        bad "--transport sim read of $img failed"
+        bt_check_fail "--transport sim read of $img failed"
     }
 }
 same_as_sim() {
-    if ! grep -q '^  ' "$out"; then bad "$1: the cloud read printed no values"
+    if ! grep -q '^  ' "$out"; then bt_check_fail "$1: the cloud read printed no values"
     elif ! cmp -s "$out" "$CT/sim.out"; then
         diff "$CT/sim.out" "$out" >&2
-        bad "$1: the cloud read and the sim read decode differently"
+        bt_check_fail "$1: the cloud read and the sim read decode differently"
     fi
 }
 
@@ -152,13 +127,13 @@ mosquitto_sub -h 127.0.0.1 -p "$CLOUD_MQTT_PORT" --cafile "$CA" --cert "$CT/pki/
     -i wire-watch -t SUB/EL100V2/2345000000005 -C 1 -W 20 -F %x > "$CT/wire.hex" 2>"$CT/wire.log" &
 wire=$!
 cloud_wait_for "$CT/broker.log" "wire-watch 0 SUB/EL100V2/2345000000005" 20 $wire ||
-    bad "mosquitto_sub did not subscribe"
+    bt_check_fail "mosquitto_sub did not subscribe"
 run_as alice --sn 2345000000005 read --blocks 100,1300
 expect_rc 0
-wait $wire || bad "saw no request to the old-envelope station on the broker ($(cat "$CT/wire.log"))"
+wait $wire || bt_check_fail "saw no request to the old-envelope station on the broker ($(cat "$CT/wire.log"))"
 case $(cat "$CT/wire.hex") in
     010103*) ;;
-    *) bad "the request to the old-protocol station is not in the old envelope: $(cat "$CT/wire.hex")" ;;
+    *) bt_check_fail "the request to the old-protocol station is not in the old envelope: $(cat "$CT/wire.hex")" ;;
 esac
 sim_read "$CT/el100v2-old.json" 2345000000005 EL100V2 --blocks 100,1300
 same_as_sim "EL100V2 in the old envelope"
@@ -169,7 +144,25 @@ expect_rc 0
 python3 -c 'import json,sys
 d = json.load(open(sys.argv[1]))["device"]
 assert d["sn"] == "EL100V22345000223861", d
-assert d["model"] == "EL100V2", d' "$out" || bad "read --json does not show the station's serial"
+assert d["model"] == "EL100V2", d' "$out" || bt_check_fail "read --json does not show the station's serial"
+
+# ---- another transport gets the stored login's values through its own keys ----
+# (tests/plugins/transport-loopback/transport_loopback.c flags login, relay, relay_port and
+# framing BLUETTI_OPTION_F_CLOUD_*; the tool names none of them)
+LOOP="--plugin-dir $B/tests/plugins/transport-loopback/.libs --transport loopback --token open-sesame"
+# shellcheck disable=SC2086
+run_as alice -v $LOOP --sn 2345000223861 raw --block 100 --register-count 2
+expect_rc 0
+expect_err "through a cloud login: relay 127\.0\.0\.1:$CLOUD_MQTT_PORT, framing new"
+# shellcheck disable=SC2086
+run_as alice -v $LOOP --sn 2345000000005 raw --block 100 --register-count 2
+expect_rc 0
+expect_err "through a cloud login: relay 127\.0\.0\.1:$CLOUD_MQTT_PORT, framing old"
+# what the user gives wins
+# shellcheck disable=SC2086
+run_as alice -v $LOOP --relay localhost --framing raw --sn 2345000223861 raw --block 100 --register-count 2
+expect_rc 0
+expect_err "through a cloud login: relay localhost:$CLOUD_MQTT_PORT, framing raw"
 
 # ---- the session is held by the app (dave): said so, one attempt ---------------
 mark_broker
@@ -178,14 +171,14 @@ expect_rc 5
 expect_err "another client, most likely the Bluetti app, holds this account's MQTT session"
 expect_err "close the Bluetti app \(or the other client\) on this account, then run the command again"
 expect_no_err "retried after a hold-off"
-[ "$(refusals)" -eq 1 ] || bad "a taken session was tried $(refusals) times by one read"
+[ "$(refusals)" -eq 1 ] || bt_check_fail "a taken session was tried $(refusals) times by one read"
 # listen and raw give up at their first connect the same way
 mark_broker
 run_as dave --sn 2345000000004 --session-holdoff 0.2 listen --interval 0.2 --count 3 --blocks 100
 expect_rc 5
 expect_err "then run the command again"
 expect_no_err "retried after a hold-off"
-[ "$(refusals)" -eq 1 ] || bad "a taken session was tried $(refusals) times by listen's first connect"
+[ "$(refusals)" -eq 1 ] || bt_check_fail "a taken session was tried $(refusals) times by listen's first connect"
 run_as dave --sn 2345000000004 --session-holdoff 0.2 raw --block 100
 expect_rc 5
 expect_err "then run the command again"
@@ -200,7 +193,7 @@ run_as alice --sn 2345000223861 --username tid:00000000000000000000000000000000 
 expect_rc 5
 expect_err "refused the credentials"
 expect_no_err "another client"
-[ "$(refusals)" -eq 1 ] || bad "refused credentials were tried $(refusals) times by one read"
+[ "$(refusals)" -eq 1 ] || bt_check_fail "refused credentials were tried $(refusals) times by one read"
 
 # ---- the cloud's clock is 90 s ahead (erin): login measured it, reads work --------
 run_as erin --sn 2345000000006 read --blocks 100
@@ -221,7 +214,7 @@ mark_broker
 run_as erin --sn 2345000000006 read --blocks 100
 expect_rc 0
 expect_out "^  soc "
-[ "$(refusals)" -eq 0 ] || bad "the stale clock offset was used for the MQTT password"
+[ "$(refusals)" -eq 0 ] || bt_check_fail "the stale clock offset was used for the MQTT password"
 
 # ---- the password was changed in the app: the stored login cannot renew ----------
 python3 - "$CT/bob/bluetti/cloud-profile.json" "$("$TOTP" hash Old-pw-of-bob)" <<'PYEOF'
@@ -237,7 +230,7 @@ mark_broker
 run_as bob --sn 2345000000002 read --blocks 100
 expect_rc 3
 expect_err "password for bob@example.com is wrong"
-[ "$(refusals)" -eq 0 ] || bad "a login the cloud refused still went to the broker"
+[ "$(refusals)" -eq 0 ] || bt_check_fail "a login the cloud refused still went to the broker"
 
 # ---- --insecure is loud ------------------------------------------------------------
 run_as alice --sn 2345000223861 --insecure read --blocks 100
@@ -253,8 +246,8 @@ login pinned alice@example.com Alice-pw-1 --pin-broker-key "sha256-$wrong"
 expect_rc 0
 expect_out "must present the public key SHA256-$wrong"
 grep -q "\"broker_pin\": \"SHA256-$wrong\"" "$CT/pinned/bluetti/cloud-profile.json" ||
-    bad "login did not store the pin"
-[ "$(stat -c %a "$CT/pinned/bluetti/cloud-profile.json")" = 600 ] || bad "profile mode"
+    bt_check_fail "login did not store the pin"
+[ "$(stat -c %a "$CT/pinned/bluetti/cloud-profile.json")" = 600 ] || bt_check_fail "profile mode"
 run_as pinned --sn 2345000223861 read --blocks 100
 expect_rc 1
 expect_err "public key does not match"
@@ -270,7 +263,7 @@ login pinned alice@example.com Alice-pw-1 --pin-broker-key SHA256-abc
 expect_rc 2
 expect_err "pin-broker-key SHA256-abc: expected SHA256- and the 64 hex digits"
 grep -q "\"broker_pin\": \"SHA256-$pin\"" "$CT/pinned/bluetti/cloud-profile.json" ||
-    bad "a refused login changed the stored pin"
+    bt_check_fail "a refused login changed the stored pin"
 
 # ---- strace: a --sn read through the stored login writes only the login ------------
 # (bob's token lives 2 s: the read renews it and writes the profile back;
@@ -290,22 +283,21 @@ expect_rc 0
 expect_out "^  soc "
 grep -E 'open(at)?\(.*O_(WRONLY|RDWR|CREAT)|creat\(|link(at)?\(' "$CT/strace" |
     grep -v '"/dev/tty"\|"/dev/null"' | grep -v '\.gcda"' > "$CT/writes"  # not gcov's counters
-[ -s "$CT/writes" ] || bad "the renewed login was not written back"
+[ -s "$CT/writes" ] || bt_check_fail "the renewed login was not written back"
 while IFS= read -r line; do
     case "$line" in
         *"\"$PB/.cloud-profile.json."*|*"\"$PB/.cloud-cert.p12."*) ;;
-        *) bad "the read wrote a file it should not: $line" ;;
+        *) bt_check_fail "the read wrote a file it should not: $line" ;;
     esac
 done < "$CT/writes"
 grep -q "rename(\"$PB/.cloud-profile.json.[^\"]*\", \"$PB/cloud-profile.json\")" "$CT/strace" ||
-    bad "the renewed profile was not renamed into place"
+    bt_check_fail "the renewed profile was not renamed into place"
 for f in "$PB/cloud-profile.json" "$PB/cloud-cert.p12"; do
-    [ "$(stat -c %a "$f")" = 600 ] || bad "$f has mode $(stat -c %a "$f") after the read"
-    if grep -aq "PRIVATE KEY" "$f"; then bad "$f holds a key in clear"; fi
+    [ "$(stat -c %a "$f")" = 600 ] || bt_check_fail "$f has mode $(stat -c %a "$f") after the read"
+    if grep -aq "PRIVATE KEY" "$f"; then bt_check_fail "$f holds a key in clear"; fi
 done
-[ -z "$(find "$PB" -name '.*' -type f)" ] || bad "temp files left in $PB"
-if grep -rqF "Bob-pw-2" "$PB"; then bad "bob's plaintext password was stored"; fi
+[ -z "$(find "$PB" -name '.*' -type f)" ] || bt_check_fail "temp files left in $PB"
+if grep -rqF "Bob-pw-2" "$PB"; then bt_check_fail "bob's plaintext password was stored"; fi
 
 cloud_stop "$CLOUD_API_PID" "bluetti-sim --cloud"
-[ "$failures" -eq 0 ] || { echo "$failures check(s) failed" >&2; exit 1; }
-exit 0
+finish

@@ -39,7 +39,6 @@ fail() { bt_fail_logs mqtt-set.sh "$tmp" 30 "$@"; }
 # ---- certificates and the broker ------------------------------------------------
 BT_MQTT_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
 export BT_MQTT_PASSWORD
-# where the regrouped tree keeps it, else the old place
 mkcerts="$S/tests/integration/mqtt/mkcerts.sh"
 sh "$mkcerts" "$pki" || fail "making the test certificates failed"
 chmod 644 "$pki"/*.key "$pki"/*.crt
@@ -66,8 +65,8 @@ port=$bt_port
 
 # ---- the simulated devices --------------------------------------------------------
 D=$S/data/devices
-bt_start_sim "$tmp" "$port" clean --device "$D/el100v2.json" --sn 1000000001
-bt_start_sim "$tmp" "$port" refuse --faults write_exception=2011:3 --device "$D/el100v2.json" --sn 1000000002
+bt_start_sim clean "$tmp" "$port" "$tmp/pki/sim.p12" --device "$D/el100v2.json" --sn 1000000001
+bt_start_sim refuse "$tmp" "$port" "$tmp/pki/sim.p12" --faults write_exception=2011:3 --device "$D/el100v2.json" --sn 1000000002
 for name in clean refuse; do
     eval "pid=\$sim_$name"
     bt_wait_for "$tmp/$name.ready" device 60 "$pid" || fail "bluetti-sim ($name) did not get ready"

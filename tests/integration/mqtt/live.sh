@@ -140,8 +140,7 @@ EOF
 wait_for() { bt_wait_for "$@"; }
 
 # No fixed port: four at random (base to base + 3), tried again when taken.
-conf_at() { write_conf "$1" $(($1 + 1)) $(($1 + 2)) $(($1 + 3)); }
-bt_start_broker "$MOSQ" "$tmp/mosquitto.conf" "$tmp/broker.log" conf_at ||
+bt_start_broker4 "$MOSQ" "$tmp/mosquitto.conf" "$tmp/broker.log" write_conf ||
     fail "mosquitto would not start (see broker.log)"
 broker=$bt_broker
 base=$bt_port
@@ -162,13 +161,8 @@ grep -q '"envelope": "old"' "$tmp/old.json" && grep -q '"envelope": "raw"' "$tmp
 start_sim() {
     name=$1
     shift
-    BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD $WRAP "$B/tools/bluetti-sim" \
-        --broker localhost --port "$BT_LIVE_PORT_AUTH" --cert "$pki/sim.p12" \
-        --mqtt-username device --mqtt-password-file "$tmp/device.pw" \
-        --ready-file "$tmp/$name.ready" "$@" > "$tmp/sim-$name.log" 2>&1 &
-    pid=$!
-    sims="$sims $pid"
-    eval "sim_$name=$pid"
+    bt_start_sim "$name" "$tmp" "$BT_LIVE_PORT_AUTH" "$pki/sim.p12" \
+        --mqtt-username device --mqtt-password-file "$tmp/device.pw" "$@"
 }
 start_sim live --live --device "$D/el100v2.json" --sn 1000000001 --device "$tmp/old.json" \
     --sn 1000000002 --device "$tmp/raw.json" --sn 1000000003 --device "$tmp/addr0.json" \

@@ -14,10 +14,31 @@
 #   corrupt.p12 notp12.p12 empty.p12   broken files
 #
 # Every PKCS#12 uses the password $BT_MQTT_PASSWORD. Usage: mkcerts.sh DIR
+#
+# mkcerts.sh --cloud DIR makes the simulated Bluetti cloud's set instead
+# (tests/integration/cloud/harness.sh), password $BT_CLOUD_PFX_PASSWORD:
+#
+#   ca.crt ca.key             the test CA (stands in for the cloud's private CA)
+#   broker.crt broker.key     the MQTT broker's certificate (127.0.0.1, localhost)
+#   cloud.crt cloud.key       the HTTPS API's certificate (127.0.0.1, localhost)
+#   client.p12                what the cloud hands a logged-in app: client
+#                             certificate + key + CA, LEGACY encryption
+#                             (RC2/3DES, like the real bundle)
+#   device.p12                the simulated stations' certificate (modern
+#                             encryption)
 set -eu
+cloud=
+if [ "${1:-}" = --cloud ]; then
+    cloud=1
+    shift
+fi
 dir=$1
 OPENSSL=${OPENSSL_BIN:-openssl}
-PASS=${BT_MQTT_PASSWORD:?set BT_MQTT_PASSWORD}
+if [ -n "$cloud" ]; then
+    PASS=${BT_CLOUD_PFX_PASSWORD:?set BT_CLOUD_PFX_PASSWORD}
+else
+    PASS=${BT_MQTT_PASSWORD:?set BT_MQTT_PASSWORD}
+fi
 cd "$dir"
 
 ossl() { "$OPENSSL" "$@" 2>>openssl.log; }
@@ -44,11 +65,32 @@ mkleaf() {
 SERVER_EXT='basicConstraints=CA:FALSE;keyUsage=digitalSignature;extendedKeyUsage=serverAuth'
 CLIENT_EXT='basicConstraints=CA:FALSE;keyUsage=digitalSignature;extendedKeyUsage=clientAuth'
 
-# p12 NAME CA-FILE: NAME.crt + NAME.key (+ CA) -> NAME.p12
+# p12 NAME CA-FILE [-legacy]: NAME.crt + NAME.key (+ CA) -> NAME.p12
 p12() {
-    ossl pkcs12 -export -in "$1.crt" -inkey "$1.key" -certfile "$2" -name "$1" \
+    ossl pkcs12 -export ${3:-} -in "$1.crt" -inkey "$1.key" -certfile "$2" -name "$1" \
         -passout "pass:$PASS" -out "$1.p12"
 }
+
+# Debian's mosquitto drops to its own user when started as root: it must
+# be able to read the broker's files. Everything here is throw-away.
+readable() {
+    chmod 755 .
+    chmod 644 ./*.crt ./*.key ./*.p12
+}
+
+if [ -n "$cloud" ]; then
+    SERVER_NAMES="$SERVER_EXT;subjectAltName=DNS:localhost,IP:127.0.0.1"
+    mkca ca "bluetti test cloud CA"
+    mkleaf broker ca localhost "$SERVER_NAMES"
+    mkleaf cloud ca localhost "$SERVER_NAMES"
+    mkleaf client ca bluetti-app "$CLIENT_EXT"
+    mkleaf device ca bluetti-station "$CLIENT_EXT"
+    p12 client ca.crt -legacy
+    p12 device ca.crt
+    rm -f ./*.csr ./*.ext
+    readable
+    exit 0
+fi
 
 mkca ca "bluetti test CA A"
 mkca other-ca "bluetti test CA B"
@@ -102,7 +144,4 @@ head -c 200 client.p12 > corrupt.p12
 cp client.crt notp12.p12
 : > empty.p12
 
-# Debian's mosquitto drops to its own user when started as root: it must
-# be able to read the broker's files. Everything here is throw-away.
-chmod 755 .
-chmod 644 ./*.crt ./*.key ./*.p12
+readable

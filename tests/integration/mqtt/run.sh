@@ -161,8 +161,7 @@ EOF
 wait_for() { bt_wait_for "$@"; }
 
 # No fixed port: four at random (base to base + 3), tried again when taken.
-conf_at() { write_conf "$1" $(($1 + 1)) $(($1 + 2)) $(($1 + 3)); }
-bt_start_broker "$MOSQ" "$tmp/mosquitto.conf" "$tmp/broker.log" conf_at ||
+bt_start_broker4 "$MOSQ" "$tmp/mosquitto.conf" "$tmp/broker.log" write_conf ||
     fail "mosquitto would not start (see broker.log)"
 broker=$bt_broker
 base=$bt_port
@@ -178,12 +177,7 @@ D=$S/data/devices
 start_sim() {
     name=$1
     shift
-    BLUETTI_CERT_PASSWORD=$BT_MQTT_PASSWORD $WRAP "$B/tools/bluetti-sim" \
-        --broker localhost --port "$BT_MQTT_PORT" --cert "$pki/sim.p12" \
-        --ready-file "$tmp/$name.ready" "$@" > "$tmp/sim-$name.log" 2>&1 &
-    pid=$!
-    sims="$sims $pid"
-    eval "sim_$name=$pid"
+    bt_start_sim "$name" "$tmp" "$BT_MQTT_PORT" "$pki/sim.p12" "$@"
 }
 start_sim clean --device "$D/el100v2.json" --sn 1000000001 --device "$D/el30v2.json" \
     --sn 1000000002 --device "$D/elite200v2.json" --sn 1000000003

@@ -36,6 +36,8 @@
 
 #include <mosquitto.h>
 
+#include "mqtt_testutil.h"
+
 /* simulators started by run.sh */
 #define SN_EL100 "1000000001"    /* el100v2.json, no faults */
 #define SN_EL30 "1000000002"     /* el30v2.json, no faults */
@@ -51,45 +53,20 @@
 static const char *pki_dir, *password;
 static int port_main, port_refuse, port_otherca, port_wrongname;
 static bluetti_registry *reg;
-static unsigned password_leaks, insecure_warnings;
+static unsigned insecure_warnings;
 
 /* ---- helpers ---------------------------------------------------------------- */
 
 static void log_cb(void *ud, bluetti_log_level level, const char *src, const char *msg)
 {
-    (void)ud;
-    if (password && *password && strstr(msg, password)) password_leaks++;
     if (strstr(msg, "INSECURE")) insecure_warnings++;
-    if (level <= BLUETTI_LOG_WARN || getenv("BT_MQTT_VERBOSE"))
-        fprintf(stderr, "    [%s] %s\n", src, msg);
+    mt_log_cb(ud, level, src, msg);
 }
 
-static const char *pki(const char *name)
-{
-    static char buf[8][4096];
-    static unsigned slot;
-    char *b = buf[slot++ % 8];
-    snprintf(b, sizeof buf[0], "%s/%s", pki_dir, name);
-    return b;
-}
-
-static int env_int(const char *name)
-{
-    const char *v = getenv(name);
-    return v ? atoi(v) : 0;
-}
-
+/* A PKCS#12 from the PKI (or a path) and its password, on PORT. */
 static bluetti_options *opts_for(const char *p12, const char *pw, int port)
 {
-    bluetti_options *o = bluetti_options_new();
-    char p[16];
-    snprintf(p, sizeof p, "%d", port);
-    CU_ASSERT_FATAL(o != NULL);
-    bluetti_options_set(o, "broker", "localhost");
-    bluetti_options_set(o, "port", p);
-    bluetti_options_set(o, "cert", strchr(p12, '/') ? p12 : pki(p12));
-    if (pw) bluetti_options_set_secret(o, "password", pw);
-    return o;
+    return mt_tls_opts(port, p12, pw);
 }
 
 static bluetti_session_config config(double timeout, unsigned attempts, double delay)
@@ -413,10 +390,10 @@ static void test_server_other_ca(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(d, "verif"));
     /* the right CA given with cafile makes it trusted */
     bluetti_options *o = opts_for("client.p12", password, port_otherca);
-    bluetti_options_set(o, "cafile", pki("other-ca.crt"));
+    bluetti_options_set(o, "cafile", mt_pki("other-ca.crt"));
     CU_ASSERT_EQUAL(try_open(o, 10, d, sizeof d), 0);
     /* a cafile that is not there is its own error */
-    bluetti_options_set(o, "cafile", pki("missing-ca.crt"));
+    bluetti_options_set(o, "cafile", mt_pki("missing-ca.crt"));
     CU_ASSERT_EQUAL(try_open(o, 10, d, sizeof d), BLUETTI_E_CERT_READ);
     bluetti_options_free(o);
 }
@@ -458,7 +435,7 @@ static void test_broker_refuses_connack(void)
 
 static void test_legacy_p12(void)
 {
-    if (access(pki("legacy.p12"), R_OK) != 0) {
+    if (access(mt_pki("legacy.p12"), R_OK) != 0) {
         fprintf(stderr, "    (no legacy.p12: this openssl cannot make one; skipped)\n");
         return;
     }
@@ -737,7 +714,7 @@ static bool publish_retained(const char *topic, const char *payload, int len)
     struct mosquitto *m = mosquitto_new(NULL, true, &done);
     if (!m) return false;
     mosquitto_publish_callback_set(m, on_published);
-    bool ok = mosquitto_tls_set(m, pki("ca.crt"), NULL, pki("sim.crt"), pki("sim.key"), NULL) ==
+    bool ok = mosquitto_tls_set(m, mt_pki("ca.crt"), NULL, mt_pki("sim.crt"), mt_pki("sim.key"), NULL) ==
                   MOSQ_ERR_SUCCESS &&
               mosquitto_connect(m, "localhost", port_main, 30) == MOSQ_ERR_SUCCESS &&
               mosquitto_publish(m, NULL, topic, len, payload, 1, true) == MOSQ_ERR_SUCCESS;
@@ -889,8 +866,8 @@ static void test_broker_restart(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(f);
         fprintf(f, "persistence false\nlog_dest stderr\nlog_type all\nlistener %d 127.0.0.1\n"
                 "cafile %s\ncertfile %s\nkeyfile %s\nrequire_certificate true\n"
-                "allow_anonymous true\n", port, pki("ca.crt"), pki("server.crt"),
-                pki("server.key"));
+                "allow_anonymous true\n", port, mt_pki("ca.crt"), mt_pki("server.crt"),
+                mt_pki("server.key"));
         fclose(f);
         chmod(conf, 0644);
         broker = start_broker(conf, blog);
@@ -903,7 +880,7 @@ static void test_broker_restart(void)
     char pwfile[4096];
     snprintf(pwfile, sizeof pwfile, "%s/password.txt", pki_dir);
     char *sargv[] = { (char *)getenv("BT_MQTT_SIM"), "--broker", "localhost", "--port", portstr,
-                      "--cert", (char *)pki("sim.p12"), "--password-file", pwfile,
+                      "--cert", (char *)mt_pki("sim.p12"), "--password-file", pwfile,
                       "--device", sn_device, "--sn", SN_RESTART, "--faults", "delay=1.5",
                       "--ready-file", ready, NULL };
     pid_t sim = spawn(sargv, slog);
@@ -1018,7 +995,7 @@ static void test_failed_connects_leak_nothing(void)
 
 static void test_no_password_in_logs(void)
 {
-    CU_ASSERT_EQUAL(password_leaks, 0);
+    CU_ASSERT_EQUAL(mt_secret_leaks(), 0);
 }
 
 /* ---- registration ------------------------------------------------------------ */
@@ -1027,14 +1004,16 @@ static int suite_init(void)
 {
     pki_dir = getenv("BT_MQTT_DIR");
     password = getenv("BT_MQTT_PASSWORD");
-    port_main = env_int("BT_MQTT_PORT");
-    port_refuse = env_int("BT_MQTT_PORT_REFUSE");
-    port_otherca = env_int("BT_MQTT_PORT_OTHERCA");
-    port_wrongname = env_int("BT_MQTT_PORT_WRONGNAME");
+    port_main = mt_env_int("BT_MQTT_PORT");
+    port_refuse = mt_env_int("BT_MQTT_PORT_REFUSE");
+    port_otherca = mt_env_int("BT_MQTT_PORT_OTHERCA");
+    port_wrongname = mt_env_int("BT_MQTT_PORT_WRONGNAME");
     if (!pki_dir || !password || !port_main || !port_refuse || !port_otherca || !port_wrongname) {
         fprintf(stderr, "test_mqtt: run me through tests/integration/mqtt/run.sh (BT_MQTT_* not set)\n");
         return -1;
     }
+    mt_set_pki_dir(pki_dir);
+    mt_watch_secret(password);
     if (!reg) {
         reg = bt_registry();
         bluetti_registry_set_log(reg, log_cb, NULL, BLUETTI_LOG_DEBUG);

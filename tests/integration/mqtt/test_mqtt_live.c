@@ -23,6 +23,7 @@
 #include "bt_clock.h"
 
 #include "live.h"
+#include "mqtt_testutil.h"
 
 #include <bluetti/cloud.h>
 
@@ -40,39 +41,18 @@
 #define DEV_PLAIN "1000000005"         /* the simulator without --live: SUB/<serial>, raw */
 
 static bluetti_registry *reg;
-static unsigned secret_leaks, log_lines;
-
-/* Every secret the tests hand the transport: none may show in a log line. */
-static void log_cb(void *ud, bluetti_log_level level, const char *src, const char *msg)
-{
-    (void)ud;
-    log_lines++;
-    static const char *const secrets[] = { "apppw", "wrong-password", "75837507", "12345678",
-                                           "EXAMPLEPART0", "rmt:secret" };
-    const char *pw = getenv("BT_MQTT_PASSWORD");
-    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++)
-        if (strstr(msg, secrets[i])) secret_leaks++;
-    if (pw && *pw && strstr(msg, pw)) secret_leaks++;
-    if (level <= BLUETTI_LOG_WARN || getenv("BT_MQTT_VERBOSE"))
-        fprintf(stderr, "    [%s] %s\n", src, msg);
-}
+/* Every secret the tests hand the transport: none may show in a log line
+ * (watched by mt_log_cb, registered in main). */
+static const char *const secrets[] = { "apppw", "wrong-password", "75837507", "12345678",
+                                       "EXAMPLEPART0", "rmt:secret" };
 
 static void test_no_secret_logged(void)
 {
-    CU_ASSERT(log_lines > 0); /* the check saw the transport's lines at all */
-    CU_ASSERT_EQUAL(secret_leaks, 0);
+    CU_ASSERT(mt_log_lines() > 0); /* the check saw the transport's lines at all */
+    CU_ASSERT_EQUAL(mt_secret_leaks(), 0);
 }
 static const bluetti_transport_ops *ops;
-static const char *pki_dir, *p12_password;
-
-static const char *pki(const char *name)
-{
-    static char buf[8][4096];
-    static unsigned slot;
-    char *b = buf[slot++ % 8];
-    snprintf(b, sizeof buf[0], "%s/%s", pki_dir, name);
-    return b;
-}
+static const char *p12_password;
 
 /* ---- a transport driven by hand ------------------------------------------------ */
 
@@ -101,23 +81,10 @@ static void on_event(void *ud, const bluetti_transport_event *ev)
 
 static bluetti_options *base_opts(int port, const char *user, const char *pw)
 {
-    bluetti_options *o = bluetti_options_new();
-    CU_ASSERT_FATAL(o != NULL);
-    char p[16];
-    snprintf(p, sizeof p, "%d", port);
-    bluetti_options_set(o, "broker", "localhost");
-    bluetti_options_set(o, "port", p);
-    bluetti_options_set(o, "cert", pki("client.p12"));
-    bluetti_options_set_secret(o, "password", p12_password);
+    bluetti_options *o = mt_tls_opts(port, "client.p12", p12_password);
     if (user) bluetti_options_set(o, "username", user);
     if (pw) bluetti_options_set_secret(o, "mqtt_password", pw);
     return o;
-}
-
-static int env_port(const char *name)
-{
-    const char *v = getenv(name);
-    return v ? atoi(v) : 0;
 }
 
 static int open_t(bluetti_options *o, struct rec *r, void **st, char *detail, size_t len)
@@ -179,7 +146,7 @@ static void test_reads_every_envelope(void)
     struct rec r = { 0 };
     void *st = NULL;
     char detail[512];
-    bluetti_options *o = base_opts(env_port("BT_LIVE_PORT_AUTH"), "app", "apppw");
+    bluetti_options *o = base_opts(mt_env_int("BT_LIVE_PORT_AUTH"), "app", "apppw");
     bluetti_options_add(o, "device_envelope", DEV_OLD "=old");
     bluetti_options_add(o, "device_envelope", DEV_RAW "=raw");
     int rc = open_t(o, &r, &st, detail, sizeof detail);
@@ -211,7 +178,7 @@ static void test_modbus_address_zero(void)
     struct rec r = { 0 };
     void *st = NULL;
     char detail[512];
-    bluetti_options *o = base_opts(env_port("BT_LIVE_PORT_AUTH"), "app", "apppw");
+    bluetti_options *o = base_opts(mt_env_int("BT_LIVE_PORT_AUTH"), "app", "apppw");
     int rc = open_t(o, &r, &st, detail, sizeof detail);
     bluetti_options_free(o);
     CU_ASSERT_EQUAL_FATAL(rc, 0);
@@ -235,7 +202,7 @@ static void test_header_register_correlation(void)
     struct rec r = { 0 }, fr = { 0 };
     void *st = NULL, *forger = NULL;
     char detail[512];
-    int port = env_port("BT_LIVE_PORT_AUTH");
+    int port = mt_env_int("BT_LIVE_PORT_AUTH");
     bluetti_options *o = base_opts(port, "app", "apppw");
     bluetti_options_set(o, "topic_sub", "SUB/{model}/{subsn}-x"); /* no device answers */
     int rc = open_t(o, &r, &st, detail, sizeof detail);
@@ -292,7 +259,7 @@ static void test_credentials_required(void)
     struct rec r = { 0 };
     void *st = NULL;
     char detail[512];
-    int port = env_port("BT_LIVE_PORT_AUTH");
+    int port = mt_env_int("BT_LIVE_PORT_AUTH");
     bluetti_options *o = base_opts(port, "app", "wrong-password");
     CU_ASSERT_EQUAL(open_t(o, &r, &st, detail, sizeof detail), BLUETTI_E_BROKER_REFUSED);
     CU_ASSERT_PTR_NOT_NULL(strstr(detail, "refused the credentials"));
@@ -318,7 +285,7 @@ static void test_totp_at_connect(void)
     char off[32], detail[512];
     struct rec r = { 0 };
     void *st = NULL;
-    bluetti_options *o = base_opts(env_port("BT_LIVE_PORT_AUTH"), "totp-user", NULL);
+    bluetti_options *o = base_opts(mt_env_int("BT_LIVE_PORT_AUTH"), "totp-user", NULL);
     bluetti_options_set_secret(o, "token", "EXAMPLEPART0.EXAMPLESID.sig");
     snprintf(off, sizeof off, "%lld", in_step - local);
     bluetti_options_set(o, "clock_offset_ms", off);
@@ -353,7 +320,7 @@ static void test_options_checked(void)
         struct rec r = { 0 };
         void *st = NULL;
         char detail[512];
-        bluetti_options *o = base_opts(env_port("BT_LIVE_PORT_AUTH"), "app", "apppw");
+        bluetti_options *o = base_opts(mt_env_int("BT_LIVE_PORT_AUTH"), "app", "apppw");
         bluetti_options_set(o, bad[i].key, bad[i].value);
         int rc = open_t(o, &r, &st, detail, sizeof detail);
         CU_ASSERT_EQUAL(rc, BLUETTI_E_INVAL);
@@ -368,7 +335,7 @@ static void test_options_checked(void)
     struct rec r = { 0 };
     void *st = NULL;
     char detail[512];
-    bluetti_options *o = base_opts(env_port("BT_LIVE_PORT_AUTH"), "app", "apppw");
+    bluetti_options *o = base_opts(mt_env_int("BT_LIVE_PORT_AUTH"), "app", "apppw");
     bluetti_options_set(o, "pin_broker_key", "SHA256-" "00112233445566778899aabbccddeeff"
                         "00112233445566778899aabbccddeeff");
     bluetti_options_set(o, "insecure", "true");
@@ -383,7 +350,7 @@ static void test_pin_broker_key(void)
 {
     const char *pin = getenv("BT_LIVE_PIN_OTHERCA");
     CU_ASSERT_FATAL(pin != NULL && strlen(pin) == 64);
-    int port = env_port("BT_LIVE_PORT_OTHERCA");
+    int port = mt_env_int("BT_LIVE_PORT_OTHERCA");
     char detail[512], spec[80];
     struct rec r = { 0 };
     void *st = NULL;
@@ -410,7 +377,7 @@ static void test_pin_broker_key(void)
 
 static void test_seclevel_for_cloud_key(void)
 {
-    int port = env_port("BT_LIVE_PORT_WEAK");
+    int port = mt_env_int("BT_LIVE_PORT_WEAK");
     char detail[512];
     struct rec r = { 0 };
     void *st = NULL;
@@ -454,7 +421,7 @@ static void set_taken(bool on)
 
 static void test_session_taken_at_open(void)
 {
-    int port = env_port("BT_LIVE_PORT_TAKEN");
+    int port = mt_env_int("BT_LIVE_PORT_TAKEN");
     char detail[512];
     struct rec r = { 0 };
     void *st = NULL;
@@ -471,7 +438,7 @@ static void test_session_taken_at_open(void)
 
 static void test_session_taken_holds_off(void)
 {
-    int port = env_port("BT_LIVE_PORT_TAKEN");
+    int port = mt_env_int("BT_LIVE_PORT_TAKEN");
     const char *count_file = getenv("BT_LIVE_COUNT_FILE");
     CU_ASSERT_FATAL(count_file != NULL);
     char detail[512];
@@ -666,9 +633,10 @@ static void test_unit_topics(void)
 
 static int suite_init(void)
 {
-    pki_dir = getenv("BT_LIVE_DIR");
+    const char *dir = getenv("BT_LIVE_DIR");
     p12_password = getenv("BT_MQTT_PASSWORD");
-    return pki_dir && p12_password ? 0 : -1;
+    if (dir) mt_set_pki_dir(dir);
+    return dir && p12_password ? 0 : -1;
 }
 
 static int profile_init(void)
@@ -707,9 +675,11 @@ static int add_suites(void)
 
 int main(int argc, char **argv)
 {
+    for (size_t i = 0; i < sizeof secrets / sizeof secrets[0]; i++) mt_watch_secret(secrets[i]);
+    mt_watch_secret(getenv("BT_MQTT_PASSWORD"));
     reg = bt_registry();
     /* debug level: the secrets must stay out of every line, not only warnings */
-    bluetti_registry_set_log(reg, log_cb, NULL, BLUETTI_LOG_DEBUG);
+    bluetti_registry_set_log(reg, mt_log_cb, NULL, BLUETTI_LOG_DEBUG);
     ops = bluetti_registry_find_transport(reg, "mqtt");
     if (!ops) {
         fprintf(stderr, "test_mqtt_live: the mqtt transport plugin is not built\n");

@@ -5,7 +5,10 @@
  * Options: fill (INT 0..65535, default 4660 = 0x1234), mode ("fill" or
  * "exception": answer with Modbus exception 2), token (SECRET, required,
  * also from $LOOPBACK_TOKEN: open fails unless it is "open-sesame"), and
- * tag (repeatable text, only counted). */
+ * tag (repeatable text, only counted). The cloud keys (login, relay,
+ * relay_port, framing) carry the BLUETTI_OPTION_F_CLOUD_* flags, so an
+ * application with a stored cloud login fills them (tests/integration/cloud/
+ * tool_errors.sh); open logs what it got. */
 #include "config.h"
 
 #include <bluetti/bluetti.h>
@@ -41,6 +44,14 @@ static const bluetti_option_decl lb_options[] = {
       .env = "LOOPBACK_TOKEN", .help = "the access token", .causes = token_causes },
     { .name = "tag", .type = BLUETTI_OPT_STRING, .repeatable = true, .metavar = "TEXT",
       .help = "a label" },
+    { .name = "login", .type = BLUETTI_OPT_FILE, .metavar = "FILE",
+      .flags = BLUETTI_OPTION_F_CLOUD_LOGIN, .help = "a stored cloud login (only logged)" },
+    { .name = "relay", .type = BLUETTI_OPT_STRING, .metavar = "HOST",
+      .flags = BLUETTI_OPTION_F_CLOUD_HOST, .help = "the cloud's broker host (only logged)" },
+    { .name = "relay_port", .type = BLUETTI_OPT_INT, .min = 1, .max = 65535, .metavar = "N",
+      .flags = BLUETTI_OPTION_F_CLOUD_PORT, .help = "the cloud's broker port (only logged)" },
+    { .name = "framing", .type = BLUETTI_OPT_STRING, .metavar = "KIND",
+      .flags = BLUETTI_OPTION_F_CLOUD_ENVELOPE, .help = "the station's envelope (only logged)" },
 };
 
 static int lb_open(const bluetti_transport_env *env, const bluetti_options *opts, void **state,
@@ -62,6 +73,14 @@ static int lb_open(const bluetti_transport_env *env, const bluetti_options *opts
     t->exception = strcmp(bluetti_options_get(opts, "mode"), "exception") == 0;
     bluetti_log(env->log, BLUETTI_LOG_INFO, "transport-loopback", "fill %ld, %zu tag(s)", fill,
                 bluetti_options_count(opts, "tag"));
+    if (bluetti_options_get(opts, "login"))
+        bluetti_log(env->log, BLUETTI_LOG_INFO, "transport-loopback",
+                    "through a cloud login: relay %s:%s, framing %s",
+                    bluetti_options_get(opts, "relay") ? bluetti_options_get(opts, "relay") : "-",
+                    bluetti_options_get(opts, "relay_port") ? bluetti_options_get(opts, "relay_port")
+                                                            : "-",
+                    bluetti_options_get(opts, "framing") ? bluetti_options_get(opts, "framing")
+                                                         : "-");
     *state = t;
     return 0;
 }

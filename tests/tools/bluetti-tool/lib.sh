@@ -9,10 +9,17 @@
 #   expect_plain_err / expect_plain_out   only printable ASCII and newlines
 #                          (no escape sequence or control byte got through)
 #   finish                 exit 1 if anything failed
+#   bt_check_fail MSG      count a failed check and show the last run
+#
+# A test with its own set-up (the cloud tests: their own run, temp dir and
+# trap) sets BT_CHECKS_ONLY=1 and its own $out, $err, $rc and $last before
+# sourcing this file: it then gets bt_check_fail, the expect_* checks and
+# finish, and nothing else is touched.
 #
 # The tool runs as $BLUETTI_TEST_WRAPPER "$BLUETTI_TEST_BUILDDIR/tools/bluetti-tool",
 # so `make check-valgrind` checks every run for leaks and errors.
 
+if [ -z "${BT_CHECKS_ONLY:-}" ]; then
 : "${BLUETTI_TEST_BUILDDIR:=.}"
 : "${BLUETTI_TEST_SRCDIR:=.}"
 : "${BLUETTI_TEST_PLUGIN_DIR:=$BLUETTI_TEST_BUILDDIR/plugins/.libs}"
@@ -67,7 +74,15 @@ once() {
     return 0
 }
 
-fail() {
+# the tool tests' name for a failed check
+fail() { bt_check_fail "$@"; }
+fi
+
+failures=${failures:-0}
+last=${last:-}
+rc=${rc:-0}
+
+bt_check_fail() {
     failures=$((failures + 1))
     echo "FAIL: $*" >&2
     echo "  command: bluetti-tool $last" >&2
@@ -79,46 +94,46 @@ fail() {
 }
 
 expect_rc() {
-    [ "$rc" -eq "$1" ] || fail "expected exit status $1"
+    [ "$rc" -eq "$1" ] || bt_check_fail "expected exit status $1"
 }
 
 expect_out() {
-    grep -Eq -- "$1" "$out" || fail "stdout does not match /$1/"
+    grep -Eq -- "$1" "$out" || bt_check_fail "stdout does not match /$1/"
 }
 
 expect_err() {
-    grep -Eq -- "$1" "$err" || fail "stderr does not match /$1/"
+    grep -Eq -- "$1" "$err" || bt_check_fail "stderr does not match /$1/"
 }
 
 expect_no_out() {
-    if grep -Eq -- "$1" "$out"; then fail "stdout unexpectedly matches /$1/"; fi
+    if grep -Eq -- "$1" "$out"; then bt_check_fail "stdout unexpectedly matches /$1/"; fi
 }
 
 expect_no_err() {
-    if grep -Eq -- "$1" "$err"; then fail "stderr unexpectedly matches /$1/"; fi
+    if grep -Eq -- "$1" "$err"; then bt_check_fail "stderr unexpectedly matches /$1/"; fi
 }
 
 expect_err_lines() {
     n=$(wc -l <"$err" | tr -d ' ')
-    [ "$n" -eq "$1" ] || fail "expected $1 line(s) on stderr, got $n"
+    [ "$n" -eq "$1" ] || bt_check_fail "expected $1 line(s) on stderr, got $n"
 }
 
 expect_err_text() {
-    grep -Fq -- "$1" "$err" || fail "stderr does not hold '$1'"
+    grep -Fq -- "$1" "$err" || bt_check_fail "stderr does not hold '$1'"
 }
 
 expect_plain_err() {
     n=$(LC_ALL=C tr -d '\040-\176\n' <"$err" | wc -c | tr -d ' ')
-    [ "$n" -eq 0 ] || fail "stderr holds $n raw control or non-ASCII byte(s)"
+    [ "$n" -eq 0 ] || bt_check_fail "stderr holds $n raw control or non-ASCII byte(s)"
 }
 
 expect_plain_out() {
     n=$(LC_ALL=C tr -d '\040-\176\n' <"$out" | wc -c | tr -d ' ')
-    [ "$n" -eq 0 ] || fail "stdout holds $n raw control or non-ASCII byte(s)"
+    [ "$n" -eq 0 ] || bt_check_fail "stdout holds $n raw control or non-ASCII byte(s)"
 }
 
 expect_empty_out() {
-    [ ! -s "$out" ] || fail "expected no output on stdout"
+    [ ! -s "$out" ] || bt_check_fail "expected no output on stdout"
 }
 
 # A usage error: exit 2 and one "bluetti-tool: problem; remedy" line.
@@ -135,14 +150,14 @@ expect_json_lines() {
     if command -v python3 >/dev/null 2>&1; then
         python3 -c 'import json, sys
 for line in open(sys.argv[1]):
-    json.loads(line)' "$out" 2>"$tmp/json.err" || { cat "$tmp/json.err" >&2; fail "stdout is not JSON lines"; }
+    json.loads(line)' "$out" 2>"$tmp/json.err" || { cat "$tmp/json.err" >&2; bt_check_fail "stdout is not JSON lines"; }
     elif command -v jq >/dev/null 2>&1; then
-        jq -e . "$out" >/dev/null 2>"$tmp/json.err" || fail "stdout is not JSON"
+        jq -e . "$out" >/dev/null 2>"$tmp/json.err" || bt_check_fail "stdout is not JSON"
     else
-        grep -vq '^{.*}$' "$out" && fail "stdout is not JSON lines"
+        grep -vq '^{.*}$' "$out" && bt_check_fail "stdout is not JSON lines"
     fi
     n=$(wc -l <"$out" | tr -d ' ')
-    [ -z "$1" ] || [ "$n" -eq "$1" ] || fail "expected $1 JSON line(s), got $n"
+    [ -z "$1" ] || [ "$n" -eq "$1" ] || bt_check_fail "expected $1 JSON line(s), got $n"
 }
 
 finish() {

@@ -3,7 +3,7 @@
 # back, values refused before anything is sent (the simulator's frame log
 # stays empty), confirmation, dry run, unverified fields, exception,
 # timeouts with and without effect, and the exit codes 0/1/2/6/7.
-# the tool tests' helpers: where the regrouped tree keeps them, else the old place
+# the tool tests' helpers
 lib="$BLUETTI_TEST_SRCDIR/tests/tools/bluetti-tool/lib.sh"
 . "$lib"
 

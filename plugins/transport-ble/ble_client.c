@@ -178,8 +178,7 @@ static int on_handshake(ble_client *c, const uint8_t *f, size_t n)
     case BLE_CL_WAIT_ACCEPT:
         if (type == MSG_CHALLENGE_ACCEPTED) {
             if (len < 1 || data[0] != 0)
-                return fail(c, "the station refused the challenge reply (message 3): is "
-                               "the keys file's app key right?");
+                return fail(c, "the station refused the challenge reply (message 3)");
             c->state = BLE_CL_WAIT_PEER_KEY;
             return 0;
         }
@@ -232,6 +231,11 @@ static int on_frame(ble_client *c, const uint8_t *f, size_t n)
             c->bad_frames++;
             return 0;
         }
+        /* the temporary key is the only thing that can make a whole
+         * encrypted frame fail its sum */
+        if (ble_hs_parse(plain, len, NULL, NULL, NULL) != 0)
+            return fail(c, "the station's key message does not decrypt: the keys file's app "
+                           "key is not this station's");
         return on_handshake(c, plain, len);
     default:
         return 0;

@@ -18,3 +18,16 @@ BLEPROTO_CPPFLAGS = -I$(top_srcdir)/plugins/transport-ble
 ## The app's fixed keys (data, never code): the plugin's default keys file.
 bledatadir = $(pkgdatadir)/ble
 dist_bledata_DATA = data/ble/app-keys.pem
+
+## The "ble" transport itself: BlueZ through sd-bus. Without libsystemd
+## configure warns and the plugin is not built.
+if HAVE_LIBSYSTEMD
+plugin_LTLIBRARIES += plugins/transport-ble.la
+plugins_transport_ble_la_SOURCES = plugins/transport-ble/transport_ble.c \
+	plugins/transport-ble/ble_bluez.c plugins/transport-ble/ble_bluez.h
+plugins_transport_ble_la_CPPFLAGS = $(AM_CPPFLAGS) $(BTUTIL_CPPFLAGS)
+plugins_transport_ble_la_CFLAGS = $(AM_CFLAGS) $(SYSTEMD_CFLAGS) $(OPENSSL_CFLAGS)
+plugins_transport_ble_la_LDFLAGS = $(PLUGIN_LDFLAGS)
+plugins_transport_ble_la_LIBADD = $(PLUGIN_LIBADD) plugins/libbleproto.la $(BTUTIL_LIBS) \
+	$(SYSTEMD_LIBS) $(OPENSSL_LIBS)
+endif

@@ -709,7 +709,7 @@ static const int enc_causes[] = { BLUETTI_E_TIMEOUT, BLUETTI_E_CONNECT, 0 };
 static const bluetti_option_decl ble_options[] = {
     { .name = "adapter", .type = BLUETTI_OPT_STRING, .default_value = "hci0", .metavar = "HCI",
       .help = "the Bluetooth adapter BlueZ knows (bluetoothctl list)" },
-    { .name = "address", .type = BLUETTI_OPT_STRING, .metavar = "AA:BB:CC:DD:EE:FF",
+    { .name = "address", .type = BLUETTI_OPT_STRING, .metavar = "ADDR",
       .causes = addr_causes,
       .help = "the station's Bluetooth address (without it the device's address, a Bluetooth "
               "address or the serial in the advertised name, finds it)" },

@@ -1,0 +1,171 @@
+#!/bin/sh
+# transport-ble end to end, with no radio: a private D-Bus daemon as the
+# system bus, python-dbusmock's BlueZ template extended with the ff00 GATT
+# service (bluez_bluetti.py) and two bluetti-sim --ble stations behind it:
+# one encrypting (its own signing pair; the client gets its public key),
+# which sends the key message twice and 20-byte notifications, and one
+# plain one that offers only StartNotify and writes without response.
+# bluetti-tool --transport ble reads both, by address and by serial; bad
+# keys, an unknown station and a dropped link are checked too.
+set -u
+
+B=${BLUETTI_TEST_BUILDDIR:-.}
+S=${BLUETTI_TEST_SRCDIR:-.}
+WRAP=${BLUETTI_TEST_WRAPPER:-}
+PLUGDIR=${BLUETTI_TEST_PLUGIN_DIR:-$B/plugins/.libs}
+OPENSSL_BIN=${OPENSSL_BIN:-openssl}
+DEVICES=$S/data/devices
+. "$S/tests/shlib.sh"
+
+if [ ! -f "$PLUGDIR/transport-ble.so" ]; then
+    echo "read.sh: $PLUGDIR/transport-ble.so is not built (configure found no libsystemd)" >&2
+    exit 1
+fi
+PY=
+for p in python3 /usr/bin/python3; do
+    if "$p" -c 'import dbusmock, gi' 2>/dev/null; then PY=$p; break; fi
+done
+if [ -z "$PY" ] || ! command -v dbus-daemon > /dev/null; then
+    echo "read.sh: needs python3-dbusmock and dbus-daemon (apt-get install python3-dbusmock dbus)" >&2
+    exit 1
+fi
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/bluetti-ble.XXXXXX") || exit 1
+pids=
+cleanup() {
+    trap - EXIT INT TERM
+    for p in $pids; do kill -TERM "$p" 2>/dev/null; done
+    for p in $pids; do wait "$p" 2>/dev/null; done
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+trap 'exit 143' INT TERM
+fail() { bt_fail_logs read.sh "$tmp" 30 "$@"; }
+
+# ---- keys: the client's pair, the station's pair, one app key ---------------
+(
+    cd "$tmp" || exit 1
+    for who in client station; do
+        "$OPENSSL_BIN" genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out $who.key &&
+        "$OPENSSL_BIN" pkey -in $who.key -pubout -out $who.pub || exit 1
+    done
+    app=$(head -c 16 /dev/urandom | base64)
+    block() { printf -- '-----BEGIN BLUETTI BLE APP KEY-----\n%s\n-----END BLUETTI BLE APP KEY-----\n' "$1"; }
+    { block "$app"; cat client.key station.pub; } > client.pem
+    { block "$app"; cat station.key client.pub; } > station.pem
+    { block "$(head -c 16 /dev/urandom | base64)"; cat client.key station.pub; } > otherapp.pem
+    { block "$app"; cat client.key client.pub; } > untrusted.pem
+) > "$tmp/openssl.log" 2>&1 || fail "making the test keys failed"
+
+# ---- the system bus and the stations -------------------------------------------
+cat > "$tmp/bus.conf" <<EOF
+<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:dir=$tmp</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+EOF
+dbus-daemon --config-file="$tmp/bus.conf" --nofork --print-address=1 > "$tmp/bus.addr" 2> "$tmp/bus.log" &
+pids="$pids $!"
+bt_wait_for "$tmp/bus.addr" "unix:" 10 $! || fail "dbus-daemon did not start"
+DBUS_SYSTEM_BUS_ADDRESS=$(head -n 1 "$tmp/bus.addr")
+export DBUS_SYSTEM_BUS_ADDRESS
+
+ENC_SN=2345000223861
+PLAIN_SN=2345000100077
+sim() { # NAME SERIAL FAULTS [KEYS]
+    "$B/tools/bluetti-sim" --ble "$tmp/$1.sock" --device "$DEVICES/el100v2.json" --sn "$2" \
+        --ble-faults "$3" ${4:+--ble-keys "$4"} > "$tmp/sim-$1.log" 2>&1 &
+    pids="$pids $!"
+    bt_wait_for "$tmp/sim-$1.log" "ready" 10 $! || fail "bluetti-sim --ble $1 did not start"
+}
+sim enc $ENC_SN "repeat-key,fragment=20" "$tmp/station.pem"
+sim plain $PLAIN_SN "plain,fragment=20"
+sim drop 2345000100078 "fragment=20,drop=3" "$tmp/station.pem"
+
+params=$(cat <<EOF
+{"trace": "$tmp/trace.log", "stations": [
+ {"address": "C8:47:8C:00:00:01", "name": "EL100V2$ENC_SN", "socket": "$tmp/enc.sock",
+  "encrypted": true, "rssi": -58},
+ {"address": "C8:47:8C:00:00:02", "name": "EL100V2$PLAIN_SN", "socket": "$tmp/plain.sock",
+  "encrypted": false, "rssi": -71, "acquire": false, "write_flags": ["write-without-response"]},
+ {"address": "C8:47:8C:00:00:03", "name": "EL100V22345000100078", "socket": "$tmp/drop.sock",
+  "encrypted": true, "rssi": -80}
+]}
+EOF
+)
+"$PY" -m dbusmock --template "$S/tests/integration/ble/bluez_bluetti.py" -p "$params" \
+    > "$tmp/bluez.log" 2>&1 &
+pids="$pids $!"
+bt_wait_for "$tmp/trace.log" "ready" 15 $! || fail "the BlueZ stand-in did not start"
+
+# ---- the tool -----------------------------------------------------------------
+failures=0
+tool() {
+    $WRAP "$B/tools/bluetti-tool" --no-plugin-search --plugin-dir "$PLUGDIR" --transport ble \
+        --connect-timeout 8 "$@" > "$tmp/out" 2> "$tmp/err"
+    rc=$?
+}
+check() { # DESCRIPTION: the last run's exit status and output
+    if ! eval "$2"; then
+        echo "read.sh: FAIL: $1" >&2
+        sed 's/^/  out: /' "$tmp/out" >&2
+        sed 's/^/  err: /' "$tmp/err" >&2
+        failures=$((failures + 1))
+    fi
+}
+has() { grep -Eq -- "$1" "$tmp/out"; }
+says() { grep -Fq -- "$1" "$tmp/err"; }
+traced() { grep -Fq -- "$1" "$tmp/trace.log"; }
+
+# encrypted, by address: the handshake with a repeated key message, 20-byte
+# notifications reassembled, AcquireNotify, writes with response
+tool --address C8:47:8C:00:00:01 --keys "$tmp/client.pem" read --blocks 100
+check "encrypted read by address" '[ $rc -eq 0 ] && has "^  device_model +EL100V2" && has "^  soc +[0-9]+ +%"'
+check "AcquireNotify was used" 'traced acquire-notify'
+check "writes with response" 'traced "write request"'
+check "20-byte notifications" 'traced "notify 20"'
+check "the station repeated its key message" 'grep -Fq "message 4 sent again" "$tmp/sim-enc.log"'
+check "the repeat got the same bytes" '! grep -Fq "other bytes" "$tmp/sim-enc.log"'
+
+# encrypted, by serial (found in the advertised name), keys from the environment
+BLUETTI_BLE_KEYS=$tmp/client.pem tool --sn $ENC_SN read --blocks 100
+check "encrypted read by serial" '[ $rc -eq 0 ] && has "^  device_model +EL100V2"'
+
+# plain: StartNotify + PropertiesChanged, writes without response, auto
+# falling back after the challenge wait
+: > "$tmp/trace.log"
+tool --address C8:47:8C:00:00:02 --challenge-timeout 0.3 --keys "$tmp/client.pem" read --blocks 100
+check "plain read (auto)" '[ $rc -eq 0 ] && has "^  device_model +EL100V2"'
+check "StartNotify was used" 'traced start-notify && ! traced acquire-notify'
+check "writes without response" 'traced "write command" && ! traced "write request"'
+tool --address C8:47:8C:00:00:02 --encryption off --json read --blocks 100
+check "plain read (off)" '[ $rc -eq 0 ] && has "\"transport\": \"ble\""'
+
+# a dropped link: the transport reconnects and redoes the handshake
+: > "$tmp/trace.log"
+tool --address C8:47:8C:00:00:03 --keys "$tmp/client.pem" read
+check "read across a dropped link" '[ $rc -eq 0 ] && has "^block 6000 "'
+check "the link was dropped and made again" 'traced "sim closed the link" && [ $(grep -c acquire-notify "$tmp/trace.log") -ge 2 ]'
+
+# what goes wrong, said clearly
+tool --address C8:47:8C:00:00:01 --keys "$tmp/otherapp.pem" read --blocks 100
+check "wrong app key" '[ $rc -ne 0 ] && says "app key is not this station'"'"'s"'
+tool --address C8:47:8C:00:00:01 --keys "$tmp/untrusted.pem" read --blocks 100
+check "untrusted station key" '[ $rc -ne 0 ] && says "does not verify"'
+tool --address C8:47:8C:00:00:09 --scan-timeout 0.2 --keys "$tmp/client.pem" read --blocks 100
+check "unknown station" '[ $rc -ne 0 ] && says "no station with address C8:47:8C:00:00:09"'
+tool --address C8:47 --keys "$tmp/client.pem" read
+check "bad address" '[ $rc -eq 2 ] && says "not a Bluetooth address"'
+tool --address C8:47:8C:00:00:01 --keys "$tmp/nothere.pem" read
+check "missing keys file" '[ $rc -ne 0 ] && says "nothere.pem"'
+
+[ $failures -eq 0 ] || fail "$failures check(s) failed"
+exit 0

@@ -61,6 +61,7 @@ struct ble {
     sd_bus *bus;
     char adapter_path[64];
     char *bt_address;            /* option address, or NULL */
+    char *keys_path;             /* option keys, or NULL (environment, installed file) */
     ble_keys keys;
     bool have_keys;
     int encryption, write_type, notify_mode;
@@ -481,6 +482,7 @@ static void ble_close(void *state)
     if (t->epfd >= 0) close(t->epfd);
     if (t->have_keys) ble_keys_clear(&t->keys);
     free(t->bt_address);
+    free(t->keys_path);
     free(t);
 }
 
@@ -495,9 +497,10 @@ static const char *const enc_values[] = { "auto", "on", "off", NULL };
 static const char *const wt_values[] = { "auto", "request", "command", NULL };
 static const char *const nt_values[] = { "auto", "acquire", "start", NULL };
 
-static int load_keys(struct ble *t, const bluetti_options *opts, char *detail, size_t dlen)
+static int load_keys(struct ble *t, char *detail, size_t dlen)
 {
-    const char *path = bluetti_options_get(opts, "keys");
+    if (t->have_keys || t->encryption == ENC_OFF) return 0;
+    const char *path = t->keys_path;
     const char *env = getenv("BLUETTI_BLE_KEYS");
     if (!path && env && *env) path = env;
     if (!path) path = BLUETTI_DATADIR "/ble/app-keys.pem";
@@ -534,7 +537,9 @@ static int ble_open(const bluetti_transport_env *env, const bluetti_options *opt
         rc = BLUETTI_E_INVAL;
     }
     if (rc == 0 && addr && !(t->bt_address = strdup(addr))) rc = BLUETTI_E_NOMEM;
-    if (rc == 0 && t->encryption != ENC_OFF) rc = load_keys(t, opts, detail, dlen);
+    /* the keys are read when the first station is attached (a scan needs none) */
+    const char *keys = bluetti_options_get(opts, "keys");
+    if (rc == 0 && keys && !(t->keys_path = strdup(keys))) rc = BLUETTI_E_NOMEM;
     if (rc == 0) {
         int r = sd_bus_open_system(&t->bus);
         if (r < 0) {
@@ -583,6 +588,14 @@ static int ble_attach(void *state, const char *address)
     struct station **nv = realloc(t->st, (t->n_st + 1) * sizeof *nv);
     if (!nv) return BLUETTI_E_NOMEM;
     t->st = nv;
+    char detail[512] = "";
+    int krc = load_keys(t, detail, sizeof detail);
+    if (krc) {
+        bluetti_log(t->env.log, BLUETTI_LOG_ERROR, SRC, "%s", detail);
+        /* a keys file that is there but wrong is still a local file problem
+         * (BLUETTI_E_INVAL would read as a bad device address) */
+        return krc == BLUETTI_E_NOMEM ? krc : BLUETTI_E_IO;
+    }
     struct station *s = calloc(1, sizeof *s);
     if (!s) return BLUETTI_E_NOMEM;
     s->t = t;
@@ -591,7 +604,6 @@ static int ble_attach(void *state, const char *address)
     int rc = (s->address = strdup(address)) ? 0 : BLUETTI_E_NOMEM;
     if (rc == 0) rc = ble_client_new(t->have_keys ? &t->keys : NULL, t->encryption != ENC_OFF,
                                      &io, &s->client);
-    char detail[512] = "";
     /* listed before connecting: io_wait() drains its notify socket */
     if (rc == 0) t->st[t->n_st++] = s;
     if (rc == 0 && (rc = connect_station(t, s, detail, sizeof detail)) != 0) {
@@ -702,6 +714,57 @@ static const char *ble_remedy(int err)
     }
 }
 
+/* The model part of an advertised name: up to its last "V2" ("EL100V2…",
+ * "Elite 200 V2…"), else the name without the serial digits at its end
+ * ("EL10…" keeps "EL10" only when a 13-digit serial follows). A hint for
+ * the user; the model register says what the station is. */
+static void model_hint(const char *name, char *out, size_t cap)
+{
+    size_t n = strlen(name), cut = n;
+    for (size_t i = n; i >= 2; i--)
+        if (name[i - 2] == 'V' && name[i - 1] == '2') {
+            cut = i;
+            break;
+        }
+    if (cut == n) {
+        size_t digits = 0;
+        while (digits < n && name[n - 1 - digits] >= '0' && name[n - 1 - digits] <= '9') digits++;
+        cut = digits >= 13 ? n - 13 : n - digits;
+    }
+    if (cut >= cap) cut = cap - 1;
+    memcpy(out, name, cut);
+    out[cut] = '\0';
+}
+
+/* Scan, then report every station that advertises the ff00 service. */
+static int ble_discover(void *state, double timeout_s, bluetti_discover_cb found, void *userdata)
+{
+    struct ble *t = state;
+    if (!t || !found) return BLUETTI_E_INVAL;
+    char detail[512] = "";
+    int rc = ble_bz_scan(t->bus, t->adapter_path, timeout_s > 0 ? timeout_s : t->scan_timeout,
+                         detail, sizeof detail);
+    ble_bz_objects o;
+    if (rc == 0) rc = ble_bz_objects_get(t->bus, t->adapter_path, &o, detail, sizeof detail);
+    if (rc) {
+        bluetti_log(t->env.log, BLUETTI_LOG_ERROR, SRC, "scan: %s", detail);
+        return rc;
+    }
+    for (size_t i = 0; i < o.n_devs; i++) {
+        const ble_bz_device *d = &o.devs[i];
+        if (!d->has_service) continue;
+        char hint[sizeof d->name];
+        model_hint(d->name, hint, sizeof hint);
+        bluetti_discovered e = { .address = d->address, .name = d->name[0] ? d->name : NULL,
+                                 .model_hint = hint[0] ? hint : NULL,
+                                 .encrypted = d->encrypted ? 1 : d->has_mfr_data ? 0 : -1,
+                                 .has_rssi = d->has_rssi, .rssi = d->rssi };
+        found(userdata, &e);
+    }
+    ble_bz_objects_free(&o);
+    return 0;
+}
+
 static const int keys_causes[] = { BLUETTI_E_IO, BLUETTI_E_INVAL, BLUETTI_E_CONNECT, 0 };
 static const int addr_causes[] = { BLUETTI_E_NOTFOUND, BLUETTI_E_INVAL, 0 };
 static const int enc_causes[] = { BLUETTI_E_TIMEOUT, BLUETTI_E_CONNECT, 0 };
@@ -747,6 +810,7 @@ static const bluetti_transport_ops ble_ops = {
     .flags = BLUETTI_TRANSPORT_F_ANY_ADDRESS,
     .next_timeout_ms = ble_next_timeout_ms,
     .remedy = ble_remedy,
+    .discover = ble_discover,
 };
 
 static int ble_init(bluetti_registry *reg)

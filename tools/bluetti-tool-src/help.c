@@ -17,6 +17,7 @@ const command commands[] = {
     { "listen", "read blocks again and again until stopped", cmd_listen, help_listen,
       listen_opts },
     { "raw", "read one block and show the Modbus frames too", cmd_raw, help_raw, raw_opts },
+    { "scan", "list the devices the transport can reach", cmd_scan, help_scan, scan_opts },
     { "decode", "decode a captured payload (no device needed)", cmd_decode, help_decode,
       decode_opts },
     { "describe", "show how a block is laid out, field by field", cmd_describe, help_describe,

@@ -102,7 +102,7 @@ params=$(cat <<EOF
 EOF
 )
 "$PY" -m dbusmock --template "$S/tests/integration/ble/bluez_bluetti.py" -p "$params" \
-    > "$tmp/bluez.log" 2>&1 &
+    -l "$tmp/bluez-calls.log" > "$tmp/bluez.log" 2>&1 &
 pids="$pids $!"
 bt_wait_for "$tmp/trace.log" "ready" 15 $! || fail "the BlueZ stand-in did not start"
 
@@ -166,6 +166,19 @@ tool --address C8:47 --keys "$tmp/client.pem" read
 check "bad address" '[ $rc -eq 2 ] && says "not a Bluetooth address"'
 tool --address C8:47:8C:00:00:01 --keys "$tmp/nothere.pem" read
 check "missing keys file" '[ $rc -ne 0 ] && says "nothere.pem"'
+
+printf 'not a keys file\n' > "$tmp/garbage.pem"
+tool --address C8:47:8C:00:00:01 --keys "$tmp/garbage.pem" read
+check "a file that holds no keys" '[ $rc -ne 0 ] && says "no BLUETTI BLE APP KEY block" && ! says "serial number"'
+
+# scan: address, name, model hint, encryption, signal (no keys needed)
+tool scan --seconds 0.2
+check "scan lists the stations" '[ $rc -eq 0 ] &&
+    has "^C8:47:8C:00:00:01 +EL100V2$ENC_SN +EL100V2 +yes +-58 dBm$" &&
+    has "^C8:47:8C:00:00:02 +EL100V2$PLAIN_SN +EL100V2 +unknown +-71 dBm$"'
+tool --json scan
+check "scan --json" '[ $rc -eq 0 ] && has "\"address\": \"C8:47:8C:00:00:03\", \"name\": \"EL100V22345000100078\", \"model_hint\": \"EL100V2\", \"encrypted\": true, \"rssi\": -80"'
+check "scan ran a discovery" 'grep -q StartDiscovery "$tmp/bluez-calls.log" && grep -q StopDiscovery "$tmp/bluez-calls.log"'
 
 [ $failures -eq 0 ] || fail "$failures check(s) failed"
 exit 0

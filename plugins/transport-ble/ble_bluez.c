@@ -287,8 +287,8 @@ int ble_bz_scan(sd_bus *bus, const char *adapter_path, double timeout_s, char *d
     int rc = ble_bz_call(bus, adapter_path, ADAPTER_IFACE, "StartDiscovery", 5, detail, detail_len);
     if (rc) return rc;
     double end = bt_now() + timeout_s;
-    for (double now = bt_now(); now < end; now = bt_now())
-        if (ble_bz_pump(bus, end - now) < 0) break;
+    double left = timeout_s;
+    while (left > 0 && ble_bz_pump(bus, left) >= 0) left = end - bt_now();
     return ble_bz_call(bus, adapter_path, ADAPTER_IFACE, "StopDiscovery", 5, NULL, 0);
 }
 
@@ -332,6 +332,21 @@ int ble_bz_write(sd_bus *bus, const char *char_path, const uint8_t *p, size_t n,
     if (r >= 0) r = sd_bus_call_async(bus, NULL, m, cb, userdata, usec(10));
     sd_bus_message_unref(m);
     return r < 0 ? BLUETTI_E_DISCONNECTED : 0;
+}
+
+int ble_bz_changed(sd_bus_message *m, const char *prop)
+{
+    const char *iface = NULL;
+    int r = sd_bus_message_read(m, "s", &iface);
+    if (r >= 0) r = sd_bus_message_enter_container(m, 'a', "{sv}");
+    while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
+        const char *name = NULL;
+        r = sd_bus_message_read(m, "s", &name);
+        if (r >= 0 && !strcmp(name, prop)) return 1;
+        if (r >= 0) r = sd_bus_message_skip(m, "v");
+        if (r >= 0) r = sd_bus_message_exit_container(m);
+    }
+    return r;
 }
 
 int ble_bz_pump(sd_bus *bus, double timeout_s)

@@ -70,6 +70,10 @@ int ble_bz_acquire_notify(sd_bus *bus, const char *char_path, int *fd, uint16_t 
 /* WriteValue(p, {type}) without waiting for the reply: cb gets it. */
 int ble_bz_write(sd_bus *bus, const char *char_path, const uint8_t *p, size_t n,
                  bool with_response, sd_bus_message_handler_t cb, void *userdata);
+/* Whether a PropertiesChanged signal (s a{sv} as) changes prop: 1 with m
+ * positioned at its variant, 0 when it does not, < 0 for a malformed
+ * signal. */
+int ble_bz_changed(sd_bus_message *m, const char *prop);
 /* Run the bus until nothing is left to do, or wait up to timeout_s for
  * traffic first. */
 int ble_bz_pump(sd_bus *bus, double timeout_s);

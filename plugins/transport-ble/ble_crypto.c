@@ -66,7 +66,7 @@ int ble_aes_cbc(bool encrypt, const uint8_t *key, size_t key_len, const uint8_t 
     int n = 0, m = 0, ok = EVP_CipherInit_ex(ctx, c, NULL, key, iv, encrypt ? 1 : 0) == 1 &&
                           EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
                           EVP_CipherUpdate(ctx, out, &n, in, (int)len) == 1 &&
-                          EVP_CipherFinal_ex(ctx, out + n, &m) == 1 && (size_t)(n + m) == len;
+                          EVP_CipherFinal_ex(ctx, out + n, &m) == 1 && (size_t)n + (size_t)m == len;
     EVP_CIPHER_CTX_free(ctx);
     return ok ? 0 : BLUETTI_E_INVAL;
 }

@@ -122,24 +122,11 @@ static int on_value(sd_bus_message *m, void *userdata, sd_bus_error *ret)
 {
     (void)ret;
     struct station *s = userdata;
-    const char *iface = NULL;
-    int r = sd_bus_message_read(m, "s", &iface);
-    if (r >= 0) r = sd_bus_message_enter_container(m, 'a', "{sv}");
-    while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-        const char *prop = NULL;
-        r = sd_bus_message_read(m, "s", &prop);
-        if (r >= 0 && !strcmp(prop, "Value")) {
-            const void *p = NULL;
-            size_t n = 0;
-            r = sd_bus_message_enter_container(m, 'v', "ay");
-            if (r >= 0) r = sd_bus_message_read_array(m, 'y', &p, &n);
-            if (r >= 0) r = sd_bus_message_exit_container(m);
-            if (r >= 0 && n) feed(s, p, n);
-        } else if (r >= 0) {
-            r = sd_bus_message_skip(m, "v");
-        }
-        if (r >= 0) r = sd_bus_message_exit_container(m);
-    }
+    const void *p = NULL;
+    size_t n = 0;
+    if (ble_bz_changed(m, "Value") == 1 && sd_bus_message_enter_container(m, 'v', "ay") >= 0 &&
+        sd_bus_message_read_array(m, 'y', &p, &n) >= 0 && n)
+        feed(s, p, n);
     return 0;
 }
 
@@ -148,23 +135,10 @@ static int on_device(sd_bus_message *m, void *userdata, sd_bus_error *ret)
 {
     (void)ret;
     struct station *s = userdata;
-    const char *iface = NULL;
-    int r = sd_bus_message_read(m, "s", &iface);
-    if (r >= 0) r = sd_bus_message_enter_container(m, 'a', "{sv}");
-    bool gone = false;
-    while (r >= 0 && (r = sd_bus_message_enter_container(m, 'e', "sv")) > 0) {
-        const char *prop = NULL;
-        r = sd_bus_message_read(m, "s", &prop);
-        int b = 1;
-        if (r >= 0 && !strcmp(prop, "Connected")) {
-            r = sd_bus_message_read(m, "v", "b", &b);
-            if (r >= 0 && !b) gone = true;
-        } else if (r >= 0) {
-            r = sd_bus_message_skip(m, "v");
-        }
-        if (r >= 0) r = sd_bus_message_exit_container(m);
-    }
-    if (gone && s->up) link_down(s, "the station disconnected");
+    int b = 1;
+    if (ble_bz_changed(m, "Connected") == 1 && sd_bus_message_read(m, "v", "b", &b) >= 0 && !b &&
+        s->up)
+        link_down(s, "the station disconnected");
     return 0;
 }
 

@@ -80,10 +80,12 @@ export DBUS_SYSTEM_BUS_ADDRESS
 
 ENC_SN=2345000223861
 PLAIN_SN=2345000100077
+sims=
 sim() { # NAME SERIAL FAULTS [KEYS]
     "$B/tools/bluetti-sim" --ble "$tmp/$1.sock" --device "$DEVICES/el100v2.json" --sn "$2" \
         --ble-faults "$3" ${4:+--ble-keys "$4"} > "$tmp/sim-$1.log" 2>&1 &
     pids="$pids $!"
+    sims="$sims $!"
     bt_wait_for "$tmp/sim-$1.log" "ready" 10 $! || fail "bluetti-sim --ble $1 did not start"
 }
 sim enc $ENC_SN "repeat-key,fragment=20" "$tmp/station.pem"
@@ -112,6 +114,11 @@ tool() {
     $WRAP "$B/tools/bluetti-tool" --no-plugin-search --plugin-dir "$PLUGDIR" --transport ble \
         --connect-timeout 8 "$@" > "$tmp/out" 2> "$tmp/err"
     rc=$?
+    if grep -q "Sanitizer\|definitely lost" "$tmp/err"; then
+        echo "read.sh: FAIL: memory errors in bluetti-tool $*" >&2
+        cat "$tmp/err" >&2
+        failures=$((failures + 1))
+    fi
 }
 check() { # DESCRIPTION: the last run's exit status and output
     if ! eval "$2"; then
@@ -179,6 +186,18 @@ check "scan lists the stations" '[ $rc -eq 0 ] &&
 tool --json scan
 check "scan --json" '[ $rc -eq 0 ] && has "\"address\": \"C8:47:8C:00:00:03\", \"name\": \"EL100V22345000100078\", \"model_hint\": \"EL100V2\", \"encrypted\": true, \"rssi\": -80"'
 check "scan ran a discovery" 'grep -q StartDiscovery "$tmp/bluez-calls.log" && grep -q StopDiscovery "$tmp/bluez-calls.log"'
+
+# the simulators stop cleanly on SIGTERM, without memory errors
+for p in $sims; do
+    kill -TERM "$p"
+    wait "$p"
+    st=$?
+    [ $st -eq 0 ] || { echo "read.sh: FAIL: bluetti-sim $p exited with $st" >&2; failures=$((failures + 1)); }
+done
+if grep -l "Sanitizer\|runtime error" "$tmp"/sim-*.log >&2; then
+    echo "read.sh: FAIL: memory errors in bluetti-sim (the logs above)" >&2
+    failures=$((failures + 1))
+fi
 
 [ $failures -eq 0 ] || fail "$failures check(s) failed"
 exit 0

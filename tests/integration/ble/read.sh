@@ -91,6 +91,7 @@ sim() { # NAME SERIAL FAULTS [KEYS]
 sim enc $ENC_SN "repeat-key,fragment=20" "$tmp/station.pem"
 sim plain $PLAIN_SN "plain,fragment=20"
 sim drop 2345000100078 "fragment=20,drop=3" "$tmp/station.pem"
+sim silent 2345000100079 "silent" "$tmp/station.pem"
 
 params=$(cat <<EOF
 {"trace": "$tmp/trace.log", "stations": [
@@ -99,7 +100,9 @@ params=$(cat <<EOF
  {"address": "C8:47:8C:00:00:02", "name": "EL100V2$PLAIN_SN", "socket": "$tmp/plain.sock",
   "encrypted": false, "rssi": -71, "acquire": false, "write_flags": ["write-without-response"]},
  {"address": "C8:47:8C:00:00:03", "name": "EL100V22345000100078", "socket": "$tmp/drop.sock",
-  "encrypted": true, "rssi": -80}
+  "encrypted": true, "rssi": -80},
+ {"address": "C8:47:8C:00:00:04", "name": "EL100V22345000100079", "socket": "$tmp/silent.sock",
+  "encrypted": true, "rssi": -66}
 ]}
 EOF
 )
@@ -142,6 +145,12 @@ check "20-byte notifications" 'traced "notify 20"'
 check "the station repeated its key message" 'grep -Fq "message 4 sent again" "$tmp/sim-enc.log"'
 check "the repeat got the same bytes" '! grep -Fq "other bytes" "$tmp/sim-enc.log"'
 
+# one link across polls: three rounds, one connection and one handshake
+: > "$tmp/trace.log"
+tool --address C8:47:8C:00:00:01 --keys "$tmp/client.pem" --json listen --blocks 100 --interval 0.2 --count 3
+check "listen: three rounds" '[ $rc -eq 0 ] && [ $(grep -c "\"block\": 100" "$tmp/out") -eq 3 ]'
+check "listen: one connection" '[ $(grep -c "^connect$" "$tmp/trace.log") -eq 1 ] && [ $(grep -c acquire-notify "$tmp/trace.log") -eq 1 ]'
+
 # encrypted, by serial (found in the advertised name), keys from the environment
 BLUETTI_BLE_KEYS=$tmp/client.pem tool --sn $ENC_SN read --blocks 100
 check "encrypted read by serial" '[ $rc -eq 0 ] && has "^  device_model +EL100V2"'
@@ -174,6 +183,8 @@ check "bad address" '[ $rc -eq 2 ] && says "not a Bluetooth address"'
 tool --address C8:47:8C:00:00:01 --keys "$tmp/nothere.pem" read
 check "missing keys file" '[ $rc -ne 0 ] && says "nothere.pem"'
 
+tool --address C8:47:8C:00:00:04 --keys "$tmp/client.pem" --connect-timeout 1 read --blocks 100
+check "a station silent after connect" '[ $rc -ne 0 ] && says "no challenge came"'
 printf 'not a keys file\n' > "$tmp/garbage.pem"
 tool --address C8:47:8C:00:00:01 --keys "$tmp/garbage.pem" read
 check "a file that holds no keys" '[ $rc -ne 0 ] && says "no BLUETTI BLE APP KEY block" && ! says "serial number"'
@@ -183,7 +194,7 @@ tool scan --seconds 0.2
 check "scan lists the stations" '[ $rc -eq 0 ] &&
     has "^C8:47:8C:00:00:01 +EL100V2$ENC_SN +EL100V2 +yes +-58 dBm$" &&
     has "^C8:47:8C:00:00:02 +EL100V2$PLAIN_SN +EL100V2 +unknown +-71 dBm$"'
-tool --json scan
+tool --json --scan-timeout 0.3 scan
 check "scan --json" '[ $rc -eq 0 ] && has "\"address\": \"C8:47:8C:00:00:03\", \"name\": \"EL100V22345000100078\", \"model_hint\": \"EL100V2\", \"encrypted\": true, \"rssi\": -80"'
 check "scan ran a discovery" 'grep -q StartDiscovery "$tmp/bluez-calls.log" && grep -q StopDiscovery "$tmp/bluez-calls.log"'
 

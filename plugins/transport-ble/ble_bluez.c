@@ -321,15 +321,15 @@ int ble_bz_acquire_notify(sd_bus *bus, const char *char_path, int *fd, uint16_t 
     return rc;
 }
 
-int ble_bz_write(sd_bus *bus, const char *char_path, const uint8_t *p, size_t n,
-                 bool with_response, sd_bus_message_handler_t cb, void *userdata)
+int ble_bz_write(sd_bus *bus, sd_bus_slot **slot, const char *char_path, const uint8_t *p,
+                 size_t n, bool with_response, sd_bus_message_handler_t cb, void *userdata)
 {
     sd_bus_message *m = NULL;
     int r = sd_bus_message_new_method_call(bus, &m, BLUEZ, char_path, CHAR_IFACE, "WriteValue");
     if (r >= 0) r = sd_bus_message_append_array(m, 'y', p, n);
     if (r >= 0) r = sd_bus_message_append(m, "a{sv}", 1, "type", "s",
                                           with_response ? "request" : "command");
-    if (r >= 0) r = sd_bus_call_async(bus, NULL, m, cb, userdata, usec(10));
+    if (r >= 0) r = sd_bus_call_async(bus, slot, m, cb, userdata, usec(10));
     sd_bus_message_unref(m);
     return r < 0 ? BLUETTI_E_DISCONNECTED : 0;
 }

@@ -67,9 +67,10 @@ int ble_bz_device_bool(sd_bus *bus, const char *device_path, const char *prop, b
 /* AcquireNotify: *fd (owned by the caller) and the MTU. BLUETTI_E_UNSUPPORTED
  * when the characteristic does not offer it. */
 int ble_bz_acquire_notify(sd_bus *bus, const char *char_path, int *fd, uint16_t *mtu);
-/* WriteValue(p, {type}) without waiting for the reply: cb gets it. */
-int ble_bz_write(sd_bus *bus, const char *char_path, const uint8_t *p, size_t n,
-                 bool with_response, sd_bus_message_handler_t cb, void *userdata);
+/* WriteValue(p, {type}) without waiting for the reply: cb gets it.
+ * *slot (owned by the caller) cancels the callback when unreferenced. */
+int ble_bz_write(sd_bus *bus, sd_bus_slot **slot, const char *char_path, const uint8_t *p,
+                 size_t n, bool with_response, sd_bus_message_handler_t cb, void *userdata);
 /* Whether a PropertiesChanged signal (s a{sv} as) changes prop: 1 with m
  * positioned at its variant, 0 when it does not, < 0 for a malformed
  * signal. */

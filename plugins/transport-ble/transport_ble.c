@@ -49,6 +49,10 @@ struct station {
     bool with_response;
     int nfd;                     /* AcquireNotify socket, or -1 */
     sd_bus_slot *value_slot, *dev_slot;
+    /* writes whose reply is pending: freed with the station, so that no
+     * reply reaches a station that is gone */
+    sd_bus_slot **writes;
+    size_t n_writes;
     ble_client *client;
     bool up;                     /* handshake done, frames flow */
     bool reconnect;              /* down: a reconnect is due at `due` */
@@ -76,10 +80,22 @@ static void link_down(struct station *s, const char *why);
 
 /* ---- the client's I/O ---------------------------------------------------------- */
 
+/* Forget the pending write `slot` (its reply came). */
+static void write_done(struct station *s, sd_bus_slot *slot)
+{
+    for (size_t i = 0; i < s->n_writes; i++) {
+        if (s->writes[i] != slot) continue;
+        sd_bus_slot_unref(slot);
+        s->writes[i] = s->writes[--s->n_writes];
+        return;
+    }
+}
+
 static int on_write_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret)
 {
     (void)ret;
     struct station *s = userdata;
+    write_done(s, sd_bus_get_current_slot(s->t->bus));
     const sd_bus_error *e = sd_bus_message_get_error(m);
     if (e) {
         bluetti_log(s->t->env.log, BLUETTI_LOG_WARN, SRC, "%s: write to ff02 failed: %s",
@@ -96,7 +112,15 @@ static int on_write_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret)
 static int client_write(void *userdata, const uint8_t *p, size_t n)
 {
     struct station *s = userdata;
-    return ble_bz_write(s->t->bus, s->write_path, p, n, s->with_response, on_write_reply, s);
+    // NOLINTNEXTLINE(bugprone-sizeof-expression): *nv is the element, a pointer
+    sd_bus_slot **nv = realloc(s->writes, (s->n_writes + 1) * sizeof *nv);
+    if (!nv) return BLUETTI_E_NOMEM;
+    s->writes = nv;
+    sd_bus_slot *slot = NULL;
+    int rc = ble_bz_write(s->t->bus, &slot, s->write_path, p, n, s->with_response,
+                          on_write_reply, s);
+    if (rc == 0) s->writes[s->n_writes++] = slot;
+    return rc;
 }
 
 static void client_frame(void *userdata, const uint8_t *p, size_t n)
@@ -441,6 +465,8 @@ static void station_free(struct station *s)
 {
     if (!s) return;
     teardown(s, true);
+    for (size_t i = 0; i < s->n_writes; i++) sd_bus_slot_unref(s->writes[i]);
+    free(s->writes);
     ble_client_free(s->client);
     free(s->address);
     free(s);

@@ -364,6 +364,79 @@ static void test_reassembly(void)
     CU_ASSERT_EQUAL(rx.n, sizeof junk);
 }
 
+struct capture {
+    uint8_t last[BLE_MAX_WIRE];
+    size_t len;
+    unsigned writes, frames;
+};
+
+static int cap_write(void *u, const uint8_t *p, size_t n)
+{
+    struct capture *c = u;
+    memcpy(c->last, p, n);
+    c->len = n;
+    c->writes++;
+    return 0;
+}
+
+static void cap_frame(void *u, const uint8_t *p, size_t n)
+{
+    (void)p;
+    (void)n;
+    ((struct capture *)u)->frames++;
+}
+
+static void feed_hex(ble_client *c, const char *hex)
+{
+    size_t n;
+    uint8_t *p = bt_hex(hex, &n);
+    ble_client_feed(c, p, n);
+    free(p);
+}
+
+/* The client's first steps on hand-made station messages: T3's challenge
+ * gives T3's reply; messages out of turn are counted, not obeyed; a
+ * refused reply fails the handshake with the reason. */
+static void test_client_steps(void)
+{
+    ble_keys k;
+    char why[256] = "";
+    CU_ASSERT_EQUAL_FATAL(ble_keys_load(bt_src_path("data/ble/app-keys.pem"), &k, why, sizeof why), 0);
+    struct capture cap = { .len = 0 };
+    ble_client_io io = { .write = cap_write, .frame = cap_frame, .userdata = &cap };
+    ble_client *c = NULL;
+    CU_ASSERT_EQUAL_FATAL(ble_client_new(&k, true, &io, &c), 0);
+    feed_hex(c, "2a2a0301000004"); /* accepted, before any challenge */
+    CU_ASSERT_EQUAL(ble_client_state(c), BLE_CL_WAIT_CHALLENGE);
+    uint64_t bad = 0;
+    ble_client_stats(c, &bad, NULL);
+    CU_ASSERT_EQUAL(bad, 1u);
+    CU_ASSERT_EQUAL(cap.writes, 0u);
+    feed_hex(c, "2a2a01"); /* a challenge in two notifications */
+    feed_hex(c, "04010203040" "00f");
+    CU_ASSERT_EQUAL(ble_client_state(c), BLE_CL_WAIT_ACCEPT);
+    CU_ASSERT_EQUAL(cap.writes, 1u);
+    CU_ASSERT(eq_hex(cap.last, cap.len, "2a2a020430bba9ca0264"));
+    feed_hex(c, "2a2a0301010005"); /* status 1: refused */
+    CU_ASSERT_EQUAL(ble_client_state(c), BLE_CL_FAILED);
+    CU_ASSERT_PTR_NOT_NULL(strstr(ble_client_error(c), "refused the challenge reply"));
+    /* a new connection starts over */
+    ble_client_reset(c, true);
+    CU_ASSERT_EQUAL(ble_client_state(c), BLE_CL_WAIT_CHALLENGE);
+    CU_ASSERT_STRING_EQUAL(ble_client_error(c), "");
+    feed_hex(c, "2a2a010401020304000f");
+    feed_hex(c, "2a2a0301000004");
+    CU_ASSERT_EQUAL(ble_client_state(c), BLE_CL_WAIT_PEER_KEY);
+    /* a challenge of the wrong length fails at once */
+    ble_client_reset(c, true);
+    feed_hex(c, "2a2a0103010203000a");
+    CU_ASSERT_EQUAL(ble_client_state(c), BLE_CL_FAILED);
+    CU_ASSERT_EQUAL(cap.frames, 0u);
+    ble_client_free(c);
+    CU_ASSERT_EQUAL(ble_client_new(NULL, true, &io, &c), BLUETTI_E_INVAL);
+    ble_keys_clear(&k);
+}
+
 static int add(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/bt-ble-crypto-XXXXXX");
@@ -378,6 +451,7 @@ static int add(void)
     CU_add_test(s, "the shipped app keys", test_app_keys_file);
     CU_add_test(s, "keys files", test_keys_files);
     CU_add_test(s, "reassembly", test_reassembly);
+    CU_add_test(s, "the client's first steps", test_client_steps);
     return CU_get_error();
 }
 

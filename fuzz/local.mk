@@ -16,18 +16,20 @@
 FUZZ_CC = clang
 FUZZ_TIME = 30
 FUZZ_JOBS_FLAGS =
-FUZZ_TARGETS = modbus hex decode varlen simdev config
+FUZZ_TARGETS = modbus hex decode varlen simdev config ble
 FUZZ_SANFLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SANFLAGS) \
 	-Wall -Wextra -Wno-unused-parameter
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB -I$(top_srcdir)/core \
 	-I$(top_srcdir)/plugins/transport-sim -I$(top_srcdir)/fuzz \
+	-I$(top_srcdir)/plugins/transport-ble $(OPENSSL_CFLAGS) \
 	-I$(top_srcdir)/tools/bluetti-tool-src -I$(top_srcdir)/core/util $(JANSSON_CFLAGS) \
 	-DLIBDIR='"$(libdir)"' -DBLUETTI_CLOUD_LT_VERSION='"$(BLUETTI_CLOUD_LT_VERSION)"'
 FUZZ_COMPILE = $(FUZZ_CC) $(FUZZ_CFLAGS) $(FUZZ_CPPFLAGS)
-FUZZ_LIBS = $(JANSSON_LIBS) $(LTDL_LIBS) $(LIBM)
+FUZZ_LIBS = $(JANSSON_LIBS) $(LTDL_LIBS) $(OPENSSL_LIBS) $(LIBM)
 
-FUZZ_CORE_SRCS = $(CORE_C_SOURCES) plugins/transport-sim/simdev.c $(BTUTIL_C_SOURCES)
+FUZZ_CORE_SRCS = $(CORE_C_SOURCES) plugins/transport-sim/simdev.c $(BTUTIL_C_SOURCES) \
+	$(BLEPROTO_C_SOURCES)
 FUZZ_PLUGIN_SRCS = \
 	plugins/blocks-ats/blocks_ats.c plugins/blocks-boot/blocks_boot.c \
 	plugins/blocks-dcdc/blocks_dcdc.c plugins/blocks-epad/blocks_epad.c \
@@ -40,7 +42,7 @@ FUZZ_TOOL_SRCS = $(TOOL_C_SOURCES)
 
 EXTRA_DIST += fuzz/README.md fuzz/fuzz_common.c fuzz/fuzz_common.h \
 	fuzz/fuzz_modbus.c fuzz/fuzz_hex.c fuzz/fuzz_decode.c fuzz/fuzz_varlen.c \
-	fuzz/fuzz_simdev.c fuzz/fuzz_config.c fuzz/corpus
+	fuzz/fuzz_simdev.c fuzz/fuzz_config.c fuzz/fuzz_ble.c fuzz/corpus
 
 ## Objects are rebuilt on every run (no dependency tracking: a smoke run
 ## compiles in well under a minute).

@@ -5,11 +5,12 @@
 ## libsystemd (configure says so when it is missing). Like libsimdev it
 ## uses core/util; its users link libbtutil.
 noinst_LTLIBRARIES += plugins/libbleproto.la
-plugins_libbleproto_la_SOURCES = \
-	plugins/transport-ble/ble_crypto.c plugins/transport-ble/ble_crypto.h \
-	plugins/transport-ble/ble_frame.c plugins/transport-ble/ble_frame.h \
-	plugins/transport-ble/ble_keys.c plugins/transport-ble/ble_keys.h \
-	plugins/transport-ble/ble_client.c plugins/transport-ble/ble_client.h
+## Its C files, also compiled straight into the fuzz targets (fuzz/local.mk).
+BLEPROTO_C_SOURCES = plugins/transport-ble/ble_crypto.c plugins/transport-ble/ble_frame.c \
+	plugins/transport-ble/ble_keys.c plugins/transport-ble/ble_client.c
+plugins_libbleproto_la_SOURCES = $(BLEPROTO_C_SOURCES) \
+	plugins/transport-ble/ble_crypto.h plugins/transport-ble/ble_frame.h \
+	plugins/transport-ble/ble_keys.h plugins/transport-ble/ble_client.h
 plugins_libbleproto_la_CPPFLAGS = $(AM_CPPFLAGS) $(BTUTIL_CPPFLAGS)
 plugins_libbleproto_la_CFLAGS = $(AM_CFLAGS) $(OPENSSL_CFLAGS)
 plugins_libbleproto_la_LIBADD = $(OPENSSL_LIBS)

@@ -284,12 +284,22 @@ int ble_bz_scan(sd_bus *bus, const char *adapter_path, double timeout_s, char *d
 {
     /* a filter BlueZ refuses only makes the scan wider */
     (void)set_filter(bus, adapter_path);
-    int rc = ble_bz_call(bus, adapter_path, ADAPTER_IFACE, "StartDiscovery", 5, detail, detail_len);
-    if (rc) return rc;
+    sd_bus_error e = SD_BUS_ERROR_NULL;
+    int r = sd_bus_call_method(bus, BLUEZ, adapter_path, ADAPTER_IFACE, "StartDiscovery", &e,
+                               NULL, "");
+    /* someone else's discovery (bluetoothctl scan on) serves as well */
+    bool ours = r >= 0;
+    if (r < 0 && !sd_bus_error_has_name(&e, "org.bluez.Error.InProgress")) {
+        dbus_detail(detail, detail_len, "cannot start a Bluetooth scan", &e, r);
+        int rc = map_error(&e, r);
+        sd_bus_error_free(&e);
+        return rc;
+    }
+    sd_bus_error_free(&e);
     double end = bt_now() + timeout_s;
     double left = timeout_s;
     while (left > 0 && ble_bz_pump(bus, left) >= 0) left = end - bt_now();
-    return ble_bz_call(bus, adapter_path, ADAPTER_IFACE, "StopDiscovery", 5, NULL, 0);
+    return ours ? ble_bz_call(bus, adapter_path, ADAPTER_IFACE, "StopDiscovery", 5, NULL, 0) : 0;
 }
 
 int ble_bz_device_bool(sd_bus *bus, const char *device_path, const char *prop, bool *out)

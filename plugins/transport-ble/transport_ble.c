@@ -289,7 +289,8 @@ static int find_station(struct ble *t, struct station *s, const char *want, char
         }
     }
     bt_fmt(detail, dlen, "no station %s %s seen on %s after a %.1f s scan; is it in range, "
-           "and not connected to the phone app?", is_bt_address(want) ? "with address" :
+           "and not connected to the phone app? (name it with --address AA:BB:CC:DD:EE:FF or "
+           "--sn SERIAL; bluetti-tool scan lists them)", is_bt_address(want) ? "with address" :
            "whose name ends in", want, t->adapter_path + strlen("/org/bluez/"), t->scan_timeout);
     return BLUETTI_E_NOTFOUND;
 }
@@ -369,8 +370,7 @@ static int connect_station(struct ble *t, struct station *s, char *detail, size_
         teardown(s, true);
         return BLUETTI_E_UNSUPPORTED;
     }
-    bool encrypted = t->encryption == ENC_ON || (t->encryption == ENC_AUTO);
-    ble_client_reset(s->client, encrypted);
+    ble_client_reset(s->client, t->encryption != ENC_OFF);
     rc = enable_notify(t, s, detail, dlen);
     if (rc) {
         teardown(s, true);

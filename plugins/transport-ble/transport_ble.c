@@ -54,6 +54,7 @@ struct station {
     sd_bus_slot **writes;
     size_t n_writes;
     ble_client *client;
+    bool linked;                 /* BlueZ holds a connection we asked for */
     bool up;                     /* handshake done, frames flow */
     bool reconnect;              /* down: a reconnect is due at `due` */
     unsigned attempt;
@@ -305,8 +306,9 @@ static void teardown(struct station *s, bool disconnect)
     }
     s->value_slot = sd_bus_slot_unref(s->value_slot);
     s->dev_slot = sd_bus_slot_unref(s->dev_slot);
-    if (disconnect && s->dev.path[0])
+    if (disconnect && s->linked)
         ble_bz_call(t->bus, s->dev.path, "org.bluez.Device1", "Disconnect", 2, NULL, 0);
+    if (disconnect) s->linked = false;
     s->up = false;
 }
 
@@ -354,6 +356,7 @@ static int connect_station(struct ble *t, struct station *s, char *detail, size_
                          deadline - bt_now(), detail, dlen);
         if (rc) return rc;
     }
+    s->linked = true;
     bool resolved = s->dev.resolved;
     while (!resolved && bt_now() < deadline) {
         if (ble_bz_device_bool(t->bus, s->dev.path, "ServicesResolved", &resolved) != 0) break;
@@ -377,13 +380,21 @@ static int connect_station(struct ble *t, struct station *s, char *detail, size_
         return rc;
     }
     /* auto: an advertised BLUETTF means the challenge will come; else wait
-     * challenge_timeout for it, then talk plain */
-    double challenge_end = t->encryption == ENC_AUTO && !s->dev.encrypted
-                               ? bt_now() + t->challenge_timeout : deadline;
+     * challenge_timeout for it (within the connect timeout), then talk
+     * plain */
+    bool may_fall_back = t->encryption == ENC_AUTO && !s->dev.encrypted;
+    double challenge_end = bt_now() + t->challenge_timeout;
+    if (!may_fall_back || challenge_end > deadline) challenge_end = deadline;
     for (;;) {
         int st = ble_client_state(s->client);
         if (st == BLE_CL_READY || st == BLE_CL_PLAIN) break;
         double now = bt_now();
+        if (st == BLE_CL_WAIT_CHALLENGE && may_fall_back && now >= challenge_end) {
+            bluetti_log(t->env.log, BLUETTI_LOG_INFO, SRC, "%s: no challenge in %.1f s: plain "
+                        "Modbus", s->dev.address, now - start);
+            ble_client_go_plain(s->client);
+            break;
+        }
         if (st == BLE_CL_FAILED || now >= deadline) {
             if (st == BLE_CL_FAILED) bt_fmt(detail, dlen, "%s: %s", s->dev.address,
                                             ble_client_error(s->client));
@@ -394,14 +405,7 @@ static int connect_station(struct ble *t, struct station *s, char *detail, size_
             teardown(s, true);
             return st == BLE_CL_FAILED ? BLUETTI_E_CONNECT : BLUETTI_E_TIMEOUT;
         }
-        if (st == BLE_CL_WAIT_CHALLENGE && now >= challenge_end) {
-            bluetti_log(t->env.log, BLUETTI_LOG_INFO, SRC, "%s: no challenge in %.1f s: plain "
-                        "Modbus", s->dev.address, t->challenge_timeout);
-            ble_client_go_plain(s->client);
-            break;
-        }
-        double until = st == BLE_CL_WAIT_CHALLENGE && challenge_end < deadline ? challenge_end
-                                                                               : deadline;
+        double until = st == BLE_CL_WAIT_CHALLENGE ? challenge_end : deadline;
         if (io_wait(t, until - now) < 0) {
             bt_fmt(detail, dlen, "the system bus connection was lost");
             teardown(s, false);

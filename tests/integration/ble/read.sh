@@ -162,6 +162,8 @@ tool --address C8:47:8C:00:00:02 --challenge-timeout 0.3 --keys "$tmp/client.pem
 check "plain read (auto)" '[ $rc -eq 0 ] && has "^  device_model +EL100V2"'
 check "StartNotify was used" 'traced start-notify && ! traced acquire-notify'
 check "writes without response" 'traced "write command" && ! traced "write request"'
+tool --address C8:47:8C:00:00:02 --keys "$tmp/client.pem" --connect-timeout 1 read --blocks 100
+check "plain read (auto, the connect timeout ends the wait)" '[ $rc -eq 0 ] && has "^  device_model +EL100V2"'
 tool --address C8:47:8C:00:00:02 --encryption off --json read --blocks 100
 check "plain read (off)" '[ $rc -eq 0 ] && has "\"transport\": \"ble\""'
 

@@ -173,6 +173,21 @@ tool --address C8:47:8C:00:00:03 --keys "$tmp/client.pem" read
 check "read across a dropped link" '[ $rc -eq 0 ] && has "^block 6000 "'
 check "the link was dropped and made again" 'traced "sim closed the link" && [ $(grep -c acquire-notify "$tmp/trace.log") -ge 2 ]'
 
+# an application's own poll() loop (examples/external-loop): one session,
+# two stations on one transport (two notify sockets in its descriptor),
+# the second dropping its link on every third request and reconnected from
+# inside bluetti_session_process()
+: > "$tmp/trace.log"
+$WRAP "$B/examples/external-loop" --plugin-dir "$PLUGDIR" --sessions 1 --reads 4 --interval 100 \
+    -o keys="$tmp/client.pem" ble C8:47:8C:00:00:01=EL100V2 C8:47:8C:00:00:03=EL100V2 \
+    > "$tmp/out" 2> "$tmp/err"
+rc=$?
+check "external loop: both stations read four times" '[ $rc -eq 0 ] &&
+    [ $(grep -c "^C8:47:8C:00:00:01 read 100 ok" "$tmp/out") -ge 4 ] &&
+    [ $(grep -c "^C8:47:8C:00:00:03 read 100 ok" "$tmp/out") -ge 4 ]'
+check "external loop: the dropped link came back" 'traced "sim closed the link" &&
+    [ $(grep -c acquire-notify "$tmp/trace.log") -ge 3 ]'
+
 # what goes wrong, said clearly
 tool --address C8:47:8C:00:00:01 --keys "$tmp/otherapp.pem" read --blocks 100
 check "wrong app key" '[ $rc -ne 0 ] && says "app key is not this station'"'"'s"'

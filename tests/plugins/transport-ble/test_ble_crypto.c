@@ -440,9 +440,9 @@ static void test_client_steps(void)
 static int add(void)
 {
     snprintf(tmpdir, sizeof tmpdir, "/tmp/bt-ble-crypto-XXXXXX");
-    if (!mkdtemp(tmpdir)) return CUE_NOMEMORY;
+    if (!mkdtemp(tmpdir)) return (int)CUE_NOMEMORY;
     CU_pSuite s = CU_add_suite("ble_crypto", NULL, NULL);
-    if (!s) return CU_get_error();
+    if (!s) return (int)CU_get_error();
     CU_add_test(s, "T1 and T2: real captures", test_t1_t2);
     CU_add_test(s, "T3: synthetic wraps", test_t3);
     CU_add_test(s, "T4: CRC, sum, reassembly", test_t4);
@@ -452,7 +452,7 @@ static int add(void)
     CU_add_test(s, "keys files", test_keys_files);
     CU_add_test(s, "reassembly", test_reassembly);
     CU_add_test(s, "the client's first steps", test_client_steps);
-    return CU_get_error();
+    return (int)CU_get_error();
 }
 
 int main(int argc, char **argv)

@@ -339,7 +339,7 @@ static int cleanup(void)
 static int add(void)
 {
     CU_pSuite s = CU_add_suite("ble_link", init, cleanup);
-    if (!s) return CU_get_error();
+    if (!s) return (int)CU_get_error();
     CU_add_test(s, "encrypted handshake, reads, a write frame", test_encrypted);
     CU_add_test(s, "plain station", test_plain);
     CU_add_test(s, "auto: no challenge, plain", test_auto_plain);
@@ -350,7 +350,7 @@ static int add(void)
     CU_add_test(s, "fault: dropped link, handshake again", test_drop);
     CU_add_test(s, "wrong keys on the client", test_wrong_keys);
     CU_add_test(s, "fault specs", test_fault_specs);
-    return CU_get_error();
+    return (int)CU_get_error();
 }
 
 int main(int argc, char **argv)

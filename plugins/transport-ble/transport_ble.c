@@ -52,7 +52,7 @@ struct station {
     /* writes whose reply is pending: freed with the station, so that no
      * reply reaches a station that is gone */
     sd_bus_slot **writes;
-    size_t n_writes;
+    size_t n_writes, cap_writes;
     ble_client *client;
     bool linked;                 /* BlueZ holds a connection we asked for */
     bool up;                     /* handshake done, frames flow */
@@ -113,10 +113,14 @@ static int on_write_reply(sd_bus_message *m, void *userdata, sd_bus_error *ret)
 static int client_write(void *userdata, const uint8_t *p, size_t n)
 {
     struct station *s = userdata;
-    // NOLINTNEXTLINE(bugprone-sizeof-expression): *nv is the element, a pointer
-    sd_bus_slot **nv = realloc(s->writes, (s->n_writes + 1) * sizeof *nv);
-    if (!nv) return BLUETTI_E_NOMEM;
-    s->writes = nv;
+    if (s->n_writes == s->cap_writes) {
+        size_t nc = s->cap_writes ? s->cap_writes * 2 : 4;
+        // NOLINTNEXTLINE(bugprone-sizeof-expression): *nv is the element, a pointer
+        sd_bus_slot **nv = realloc(s->writes, nc * sizeof *nv);
+        if (!nv) return BLUETTI_E_NOMEM;
+        s->writes = nv;
+        s->cap_writes = nc;
+    }
     sd_bus_slot *slot = NULL;
     int rc = ble_bz_write(s->t->bus, &slot, s->write_path, p, n, s->with_response,
                           on_write_reply, s);

@@ -54,7 +54,7 @@ static void print_table(const struct found *f)
         json_t *enc = json_object_get(o, "encrypted"), *rssi = json_object_get(o, "rssi");
         char sig[24] = "-";
         if (json_is_integer(rssi)) snprintf(sig, sizeof sig, "%lld dBm", (long long)json_integer_value(rssi));
-        /* bt_shown() keeps one rotating buffer per call: one field per printf */
+        /* one field per printf: bt_shown() has only a few buffers in turn */
         printf("%-20s ", text_of(o, "address"));
         printf("%-28s ", text_of(o, "name"));
         printf("%-14s ", text_of(o, "model_hint"));

@@ -78,6 +78,16 @@ bt_wait_for "$tmp/bus.addr" "unix:" 10 $! || fail "dbus-daemon did not start"
 DBUS_SYSTEM_BUS_ADDRESS=$(head -n 1 "$tmp/bus.addr")
 export DBUS_SYSTEM_BUS_ADDRESS
 
+# no BlueZ on the bus yet, and no bus at all: said clearly
+"$B/tools/bluetti-tool" --no-plugin-search --plugin-dir "$PLUGDIR" --transport ble scan \
+    > "$tmp/out0" 2> "$tmp/err0"
+[ $? -eq 1 ] && grep -Fq "is bluetoothd running?" "$tmp/err0" ||
+    { cat "$tmp/err0" >&2; fail "no BlueZ: not said"; }
+DBUS_SYSTEM_BUS_ADDRESS=unix:path=$tmp/nobus "$B/tools/bluetti-tool" --no-plugin-search \
+    --plugin-dir "$PLUGDIR" --transport ble scan > "$tmp/out0" 2> "$tmp/err0"
+[ $? -eq 1 ] && grep -Fq "cannot connect to the system bus" "$tmp/err0" ||
+    { cat "$tmp/err0" >&2; fail "no system bus: not said"; }
+
 ENC_SN=2345000223861
 PLAIN_SN=2345000100077
 sims=

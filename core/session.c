@@ -382,6 +382,14 @@ void bluetti_session_close(bluetti_session *s)
     free(s);
 }
 
+int bluetti_session_discover(bluetti_session *s, double timeout_s, bluetti_discover_cb found,
+                             void *userdata)
+{
+    if (!s || !found || !(timeout_s >= 0)) return BLUETTI_E_INVAL;
+    if (!s->ops->discover) return BLUETTI_E_UNSUPPORTED;
+    return s->ops->discover(s->tstate, timeout_s, found, userdata);
+}
+
 int bluetti_session_add_device(bluetti_session *s, const char *address, const char *model,
                                bluetti_device **out)
 {

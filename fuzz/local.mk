@@ -18,12 +18,13 @@
 
 FUZZ_TIME = 30
 FUZZ_JOBS_FLAGS =
-FUZZ_TARGETS = modbus hex decode varlen simdev config
+FUZZ_TARGETS = modbus hex decode varlen simdev config ble
 FUZZ_SANFLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SANFLAGS) \
 	-Wall -Wextra -Wno-unused-parameter
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB -I$(top_srcdir)/core \
 	-I$(top_srcdir)/plugins/transport-sim -I$(top_srcdir)/fuzz \
+	-I$(top_srcdir)/plugins/transport-ble $(OPENSSL_CFLAGS) \
 	-I$(top_srcdir)/tools/bluetti-tool-src -I$(top_srcdir)/core/util $(JANSSON_CFLAGS) \
 	-DLIBDIR='"$(libdir)"' -DBLUETTI_CLOUD_LT_VERSION='"$(BLUETTI_CLOUD_LT_VERSION)"'
 FUZZ_LDFLAGS = $(FUZZ_SANFLAGS)
@@ -33,12 +34,13 @@ FUZZ_PLUGIN_LIBS = fuzz/libfz_blocks_ats.a fuzz/libfz_blocks_boot.a fuzz/libfz_b
 	fuzz/libfz_blocks_schedule.a fuzz/libfz_blocks_settings.a fuzz/libfz_blocks_smartplug.a \
 	fuzz/libfz_profile_elite_v2.a fuzz/libfz_profile_v2_models.a
 ## The plugins refer to the core, so the core comes after them.
-FUZZ_LIBS = $(FUZZ_PLUGIN_LIBS) fuzz/libfz_core.a $(JANSSON_LIBS) $(LTDL_LIBS) $(LIBM)
+FUZZ_LIBS = $(FUZZ_PLUGIN_LIBS) fuzz/libfz_core.a $(JANSSON_LIBS) $(LTDL_LIBS) $(OPENSSL_LIBS) $(LIBM)
 
 ## (cr: the u of automake's default cru is ignored by ar, with a warning)
 ARFLAGS = cr
 EXTRA_LIBRARIES = fuzz/libfz_core.a fuzz/libfz_tool.a $(FUZZ_PLUGIN_LIBS)
-fuzz_libfz_core_a_SOURCES = $(CORE_C_SOURCES) plugins/transport-sim/simdev.c $(BTUTIL_C_SOURCES)
+fuzz_libfz_core_a_SOURCES = $(CORE_C_SOURCES) plugins/transport-sim/simdev.c $(BTUTIL_C_SOURCES) \
+	$(BLEPROTO_C_SOURCES)
 fuzz_libfz_core_a_CPPFLAGS = $(FUZZ_CPPFLAGS)
 fuzz_libfz_core_a_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_libfz_tool_a_SOURCES = $(TOOL_C_SOURCES)
@@ -90,7 +92,7 @@ fuzz_libfz_profile_v2_models_a_CPPFLAGS = $(FUZZ_CPPFLAGS) -Dbluetti_plugin_desc
 fuzz_libfz_profile_v2_models_a_CFLAGS = $(FUZZ_CFLAGS)
 
 FUZZ_PROGS = fuzz/bin/fuzz_modbus fuzz/bin/fuzz_hex fuzz/bin/fuzz_decode fuzz/bin/fuzz_varlen \
-	fuzz/bin/fuzz_simdev fuzz/bin/fuzz_config
+	fuzz/bin/fuzz_simdev fuzz/bin/fuzz_config fuzz/bin/fuzz_ble
 EXTRA_PROGRAMS += $(FUZZ_PROGS)
 FUZZ_COMMON = fuzz/fuzz_common.c fuzz/fuzz_common.h
 fuzz_bin_fuzz_modbus_SOURCES = fuzz/fuzz_modbus.c $(FUZZ_COMMON)
@@ -124,6 +126,11 @@ fuzz_bin_fuzz_config_CPPFLAGS = $(FUZZ_CPPFLAGS)
 fuzz_bin_fuzz_config_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_bin_fuzz_config_LDFLAGS = $(FUZZ_LDFLAGS)
 fuzz_bin_fuzz_config_LDADD = fuzz/libfz_tool.a $(FUZZ_LIBS)
+fuzz_bin_fuzz_ble_SOURCES = fuzz/fuzz_ble.c $(FUZZ_COMMON)
+fuzz_bin_fuzz_ble_CPPFLAGS = $(FUZZ_CPPFLAGS)
+fuzz_bin_fuzz_ble_CFLAGS = $(FUZZ_CFLAGS)
+fuzz_bin_fuzz_ble_LDFLAGS = $(FUZZ_LDFLAGS)
+fuzz_bin_fuzz_ble_LDADD = $(FUZZ_LIBS)
 
 EXTRA_DIST += fuzz/README.md fuzz/corpus
 

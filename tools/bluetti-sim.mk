@@ -25,3 +25,9 @@ endif
 tools_bluetti_sim_LDADD += $(BTUTIL_LIBS) \
 	$(MOSQUITTO_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS) $(LIBM)
 dist_man_MANS += tools/bluetti-sim.1
+## --ble: one station over the Bluetooth protocol (transport-ble's protocol
+## library, plugins/libbleproto.la), behind a unix socket.
+tools_bluetti_sim_SOURCES += tools/bluetti-sim-src/ble_device.c tools/bluetti-sim-src/ble_device.h \
+	tools/bluetti-sim-src/ble_server.c tools/bluetti-sim-src/ble_server.h
+tools_bluetti_sim_CPPFLAGS += $(BLEPROTO_CPPFLAGS)
+tools_bluetti_sim_LDADD += plugins/libbleproto.la $(BTUTIL_LIBS) $(OPENSSL_LIBS)

@@ -10,6 +10,7 @@ TOOL_C_SOURCES = \
 	tools/bluetti-tool-src/cmd_docs.c tools/bluetti-tool-src/transport_opts.c \
 	tools/bluetti-tool-src/cmd_login.c tools/bluetti-tool-src/cloud_profile.c \
 	tools/bluetti-tool-src/cloud_lib.c tools/bluetti-tool-src/cmd_set.c
+TOOL_C_SOURCES += tools/bluetti-tool-src/cmd_scan.c
 tools_bluetti_tool_SOURCES = $(TOOL_C_SOURCES) \
 	tools/bluetti-tool-src/main.c tools/bluetti-tool-src/cloud_lib.h \
 	tools/bluetti-tool-src/tool.h

@@ -25,6 +25,7 @@
 #include <bluetti/decode.h>
 #include <bluetti/profile.h>
 #include <bluetti/error.h>
+#include <bluetti/transport.h>
 
 BLUETTI_BEGIN_DECLS
 
@@ -56,6 +57,13 @@ BLUETTI_API int bluetti_session_open(bluetti_registry *reg, const char *transpor
                                      bluetti_session **out, char *detail, size_t detail_len);
 /* Close the connection, free every device and result. Accepts NULL. */
 BLUETTI_API void bluetti_session_close(bluetti_session *s);
+
+/* List the devices the session's transport can reach (a Bluetooth scan,
+ * the simulator's images), for up to timeout_s seconds (0: the
+ * transport's default); found() runs once per device, from inside this
+ * call. BLUETTI_E_UNSUPPORTED when the transport cannot list devices. */
+BLUETTI_API int bluetti_session_discover(bluetti_session *s, double timeout_s,
+                                         bluetti_discover_cb found, void *userdata);
 
 /* bluetti_session_open with the failure described in *err (may be NULL):
  * code, class, detail and a remedy (see error.h). */

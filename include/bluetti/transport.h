@@ -41,6 +41,20 @@ typedef struct bluetti_transport_env {
     double connect_timeout_s;         /* default 10 */
 } bluetti_transport_env;
 
+/* One device a transport found (bluetti_transport_ops.discover). Every
+ * pointer is valid during the callback only. */
+typedef struct bluetti_discovered {
+    const char *address;        /* what to pass as the device's address or transport option */
+    const char *name;           /* the name it advertises, or NULL */
+    const char *model_hint;     /* the model its name suggests (a hint, not a profile), or NULL */
+    int encrypted;              /* 1 it encrypts its link, 0 it does not, -1 unknown */
+    bool has_rssi;
+    int rssi;                   /* signal strength in dBm, when has_rssi */
+    const void *reserved[4];    /* zero */
+} bluetti_discovered;
+
+typedef void (*bluetti_discover_cb)(void *userdata, const bluetti_discovered *d);
+
 /* Any address works (the transport makes a device up for it): an
  * application without a serial number may invent one. */
 #define BLUETTI_TRANSPORT_F_ANY_ADDRESS 0x1u
@@ -100,7 +114,12 @@ typedef struct bluetti_transport_ops {
      * transport has nothing specific to say (the core then gives a
      * generic remedy for the error's class). */
     const char *(*remedy)(int err);
-    const void *reserved[8];
+    /* Optional (may be NULL: the transport cannot list devices). Look
+     * for devices for up to timeout_s seconds (0: the transport's own
+     * default, e.g. its scan-time option) and call found() once for each,
+     * from inside the call. Returns 0 or an error. */
+    int (*discover)(void *state, double timeout_s, bluetti_discover_cb found, void *userdata);
+    const void *reserved[7];
 } bluetti_transport_ops;
 
 BLUETTI_END_DECLS

@@ -477,6 +477,21 @@ static void sim_stats(void *state, uint64_t *frames_in, uint64_t *frames_dropped
     if (frames_dropped) *frames_dropped = s ? s->frames_dropped : 0;
 }
 
+/* The images this instance serves, as devices a scan would find. */
+static int sim_discover(void *state, double timeout_s, bluetti_discover_cb found, void *userdata)
+{
+    (void)timeout_s; /* the list is known at once */
+    struct sim *s = state;
+    if (!s || !found) return BLUETTI_E_INVAL;
+    for (size_t i = 0; i < s->n_images; i++) {
+        bluetti_discovered d = { .address = bt_simdev_serial(s->images[i]),
+                                 .name = bt_simdev_model(s->images[i]),
+                                 .model_hint = bt_simdev_model(s->images[i]), .encrypted = 0 };
+        found(userdata, &d);
+    }
+    return 0;
+}
+
 /* Every key open() accepts (checked by the core before open runs). */
 static const char *const device_aliases[] = { "sim_device", NULL };
 static const char *const faults_aliases[] = { "fault", "sim_faults", NULL };
@@ -519,6 +534,7 @@ static const bluetti_transport_ops sim_ops = {
     .n_options = sizeof sim_options / sizeof sim_options[0],
     .flags = BLUETTI_TRANSPORT_F_ANY_ADDRESS,
     .next_timeout_ms = sim_next_timeout_ms,
+    .discover = sim_discover,
 };
 
 static int sim_init(bluetti_registry *reg)

@@ -266,7 +266,7 @@ static void test_deferred_transports(void)
 {
     make_tmpdir();
     char cmd[9000];
-    snprintf(cmd, sizeof cmd, "cp '%s'/*.so '%s/tests/loopback/.libs/transport-loopback.so' '%s'",
+    snprintf(cmd, sizeof cmd, "cp '%s'/*.so '%s/tests/plugins/transport-loopback/.libs/transport-loopback.so' '%s'",
              bt_plugin_dir(), bt_builddir(), tmpdir);
     CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
     bluetti_registry *r = new_reg();

@@ -19,6 +19,8 @@ static const char usage_text[] =
 "Usage: bluetti-sim --device FILE [--sn SERIAL] [--device FILE [--sn SERIAL]]...\n"
 "                   --cert P12 [--password P | --password-file F] [options]\n"
 "       bluetti-sim --cloud CONFIG --cloud-cert PEM --cloud-key PEM [--cloud-port N]\n"
+"       bluetti-sim --ble SOCKET --device FILE [--sn SERIAL] [--ble-keys FILE]\n"
+"                   [--ble-faults SPEC]\n"
 "\n"
 "Plays one or more Bluetti V2 power stations on a real MQTT broker, the way\n"
 "the devices do on the Bluetti cloud: each device listens on SUB/<serial> and\n"
@@ -65,6 +67,17 @@ static const char usage_text[] =
 "      --cloud-cert PEM   its TLS certificate (chain) file\n"
 "      --cloud-key PEM    its TLS private key file\n"
 "      --cloud-port N     TCP port (default 0: any free one; see --ready-file)\n"
+"\n"
+"One station over Bluetooth's protocol (instead of a broker):\n"
+"      --ble SOCKET       serve the --device on a unix SOCK_SEQPACKET socket:\n"
+"                         each packet in is a GATT write, each packet out a\n"
+"                         notification (docs/transport-ble.md, \"Testing\")\n"
+"      --ble-keys FILE    the station's keys file (its signing key, the\n"
+"                         client's public key, the app key); not needed\n"
+"                         with --ble-faults plain\n"
+"      --ble-faults SPEC  link faults: plain (no encryption), repeat-key,\n"
+"                         reject-key, silent, fragment[=N] (20 bytes),\n"
+"                         drop=N (every Nth request); comma-separated\n"
 "\n"
 "Behaviour:\n"
 "  -f, --faults SPEC      inject faults into every device's answers, e.g.\n"
@@ -115,6 +128,7 @@ enum {
     OPT_MQTT_USERNAME, OPT_MQTT_PASSWORD, OPT_MQTT_PASSWORD_FILE,
     OPT_CLOUD, OPT_CLOUD_CERT, OPT_CLOUD_KEY, OPT_CLOUD_PORT,
     OPT_LIVE, /* live cloud framing */
+    OPT_BLE, OPT_BLE_KEYS, OPT_BLE_FAULTS, /* --ble */
 };
 
 static const struct option long_opts[] = {
@@ -141,6 +155,9 @@ static const struct option long_opts[] = {
     { "cloud-key", required_argument, NULL, OPT_CLOUD_KEY },
     { "cloud-port", required_argument, NULL, OPT_CLOUD_PORT },
     { "live", no_argument, NULL, OPT_LIVE },
+    { "ble", required_argument, NULL, OPT_BLE },
+    { "ble-keys", required_argument, NULL, OPT_BLE_KEYS },
+    { "ble-faults", required_argument, NULL, OPT_BLE_FAULTS },
     { "verbose", no_argument, NULL, 'v' },
     { "quiet", no_argument, NULL, 'q' },
     { "help", no_argument, NULL, 'h' },
@@ -381,6 +398,16 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
         case OPT_LIVE: /* live cloud framing */
             a->live = true;
             break;
+        case OPT_BLE:
+            if (!*arg) return usage_error("--ble needs a socket path");
+            a->ble_socket = arg;
+            break;
+        case OPT_BLE_KEYS:
+            a->ble_keys = arg;
+            break;
+        case OPT_BLE_FAULTS:
+            a->ble_faults = arg;
+            break;
         case 'v':
             a->verbosity++;
             break;
@@ -412,6 +439,14 @@ int sim_parse_args(int argc, char **argv, sim_args *a)
     }
     if (a->cloud_cert || a->cloud_key || a->cloud_port)
         return usage_error("--cloud-cert, --cloud-key and --cloud-port go with --cloud CONFIG");
+    if (a->ble_socket) {
+        if (a->n_devices != 1 || a->cert)
+            return usage_error("--ble serves exactly one --device and no broker (--cert): "
+                               "start one bluetti-sim per station");
+        return 0;
+    }
+    if (a->ble_keys || a->ble_faults)
+        return usage_error("--ble-keys and --ble-faults go with --ble SOCKET");
     if (a->n_devices == 0)
         return usage_error("no device: give at least one --device FILE (see data/devices/)");
     if (!a->cert)

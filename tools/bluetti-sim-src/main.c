@@ -3,6 +3,7 @@
 
 #include "sim.h"
 #include "cloud.h"
+#include "ble_server.h"
 
 int main(int argc, char **argv)
 {
@@ -13,6 +14,8 @@ int main(int argc, char **argv)
                           .ready_file = a.ready_file, .port = a.cloud_port,
                           .verbosity = a.verbosity };
         rc = cloud_run(&ca);
+    } else if (rc == 0 && a.ble_socket) {
+        rc = ble_sim_run(&a);
     } else if (rc == 0) rc = sim_run(&a);
     else if (rc < 0) rc = 0;
     sim_args_free(&a);

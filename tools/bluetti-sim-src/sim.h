@@ -40,6 +40,8 @@ typedef struct sim_args {
     /* --cloud: play the cloud's HTTPS API instead of devices (cloud.h) */
     const char *cloud_config, *cloud_cert, *cloud_key;
     int cloud_port;
+    /* --ble: one station behind a unix socket (ble_server.h) */
+    const char *ble_socket, *ble_keys, *ble_faults;
 } sim_args;
 
 /* Untrusted text in messages: bt_shown(), bt_shown_path() (core/util). */

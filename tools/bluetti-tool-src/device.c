@@ -193,7 +193,7 @@ int device_open(tool *t)
         return tool_error(EXIT_USAGE, "serial number '%s' is not valid; it must be 1 to 128 "
                           "printable characters without spaces, '+', '#' or '/'", bt_shown(s->sn));
     char *serial = NULL;
-    if (!s->sn) {
+    if (!s->sn && !t->session_only) {
         if (!any_address)
             return tool_error(EXIT_USAGE, "the %s transport needs the device's serial number; "
                               "give --sn SERIAL (shown in the Bluetti app)", bt_shown(s->transport));
@@ -248,6 +248,10 @@ int device_open(tool *t)
         return tool_error(exit_code_for(err), "cannot open the %s transport: %s; %s",
                           bt_shown(s->transport), info.detail[0] ? info.detail : bluetti_strerror(err),
                           hint_or_remedy(topts_hint(t, err), &info));
+    }
+    if (t->session_only) { /* the transport only (scan) */
+        free(serial);
+        return EXIT_OK;
     }
     /* the address the session knows the device by: the cloud's MODEL:SUBSN,
      * --sn, or one made up for a transport that answers any */

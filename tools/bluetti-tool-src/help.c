@@ -19,6 +19,7 @@ const command commands[] = {
     { "raw", "read one block and show the Modbus frames too", cmd_raw, help_raw, raw_opts },
     { "set", "write one setting, validated, confirmed and read back", cmd_set, help_set,
       set_opts },
+    { "scan", "list the devices the transport can reach", cmd_scan, help_scan, scan_opts },
     { "decode", "decode a captured payload (no device needed)", cmd_decode, help_decode,
       decode_opts },
     { "describe", "show how a block is laid out, field by field", cmd_describe, help_describe,

@@ -147,6 +147,7 @@ typedef struct tool {
     const bluetti_transport_ops *tops;   /* the selected transport, once loaded */
     int tops_err;                 /* why it is not (bluetti_registry_need_transport) */
     bool raw_only;                /* the command decodes nothing: no model detection */
+    bool session_only;            /* device_open() opens the transport, adds no device (scan) */
     settings set;
     bluetti_registry *reg;
     bluetti_session *session;
@@ -368,6 +369,9 @@ int cmd_login(tool *t, int argc, char **argv);
 int cmd_devices(tool *t, int argc, char **argv);
 int cmd_logout(tool *t, int argc, char **argv);
 int cmd_set(tool *t, int argc, char **argv);
+int cmd_scan(tool *t, int argc, char **argv);
+void help_scan(FILE *out);
+extern const optdef scan_opts[];
 
 void help_plugins(FILE *out);
 void help_models(FILE *out);

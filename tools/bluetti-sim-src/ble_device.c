@@ -241,6 +241,13 @@ static int on_request(ble_dev *d, const uint8_t *req, size_t n)
         say(d, "fault: dropping the link");
         return BLE_DEV_DROP;
     }
+    if (n >= 4 && (req[1] == 0x06 || req[1] == 0x10)) {
+        /* writes change the station: always worth a line in the log */
+        char line[80];
+        bt_fmt(line, sizeof line, "write (function 0x%02x) at register %u", req[1],
+               (unsigned)req[2] << 8 | req[3]);
+        say(d, line);
+    }
     uint8_t out[BLUETTI_MODBUS_MAX_FRAME], w[BLE_MAX_WIRE], seed[BLE_SEED_LEN];
     double delay = 0; /* not applied over --ble: answers go out at once */
     size_t len = bt_simdev_answer(d->dev, d->modbus, &d->prng, req, n, out, sizeof out, &delay);

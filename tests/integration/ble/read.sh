@@ -155,6 +155,16 @@ check "20-byte notifications" 'traced "notify 20"'
 check "the station repeated its key message" 'grep -Fq "message 4 sent again" "$tmp/sim-enc.log"'
 check "the repeat got the same bytes" '! grep -Fq "other bytes" "$tmp/sim-enc.log"'
 
+# a guarded write over the encrypted link (docs/CONTROL.md): the station's
+# register changes, the tool reads it back, and a later read shows it
+tool --address C8:47:8C:00:00:01 --keys "$tmp/client.pem" set ctrl_ac off --yes
+check "set over ble (encrypted): applied" '[ $rc -eq 0 ] && has "^ctrl_ac \(register 2011\): on \(1\) -> off \(0\): applied"'
+check "set over ble: one write sent" '[ $(grep -c "write (function 0x06) at register 2011" "$tmp/sim-enc.log") -eq 1 ]'
+tool --address C8:47:8C:00:00:01 --keys "$tmp/client.pem" read --blocks 2000
+check "the next read shows the new value" '[ $rc -eq 0 ] && has "^  ctrl_ac +0 +off"'
+tool --address C8:47:8C:00:00:01 --keys "$tmp/client.pem" set ctrl_ac 7 --yes
+check "an invalid value is refused before sending" '[ $rc -eq 6 ] && [ $(grep -c "write (function 0x06) at register 2011" "$tmp/sim-enc.log") -eq 1 ]'
+
 # one link across polls: three rounds, one connection and one handshake
 : > "$tmp/trace.log"
 tool --address C8:47:8C:00:00:01 --keys "$tmp/client.pem" --json listen --blocks 100 --interval 0.2 --count 3
@@ -174,6 +184,9 @@ check "StartNotify was used" 'traced start-notify && ! traced acquire-notify'
 check "writes without response" 'traced "write command" && ! traced "write request"'
 tool --address C8:47:8C:00:00:02 --keys "$tmp/client.pem" --connect-timeout 1 read --blocks 100
 check "plain read (auto, the connect timeout ends the wait)" '[ $rc -eq 0 ] && has "^  device_model +EL100V2"'
+# and over the plain link (writes without response)
+tool --address C8:47:8C:00:00:02 --encryption off set ctrl_dc off --yes
+check "set over ble (plain): applied" '[ $rc -eq 0 ] && has "^ctrl_dc \(register 2012\): on \(1\) -> off \(0\): applied"'
 tool --address C8:47:8C:00:00:02 --encryption off --json read --blocks 100
 check "plain read (off)" '[ $rc -eq 0 ] && has "\"transport\": \"ble\""'
 

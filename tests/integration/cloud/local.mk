@@ -1,12 +1,5 @@
-## tests/cloud: libbluetti-cloud (algorithms, envelope; later login and the simulated cloud).
-if HAVE_CUNIT
-check_PROGRAMS += tests/core/test_cloud_crypto
-TESTS += tests/core/test_cloud_crypto
-endif HAVE_CUNIT
-tests_core_test_cloud_crypto_SOURCES = tests/core/test_cloud_crypto.c
-tests_core_test_cloud_crypto_CFLAGS = $(TEST_CFLAGS)
-tests_core_test_cloud_crypto_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS)
-
+## tests/integration/cloud: the account login against bluetti-sim --cloud (HTTPS)
+## and the TOTP broker.
 ## The simulated cloud (bluetti-sim --cloud) and the test broker's auth
 ## plugin, driven by tests/integration/cloud/sim_cloud.sh with curl and the mosquitto
 ## clients. totp_tool prints libbluetti-cloud's values for the shell tests.

@@ -1,7 +1,6 @@
-## tests/mqtt.mk: MQTT integration tests. tests/integration/mqtt/run.sh makes a
-## throw-away PKI, starts mosquitto and bluetti-sim on free loopback ports
-## and runs tests/integration/mqtt/test_mqtt against them; tests/tools/bluetti-sim/sim-cli.sh checks the
-## simulator's command line.
+## tests/integration/mqtt: transport-mqtt against Debian's mosquitto.
+## run.sh makes a throw-away PKI, starts mosquitto and bluetti-sim on free
+## loopback ports and runs test_mqtt against them.
 ## Every test here needs libmosquitto; the two driving a CUnit program need CUnit too.
 if HAVE_MOSQUITTO
 if HAVE_CUNIT
@@ -11,8 +10,7 @@ tests_integration_mqtt_test_mqtt_CFLAGS = $(TEST_CFLAGS) $(MOSQUITTO_CFLAGS)
 tests_integration_mqtt_test_mqtt_LDADD = $(TEST_LIBS) $(MOSQUITTO_LIBS)
 TESTS += tests/integration/mqtt/run.sh
 endif HAVE_CUNIT
-TESTS += tests/tools/bluetti-sim/sim-cli.sh
-dist_check_SCRIPTS += tests/integration/mqtt/run.sh tests/tools/bluetti-sim/sim-cli.sh tests/integration/mqtt/mkcerts.sh \
+dist_check_SCRIPTS += tests/integration/mqtt/run.sh tests/integration/mqtt/mkcerts.sh \
 	tests/integration/mqtt/external-loop.sh
 
 ## tests/integration/mqtt/live.sh: transport-mqtt's live cloud mode (credentials,

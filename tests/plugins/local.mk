@@ -1,7 +1,7 @@
 ## tests/plugins: the block, profile and transport plugins (see tests/README.md).
 
 ## A third transport built outside the tool (tests/tools/bluetti-tool/options.sh); its
-## own directory, so the broken-plugin directory above stays as it is.
+## own directory, apart from the loader fixtures in tests/core/loader-fixtures.
 check_LTLIBRARIES += tests/plugins/transport-loopback/transport-loopback.la
 tests_plugins_transport_loopback_transport_loopback_la_SOURCES = tests/plugins/transport-loopback/transport_loopback.c
 tests_plugins_transport_loopback_transport_loopback_la_LDFLAGS = $(TEST_PLUGIN_LDFLAGS)

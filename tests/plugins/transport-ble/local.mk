@@ -1,5 +1,6 @@
 ## tests/plugins/transport-ble: the protocol library alone (every vector of
 ## docs/protocol/ble.md, the keys file, reassembly).
+if HAVE_CUNIT
 check_PROGRAMS += tests/plugins/transport-ble/test_ble_crypto
 TESTS += tests/plugins/transport-ble/test_ble_crypto
 tests_plugins_transport_ble_test_ble_crypto_SOURCES = tests/plugins/transport-ble/test_ble_crypto.c
@@ -18,3 +19,4 @@ tests_plugins_transport_ble_test_ble_link_CPPFLAGS = $(AM_CPPFLAGS) $(BLEPROTO_C
 tests_plugins_transport_ble_test_ble_link_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
 tests_plugins_transport_ble_test_ble_link_LDADD = plugins/libbleproto.la plugins/libsimdev.la \
 	$(TEST_LIBS) $(OPENSSL_LIBS)
+endif HAVE_CUNIT

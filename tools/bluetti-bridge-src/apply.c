@@ -34,9 +34,12 @@ static const br_device *find_cfg(const br_config *c, const char *serial)
 int br_apply(bridge *b, br_config *c, double now)
 {
     br_config *old = b->cfg;
-    bool restart_target = !old || !target_same(old, c) ||
-                          !same_text(old->discovery_prefix, c->discovery_prefix) ||
-                          old->field_topics != c->field_topics || old->discovery != c->discovery;
+    /* new topics: every device starts again under them, the old ones cleared */
+    bool new_topics = old && (!same_text(old->prefix, c->prefix) || !same_text(old->id, c->id) ||
+                              !same_text(old->discovery_prefix, c->discovery_prefix) ||
+                              old->field_topics != c->field_topics ||
+                              old->discovery != c->discovery);
+    bool restart_target = !old || new_topics || !target_same(old, c);
     /* 1. devices that go, or change: cleared while the old topics apply */
     size_t kept = 0, removed = 0, changed = 0, added = 0;
     br_dev **keep = calloc(b->n_devs + c->n_devices + 1, sizeof *keep);
@@ -45,15 +48,15 @@ int br_apply(bridge *b, br_config *c, double now)
     for (size_t i = 0; i < b->n_devs; i++) {
         br_dev *d = b->devs[i];
         const br_device *nc = find_cfg(c, d->serial);
-        if (nc && !restart_target && !strcmp(nc->signature, d->cfg->signature)) {
+        if (nc && !new_topics && !strcmp(nc->signature, d->cfg->signature)) {
             keep[n_keep++] = d;
             kept++;
             continue;
         }
-        if (nc && !restart_target) changed++;
+        if (nc && !new_topics) changed++;
         else removed++;
         /* a changed device keeps its entities until the new one replaces them */
-        br_dev_free(b, d, !nc || restart_target);
+        br_dev_free(b, d, !nc || new_topics);
     }
     b->n_devs = 0;
     if (restart_target && old) {
@@ -96,8 +99,9 @@ int br_apply(bridge *b, br_config *c, double now)
     b->n_devs = n_keep;
     br_index_devices(b);
     if (old) {
-        br_log(BR_INFO, "config reloaded: %zu devices kept, %zu changed, %zu added, %zu removed",
-               kept, changed, added - changed, removed);
+        br_log(BR_INFO, "config reloaded: %zu devices kept, %zu changed, %zu added, %zu removed%s",
+               kept, changed, added - changed, removed,
+               restart_target ? "; reconnecting to the target broker" : "");
         br_config_free(old);
     } else {
         br_log(BR_INFO, "%zu device%s on %zu source%s, publishing under %s/", b->n_devs,

@@ -59,6 +59,7 @@ typedef struct br_mqtt {
     int port, keepalive;
     br_outbox out;
     uint64_t published, reconnects;
+    unsigned unacked;         /* QoS 1 messages handed to libmosquitto, not yet acknowledged */
     char last_error[256];
 } br_mqtt;
 

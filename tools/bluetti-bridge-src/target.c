@@ -21,6 +21,10 @@
 #define BACKOFF_MIN 1.0
 #define BACKOFF_MAX 60.0
 #define OUTBOX_LIMIT 1000000
+/* Messages handed to libmosquitto and not yet acknowledged: beyond this
+ * they wait in the outbox, where a newer payload replaces them, instead
+ * of in libmosquitto's unbounded queue. */
+#define FLIGHT_LIMIT 512
 
 static void schedule_retry(br_mqtt *q, double now)
 {
@@ -56,6 +60,14 @@ static void on_disconnect(struct mosquitto *m, void *ud, int rc)
         br_log(BR_WARN, "lost the target broker %s:%d; retrying", q->host, q->port);
     q->connected = false;
     q->connecting = false;
+}
+
+static void on_publish(struct mosquitto *m, void *ud, int mid)
+{
+    (void)m;
+    (void)mid;
+    br_mqtt *q = ud;
+    if (q->unacked) q->unacked--;
 }
 
 static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_message *msg)
@@ -104,6 +116,8 @@ int br_mqtt_open(br_mqtt *q, const br_config *c, char *err, size_t err_len)
     mosquitto_connect_callback_set(q->m, on_connect);
     mosquitto_disconnect_callback_set(q->m, on_disconnect);
     mosquitto_message_callback_set(q->m, on_message);
+    mosquitto_publish_callback_set(q->m, on_publish);
+    mosquitto_max_inflight_messages_set(q->m, 100);
     int rc = mosquitto_will_set(q->m, q->avail_topic, 7, "offline", 1, true);
     if (!rc && t->username) rc = mosquitto_username_pw_set(q->m, t->username, t->password);
     if (!rc && t->tls) {
@@ -182,18 +196,22 @@ static void lost(br_mqtt *q, int rc, double now)
         br_log(BR_WARN, "target broker: %s; retrying", q->last_error);
     }
     q->connected = q->connecting = false;
+    q->unacked = 0; /* a clean session: what was in flight is gone, the outbox has the newest */
     if (!q->next_attempt) schedule_retry(q, now);
 }
 
 static void flush(br_mqtt *q)
 {
     br_msg *m;
-    while (q->connected && (m = br_outbox_peek(&q->out))) {
+    while (q->connected && q->unacked < FLIGHT_LIMIT && (m = br_outbox_peek(&q->out))) {
         int rc = mosquitto_publish(q->m, NULL, m->topic, (int)m->len, m->payload, q->qos,
                                    m->retain);
         if (rc == MOSQ_ERR_NO_CONN || rc == MOSQ_ERR_CONN_LOST || rc == MOSQ_ERR_NOMEM) break;
         if (rc) br_log(BR_WARN, "cannot publish to %s: %s", bt_shown(m->topic), mosquitto_strerror(rc));
-        else q->published++;
+        else {
+            q->published++;
+            if (q->qos > 0) q->unacked++;
+        }
         br_outbox_done(&q->out);
     }
 }
@@ -232,13 +250,23 @@ void br_mqtt_io(br_mqtt *q, short revents, double now)
 void br_mqtt_close(br_mqtt *q, double timeout_s)
 {
     if (q->m && q->connected) {
-        flush(q);
-        mosquitto_publish(q->m, NULL, q->avail_topic, 7, "offline", 1, true);
+        /* what is pending goes out first (removed devices' empty configs),
+         * then offline; wait for the broker's acknowledgements */
         double end = bt_now() + timeout_s;
-        while (q->connected && mosquitto_want_write(q->m) && bt_now() < end) {
-            struct pollfd p = { mosquitto_socket(q->m), POLLOUT, 0 };
-            if (poll(&p, 1, bt_ms_until(end, bt_now(), 1000)) <= 0) break;
-            if (mosquitto_loop_write(q->m, 1)) break;
+        bool said_offline = false;
+        while (q->connected && bt_now() < end) {
+            flush(q);
+            if (!said_offline && !q->out.count) {
+                if (mosquitto_publish(q->m, NULL, q->avail_topic, 7, "offline", 1, true) == 0)
+                    q->unacked++;
+                said_offline = true;
+            }
+            if (said_offline && !q->unacked && !mosquitto_want_write(q->m)) break;
+            struct pollfd p = { mosquitto_socket(q->m),
+                                (short)(POLLIN | (mosquitto_want_write(q->m) ? POLLOUT : 0)), 0 };
+            if (poll(&p, 1, bt_ms_until(end, bt_now(), 1000)) < 0) break;
+            if ((p.revents & POLLIN) && mosquitto_loop_read(q->m, 1)) break;
+            if ((p.revents & POLLOUT) && mosquitto_loop_write(q->m, 1)) break;
         }
         mosquitto_disconnect(q->m);
         mosquitto_loop_write(q->m, 1);

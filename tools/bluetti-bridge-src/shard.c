@@ -12,10 +12,11 @@
 
 int br_shard_parse(const char *s, unsigned *k, unsigned *n, const char **why)
 {
-    const char *slash = s ? strchr(s, '/') : NULL;
+    /* K:N too: systemd instance names (bluetti-bridge@0:3) cannot hold '/' */
+    const char *slash = s ? strpbrk(s, "/:") : NULL;
     char a[24], b[24];
     if (!slash || (size_t)(slash - s) >= sizeof a || strlen(slash + 1) >= sizeof b) {
-        *why = "expected K/N, e.g. 0/3 (this instance is number K, from 0, of N)";
+        *why = "expected K/N (or K:N), e.g. 0/3: this instance is number K, from 0, of N";
         return -1;
     }
     memcpy(a, s, (size_t)(slash - s));

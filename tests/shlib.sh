@@ -53,3 +53,39 @@ bt_start_broker() {
     done
     [ -n "$bt_broker" ]
 }
+
+# bt_find_mosquitto: set MOSQ to $MOSQUITTO_BROKER when that is a program,
+# else to the mosquitto on PATH or in /usr/sbin; 1 when there is none.
+bt_find_mosquitto() {
+    MOSQ=${MOSQUITTO_BROKER:-}
+    [ -n "$MOSQ" ] && [ -x "$MOSQ" ] && return 0
+    MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
+    [ -x "$MOSQ" ]
+}
+
+# bt_stop PID...: SIGTERM, up to 10 s for them to end, then SIGKILL.
+bt_stop() {
+    for _p in "$@"; do kill -TERM "$_p" 2>/dev/null; done
+    _n=0
+    while [ $_n -lt 100 ]; do
+        _alive=
+        for _p in "$@"; do kill -0 "$_p" 2>/dev/null && _alive=1; done
+        [ -z "$_alive" ] && return 0
+        sleep 0.1
+        _n=$((_n + 1))
+    done
+    for _p in "$@"; do kill -KILL "$_p" 2>/dev/null; done
+}
+
+# bt_wait_after FILE MARK PATTERN SECONDS PID: like bt_wait_for, for lines
+# of FILE after line MARK only.
+bt_wait_after() {
+    _n=0
+    while [ $_n -lt $(($4 * 10)) ]; do
+        tail -n "+$(($2 + 1))" "$1" 2>/dev/null | grep -q -- "$3" && return 0
+        kill -0 "$5" 2>/dev/null || return 1
+        sleep 0.1
+        _n=$((_n + 1))
+    done
+    return 1
+}

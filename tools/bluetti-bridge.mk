@@ -12,8 +12,9 @@ tools_bluetti_bridge_SOURCES = \
 	tools/bluetti-bridge-src/health.c tools/bluetti-bridge-src/source.c \
 	tools/bluetti-bridge-src/device.c tools/bluetti-bridge-src/publish.c \
 	tools/bluetti-bridge-src/discovery.c tools/bluetti-bridge-src/apply.c \
-	tools/bluetti-bridge-src/signals.c tools/bluetti-bridge-src/notify.c
-tools_bluetti_bridge_CPPFLAGS = $(AM_CPPFLAGS) $(BTUTIL_CPPFLAGS) \
+	tools/bluetti-bridge-src/signals.c tools/bluetti-bridge-src/notify.c \
+	$(TOOLS_COMMON_C_SOURCES)
+tools_bluetti_bridge_CPPFLAGS = $(AM_CPPFLAGS) $(BTUTIL_CPPFLAGS) $(TOOLS_COMMON_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-sim
 tools_bluetti_bridge_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS) $(JANSSON_CFLAGS)
 tools_bluetti_bridge_LDADD = core/libbluetti.la plugins/libsimdev.la $(BTUTIL_LIBS) \

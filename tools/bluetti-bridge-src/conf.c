@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "bridge.h"
+#include "tool_common.h"
 
 #include "bt_escape.h"
 #include "bt_numbers.h"
@@ -265,18 +266,6 @@ static int target_section(ctx *c, const br_section *s, br_target *t)
 
 /* ---- [source NAME] ----------------------------------------------------------------- */
 
-static const bluetti_transport_ops *default_transport(bluetti_registry *reg)
-{
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass) bluetti_registry_load_deferred(reg);
-        for (size_t i = 0; i < bluetti_registry_transport_count(reg); i++) {
-            const bluetti_transport_ops *o = bluetti_registry_transport_at(reg, i);
-            if (o->flags & BLUETTI_TRANSPORT_F_DEFAULT) return o;
-        }
-    }
-    return NULL;
-}
-
 static void transport_names(bluetti_registry *reg, char *out, size_t cap)
 {
     bluetti_registry_load_deferred(reg);
@@ -308,7 +297,7 @@ static int source_section(ctx *c, const br_section *s, br_source *src)
             return bad(c, tkv->line, "no transport '%s' (the plugins give: %s); check the name "
                        "or the plugin directory", bt_shown(tkv->value), names);
         }
-    } else if (!(ops = default_transport(c->reg))) {
+    } else if (!(ops = tc_default_transport(c->reg))) {
         return bad(c, s->line, "[source %s] names no transport and no plugin offers a default "
                    "one; add transport = sim or transport = mqtt", s->name);
     }

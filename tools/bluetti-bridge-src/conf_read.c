@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "bridge.h"
+#include "tool_common.h"
 
 #include "bt_escape.h"
 #include "bt_text.h"
@@ -16,15 +17,6 @@
 #include <unistd.h>
 
 #define LINE_MAX_BYTES 65536
-
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t') s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
-}
 
 void br_sections_free(br_section *s, size_t n)
 {
@@ -71,12 +63,12 @@ static int header(reader *r, char *s, int line)
     if (s[n - 1] != ']')
         return fail(r, line, "a section header must end in ']'; write e.g. [device garage]");
     s[n - 1] = '\0';
-    char *in = trim(s + 1);
+    char *in = tc_trim(s + 1);
     char *sp = strpbrk(in, " \t");
     char *name = NULL;
     if (sp) {
         *sp = '\0';
-        name = trim(sp + 1);
+        name = tc_trim(sp + 1);
     }
     static const char *const kinds[] = { "bridge", "target", "source", "device" };
     bool known = false, named = false;
@@ -127,7 +119,7 @@ static int entry(reader *r, char *s, int line)
     if (!eq) return fail(r, line, "expected 'key = value', a [section] or a '#' comment; fix "
                          "or remove the line");
     *eq = '\0';
-    char *key = trim(s), *value = trim(eq + 1);
+    char *key = tc_trim(s), *value = tc_trim(eq + 1);
     size_t vn = strlen(value);
     if (vn >= 2 && value[0] == '"' && value[vn - 1] == '"') {
         value[vn - 1] = '\0';
@@ -186,7 +178,7 @@ int br_conf_read(const char *path, br_section **out, size_t *n, char *err, size_
                       "this a config file?");
             break;
         }
-        char *s = trim(line);
+        char *s = tc_trim(line);
         if (!*s || *s == '#' || *s == ';') continue;
         rc = *s == '[' ? header(&r, s, lineno) : entry(&r, s, lineno);
     }

@@ -10,19 +10,19 @@
 # listener); a broken config on SIGHUP is refused and the bridge runs on;
 # SIGTERM leaves `offline` retained. BT_BRIDGE_KEEP=1 keeps the files.
 set -u
-B=${BLUETTI_TEST_BUILDDIR:-.}
 S=${BLUETTI_TEST_SRCDIR:-.}
+. "$S/tests/shlib.sh"
+B=${BLUETTI_TEST_BUILDDIR:-.}
 WRAP=${BLUETTI_TEST_WRAPPER:-}
 OPENSSL_BIN=${OPENSSL_BIN:-openssl}
-MOSQ=${MOSQUITTO_BROKER:-}
-[ -n "$MOSQ" ] && [ -x "$MOSQ" ] || MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
-for prog in "$MOSQ" mosquitto_sub mosquitto_passwd; do
-    command -v "$prog" > /dev/null 2>&1 || [ -x "$prog" ] || {
-        echo "brokers.sh: needs $prog (apt-get install mosquitto mosquitto-clients)" >&2
+export OPENSSL_BIN
+for prog in mosquitto_sub mosquitto_pub mosquitto_passwd; do
+    command -v "$prog" > /dev/null 2>&1 || {
+        echo "brokers.sh: needs $prog (apt-get install mosquitto-clients mosquitto)" >&2
         exit 1
     }
 done
-export OPENSSL_BIN
+bt_find_mosquitto || { echo "brokers.sh: needs mosquitto (apt-get install mosquitto)" >&2; exit 1; }
 BLUETTI_SIM_DEVICES=$S/data/devices
 export BLUETTI_SIM_DEVICES
 D=$S/data/devices
@@ -32,15 +32,13 @@ chmod 755 "$tmp"
 pids=
 cleanup() {
     trap - EXIT INT TERM
-    for p in $pids; do kill -TERM "$p" 2>/dev/null; done
-    sleep 0.2
-    for p in $pids; do kill -KILL "$p" 2>/dev/null; done
+    # shellcheck disable=SC2086
+    bt_stop $pids
     if [ -n "${BT_BRIDGE_KEEP:-}" ]; then echo "brokers.sh: kept $tmp"; else rm -rf "$tmp"; fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-. "$S/tests/shlib.sh"
 fail() { bt_fail_logs brokers.sh "$tmp" 25 "$@"; }
 
 # ---- certificates and passwords ---------------------------------------------------
@@ -174,26 +172,17 @@ grep "^homeassistant/sensor/bluetti_1000000001/pack_discharge_energy/config " "$
     grep -q '"state_class":"total_increasing"' || fail "energy counter not total_increasing"
 
 # ---- Home Assistant comes online: discovery again ------------------------------------
-n0=$(grep -c "^homeassistant/sensor/bluetti_1000000001/soc/config " "$tmp/sub1.txt")
+mark=$(wc -l < "$tmp/sub1.txt")
 mosquitto_pub -h 127.0.0.1 -p "$TP" -t homeassistant/status -m online || fail "mosquitto_pub"
-n=0
-while [ "$(grep -c "^homeassistant/sensor/bluetti_1000000001/soc/config " "$tmp/sub1.txt")" -le "$n0" ]; do
-    [ $n -lt 100 ] || fail "discovery was not sent again on homeassistant/status online"
-    sleep 0.1
-    n=$((n + 1))
-done
+bt_wait_after "$tmp/sub1.txt" "$mark" "^homeassistant/sensor/bluetti_1000000001/soc/config {" 10 $br ||
+    fail "discovery was not sent again on homeassistant/status online"
 
 # ---- the source broker goes away and comes back ----------------------------------------
 kill -KILL $src
 wait $src 2>/dev/null
 mark=$(wc -l < "$tmp/sub1.txt")
-n=0
-until tail -n "+$((mark + 1))" "$tmp/sub1.txt" | grep -q "^bluetti/1000000001/availability offline"; do
-    [ $n -lt 300 ] || fail "1000000001 did not go offline without its broker"
-    kill -0 $br 2>/dev/null || fail "the bridge died without the source broker"
-    sleep 0.1
-    n=$((n + 1))
-done
+bt_wait_after "$tmp/sub1.txt" "$mark" "^bluetti/1000000001/availability offline" 30 $br ||
+    fail "1000000001 did not go offline without its broker (or the bridge died)"
 tail -n "+$((mark + 1))" "$tmp/sub1.txt" | grep -q "^bluetti/$el30/availability offline" &&
     fail "the sim device went offline with the other source's broker"
 "$MOSQ" -c "$tmp/source.conf" > "$tmp/source-broker2.log" 2>&1 &
@@ -202,12 +191,8 @@ pids="$pids $src"
 bt_wait_for "$tmp/source-broker2.log" " running" 10 $src || fail "source broker would not restart"
 mark=$(wc -l < "$tmp/sub1.txt")
 for sn in 1000000001 1000000002 1000000003; do
-    n=0
-    until tail -n "+$((mark + 1))" "$tmp/sub1.txt" | grep -q "^bluetti/$sn/availability online"; do
-        [ $n -lt 400 ] || fail "$sn did not come back after the source broker restart"
-        sleep 0.1
-        n=$((n + 1))
-    done
+    bt_wait_after "$tmp/sub1.txt" "$mark" "^bluetti/$sn/availability online" 40 $br ||
+        fail "$sn did not come back after the source broker restart"
 done
 
 # ---- the target broker goes away and comes back ----------------------------------------
@@ -241,12 +226,7 @@ bt_wait_for "$tmp/bridge.log" "bridge.conf:$line: interval = 'never'" 10 $br ||
 bt_wait_for "$tmp/bridge.log" "runs on with the one it had" 5 $br || fail "no word that the old config stays"
 mark=$(wc -l < "$tmp/sub2.txt")
 for sn in 1000000001 "$el30"; do
-    n=0
-    until tail -n "+$((mark + 1))" "$tmp/sub2.txt" | grep -q "^bluetti/$sn/state {"; do
-        [ $n -lt 100 ] || fail "$sn stopped after a broken reload"
-        sleep 0.1
-        n=$((n + 1))
-    done
+    bt_wait_after "$tmp/sub2.txt" "$mark" "^bluetti/$sn/state {" 10 $br || fail "$sn stopped after a broken reload"
 done
 
 # ---- SIGHUP with a changed device list, and the target moved to TLS + password -------------

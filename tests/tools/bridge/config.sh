@@ -102,6 +102,15 @@ done
 confirmed=$(disc soc)
 printf '%s' "$confirmed" | grep -q enabled_by_default && fail "confirmed soc disabled"
 
+# per-field topics: the value as plain text, retained like the state
+sed 's/^discovery_prefix = homeassistant$/discovery_prefix = homeassistant\nfield_topics = true\ndiscovery = false/' \
+    "$tmp/issue.conf" > "$tmp/fields.conf"
+bridge -c "$tmp/fields.conf" --once > "$tmp/fields.out" 2>&1 || fail "field_topics --once failed"
+soc=$(printf '%s\n' "$tool_out" | awk '$1 == "soc" { print $2 }')
+grep -q "^bluetti/$serial/soc $soc$" "$tmp/fields.out" || fail "no field topic bluetti/$serial/soc $soc"
+grep -q "^bluetti/$serial/charging_status charging$" "$tmp/fields.out" || fail "no named field topic"
+grep -q "^homeassistant/" "$tmp/fields.out" && fail "discovery = false still sent discovery"
+
 # ---- a sim device without serial, sharding ----------------------------------------
 cat > "$tmp/fleet.conf" <<'CONF'
 [source home]

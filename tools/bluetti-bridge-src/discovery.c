@@ -82,6 +82,20 @@ static bool classify(const bluetti_field *f, const char *key, ha_entity *e)
     return true;
 }
 
+/* A serial or field key as Home Assistant ids want it: lower case letters, digits
+ * and '_' ("EL100V2:2345" -> "el100v2_2345"); discovery topics' node ids
+ * and entity ids allow nothing else. */
+static void slug(const char *serial, char *out, size_t cap)
+{
+    size_t n = 0;
+    for (; *serial && n + 1 < cap; serial++) {
+        char c = *serial;
+        if (c >= 'A' && c <= 'Z') c = (char)(c - 'A' + 'a');
+        out[n++] = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ? c : '_';
+    }
+    out[n] = '\0';
+}
+
 /* "pack_voltage" -> "Pack voltage" */
 static void human(br_buf *o, const char *key)
 {
@@ -143,8 +157,11 @@ static void write_entity(bridge *b, const br_dev *d, const ha_entity *e, br_buf 
     br_buf_reset(o);
     br_buf_puts(o, "{\"name\":");
     human(o, e->key);
+    char id[128], key[128];
+    slug(d->serial, id, sizeof id);
+    slug(e->key, key, sizeof key);
     br_buf_printf(o, ",\"unique_id\":\"bluetti_%s_%s\",\"default_entity_id\":\"%s.bluetti_%s_%s\"",
-                  d->serial, e->key, e->component, d->serial, e->key);
+                  id, key, e->component, id, key);
     br_buf_printf(o, ",\"state_topic\":\"%s/%s/state\",\"value_template\":", b->cfg->prefix,
                   d->serial);
     br_buf t = { 0 };
@@ -183,9 +200,11 @@ static int topic_cmp(const void *a, const void *b)
 static void entity_topic(bridge *b, const br_dev *d, const char *component, const char *key,
                          br_buf *t)
 {
+    char id[128], k[128];
+    slug(d->serial, id, sizeof id);
+    slug(key, k, sizeof k);
     br_buf_reset(t);
-    br_buf_printf(t, "%s/%s/bluetti_%s/%s/config", b->cfg->discovery_prefix, component, d->serial,
-                  key);
+    br_buf_printf(t, "%s/%s/bluetti_%s/%s/config", b->cfg->discovery_prefix, component, id, k);
 }
 
 void br_discovery_publish(bridge *b, br_dev *d)

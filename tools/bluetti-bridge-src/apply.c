@@ -98,6 +98,7 @@ int br_apply(bridge *b, br_config *c, double now)
     b->devs = keep;
     b->n_devs = n_keep;
     br_index_devices(b);
+    b->attach_due = true; /* new devices on sessions that are open already */
     if (old) {
         br_log(BR_INFO, "config reloaded: %zu devices kept, %zu changed, %zu added, %zu removed%s",
                kept, changed, added - changed, removed,

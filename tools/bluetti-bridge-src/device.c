@@ -94,6 +94,7 @@ void br_dev_free(bridge *b, br_dev *d, bool clear_topics)
 {
     if (!d) return;
     if (clear_topics) br_clear_device(b, d);
+    if (d->disc_due) b->disc_waiting--;
     for (size_t i = 0; i < d->n_disc; i++) free(d->disc_topics[i]);
     free(d->disc_topics);
     free_keys(d);
@@ -136,7 +137,7 @@ static void round_done(bridge *b, br_dev *d, double now)
         d->health.last_success = wall;
         br_publish_state(b, d, wall);
         if (d->avail != 1) br_publish_avail(b, d, true);
-        if (b->cfg->discovery && (d->have_mask & ~d->disc_mask)) br_discovery_publish(b, d);
+        if (b->cfg->discovery && (d->have_mask & ~d->disc_mask)) br_discovery_due(b, d);
         float ms = (float)((now - d->round_t0) * 1000.0);
         d->round_ms[d->round_i] = ms;
         d->round_i = (d->round_i + 1) % BR_LAT_N;

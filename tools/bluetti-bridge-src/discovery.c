@@ -254,6 +254,30 @@ void br_discovery_publish(bridge *b, br_dev *d)
     d->disc_mask = d->have_mask;
 }
 
+/* Pending messages below which more discovery is generated. */
+#define PUMP_ROOM 256
+
+void br_discovery_due(bridge *b, br_dev *d)
+{
+    if (d->disc_due) return;
+    d->disc_due = true;
+    b->disc_waiting++;
+}
+
+void br_discovery_pump(bridge *b)
+{
+    if (!b->disc_waiting) return;
+    for (size_t k = 0; k < b->n_devs; k++) {
+        if (!b->mqtt.print_only && (!b->mqtt.connected || b->mqtt.out.count >= PUMP_ROOM)) return;
+        if (b->disc_next >= b->n_devs) b->disc_next = 0;
+        br_dev *d = b->devs[b->disc_next++];
+        if (!d->disc_due) continue;
+        d->disc_due = false;
+        b->disc_waiting--;
+        if (b->cfg->discovery) br_discovery_publish(b, d);
+    }
+}
+
 void br_discovery_clear(bridge *b, br_dev *d)
 {
     for (size_t i = 0; i < d->n_disc; i++) {

@@ -192,6 +192,7 @@ static int run(bridge *b, const cli *c, int sigfd)
         br_sess_open_due(b, now);
         for (size_t i = 0; i < b->n_devs; i++) br_dev_step(b, b->devs[i], now);
         if (b->mqtt.connected || b->mqtt.print_only) br_mqtt_io(&b->mqtt, 0, now);
+        br_discovery_pump(b);
         if (b->once && !b->once_pending) break;
         if (now >= b->next_health) {
             br_publish_health(b, now);
@@ -224,7 +225,7 @@ static int run(bridge *b, const cli *c, int sigfd)
             timeout = min_timeout(timeout, br_dev_timeout_ms(b->devs[i], now));
         timeout = min_timeout(timeout, bt_ms_until(b->next_health, now, 3600000));
         if (wd_usec) timeout = min_timeout(timeout, bt_ms_until(next_wd, now, 3600000));
-        if (b->mqtt.connected && b->mqtt.out.count) timeout = 0;
+        if (br_mqtt_can_send(&b->mqtt)) timeout = 0;
         int n = poll(fds, (nfds_t)(2 + b->n_sess), timeout);
         if (n < 0 && errno != EINTR) {
             br_log(BR_ERROR, "poll: %s", strerror(errno));
@@ -252,17 +253,29 @@ static int run(bridge *b, const cli *c, int sigfd)
             b->mqtt.ha_online = false;
             br_log(BR_INFO, "Home Assistant is online: sending discovery again");
             for (size_t i = 0; i < b->n_devs; i++)
-                if (b->cfg->discovery && b->devs[i]->disc_mask) {
-                    b->devs[i]->disc_mask = 0;
-                    br_discovery_publish(b, b->devs[i]);
-                }
+                if (b->cfg->discovery && b->devs[i]->disc_mask) br_discovery_due(b, b->devs[i]);
         }
         for (size_t i = 0; i < b->n_sess; i++) {
             br_sess *s = b->sess[i];
             if (!s->s) continue;
             int due = bluetti_session_next_timeout_ms(s->s);
             if (!(n > 0 && fds[2 + i].revents) && due != 0) continue;
-            if (bluetti_session_process(s->s, 0) != 0) {
+            /* A transport may take one message per call, and over TLS
+             * the next ones may already sit in the TLS library's buffer,
+             * where the descriptor no longer shows them: call again while
+             * a call completes reads (or the descriptor is readable). */
+            int rc = 0;
+            for (int k = 0, idle = 0; k < 1024 && !rc; k++) {
+                uint64_t before = b->all.reads;
+                rc = bluetti_session_process(s->s, 0);
+                /* acknowledgements complete no read: a few calls without one
+                 * before the descriptor decides */
+                idle = b->all.reads != before ? 0 : idle + 1;
+                if (rc || idle < 4 || bluetti_session_next_timeout_ms(s->s) == 0) continue;
+                struct pollfd p = { bluetti_session_fd(s->s), bluetti_session_poll_events(s->s), 0 };
+                if (poll(&p, 1, 0) <= 0) break;
+            }
+            if (rc) {
                 bluetti_error_info e;
                 bluetti_session_last_error(s->s, &e);
                 br_sess_reset(b, s, e.detail[0] ? e.detail : "the session failed");

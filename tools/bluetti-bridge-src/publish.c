@@ -126,8 +126,10 @@ void br_publish_state(bridge *b, br_dev *d, double wall)
             break;
         }
     }
-    br_buf_printf(o, ",\"time\":\"%s\",\"timestamp\":%.3f,\"protocol_version\":%u,\"values\":{",
-                  t, wall, pv);
+    /* requested: when this round's first request went out (wall clock) */
+    double requested = wall - (bt_now() - d->round_t0);
+    br_buf_printf(o, ",\"time\":\"%s\",\"timestamp\":%.3f,\"requested\":%.6f,"
+                  "\"protocol_version\":%u,\"values\":{", t, wall, requested, pv);
     bool first = true;
     for (size_t i = 0; i < d->n_blocks; i++) {
         const bluetti_result *r = d->d ? bluetti_device_last(d->d, d->blocks[i]) : NULL;
@@ -276,10 +278,7 @@ void br_publish_everything(bridge *b)
             d->ok_mask = ok;
         }
         if (d->avail >= 0) br_publish_avail(b, d, d->avail == 1);
-        if (b->cfg->discovery && d->disc_mask) {
-            d->disc_mask = 0;
-            br_discovery_publish(b, d);
-        }
+        if (b->cfg->discovery && d->disc_mask) br_discovery_due(b, d);
     }
     br_publish_health(b, bt_now());
 }

@@ -72,6 +72,8 @@ void br_mqtt_put(br_mqtt *q, const char *topic, const char *payload, size_t len,
 void br_mqtt_puts(br_mqtt *q, const char *topic, const char *payload, bool retain);
 /* The pollfd to wait for (fd -1 while disconnected). */
 void br_mqtt_pollfd(br_mqtt *q, struct pollfd *p);
+/* Whether messages wait that could be handed to the broker now. */
+bool br_mqtt_can_send(const br_mqtt *q);
 /* Milliseconds until the connection needs attention (reconnect, keepalive). */
 int br_mqtt_timeout_ms(const br_mqtt *q, double now);
 /* Read, write, keepalive, reconnect as due; then hand pending messages to
@@ -140,6 +142,7 @@ typedef struct br_dev {
     unsigned misses;
     int avail;                /* -1 not published, 0 offline, 1 online */
     bool published_once;
+    bool disc_due;            /* its discovery is to be (re)published (br_discovery_pump) */
     char **disc_topics;       /* discovery configs published for it */
     size_t n_disc;
     br_health health;
@@ -164,6 +167,9 @@ typedef struct bridge {
     br_buf topic;
     bool once;
     size_t once_pending;      /* --once: devices whose round has not finished */
+    size_t disc_next;         /* where br_discovery_pump goes on */
+    size_t disc_waiting;      /* devices with disc_due set */
+    bool attach_due;          /* a session opened: attach its devices */
     unsigned once_failed;
 } bridge;
 
@@ -197,6 +203,12 @@ void br_clear_device(bridge *b, br_dev *d);
 
 /* discovery.c */
 void br_discovery_publish(bridge *b, br_dev *d);
+/* Publish the discovery of devices that wait for it while the outbox has
+ * room: a thousand devices' configs never pile up in memory, and states
+ * never queue behind them. */
+void br_discovery_pump(bridge *b);
+/* Mark d's discovery for the pump. */
+void br_discovery_due(bridge *b, br_dev *d);
 void br_discovery_clear(bridge *b, br_dev *d);
 
 /* apply.c: a config, first or reloaded, onto the running bridge. */

@@ -131,6 +131,7 @@ static void open_one(bridge *b, br_sess *s, double now)
     s->backoff = BACKOFF_MIN;
     s->last_error[0] = '\0';
     bluetti_session_set_read_callback(s->s, br_on_read, b);
+    b->attach_due = true;
 }
 
 void br_sess_open_due(bridge *b, double now)
@@ -139,6 +140,8 @@ void br_sess_open_due(bridge *b, double now)
         br_sess *s = b->sess[i];
         if (!s->s && now >= s->next_open) open_one(b, s, now);
     }
+    if (!b->attach_due) return;
+    b->attach_due = false;
     for (size_t i = 0; i < b->n_devs; i++)
         if (b->devs[i]->sess && b->devs[i]->sess->s && !b->devs[i]->d) br_dev_attach(b, b->devs[i]);
 }

@@ -180,6 +180,11 @@ void br_mqtt_pollfd(br_mqtt *q, struct pollfd *p)
     p->revents = 0;
 }
 
+bool br_mqtt_can_send(const br_mqtt *q)
+{
+    return q->connected && !q->just_connected && q->out.count && q->unacked < FLIGHT_LIMIT;
+}
+
 int br_mqtt_timeout_ms(const br_mqtt *q, double now)
 {
     if (!q->m) return -1;

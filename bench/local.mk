@@ -68,6 +68,14 @@ bench:
 	  $(SHELL) '$(abs_top_srcdir)/bench/bridge.sh' '$(abs_top_srcdir)' "$$opt" \
 	  '$(abs_top_builddir)/bench/bridge.json'
 
+## `make soak` (outside CI, about 10 minutes): bluetti-bridge with 100
+## simulated devices while the target broker restarts every 2 minutes;
+## memory and descriptors must stay flat, every state fresh (bench/soak.sh).
+soak: tools/bluetti-bridge$(EXEEXT) $(plugin_LTLIBRARIES)
+	MOSQUITTO_BROKER='$(MOSQUITTO_BROKER)' $(SHELL) '$(abs_top_srcdir)/bench/soak.sh' \
+	  '$(abs_top_srcdir)' '$(abs_top_builddir)'
+.PHONY: soak
+
 bench-clean:
 	rm -rf bench/opt bench/results.json
 

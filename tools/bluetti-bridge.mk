@@ -13,6 +13,7 @@ tools_bluetti_bridge_SOURCES = \
 	tools/bluetti-bridge-src/device.c tools/bluetti-bridge-src/publish.c \
 	tools/bluetti-bridge-src/discovery.c tools/bluetti-bridge-src/apply.c \
 	tools/bluetti-bridge-src/signals.c tools/bluetti-bridge-src/notify.c \
+	tools/bluetti-bridge-src/sched.c \
 	$(TOOLS_COMMON_C_SOURCES)
 tools_bluetti_bridge_CPPFLAGS = $(AM_CPPFLAGS) $(BTUTIL_CPPFLAGS) $(TOOLS_COMMON_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-sim

@@ -74,11 +74,8 @@ int br_apply(bridge *b, br_config *c, double now)
         bool print = b->once;
         b->mqtt = (br_mqtt){ 0 };
         b->mqtt.print_only = print;
-        if (br_mqtt_open(&b->mqtt, c, err, sizeof err) != 0) {
-            br_log(BR_ERROR, "%s", err);
-            free(keep);
-            return -1;
-        }
+        if (br_mqtt_open(&b->mqtt, c, err, sizeof err) != 0) /* the devices run on */
+            br_log(BR_ERROR, "%s; nothing is published until a reload mends it", err);
     }
     /* 3. new and changed devices */
     for (size_t i = 0; i < c->n_devices; i++) {
@@ -98,6 +95,7 @@ int br_apply(bridge *b, br_config *c, double now)
     b->devs = keep;
     b->n_devs = n_keep;
     br_index_devices(b);
+    br_sched_rebuild(b);
     b->attach_due = true; /* new devices on sessions that are open already */
     if (old) {
         br_log(BR_INFO, "config reloaded: %zu devices kept, %zu changed, %zu added, %zu removed%s",

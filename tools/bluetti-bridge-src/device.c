@@ -160,6 +160,7 @@ static void round_done(bridge *b, br_dev *d, double now)
         b->once_pending--;
         d->due = INFINITY;
     }
+    br_sched_due(b, d);
 }
 
 static void submit_next(bridge *b, br_dev *d, double now)
@@ -194,21 +195,19 @@ static void submit_next(bridge *b, br_dev *d, double now)
     }
 }
 
-void br_dev_step(bridge *b, br_dev *d, double now)
+void br_dev_start(bridge *b, br_dev *d, double now)
 {
-    if (!d->round && now >= d->due) {
-        d->round = true;
-        d->cur = 0;
-        d->ok_mask = 0;
-        d->round_t0 = now;
-    }
-    if (d->round && !d->in_flight) submit_next(b, d, now);
+    if (d->round) return;
+    d->round = true;
+    d->cur = 0;
+    d->ok_mask = 0;
+    d->round_t0 = now;
+    submit_next(b, d, now);
 }
 
-int br_dev_timeout_ms(const br_dev *d, double now)
+void br_dev_continue(bridge *b, br_dev *d, double now)
 {
-    if (d->round) return d->in_flight ? -1 : 0;
-    return isfinite(d->due) ? bt_ms_until(d->due, now, 3600000) : -1;
+    if (d->round && !d->in_flight) submit_next(b, d, now);
 }
 
 void br_on_read(void *ud, bluetti_device *dv, uint16_t block, int err, const bluetti_result *r)
@@ -252,4 +251,5 @@ void br_on_read(void *ud, bluetti_device *dv, uint16_t block, int err, const blu
     if (probe) d->cur = idx == 0 && d->n_blocks ? 1 : 0;
     else d->cur++;
     if (d->blocks_known && d->cur >= d->n_blocks) round_done(b, d, now);
+    else br_sched_ready(b, d); /* the next block, from the loop */
 }

@@ -190,7 +190,7 @@ static int run(bridge *b, const cli *c, int sigfd)
     for (;;) {
         double now = bt_now();
         br_sess_open_due(b, now);
-        for (size_t i = 0; i < b->n_devs; i++) br_dev_step(b, b->devs[i], now);
+        br_sched_run(b, now);
         if (b->mqtt.connected || b->mqtt.print_only) br_mqtt_io(&b->mqtt, 0, now);
         br_discovery_pump(b);
         if (b->once && !b->once_pending) break;
@@ -221,8 +221,7 @@ static int run(bridge *b, const cli *c, int sigfd)
             fds[2 + i] = (struct pollfd){ s ? bluetti_session_fd(s) : -1,
                                           s ? bluetti_session_poll_events(s) : 0, 0 };
         }
-        for (size_t i = 0; i < b->n_devs && timeout != 0; i++)
-            timeout = min_timeout(timeout, br_dev_timeout_ms(b->devs[i], now));
+        timeout = min_timeout(timeout, br_sched_timeout_ms(b, now));
         timeout = min_timeout(timeout, bt_ms_until(b->next_health, now, 3600000));
         if (wd_usec) timeout = min_timeout(timeout, bt_ms_until(next_wd, now, 3600000));
         if (br_mqtt_can_send(&b->mqtt)) timeout = 0;
@@ -290,6 +289,7 @@ static void bridge_free(bridge *b)
 {
     for (size_t i = 0; i < b->n_devs; i++) br_dev_free(b, b->devs[i], false);
     free(b->devs);
+    br_sched_free(b);
     bt_strindex_free(&b->by_serial);
     free(b->sess);
     br_buf_free(&b->buf);
@@ -343,6 +343,7 @@ int main(int argc, char **argv)
     if (b.once) {
         b.once_pending = b.n_devs;
         for (size_t i = 0; i < b.n_devs; i++) b.devs[i]->due = b.started;
+        br_sched_rebuild(&b);
         br_mqtt_puts(&b.mqtt, b.mqtt.avail_topic, "online", true);
     }
     rc = run(&b, &c, sigfd);

@@ -6,6 +6,7 @@
 
 #include "bridge.h"
 
+#include "bt_dueq.h"
 #include "bt_strindex.h"
 
 #include <poll.h>
@@ -137,6 +138,7 @@ typedef struct br_dev {
     bool round;
     size_t cur;
     bool in_flight;
+    bool ready;               /* on the scheduler's ready list */
     double due, round_t0, req_t0;
     uint32_t ok_mask, have_mask, disc_mask;
     unsigned misses;
@@ -170,6 +172,9 @@ typedef struct bridge {
     size_t disc_next;         /* where br_discovery_pump goes on */
     size_t disc_waiting;      /* devices with disc_due set */
     bool attach_due;          /* a session opened: attach its devices */
+    bt_dueq dueq;             /* devices waiting for their next round */
+    br_dev **ready;           /* devices whose round goes on */
+    size_t n_ready, cap_ready;
     unsigned once_failed;
 } bridge;
 
@@ -186,9 +191,18 @@ int br_sess_timeout_ms(const bridge *b, double now);
 br_dev *br_dev_new(bridge *b, const br_device *cfg, double now);
 void br_dev_free(bridge *b, br_dev *d, bool clear_topics);
 void br_dev_attach(bridge *b, br_dev *d);
-/* Start due rounds and submit the next block of running ones. */
-void br_dev_step(bridge *b, br_dev *d, double now);
-int br_dev_timeout_ms(const br_dev *d, double now);
+/* Start a round (its due time came), or go on with one (submit the next
+ * block, or finish the round). */
+void br_dev_start(bridge *b, br_dev *d, double now);
+void br_dev_continue(bridge *b, br_dev *d, double now);
+
+/* sched.c: the due-time queue and the ready list. */
+void br_sched_due(bridge *b, br_dev *d);
+void br_sched_ready(bridge *b, br_dev *d);
+void br_sched_rebuild(bridge *b);
+void br_sched_run(bridge *b, double now);
+int br_sched_timeout_ms(const bridge *b, double now);
+void br_sched_free(bridge *b);
 void br_on_read(void *ud, bluetti_device *dv, uint16_t block, int err, const bluetti_result *r);
 br_dev *br_find_dev(bridge *b, const char *serial);
 void br_index_devices(bridge *b);

@@ -63,6 +63,7 @@ static void detach_devices(bridge *b, br_sess *s)
         br_dev *d = b->devs[i];
         if (d->sess != s) continue;
         d->d = NULL;
+        if (d->in_flight) br_sched_ready(b, d); /* its round ends as missed */
         d->in_flight = false;
     }
 }

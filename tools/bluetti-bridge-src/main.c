@@ -9,6 +9,9 @@
 
 #include <errno.h>
 #include <getopt.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +200,12 @@ static int run(bridge *b, const cli *c, int sigfd)
         if (now >= b->next_health) {
             br_publish_health(b, now);
             b->next_health = now + b->cfg->health_interval;
+#ifdef __GLIBC__
+            /* give back what bursts (discovery, a reconnect's republishing)
+             * left free in the heap: a daemon's footprint should not keep
+             * its peak */
+            malloc_trim(0);
+#endif
         }
         if (wd_usec && now >= next_wd) {
             br_notify("WATCHDOG=1");

@@ -79,6 +79,17 @@ br_msg *br_outbox_peek(br_outbox *o)
     return o->count ? &o->m[o->ring[o->head]] : NULL;
 }
 
+/* Slots of sent messages kept beyond this are dropped once nothing is
+ * pending: a slot matters only while its message waits. */
+#define IDLE_SLOTS 1024
+
+static void forget_sent(br_outbox *o)
+{
+    for (size_t i = 0; i < o->n; i++) free(o->m[i].topic);
+    o->n = 0;
+    bt_strindex_refill(&o->idx, 0, msg_key, o);
+}
+
 void br_outbox_done(br_outbox *o)
 {
     if (!o->count) return;
@@ -88,6 +99,7 @@ void br_outbox_done(br_outbox *o)
     m->queued = false;
     o->head = (o->head + 1) % o->ring_cap;
     o->count--;
+    if (!o->count && o->n > IDLE_SLOTS) forget_sent(o);
 }
 
 void br_outbox_free(br_outbox *o)

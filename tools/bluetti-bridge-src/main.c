@@ -279,6 +279,7 @@ static int run(bridge *b, const cli *c, int sigfd)
                 /* acknowledgements complete no read: a few calls without one
                  * before the descriptor decides */
                 idle = b->all.reads != before ? 0 : idle + 1;
+                if (b->n_ready) br_sched_run(b, bt_now()); /* the next blocks go out at once */
                 if (rc || idle < 4 || bluetti_session_next_timeout_ms(s->s) == 0) continue;
                 struct pollfd p = { bluetti_session_fd(s->s), bluetti_session_poll_events(s->s), 0 };
                 if (poll(&p, 1, 0) <= 0) break;

@@ -113,6 +113,9 @@ int br_mqtt_open(br_mqtt *q, const br_config *c, char *err, size_t err_len)
         return BR_EXIT_FAIL;
     }
     mosquitto_int_option(q->m, MOSQ_OPT_PROTOCOL_VERSION, MQTT_PROTOCOL_V311);
+    /* small messages (availability, acknowledgements) must not wait for
+     * delayed ACKs (docs/PERFORMANCE.md, "Broker: Nagle") */
+    mosquitto_int_option(q->m, MOSQ_OPT_TCP_NODELAY, 1);
     mosquitto_connect_callback_set(q->m, on_connect);
     mosquitto_disconnect_callback_set(q->m, on_disconnect);
     mosquitto_message_callback_set(q->m, on_message);

@@ -22,18 +22,7 @@ if [ -n "${BENCH_QUICK:-}" ]; then WARM=4; MEASURE=8; else WARM=5; MEASURE=20; f
 bt_find_mosquitto || { echo "bench/bridge.sh: needs mosquitto" >&2; exit 1; }
 OPENSSL_BIN=${OPENSSL_BIN:-openssl}
 export OPENSSL_BIN
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bluetti-bench-bridge.XXXXXX") || exit 1
-chmod 755 "$tmp"
-pids=
-cleanup() {
-    trap - EXIT INT TERM
-    # shellcheck disable=SC2086
-    bt_stop $pids
-    if [ -n "${BENCH_KEEP:-}" ]; then echo "bench/bridge.sh: kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bt_scratch bluetti-bench-bridge "${BENCH_KEEP:-}"
 die() { echo "bench/bridge.sh: $*" >&2; tail -n 5 "$tmp"/*.log >&2 2>/dev/null; exit 1; }
 BLUETTI_SIM_DEVICES=$S/data/devices
 export BLUETTI_SIM_DEVICES

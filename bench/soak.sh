@@ -15,18 +15,7 @@ EVERY=${SOAK_RESTART_S:-120}
 N=${SOAK_DEVICES:-100}
 . "$S/tests/shlib.sh"
 bt_find_mosquitto || { echo "soak: needs mosquitto" >&2; exit 1; }
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bluetti-soak.XXXXXX") || exit 1
-chmod 755 "$tmp"
-pids=
-cleanup() {
-    trap - EXIT INT TERM
-    # shellcheck disable=SC2086
-    bt_stop $pids
-    if [ -n "${BENCH_KEEP:-}" ]; then echo "soak: kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bt_scratch bluetti-soak "${BENCH_KEEP:-}"
 die() { echo "soak: FAIL: $*" >&2; tail -n 5 "$tmp"/*.log >&2 2>/dev/null; exit 1; }
 BLUETTI_SIM_DEVICES=$S/data/devices
 export BLUETTI_SIM_DEVICES

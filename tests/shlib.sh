@@ -89,3 +89,23 @@ bt_wait_after() {
     done
     return 1
 }
+
+# bt_scratch NAME KEEP: make the directory $tmp (mode 755) and, at exit,
+# stop the processes in $pids (bt_stop) and remove $tmp, or keep it and say
+# so when KEEP is not empty. Sets pids= and the EXIT, INT and TERM traps.
+bt_scratch() {
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 1
+    chmod 755 "$tmp"
+    pids=
+    _bt_scratch_name=$1
+    _bt_scratch_keep=$2
+    trap bt_scratch_end EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+bt_scratch_end() {
+    trap - EXIT INT TERM
+    # shellcheck disable=SC2086
+    bt_stop $pids
+    if [ -n "$_bt_scratch_keep" ]; then echo "$_bt_scratch_name: kept $tmp"; else rm -rf "$tmp"; fi
+}

@@ -27,18 +27,7 @@ BLUETTI_SIM_DEVICES=$S/data/devices
 export BLUETTI_SIM_DEVICES
 D=$S/data/devices
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/bluetti-bridge-int.XXXXXX") || exit 1
-chmod 755 "$tmp"
-pids=
-cleanup() {
-    trap - EXIT INT TERM
-    # shellcheck disable=SC2086
-    bt_stop $pids
-    if [ -n "${BT_BRIDGE_KEEP:-}" ]; then echo "brokers.sh: kept $tmp"; else rm -rf "$tmp"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
+bt_scratch bluetti-bridge-int "${BT_BRIDGE_KEEP:-}"
 fail() { bt_fail_logs brokers.sh "$tmp" 25 "$@"; }
 
 # ---- certificates and passwords ---------------------------------------------------

@@ -9,6 +9,7 @@ S=${BLUETTI_TEST_SRCDIR:-.}
 WRAP=${BLUETTI_TEST_WRAPPER:-}
 BLUETTI_SIM_DEVICES=$S/data/devices
 export BLUETTI_SIM_DEVICES
+unset CREDENTIALS_DIRECTORY
 tmp=$(mktemp -d "${TMPDIR:-/tmp}/bluetti-bridge-cfg.XXXXXX") || exit 1
 trap 'rm -rf "$tmp"' EXIT
 fails=0
@@ -170,6 +171,17 @@ printf 'hunter2\n' > "$tmp/pw"
 chmod 644 "$tmp/pw"
 printf '[source s]\ntransport = mqtt\ncert = %s\npassword_file = %s\n' "$tmp/issue.conf" "$tmp/pw" > "$tmp/shared.conf"
 check_bad shared 4 "chmod 600"
+# the password from systemd's credentials directory (LoadCredential=)
+mkdir -p "$tmp/creds"
+printf 'hunter2\n' > "$tmp/creds/cert-password"
+printf '[source s]\ntransport = mqtt\ncert = %s\npassword_credential = cert-password\n' "$tmp/issue.conf" > "$tmp/cred.conf"
+out=$(CREDENTIALS_DIRECTORY=$tmp/creds bridge -c "$tmp/cred.conf" --check-config 2>&1) ||
+    fail "password_credential with \$CREDENTIALS_DIRECTORY refused: $out"
+check_bad cred 4 "CREDENTIALS_DIRECTORY is not set"
+printf '[source s]\ntransport = mqtt\ncert = %s\npassword_credential = nosuch\n' "$tmp/issue.conf" > "$tmp/nocred.conf"
+out=$(CREDENTIALS_DIRECTORY=$tmp/creds bridge -c "$tmp/nocred.conf" --check-config 2>&1)
+[ $? -eq 2 ] || fail "a missing credential is not exit 2: $out"
+case $out in *"nocred.conf:4: cannot read credential"*"LoadCredential="*) ;; *) fail "missing credential: $out" ;; esac
 printf '[target]\npassword = x\n[source s]\ntransport = sim\n' > "$tmp/tpw.conf"
 check_bad tpw 2 "never written in the config"
 printf '[source s]\ntransport = sim\n[device x]\nmodel = EL100V2\nserial = 1\n[device y]\nmodel = EL30V2\nserial = 1\n' > "$tmp/dup.conf"

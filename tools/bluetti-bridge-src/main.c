@@ -268,10 +268,10 @@ static int run(bridge *b, const cli *c, int sigfd)
             if (!s->s) continue;
             int due = bluetti_session_next_timeout_ms(s->s);
             if (!(n > 0 && fds[2 + i].revents) && due != 0) continue;
-            /* A transport may take one message per call, and over TLS
-             * the next ones may already sit in the TLS library's buffer,
-             * where the descriptor no longer shows them: call again while
-             * a call completes reads (or the descriptor is readable). */
+            /* A transport may take one message per call (transport-mqtt
+             * reads one MQTT packet): call again while calls complete reads
+             * or the descriptor is readable, so a busy session costs one
+             * pass of the loop, not one per reply. */
             int rc = 0;
             for (int k = 0, idle = 0; k < 1024 && !rc; k++) {
                 uint64_t before = b->all.reads;

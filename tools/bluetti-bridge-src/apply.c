@@ -45,6 +45,16 @@ int br_apply(bridge *b, br_config *c, double now)
     br_dev **keep = calloc(b->n_devs + c->n_devices + 1, sizeof *keep);
     if (!keep) return -1;
     size_t n_keep = 0;
+    struct handover {
+        char *serial;
+        char **topics;
+        size_t n;
+    } *handed = calloc(b->n_devs + 1, sizeof *handed);
+    size_t n_handed = 0;
+    if (!handed) {
+        free(keep);
+        return -1;
+    }
     for (size_t i = 0; i < b->n_devs; i++) {
         br_dev *d = b->devs[i];
         const br_device *nc = find_cfg(c, d->serial);
@@ -53,9 +63,19 @@ int br_apply(bridge *b, br_config *c, double now)
             kept++;
             continue;
         }
-        if (nc && !new_topics) changed++;
-        else removed++;
-        /* a changed device keeps its entities until the new one replaces them */
+        if (nc && !new_topics) {
+            /* a changed device keeps its entities: its successor takes
+             * the list over and removes those it no longer has */
+            changed++;
+            if (n_handed < b->n_devs) {
+                handed[n_handed++] = (struct handover){ strdup(d->serial), d->disc_topics,
+                                                        d->n_disc };
+                d->disc_topics = NULL;
+                d->n_disc = 0;
+            }
+        } else {
+            removed++;
+        }
         br_dev_free(b, d, !nc || new_topics);
     }
     b->n_devs = 0;
@@ -88,9 +108,22 @@ int br_apply(bridge *b, br_config *c, double now)
             br_log(BR_ERROR, "out of memory adding device %s", dc->name);
             continue;
         }
+        for (size_t k = 0; k < n_handed; k++)
+            if (handed[k].serial && !strcmp(handed[k].serial, d->serial)) {
+                d->disc_topics = handed[k].topics;
+                d->n_disc = handed[k].n;
+                handed[k].topics = NULL;
+                handed[k].n = 0;
+            }
         keep[n_keep++] = d;
         added++;
     }
+    for (size_t k = 0; k < n_handed; k++) { /* nobody took them (out of memory) */
+        for (size_t t = 0; t < handed[k].n; t++) free(handed[k].topics[t]);
+        free(handed[k].topics);
+        free(handed[k].serial);
+    }
+    free(handed);
     free(b->devs);
     b->devs = keep;
     b->n_devs = n_keep;

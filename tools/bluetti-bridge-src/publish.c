@@ -25,11 +25,12 @@ static const bluetti_block_schema *block_schema(bridge *b, const br_dev *d, uint
     return r ? bluetti_result_schema(r) : bluetti_registry_find_block(b->reg, block);
 }
 
-static bool wanted(const br_dev *d, const char *key, const char *name)
+/* `fields` names keys as the state has them (soc, soc_6000). */
+static bool wanted(const br_dev *d, const char *key)
 {
     if (!d->cfg->fields) return true;
     for (size_t i = 0; i < d->cfg->n_fields; i++)
-        if (!strcmp(d->cfg->fields[i], key) || !strcmp(d->cfg->fields[i], name)) return true;
+        if (!strcmp(d->cfg->fields[i], key)) return true;
     return false;
 }
 
@@ -54,7 +55,7 @@ static void build_keys(bridge *b, br_dev *d)
             br_buf t = { 0 };
             if (taken) br_buf_printf(&t, "%s_%u", fd->name, (unsigned)d->blocks[i]);
             else br_buf_puts(&t, fd->name);
-            if (t.s && wanted(d, t.s, fd->name)) k->keys[f] = t.s;
+            if (t.s && wanted(d, t.s)) k->keys[f] = t.s;
             else br_buf_free(&t);
         }
     }

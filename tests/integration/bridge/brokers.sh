@@ -111,6 +111,7 @@ write_config() { # TARGET-PORT EXTRA-TARGET-LINES DEVICES...
         for dv in "$@"; do
             case $dv in
             a) printf '[device a]\nsource = cloud\nserial = 1000000001\nmodel = EL100V2\ninterval = 0.5\n\n' ;;
+            A) printf '[device a]\nsource = cloud\nserial = 1000000001\nmodel = EL100V2\ninterval = 0.5\nfields = soc, pack_voltage\n\n' ;;
             b) printf '[device b]\nsource = cloud\nserial = 1000000002\nmodel = auto\ninterval = 0.5\n\n' ;;
             c) printf '[device c]\nsource = cloud\nserial = 1000000003\nmodel = ELITE200V2\ninterval = 0.5\n\n' ;;
             d) printf '[device d]\nsource = home\nmodel = EL30V2\ninterval = 0.5\n\n' ;;
@@ -219,21 +220,30 @@ for sn in 1000000001 "$el30"; do
 done
 
 # ---- SIGHUP with a changed device list, and the target moved to TLS + password -------------
-write_config "$TLSP" "tls = true\ncafile = $pki/ca.crt\nusername = bridge\npassword_file = $tmp/target.pw" a b d e
+write_config "$TLSP" "tls = true\ncafile = $pki/ca.crt\nusername = bridge\npassword_file = $tmp/target.pw" A b d e
 mosquitto_sub -h localhost -p "$TLSP" --cafile "$pki/ca.crt" -u reader -P readerpw -v \
     -t 'bluetti/#' -t 'homeassistant/#' > "$tmp/sub3.txt" 2>&1 &
 s3=$!
 pids="$pids $s3"
 mark=$(wc -l < "$tmp/sub2.txt")
 kill -HUP $br
-bt_wait_for "$tmp/bridge.log" "config reloaded: 3 devices kept, 0 changed, 1 added, 1 removed" 10 $br ||
-    fail "the reload did not keep a, b and d, add e and remove c"
+bt_wait_for "$tmp/bridge.log" "config reloaded: 2 devices kept, 1 changed, 1 added, 1 removed" 10 $br ||
+    fail "the reload did not keep b and d, change a, add e and remove c"
 bt_wait_for "$tmp/sub3.txt" "^bluetti/2000000005/state {" 20 $br || fail "added device e: no state over TLS"
 bt_wait_for "$tmp/sub3.txt" "^homeassistant/sensor/bluetti_2000000005/soc/config {" 10 $br ||
     fail "added device e: no discovery"
 for sn in 1000000001 1000000002 "$el30"; do
     bt_wait_for "$tmp/sub3.txt" "^bluetti/$sn/state {" 20 $br || fail "kept device $sn: no state over TLS"
 done
+# changed device a (fields = soc, pack_voltage): its other entities go, those two stay
+bt_wait_for "$tmp/sub3.txt" "^homeassistant/sensor/bluetti_1000000001/ac_output_power/config (null)$" 20 $br ||
+    fail "changed device a: the entity of a field it no longer has was not removed"
+bt_wait_for "$tmp/sub3.txt" "^homeassistant/sensor/bluetti_1000000001/soc/config {" 10 $br ||
+    fail "changed device a: no soc entity"
+grep -q "^homeassistant/sensor/bluetti_1000000001/soc/config (null)$" "$tmp/sub3.txt" &&
+    fail "changed device a: the soc entity it kept was removed"
+grep "^bluetti/1000000001/state " "$tmp/sub3.txt" | tail -n 1 | grep -q '"values":{"pack_voltage":[0-9.-]*,"soc":[0-9]*}' ||
+    fail "changed device a: its state does not hold just its two fields"
 # removed device c: its entities and retained topics emptied (on the old connection)
 # (mosquitto_sub -v shows an empty payload as "(null)")
 tail -n "+$((mark + 1))" "$tmp/sub2.txt" | grep -q "^homeassistant/sensor/bluetti_1000000003/soc/config (null)$" ||

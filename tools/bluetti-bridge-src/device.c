@@ -76,6 +76,7 @@ br_dev *br_dev_new(bridge *b, const br_device *cfg, double now)
     /* staggered: the first round at a fixed point of the interval */
     double frac = (double)(bt_str_hash(cfg->serial) % 1000) / 1000.0;
     d->due = now + frac * cfg->interval;
+    d->next_health = now + frac * b->cfg->health_interval;
     if (cfg->model) choose_blocks(d, bluetti_registry_find_profile(b->reg, cfg->model));
     return d;
 }
@@ -155,6 +156,7 @@ static void round_done(bridge *b, br_dev *d, double now)
     /* the next round one interval after this one began; late: from now */
     d->due = d->round_t0 + d->cfg->interval;
     if (d->due < now) d->due = now + d->cfg->interval * 0.1;
+    if (now >= d->next_health && !b->once) br_publish_device_health(b, d, now);
     if (b->once && b->once_pending) {
         if (!d->ok_mask) b->once_failed++;
         b->once_pending--;

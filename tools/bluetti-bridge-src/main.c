@@ -198,7 +198,7 @@ static int run(bridge *b, const cli *c, int sigfd)
         br_discovery_pump(b);
         if (b->once && !b->once_pending) break;
         if (now >= b->next_health) {
-            br_publish_health(b, now);
+            br_publish_health(b, now, false);
             b->next_health = now + b->cfg->health_interval;
 #ifdef __GLIBC__
             /* give back what bursts (discovery, a reconnect's republishing)
@@ -358,7 +358,7 @@ int main(int argc, char **argv)
     }
     rc = run(&b, &c, sigfd);
     if (b.once) {
-        br_publish_health(&b, bt_now());
+        br_publish_health(&b, bt_now(), true);
         if (rc == BR_EXIT_OK && b.once_failed) rc = BR_EXIT_FAIL;
     } else {
         br_notify("STOPPING=1");

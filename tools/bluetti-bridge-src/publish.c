@@ -219,23 +219,29 @@ static void pct_json(br_buf *o, const float *v, size_t n)
     br_buf_puts(o, "}");
 }
 
-void br_publish_health(bridge *b, double now)
+void br_publish_device_health(bridge *b, br_dev *d, double now)
+{
+    br_buf *o = &b->buf;
+    br_buf_reset(o);
+    br_buf_puts(o, "{\"serial\":");
+    br_buf_json_str(o, d->serial);
+    br_buf_printf(o, ",\"available\":%s,", d->avail == 1 ? "true" : "false");
+    br_health_json(o, &d->health, now, b->started);
+    br_buf_puts(o, ",\"round_ms\":");
+    pct_json(o, d->round_ms, d->round_n);
+    br_buf_puts(o, "}");
+    br_topic(b, d, "health");
+    if (!o->oom) br_mqtt_put(&b->mqtt, b->topic.s, o->s, o->len, true);
+    d->next_health = now + b->cfg->health_interval;
+}
+
+void br_publish_health(bridge *b, double now, bool devices)
 {
     br_buf *o = &b->buf;
     size_t online = 0;
     for (size_t i = 0; i < b->n_devs; i++) {
-        br_dev *d = b->devs[i];
-        if (d->avail == 1) online++;
-        br_buf_reset(o);
-        br_buf_puts(o, "{\"serial\":");
-        br_buf_json_str(o, d->serial);
-        br_buf_printf(o, ",\"available\":%s,", d->avail == 1 ? "true" : "false");
-        br_health_json(o, &d->health, now, b->started);
-        br_buf_puts(o, ",\"round_ms\":");
-        pct_json(o, d->round_ms, d->round_n);
-        br_buf_puts(o, "}");
-        br_topic(b, d, "health");
-        if (!o->oom) br_mqtt_put(&b->mqtt, b->topic.s, o->s, o->len, true);
+        if (b->devs[i]->avail == 1) online++;
+        if (devices) br_publish_device_health(b, b->devs[i], now);
     }
     br_buf_reset(o);
     br_buf_puts(o, "{\"id\":");
@@ -281,7 +287,7 @@ void br_publish_everything(bridge *b)
         if (d->avail >= 0) br_publish_avail(b, d, d->avail == 1);
         if (b->cfg->discovery && d->disc_mask) br_discovery_due(b, d);
     }
-    br_publish_health(b, bt_now());
+    br_publish_health(b, bt_now(), true);
 }
 
 /* A device leaves the config: its entities and retained topics go. */

@@ -140,6 +140,7 @@ typedef struct br_dev {
     bool in_flight;
     bool ready;               /* on the scheduler's ready list */
     double due, round_t0, req_t0;
+    double next_health;       /* monotonic: when its health is due */
     uint32_t ok_mask, have_mask, disc_mask;
     unsigned misses;
     int avail;                /* -1 not published, 0 offline, 1 online */
@@ -211,7 +212,11 @@ void br_index_devices(bridge *b);
 void br_topic(bridge *b, const br_dev *d, const char *leaf);
 void br_publish_state(bridge *b, br_dev *d, double wall);
 void br_publish_avail(bridge *b, br_dev *d, bool online);
-void br_publish_health(bridge *b, double now);
+/* The bridge's health, and with devices every device's too. */
+void br_publish_health(bridge *b, double now, bool devices);
+/* One device's health (at the end of a round once health_interval has
+ * passed for it: a thousand devices' health spread over the interval). */
+void br_publish_device_health(bridge *b, br_dev *d, double now);
 void br_publish_everything(bridge *b);
 void br_clear_device(bridge *b, br_dev *d);
 

@@ -78,7 +78,36 @@ struct floor {
     int connack;
     size_t n_subacks, n_sub_refused;
     unsigned long ok, errors, overruns, submit_fail, stray, bad_len;
+    struct mosquitto *out;      /* --publish: the target broker */
+    char **state_topic, **state_json;
+    size_t n_states;
+    unsigned long published;
 };
+
+/* --publish: the states to forward, "TOPIC JSON" per line. */
+static void load_states(struct floor *f, const char *path)
+{
+    FILE *in = fopen(path, "r");
+    if (!in) bench_die("cannot read %s", path);
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t got;
+    while ((got = getline(&line, &cap, in)) > 0) {
+        char *sp = strchr(line, ' ');
+        if (!sp) continue;
+        if (line[got - 1] == '\n') line[got - 1] = '\0';
+        *sp = '\0';
+        f->state_topic = realloc(f->state_topic, (f->n_states + 1) * sizeof *f->state_topic);
+        f->state_json = realloc(f->state_json, (f->n_states + 1) * sizeof *f->state_json);
+        if (!f->state_topic || !f->state_json) bench_die("out of memory");
+        f->state_topic[f->n_states] = strdup(line);
+        f->state_json[f->n_states] = strdup(sp + 1);
+        f->n_states++;
+    }
+    free(line);
+    fclose(in);
+    if (!f->n_states) bench_die("no states in %s", path);
+}
 
 
 /* The register counts the SDK asks for (core/session.c default_registers()
@@ -155,23 +184,41 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
         }
     }
     v->chunk = 0;
-    if (++v->stage < 3) f->ready[f->n_ready++] = i;
-    else v->stage = -1;
+    if (++v->stage < 3) {
+        f->ready[f->n_ready++] = i;
+        return;
+    }
+    v->stage = -1;
+    if (f->out) {
+        size_t k = i % f->n_states;
+        if (mosquitto_publish(f->out, NULL, f->state_topic[k], (int)strlen(f->state_json[k]),
+                              f->state_json[k], 1, true) == MOSQ_ERR_SUCCESS)
+            f->published++;
+    }
 }
 
 /* One round of the client's event loop, waiting up to wait_ms. */
 static int step(struct floor *f, int wait_ms)
 {
     if (!f->poll_style) return mosquitto_loop(f->m, wait_ms, 1);
-    struct pollfd p = { .fd = mosquitto_socket(f->m),
-                        .events = (short)(POLLIN | (mosquitto_want_write(f->m) ? POLLOUT : 0)) };
-    if (p.fd < 0) return MOSQ_ERR_NO_CONN;
-    int n = poll(&p, 1, wait_ms);
+    struct pollfd p[2] = {
+        { .fd = mosquitto_socket(f->m),
+          .events = (short)(POLLIN | (mosquitto_want_write(f->m) ? POLLOUT : 0)) },
+        { .fd = f->out ? mosquitto_socket(f->out) : -1,
+          .events = (short)(POLLIN | (f->out && mosquitto_want_write(f->out) ? POLLOUT : 0)) },
+    };
+    if (p[0].fd < 0) return MOSQ_ERR_NO_CONN;
+    int n = poll(p, f->out ? 2 : 1, wait_ms);
     if (n < 0) return errno == EINTR ? MOSQ_ERR_SUCCESS : MOSQ_ERR_ERRNO;
     int rc = MOSQ_ERR_SUCCESS;
-    if (n > 0 && (p.revents & (POLLIN | POLLERR | POLLHUP))) rc = mosquitto_loop_read(f->m, 1);
+    if (n > 0 && (p[0].revents & (POLLIN | POLLERR | POLLHUP))) rc = mosquitto_loop_read(f->m, 1);
     if (rc == MOSQ_ERR_SUCCESS && mosquitto_want_write(f->m)) rc = mosquitto_loop_write(f->m, 1);
     if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_misc(f->m);
+    if (rc == MOSQ_ERR_SUCCESS && f->out) {
+        if (n > 0 && (p[1].revents & (POLLIN | POLLERR | POLLHUP))) rc = mosquitto_loop_read(f->out, 1);
+        if (rc == MOSQ_ERR_SUCCESS && mosquitto_want_write(f->out)) rc = mosquitto_loop_write(f->out, 1);
+        if (rc == MOSQ_ERR_SUCCESS) rc = mosquitto_loop_misc(f->out);
+    }
     return rc;
 }
 
@@ -189,9 +236,16 @@ static bool loop_until(struct floor *f, const bool *flag, double limit_s)
 int main(int argc, char **argv)
 {
     bool poll_style = false;
-    int qos = 1;
+    int qos = 1, out_port = 0;
+    const char *states = NULL;
     while (argc > 1 && strncmp(argv[1], "--", 2) == 0) {
-        if (strcmp(argv[1], "--poll") == 0) {
+        if (strcmp(argv[1], "--publish") == 0 && argc > 3) {
+            out_port = atoi(argv[2]);
+            states = argv[3];
+            poll_style = true;
+            argc -= 2;
+            argv += 2;
+        } else if (strcmp(argv[1], "--poll") == 0) {
             poll_style = true;
         } else if (strcmp(argv[1], "--qos") == 0 && argc > 2 && (!strcmp(argv[2], "0") || !strcmp(argv[2], "1"))) {
             qos = atoi(argv[2]);
@@ -204,7 +258,8 @@ int main(int argc, char **argv)
         argv++;
     }
     if (argc != 7)
-        bench_die("usage: bench_fleet_floor [--poll] [--qos 0|1] PLUGIN_DIR PKI_DIR PORT N SECONDS SERIAL_BASE");
+        bench_die("usage: bench_fleet_floor [--poll] [--qos 0|1] [--publish PORT STATES] PLUGIN_DIR "
+                  "PKI_DIR PORT N SECONDS SERIAL_BASE");
     const char *pki = argv[2];
     int port = atoi(argv[3]);
     long n = atol(argv[4]);
@@ -264,6 +319,16 @@ int main(int argc, char **argv)
     if (mosquitto_connect(f.m, "127.0.0.1", port, 60) != MOSQ_ERR_SUCCESS)
         bench_die("connect to 127.0.0.1:%d failed", port);
     if (!loop_until(&f, &f.connected, 10) || f.connack != 0) bench_die("no CONNACK (rc %d)", f.connack);
+    if (states) {
+        load_states(&f, states);
+        snprintf(id, sizeof id, "bench-bridge-floor-%ld", (long)getpid());
+        f.out = mosquitto_new(id, true, NULL);
+        if (!f.out) bench_die("mosquitto_new");
+        mosquitto_int_option(f.out, MOSQ_OPT_TCP_NODELAY, 1);
+        mosquitto_max_inflight_messages_set(f.out, 100);
+        if (mosquitto_connect(f.out, "127.0.0.1", out_port, 60) != MOSQ_ERR_SUCCESS)
+            bench_die("connect to the target 127.0.0.1:%d failed", out_port);
+    }
     for (size_t i = 0; i < f.n; i++) {
         char topic[32];
         snprintf(topic, sizeof topic, "PUB/%llu", f.base + i);
@@ -338,6 +403,17 @@ int main(int argc, char **argv)
     printf("fleet_floor_cpu_core_fraction %.4f\n", cpu / wall);
     printf("fleet_floor_cpu_s_per_1000_reads %.4f\n", done ? cpu / (double)done * 1000.0 : 0.0);
     printf("fleet_floor_peak_rss_kib %ld\n", bench_peak_rss_kib());
+    if (f.out) {
+        printf("fleet_floor_published %lu\n", f.published);
+        mosquitto_disconnect(f.out);
+        mosquitto_destroy(f.out);
+        for (size_t k = 0; k < f.n_states; k++) {
+            free(f.state_topic[k]);
+            free(f.state_json[k]);
+        }
+        free(f.state_topic);
+        free(f.state_json);
+    }
     mosquitto_disconnect(f.m);
     mosquitto_loop(f.m, 10, 1);
     mosquitto_destroy(f.m);

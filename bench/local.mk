@@ -33,7 +33,7 @@ bench_bench_fleet_floor_CFLAGS = $(AM_CFLAGS) $(MOSQUITTO_CFLAGS)
 bench_bench_fleet_floor_LDADD = core/libbluetti.la $(MOSQUITTO_LIBS) $(LIBM)
 bench_bench_rss_SOURCES = bench/bench_rss.c
 
-EXTRA_DIST += bench/run.sh bench/compare.sh bench/broker.sh tests/shlib.sh
+EXTRA_DIST += bench/run.sh bench/compare.sh bench/broker.sh tests/shlib.sh bench/bridge.sh bench/soak.sh
 
 ## The optimised tree. An in-tree main build cannot host a second
 ## configure of the same sources: then the main build's own objects are
@@ -71,7 +71,18 @@ bench:
 	BENCH_QUICK='$(BENCH_QUICK)' BENCH_FLEET='$(BENCH_FLEET)' MOSQUITTO_BROKER='$(MOSQUITTO_BROKER)' \
 	OPENSSL_BIN='$(OPENSSL_BIN)' \
 	  $(SHELL) '$(abs_top_srcdir)/bench/run.sh' '$(abs_top_srcdir)' "$$opt" \
-	  '$(abs_top_builddir)/bench/results.json'
+	  '$(abs_top_builddir)/bench/results.json'; \
+	MOSQUITTO_BROKER='$(MOSQUITTO_BROKER)' BENCH_QUICK='$(BENCH_QUICK)' \
+	  $(SHELL) '$(abs_top_srcdir)/bench/bridge.sh' '$(abs_top_srcdir)' "$$opt" \
+	  '$(abs_top_builddir)/bench/bridge.json'
+
+## `make soak` (outside CI, about 10 minutes): bluetti-bridge with 100
+## simulated devices while the target broker restarts every 2 minutes;
+## memory and descriptors must stay flat, every state fresh (bench/soak.sh).
+soak: tools/bluetti-bridge$(EXEEXT) $(plugin_LTLIBRARIES)
+	MOSQUITTO_BROKER='$(MOSQUITTO_BROKER)' $(SHELL) '$(abs_top_srcdir)/bench/soak.sh' \
+	  '$(abs_top_srcdir)' '$(abs_top_builddir)'
+.PHONY: soak
 
 bench-clean:
 	rm -rf bench/opt bench/results.json

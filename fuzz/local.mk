@@ -25,7 +25,7 @@ FUZZ_CFLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SANFLAGS) \
 FUZZ_CPPFLAGS = $(AM_CPPFLAGS) -DBLUETTI_BUILDING_LIB -I$(top_srcdir)/core \
 	-I$(top_srcdir)/plugins/transport-sim -I$(top_srcdir)/fuzz \
 	-I$(top_srcdir)/plugins/transport-ble $(OPENSSL_CFLAGS) \
-	-I$(top_srcdir)/tools/bluetti-tool-src -I$(top_srcdir)/core/util $(JANSSON_CFLAGS) \
+	-I$(top_srcdir)/tools/bluetti-tool-src -I$(top_srcdir)/tools/common -I$(top_srcdir)/core/util $(JANSSON_CFLAGS) \
 	-DLIBDIR='"$(libdir)"' -DBLUETTI_CLOUD_LT_VERSION='"$(BLUETTI_CLOUD_LT_VERSION)"'
 FUZZ_LDFLAGS = $(FUZZ_SANFLAGS)
 FUZZ_PLUGIN_LIBS = fuzz/libfz_blocks_ats.a fuzz/libfz_blocks_boot.a fuzz/libfz_blocks_dcdc.a \

@@ -54,18 +54,21 @@ bt_start_broker() {
     [ -n "$bt_broker" ]
 }
 
-# bt_mosquitto NAME: set MOSQ to the broker to run ($MOSQUITTO_BROKER, else
-# mosquitto on PATH, else /usr/sbin/mosquitto); without one, say so for the
+# bt_find_mosquitto: set MOSQ to $MOSQUITTO_BROKER when that is a program,
+# else to the mosquitto on PATH or in /usr/sbin; 1 when there is none.
+bt_find_mosquitto() {
+    MOSQ=${MOSQUITTO_BROKER:-}
+    [ -n "$MOSQ" ] && [ -x "$MOSQ" ] && return 0
+    MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
+    [ -x "$MOSQ" ]
+}
+
+# bt_mosquitto NAME: bt_find_mosquitto, and without a broker say so for the
 # test NAME and exit 1.
 bt_mosquitto() {
-    MOSQ=${MOSQUITTO_BROKER:-}
-    if [ -z "$MOSQ" ] || [ ! -x "$MOSQ" ]; then
-        MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
-    fi
-    if [ ! -x "$MOSQ" ]; then
-        echo "$1: needs Debian's mosquitto broker (apt-get install mosquitto)" >&2
-        exit 1
-    fi
+    bt_find_mosquitto && return 0
+    echo "$1: needs Debian's mosquitto broker (apt-get install mosquitto)" >&2
+    exit 1
 }
 
 # bt_stop PID...: SIGTERM, up to 10 s for them to end (valgrind'ed
@@ -135,4 +138,37 @@ bt_start_sim() {
         --cert "$_p12" --ready-file "$_dir/$_name.ready" "$@" > "$_dir/sim-$_name.log" 2>&1 &
     sims="${sims:-} $!"
     eval "sim_$_name=\$!"
+}
+
+# bt_wait_after FILE MARK PATTERN SECONDS PID: like bt_wait_for, for lines
+# of FILE after line MARK only.
+bt_wait_after() {
+    _n=0
+    while [ $_n -lt $(($4 * 10)) ]; do
+        tail -n "+$(($2 + 1))" "$1" 2>/dev/null | grep -q -- "$3" && return 0
+        kill -0 "$5" 2>/dev/null || return 1
+        sleep 0.1
+        _n=$((_n + 1))
+    done
+    return 1
+}
+
+# bt_scratch NAME KEEP: make the directory $tmp (mode 755) and, at exit,
+# stop the processes in $pids (bt_stop) and remove $tmp, or keep it and say
+# so when KEEP is not empty. Sets pids= and the EXIT, INT and TERM traps.
+bt_scratch() {
+    tmp=$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX") || exit 1
+    chmod 755 "$tmp"
+    pids=
+    _bt_scratch_name=$1
+    _bt_scratch_keep=$2
+    trap bt_scratch_end EXIT
+    trap 'exit 130' INT
+    trap 'exit 143' TERM
+}
+bt_scratch_end() {
+    trap - EXIT INT TERM
+    # shellcheck disable=SC2086
+    bt_stop $pids
+    if [ -n "$_bt_scratch_keep" ]; then echo "$_bt_scratch_name: kept $tmp"; else rm -rf "$tmp"; fi
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "tool.h"
+#include "tool_common.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -51,15 +52,6 @@ static char *default_config_path(void)
     return NULL;
 }
 
-static char *trim(char *s)
-{
-    while (*s == ' ' || *s == '\t') s++;
-    size_t n = strlen(s);
-    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r' || s[n - 1] == '\n'))
-        s[--n] = '\0';
-    return s;
-}
-
 /* The entry array grows by doubling (its capacity is the next power of two
  * at or above n_cfg, at least 8): a config file of 100 000 lines costs 15
  * reallocs, not 100 000 (each of which copies the array under valgrind). */
@@ -98,7 +90,7 @@ static int parse_config(tool *t, FILE *f, const char *path)
                             "NUL byte; is this a config file?", bt_shown_path(path), lineno, CONFIG_MAX_LINE);
             break;
         }
-        char *s = trim(line);
+        char *s = tc_trim(line);
         if (!*s || *s == '#') continue;
         char *eq = strchr(s, '=');
         if (!eq) {
@@ -107,7 +99,7 @@ static int parse_config(tool *t, FILE *f, const char *path)
             break;
         }
         *eq = '\0';
-        char *key = trim(s), *value = trim(eq + 1);
+        char *key = tc_trim(s), *value = tc_trim(eq + 1);
         size_t vn = strlen(value);
         if (vn >= 2 && value[0] == '"' && value[vn - 1] == '"') {
             value[vn - 1] = '\0';

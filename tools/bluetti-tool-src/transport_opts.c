@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include "tool.h"
+#include "tool_common.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -97,18 +98,6 @@ static int add_decls(defs_buf *b, const bluetti_transport_ops *ops, bool foreign
     return 0;
 }
 
-static const bluetti_transport_ops *default_transport(bluetti_registry *reg)
-{
-    for (int pass = 0; pass < 2; pass++) {
-        if (pass) bluetti_registry_load_deferred(reg);
-        for (size_t i = 0; i < bluetti_registry_transport_count(reg); i++) {
-            const bluetti_transport_ops *o = bluetti_registry_transport_at(reg, i);
-            if (o->flags & BLUETTI_TRANSPORT_F_DEFAULT) return o;
-        }
-    }
-    return NULL;
-}
-
 void topts_free(tool *t)
 {
     size_t n = t->n_defs > G_COUNT ? t->n_defs - G_COUNT : 0;
@@ -130,7 +119,7 @@ int topts_select(tool *t)
         t->tops_err = bluetti_registry_need_transport(t->reg, t->set.transport);
         if (t->tops_err == 0) ops = bluetti_registry_find_transport(t->reg, t->set.transport);
     } else {
-        ops = default_transport(t->reg);
+        ops = tc_default_transport(t->reg);
     }
     t->tops = ops;
     /* options the selected transport does not declare may be another's:

@@ -1,0 +1,7 @@
+## tests/integration/bridge: bluetti-bridge between two real mosquitto
+## brokers (source with TLS client certificates and bluetti-sim; target
+## plain and TLS with user/password).
+BRIDGE_INTEGRATION_TESTS = tests/integration/bridge/brokers.sh
+TESTS += $(BRIDGE_INTEGRATION_TESTS)
+INTEGRATION_TESTS += $(BRIDGE_INTEGRATION_TESTS)
+dist_check_SCRIPTS += $(BRIDGE_INTEGRATION_TESTS)

@@ -42,7 +42,7 @@ int br_apply(bridge *b, br_config *c, double now)
     bool restart_target = !old || new_topics || !target_same(old, c);
     /* 1. devices that go, or change: cleared while the old topics apply */
     size_t kept = 0, removed = 0, changed = 0, added = 0;
-    br_dev **keep = calloc(b->n_devs + c->n_devices + 1, sizeof *keep);
+    br_dev **keep = calloc(b->n_devs + c->n_devices + 1, sizeof(br_dev *));
     if (!keep) return -1;
     size_t n_keep = 0;
     struct handover {

@@ -147,7 +147,7 @@ static int get_secret(ctx *c, const br_kv *kv, bool credential, char **out)
 static bool ends_with(const char *s, const char *suffix, size_t *stem)
 {
     size_t a = strlen(s), b = strlen(suffix);
-    if (a <= b || strcmp(s + a - b, suffix)) return false;
+    if (a <= b || strcmp(s + a - b, suffix) != 0) return false;
     *stem = a - b;
     return true;
 }
@@ -178,7 +178,7 @@ static int bridge_section(ctx *c, const br_section *s, br_config *cf)
     int rc = 0;
     for (size_t i = 0; i < s->n_kv && !rc; i++) {
         const br_kv *kv = &s->kv[i];
-        long l;
+        long l = 0;
         const char *k = kv->key;
         if (!strcmp(k, "prefix")) rc = get_topic(c, kv, &cf->prefix);
         else if (!strcmp(k, "discovery_prefix")) rc = get_topic(c, kv, &cf->discovery_prefix);
@@ -209,7 +209,7 @@ static int target_section(ctx *c, const br_section *s, br_target *t)
     int rc = 0;
     for (size_t i = 0; i < s->n_kv && !rc; i++) {
         const br_kv *kv = &s->kv[i];
-        long l;
+        long l = 0;
         const char *k = kv->key;
         if (!strcmp(k, "broker")) rc = get_text(c, kv, &t->broker);
         else if (!strcmp(k, "port")) {
@@ -350,6 +350,10 @@ static int source_section(ctx *c, const br_section *s, br_source *src)
             }
             char *secret = NULL;
             if ((rc = get_secret(c, kv, from_cred, &secret))) break;
+            if (!secret) {
+                rc = oom(c);
+                break;
+            }
             if (bluetti_options_set_secret(src->opts, name, secret) != 0) rc = oom(c);
             sig_secret(&sig, name, secret);
             bt_wipe(secret, strlen(secret));
@@ -403,7 +407,7 @@ static int device_section(ctx *c, const br_section *s, br_config *cf, br_device 
     const br_kv *model_kv = NULL, *groups_kv = NULL, *source_kv = NULL;
     for (size_t i = 0; i < s->n_kv && !rc; i++) {
         const br_kv *kv = &s->kv[i];
-        long l;
+        long l = 0;
         const char *k = kv->key;
         if (!strcmp(k, "source")) {
             source_kv = kv;
@@ -463,7 +467,7 @@ static int device_section(ctx *c, const br_section *s, br_config *cf, br_device 
                    "this file; add the section or fix the name", s->name, bt_shown(d->source));
     const bluetti_profile *p = NULL;
     if (d->model && !(p = bluetti_registry_find_profile(c->reg, d->model)))
-        return bad(c, model_kv->line, "model = '%s': no such model (see 'bluetti-tool models'), "
+        return bad(c, model_kv ? model_kv->line : s->line, "model = '%s': no such model (see 'bluetti-tool models'), "
                    "or write model = auto to detect it", bt_shown(d->model));
     if (p) {
         free(d->model); /* the canonical name */
@@ -476,7 +480,7 @@ static int device_section(ctx *c, const br_section *s, br_config *cf, br_device 
                 if (g) br_buf_puts(&names, ", ");
                 br_buf_puts(&names, p->groups[g].name);
             }
-            rc = bad(c, groups_kv->line, "groups: %s has no group '%s'; its groups are %s",
+            rc = bad(c, groups_kv ? groups_kv->line : s->line, "groups: %s has no group '%s'; its groups are %s",
                      p->model, bt_shown(d->groups[i]), names.s ? names.s : "(none)");
             br_buf_free(&names);
             return rc;
@@ -613,7 +617,7 @@ static int load_sections(ctx *c, const br_section *s, size_t n, const br_overrid
         if ((rc = target_section(c, &empty, &cf->target))) return rc;
     }
     for (size_t i = 0; i < n && !rc; i++) {
-        if (strcmp(s[i].kind, "source")) continue;
+        if (strcmp(s[i].kind, "source") != 0) continue;
         br_source *ns = realloc(cf->sources, (cf->n_sources + 1) * sizeof *ns);
         if (!ns) return oom(c);
         cf->sources = ns;
@@ -629,7 +633,7 @@ static int load_sections(ctx *c, const br_section *s, size_t n, const br_overrid
     }
     size_t skipped = 0;
     for (size_t i = 0; i < n && !rc; i++) {
-        if (strcmp(s[i].kind, "device")) continue;
+        if (strcmp(s[i].kind, "device") != 0) continue;
         br_device d = { 0 };
         bool enabled = true;
         rc = device_section(c, &s[i], cf, &d, &enabled);

@@ -241,10 +241,10 @@ void br_discovery_publish(bridge *b, br_dev *d)
         }
     }
     br_buf_free(&t);
-    qsort(now_topics, n_now, sizeof *now_topics, topic_cmp);
+    if (n_now) qsort(now_topics, n_now, sizeof *now_topics, topic_cmp);
     /* entities it had and has no more: removed */
     for (size_t i = 0; i < d->n_disc; i++) {
-        if (!bsearch(&d->disc_topics[i], now_topics, n_now, sizeof *now_topics, topic_cmp))
+        if (!n_now || !bsearch(&d->disc_topics[i], now_topics, n_now, sizeof *now_topics, topic_cmp))
             br_mqtt_put(&b->mqtt, d->disc_topics[i], "", 0, true);
         free(d->disc_topics[i]);
     }

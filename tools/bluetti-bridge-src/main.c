@@ -212,7 +212,8 @@ static int run(bridge *b, const cli *c, int sigfd)
             next_wd = now + (double)wd_usec / 2e6;
         }
         size_t need = 2 + b->n_sess;
-        if (need > cap) {
+        if (need < 2) need = SIZE_MAX / sizeof *fds; /* (wrapped: realloc fails below) */
+        if (need > cap || !fds) {
             struct pollfd *nf = realloc(fds, need * sizeof *nf);
             if (!nf) {
                 br_log(BR_ERROR, "out of memory");

@@ -50,7 +50,7 @@ static void build_keys(bridge *b, br_dev *d)
             if (fd->flags & BLUETTI_F_SENSITIVE) continue;
             bool taken = false;
             for (size_t j = 0; j < i && !taken; j++)
-                for (size_t g = 0; g < d->keys[j].n && !taken; g++)
+                for (size_t g = 0; d->keys[j].keys && g < d->keys[j].n && !taken; g++)
                     taken = d->keys[j].keys[g] && !strcmp(d->keys[j].keys[g], fd->name);
             br_buf t = { 0 };
             if (taken) br_buf_printf(&t, "%s_%u", fd->name, (unsigned)d->blocks[i]);

@@ -29,7 +29,7 @@ void br_sched_ready(bridge *b, br_dev *d)
     if (d->ready) return;
     if (b->n_ready == b->cap_ready) {
         size_t nc = b->cap_ready ? b->cap_ready * 2 : 64;
-        br_dev **nr = realloc(b->ready, nc * sizeof *nr);
+        br_dev **nr = realloc(b->ready, nc * sizeof(br_dev *));
         if (!nr) {
             br_log(BR_ERROR, "out of memory scheduling %s", d->serial);
             return;

@@ -41,7 +41,7 @@ br_sess *br_sess_get(bridge *b, const br_source *src, const char *model)
             b->sess[i]->refs++;
             return b->sess[i];
         }
-    br_sess **ns = realloc(b->sess, (b->n_sess + 1) * sizeof *ns);
+    br_sess **ns = realloc(b->sess, (b->n_sess + 1) * sizeof(br_sess *));
     br_sess *s = ns ? calloc(1, sizeof *s) : NULL;
     if (ns) b->sess = ns;
     if (!s || (model && !(s->model = strdup(model)))) {
@@ -119,7 +119,7 @@ static void open_one(bridge *b, br_sess *s, double now)
         char why[512];
         bt_fmt(why, sizeof why, "cannot open the %s session: %s; %s", s->src->transport,
                e.detail[0] ? e.detail : bluetti_strerror(rc), e.remedy[0] ? e.remedy : "");
-        if (strcmp(why, s->last_error)) br_log(BR_WARN, "source %s: %s", s->src->name, why);
+        if (strcmp(why, s->last_error) != 0) br_log(BR_WARN, "source %s: %s", s->src->name, why);
         bt_strlcpy(s->last_error, why, sizeof s->last_error);
         s->s = NULL;
         s->next_open = now + s->backoff;

@@ -132,6 +132,7 @@ static void open_one(bridge *b, br_sess *s, double now)
     s->backoff = BACKOFF_MIN;
     s->last_error[0] = '\0';
     bluetti_session_set_read_callback(s->s, br_on_read, b);
+    bluetti_session_set_write_callback(s->s, br_on_write, b);
     b->attach_due = true;
 }
 

@@ -17,28 +17,12 @@ B=${BLUETTI_TEST_BUILDDIR:-.}
 WRAP=${BLUETTI_TEST_WRAPPER:-}
 OPENSSL_BIN=${OPENSSL_BIN:-openssl}
 export OPENSSL_BIN
-for prog in mosquitto_sub mosquitto_pub; do
-    command -v "$prog" > /dev/null 2>&1 || {
-        echo "control.sh: needs $prog (apt-get install mosquitto-clients)" >&2
-        exit 1
-    }
-done
-bt_find_mosquitto || { echo "control.sh: needs mosquitto (apt-get install mosquitto)" >&2; exit 1; }
-BLUETTI_SIM_DEVICES=$S/data/devices
-export BLUETTI_SIM_DEVICES
-D=$S/data/devices
+. "$S/tests/integration/bridge/lib.sh"
+br_need control.sh mosquitto_sub mosquitto_pub
 
 bt_scratch bluetti-bridge-ctl "${BT_BRIDGE_KEEP:-}"
 fail() { bt_fail_logs control.sh "$tmp" 25 "$@"; }
-
-pki=$tmp/pki
-mkdir -p "$pki"
-BT_MQTT_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-export BT_MQTT_PASSWORD
-sh "$S/tests/integration/mqtt/mkcerts.sh" "$pki" || fail "making the test certificates failed"
-chmod 644 "$pki"/*.key "$pki"/*.crt
-printf '%s\n' "$BT_MQTT_PASSWORD" > "$tmp/cert.pw"
-chmod 600 "$tmp/cert.pw"
+br_pki
 
 src_conf() {
     { bt_broker_conf; bt_tls_listener "$1" "$pki"; printf 'allow_anonymous true\n'; } > "$tmp/source.conf"

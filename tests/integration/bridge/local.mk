@@ -6,3 +6,4 @@ BRIDGE_INTEGRATION_TESTS = tests/integration/bridge/brokers.sh tests/integration
 TESTS += $(BRIDGE_INTEGRATION_TESTS)
 INTEGRATION_TESTS += $(BRIDGE_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(BRIDGE_INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/bridge/lib.sh

@@ -8,8 +8,9 @@
 # simulator's register (bluetti-sim's log, the sim's frame log) and the
 # published state follows; a number command likewise; a bad payload, a
 # field not offered and a device without control send nothing (no write
-# frame, no write in the sim's log) and are logged. BT_BRIDGE_KEEP=1 keeps
-# the files.
+# frame, no write in the sim's log) and are logged; of a burst of commands
+# while a slow device's read is in flight only the newest is written.
+# BT_BRIDGE_KEEP=1 keeps the files.
 set -u
 S=${BLUETTI_TEST_SRCDIR:-.}
 . "$S/tests/shlib.sh"
@@ -47,6 +48,7 @@ bt_wait_for "$tmp/cloud.ready" 1000000001 30 "$sim_cloud" || fail "bluetti-sim d
 home=$(sed -n 's/^  "serial": "\(.*\)",$/\1/p' "$D/el100v2.json")
 ro=$(sed -n 's/^  "serial": "\(.*\)",$/\1/p' "$D/el30v2.json")
 FLOG=$tmp/frames.txt
+SLOG=$tmp/slow-frames.txt
 cat > "$tmp/bridge.conf" <<CONF
 [bridge]
 prefix = bluetti
@@ -72,6 +74,11 @@ frame_log = $FLOG
 [source other]
 transport = sim
 
+[source slow]
+transport = sim
+faults = delay=0.5
+frame_log = $SLOG
+
 [device cloud]
 source = cloud
 serial = 1000000001
@@ -93,6 +100,15 @@ source = other
 model = EL30V2
 groups = core, settings
 interval = 0.5
+
+[device slow]
+source = slow
+model = EL100V2
+serial = 2000000005
+groups = core, settings
+interval = 0.5
+control = yes
+control_unverified = yes
 CONF
 
 mosquitto_sub -h 127.0.0.1 -p "$TP" -v -t 'bluetti/#' -t 'homeassistant/#' > "$tmp/sub.txt" 2>&1 &
@@ -102,7 +118,7 @@ $WRAP "$B/tools/bluetti-bridge" --plugin-dir "$B/plugins/.libs" -c "$tmp/bridge.
 br=$!
 pids="$pids $br"
 
-for sn in 1000000001 "$home" "$ro"; do
+for sn in 1000000001 "$home" "$ro" 2000000005; do
     bt_wait_for "$tmp/sub.txt" "^bluetti/$sn/state {.*\"ctrl_ac\":\"on\"" 20 $br || fail "no state of $sn"
     bt_wait_for "$tmp/sub.txt" "^homeassistant/sensor/bluetti_$sn/soc/config {" 10 $br ||
         fail "no discovery of $sn"
@@ -170,6 +186,20 @@ grep -q ' 010607e70050' "$FLOG" || fail "the sim received no write of 80 to 2023
 [ "$(grep -c 'write of register' "$tmp/sim-cloud.log")" -eq 1 ] || fail "bluetti-sim saw other writes"
 ro_state=$(grep "^bluetti/$ro/state " "$tmp/sub.txt" | tail -n 1)
 case $ro_state in *'"ctrl_ac":"on"'*) ;; *) fail "the device without control changed: $ro_state" ;; esac
+
+# ---- a burst while reads are in flight: the newest command wins ---------------------------
+# every reply of this sim takes 0.5 s, a write (read, write, read back) 1.5 s:
+# the three commands of one mosquitto_pub arrive while the first request runs
+mark=$(wc -l < "$tmp/sub.txt")
+printf '70\n75\n90\n' | mosquitto_pub -h 127.0.0.1 -p "$TP" -t bluetti/2000000005/soc_high_limit/set -l ||
+    fail "mosquitto_pub -l"
+bt_wait_after "$tmp/sub.txt" "$mark" '^bluetti/2000000005/state {.*"soc_high_limit":90[,}]' 20 $br ||
+    fail "the state of the slow device did not reach the newest command's 90"
+grep -q ' 010607e7005a' "$SLOG" || fail "the newest command (90) was not written"
+grep -q ' 010607e7004b' "$SLOG" && fail "the replaced command (75) was written"
+grep -q "device 2000000005: soc_high_limit = 75 replaces the waiting" "$tmp/bridge.log" ||
+    grep -q "device 2000000005: soc_high_limit = 90 replaces the waiting soc_high_limit = 75" "$tmp/bridge.log" ||
+    fail "no waiting command was replaced"
 
 kill -TERM $br
 wait $br

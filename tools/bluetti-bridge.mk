@@ -11,7 +11,7 @@ tools_bluetti_bridge_SOURCES = \
 	tools/bluetti-bridge-src/outbox.c tools/bluetti-bridge-src/target.c \
 	tools/bluetti-bridge-src/health.c tools/bluetti-bridge-src/source.c \
 	tools/bluetti-bridge-src/device.c tools/bluetti-bridge-src/publish.c \
-	tools/bluetti-bridge-src/discovery.c tools/bluetti-bridge-src/apply.c \
+	tools/bluetti-bridge-src/discovery.c tools/bluetti-bridge-src/control.c tools/bluetti-bridge-src/apply.c \
 	tools/bluetti-bridge-src/signals.c tools/bluetti-bridge-src/notify.c \
 	tools/bluetti-bridge-src/sched.c \
 	$(TOOLS_COMMON_C_SOURCES)

@@ -96,6 +96,8 @@ int br_apply(bridge *b, br_config *c, double now)
         b->mqtt.print_only = print;
         if (br_mqtt_open(&b->mqtt, c, err, sizeof err) != 0) /* the devices run on */
             br_log(BR_ERROR, "%s; nothing is published until a reload mends it", err);
+        b->mqtt.on_command = br_ctl_on_command;
+        b->mqtt.cmd_ud = b;
     }
     /* 3. new and changed devices */
     for (size_t i = 0; i < c->n_devices; i++) {

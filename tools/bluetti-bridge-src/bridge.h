@@ -64,6 +64,8 @@ typedef struct br_device {
     char **fields;            /* NULL: every field; else only these (state and entities) */
     size_t n_fields;
     unsigned missed_polls;    /* rounds without a reply before `offline` */
+    bool control;             /* `control = yes`: writable fields get command topics */
+    bool control_unverified;  /* also fields whose write real units have not confirmed */
     char *signature;          /* this section and its source's signature */
 } br_device;
 

@@ -404,7 +404,7 @@ static int device_section(ctx *c, const br_section *s, br_config *cf, br_device 
     *enabled = true;
     if (!d->name) return oom(c);
     int rc = 0;
-    const br_kv *model_kv = NULL, *groups_kv = NULL, *source_kv = NULL;
+    const br_kv *model_kv = NULL, *groups_kv = NULL, *source_kv = NULL, *unverified_kv = NULL;
     for (size_t i = 0; i < s->n_kv && !rc; i++) {
         const br_kv *kv = &s->kv[i];
         long l = 0;
@@ -446,14 +446,22 @@ static int device_section(ctx *c, const br_section *s, br_config *cf, br_device 
             free_list(l2, n2);
         } else if (!strcmp(k, "fields")) rc = get_list(c, kv, &d->fields, &d->n_fields);
         else if (!strcmp(k, "enabled")) rc = get_bool(c, kv, enabled);
-        else if (!strcmp(k, "missed_polls")) {
+        else if (!strcmp(k, "control")) rc = get_bool(c, kv, &d->control);
+        else if (!strcmp(k, "control_unverified")) {
+            unverified_kv = kv;
+            rc = get_bool(c, kv, &d->control_unverified);
+        } else if (!strcmp(k, "missed_polls")) {
             if (!(rc = get_long(c, kv, 1, 1000, &l))) d->missed_polls = (unsigned)l;
         } else
             rc = bad(c, kv->line, "unknown key '%s' in [device %s]; the keys are source, "
-                     "serial, model, interval, groups, blocks, fields, enabled, missed_polls",
-                     bt_shown(k), s->name);
+                     "serial, model, interval, groups, blocks, fields, enabled, missed_polls, "
+                     "control, control_unverified", bt_shown(k), s->name);
     }
     if (rc) return rc;
+    if (d->control_unverified && !d->control)
+        return bad(c, unverified_kv->line, "control_unverified = yes in [device %s] without "
+                   "control = yes: writes are off for this device; add control = yes, or "
+                   "remove control_unverified", s->name);
     if (!d->missed_polls) d->missed_polls = cf->missed_polls;
     if (!d->source) {
         if (cf->n_sources != 1)

@@ -99,6 +99,7 @@ void br_dev_free(bridge *b, br_dev *d, bool clear_topics)
     for (size_t i = 0; i < d->n_disc; i++) free(d->disc_topics[i]);
     free(d->disc_topics);
     free_keys(d);
+    br_ctl_free(d);
     br_sess_unref(b, d->sess);
     free(d->serial);
     free(d->name);
@@ -163,10 +164,12 @@ static void round_done(bridge *b, br_dev *d, double now)
         d->due = INFINITY;
     }
     br_sched_due(b, d);
+    br_ctl_kick(b, d, now); /* a command that waited for this round's last read */
 }
 
 static void submit_next(bridge *b, br_dev *d, double now)
 {
+    if (br_ctl_kick(b, d, now)) return; /* a command goes before the round's next read */
     while (d->round && !d->in_flight) {
         if (d->blocks_known && d->cur >= d->n_blocks) {
             round_done(b, d, now);
@@ -217,7 +220,7 @@ void br_on_read(void *ud, bluetti_device *dv, uint16_t block, int err, const blu
     (void)r;
     bridge *b = ud;
     br_dev *d = br_find_dev(b, bluetti_device_address(dv));
-    if (!d || d->d != dv || !d->in_flight) return;
+    if (!d || d->d != dv || !d->in_flight || d->writing) return;
     double now = bt_now();
     double ms = (now - d->req_t0) * 1000.0;
     d->in_flight = false;

@@ -4,10 +4,9 @@
  * <discovery_prefix>/<component>/bluetti_<serial>/<key>/config; an empty
  * retained config removes an entity. docs/BRIDGE.md lists the mapping.
  *
- * classify() decides what an entity is. Today every entity is a read-only
- * `sensor`; a writable field (#15) becomes a `switch`, `select` or
- * `number` by setting component and command_topic there, and
- * write_entity() adds the command keys. */
+ * classify() decides what an entity is: a read-only `sensor`, or for a
+ * field the device takes commands for (control.c) a `switch`, `select`
+ * or `number` with a command topic, whose keys write_entity() adds. */
 #include "config.h"
 
 #include "runtime.h"
@@ -16,7 +15,7 @@
 #include <string.h>
 
 typedef struct ha_entity {
-    const char *component;    /* "sensor" */
+    const char *component;    /* "sensor", "switch", "select", "number" */
     const char *key;          /* in the state's values */
     const char *device_class; /* NULL: none */
     const char *unit;
@@ -26,7 +25,8 @@ typedef struct ha_entity {
     bool enabled;             /* false: disabled by default (unconfirmed field) */
     const char *description;
     bool top_level;           /* a member of the state itself, not of its values */
-    const char *command_topic;/* writable entities (not yet) */
+    const char *command_topic;/* writable entities: where Home Assistant commands */
+    const bluetti_write_spec *write; /* number: its min, max, step */
 } ha_entity;
 
 typedef struct unit_class {
@@ -49,6 +49,42 @@ static const unit_class units[] = {
 static bool name_has(const char *name, const char *word)
 {
     return strstr(name, word) != NULL;
+}
+
+/* A field d takes commands for: a switch (names on and off), a select
+ * (other names: those that may be written) or a number (min, max, step
+ * in the field's unit), enabled, under the `config` category. The state
+ * comes from the state topic like a sensor's; HA is told not to assume a
+ * command took effect (optimistic false). */
+static bool control_entity(br_ctl_kind kind, const bluetti_field *f, const char *cmd_topic,
+                           ha_entity *e)
+{
+    e->command_topic = cmd_topic;
+    e->enabled = true;
+    e->category = "config";
+    e->state_class = NULL;
+    e->write = f->write;
+    switch (kind) {
+    case BR_CTL_SWITCH:
+        e->component = "switch";
+        e->device_class = NULL;
+        e->options = NULL;
+        e->unit = NULL;
+        break;
+    case BR_CTL_SELECT:
+        e->component = "select";
+        e->device_class = NULL;
+        e->options = f->write->values;
+        e->unit = NULL;
+        break;
+    default:
+        e->component = "number";
+        e->options = NULL;
+        e->unit = f->unit;
+        if (e->device_class && !strcmp(e->device_class, "enum")) e->device_class = NULL;
+        break;
+    }
+    return true;
 }
 
 /* false: the field gets no entity (its value is still in the state). */
@@ -178,6 +214,23 @@ static void write_entity(bridge *b, const br_dev *d, const ha_entity *e, br_buf 
         br_buf_json_str(o, e->unit);
     }
     if (e->state_class) br_buf_printf(o, ",\"state_class\":\"%s\"", e->state_class);
+    if (e->command_topic) {
+        br_buf_puts(o, ",\"command_topic\":");
+        br_buf_json_str(o, e->command_topic);
+        br_buf_puts(o, ",\"optimistic\":false");
+        if (!strcmp(e->component, "switch"))
+            br_buf_puts(o, ",\"payload_on\":\"ON\",\"payload_off\":\"OFF\","
+                        "\"state_on\":\"on\",\"state_off\":\"off\"");
+        if (!strcmp(e->component, "number") && e->write) {
+            br_buf_puts(o, ",\"min\":");
+            br_buf_json_num(o, e->write->min);
+            br_buf_puts(o, ",\"max\":");
+            br_buf_json_num(o, e->write->max);
+            br_buf_puts(o, ",\"step\":");
+            br_buf_json_num(o, e->write->step);
+            br_buf_puts(o, ",\"mode\":\"box\"");
+        }
+    }
     if (e->options) {
         br_buf_puts(o, ",\"options\":[");
         for (const bluetti_enum_name *n = e->options; n->name; n++) {
@@ -212,11 +265,11 @@ void br_discovery_publish(bridge *b, br_dev *d)
     if (!d->d) return;
     char **now_topics = NULL;
     size_t n_now = 0, cap = 0;
-    br_buf t = { 0 };
+    br_buf t = { 0 }, cmd = { 0 };
     br_buf *o = &b->buf;
     /* the bridge's own diagnostic: the protocol version */
     ha_entity pv = { "sensor", "protocol_version", NULL, NULL, NULL, "diagnostic", NULL, true,
-                     "protocol version the device reports", true, NULL };
+                     "protocol version the device reports", true, NULL, NULL };
     for (size_t i = 0; i <= d->n_blocks; i++) {
         const bluetti_result *r = i < d->n_blocks ? bluetti_device_last(d->d, d->blocks[i]) : NULL;
         const bluetti_block_schema *s = r ? bluetti_result_schema(r) : NULL;
@@ -224,9 +277,16 @@ void br_discovery_publish(bridge *b, br_dev *d)
         for (size_t f = 0; f < nf; f++) {
             ha_entity e;
             if (i == d->n_blocks) e = pv;
-            else if (f >= d->keys[i].n || !d->keys[i].keys[f] ||
-                     !classify(&s->fields[f], d->keys[i].keys[f], &e))
-                continue;
+            else {
+                if (f >= d->keys[i].n || !d->keys[i].keys[f]) continue;
+                bool has = classify(&s->fields[f], d->keys[i].keys[f], &e);
+                br_ctl_kind kind = br_ctl_offers(d, s, &s->fields[f]);
+                if (kind != BR_CTL_NONE) {
+                    br_ctl_topic(b, d, e.key, &cmd);
+                    has = !cmd.oom && control_entity(kind, &s->fields[f], cmd.s, &e);
+                }
+                if (!has) continue;
+            }
             entity_topic(b, d, e.component, e.key, &t);
             write_entity(b, d, &e, o);
             if (o->oom || t.oom) continue;
@@ -241,6 +301,7 @@ void br_discovery_publish(bridge *b, br_dev *d)
         }
     }
     br_buf_free(&t);
+    br_buf_free(&cmd);
     if (n_now) qsort(now_topics, n_now, sizeof *now_topics, topic_cmp);
     /* entities it had and has no more: removed */
     for (size_t i = 0; i < d->n_disc; i++) {

@@ -59,6 +59,10 @@ typedef struct br_mqtt {
     char *host;
     int port, keepalive;
     br_outbox out;
+    char *cmd_topic;          /* <prefix>/+/+/set: commands, subscribed after every connect */
+    /* a message on cmd_topic (set by apply.c: control.c's br_ctl_on_command) */
+    void (*on_command)(void *ud, const char *topic, const void *payload, size_t len);
+    void *cmd_ud;
     uint64_t published, reconnects;
     unsigned unacked;         /* QoS 1 messages handed to libmosquitto, not yet acknowledged */
     char last_error[256];
@@ -148,6 +152,14 @@ typedef struct br_dev {
     bool disc_due;            /* its discovery is to be (re)published (br_discovery_pump) */
     char **disc_topics;       /* discovery configs published for it */
     size_t n_disc;
+    /* control (control.c): the newest command waits here for the request
+     * slot (one per device: a newer one replaces it) */
+    char *cmd_key, *cmd_field, *cmd_value;
+    uint16_t cmd_block;
+    size_t cmd_bi;            /* index of cmd_block in blocks */
+    bool writing;             /* in_flight is a write */
+    char *w_key, *w_value;    /* the write in flight */
+    size_t w_bi;
     br_health health;
     float round_ms[BR_LAT_N];
     size_t round_n, round_i;
@@ -229,6 +241,20 @@ void br_discovery_pump(bridge *b);
 /* Mark d's discovery for the pump. */
 void br_discovery_due(bridge *b, br_dev *d);
 void br_discovery_clear(bridge *b, br_dev *d);
+
+/* control.c: Home Assistant commands to writable fields (docs/BRIDGE.md,
+ * "Control"). */
+typedef enum br_ctl_kind { BR_CTL_NONE, BR_CTL_SWITCH, BR_CTL_SELECT, BR_CTL_NUMBER } br_ctl_kind;
+/* What field f of block s is for d's commands: NONE unless d has control
+ * on, f is writable, and its write is confirmed (or control_unverified). */
+br_ctl_kind br_ctl_offers(const br_dev *d, const bluetti_block_schema *s, const bluetti_field *f);
+/* topic: the command topic of d's key */
+void br_ctl_topic(const bridge *b, const br_dev *d, const char *key, br_buf *topic);
+void br_ctl_on_command(void *ud, const char *topic, const void *payload, size_t len);
+/* Send d's waiting command if its request slot is free: true when sent. */
+bool br_ctl_kick(bridge *b, br_dev *d, double now);
+void br_on_write(void *ud, bluetti_device *dv, const bluetti_write_result *r);
+void br_ctl_free(br_dev *d);
 
 /* apply.c: a config, first or reloaded, onto the running bridge. */
 int br_apply(bridge *b, br_config *c, double now);

@@ -65,6 +65,13 @@ static void detach_devices(bridge *b, br_sess *s)
         d->d = NULL;
         if (d->in_flight) br_sched_ready(b, d); /* its round ends as missed */
         d->in_flight = false;
+        if (d->writing) {
+            /* the write's verdict goes with the session: it may have taken effect */
+            br_log(BR_WARN, "device %s: %s = %s: outcome unknown (the session closed); the "
+                   "state shows what the device reads once it is back", d->serial, d->w_key,
+                   d->w_value);
+            d->writing = false;
+        }
     }
 }
 
@@ -132,6 +139,7 @@ static void open_one(bridge *b, br_sess *s, double now)
     s->backoff = BACKOFF_MIN;
     s->last_error[0] = '\0';
     bluetti_session_set_read_callback(s->s, br_on_read, b);
+    bluetti_session_set_write_callback(s->s, br_on_write, b);
     b->attach_due = true;
 }
 

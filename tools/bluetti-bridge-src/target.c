@@ -74,9 +74,17 @@ static void on_message(struct mosquitto *m, void *ud, const struct mosquitto_mes
 {
     (void)m;
     br_mqtt *q = ud;
-    if (msg->topic && !strcmp(msg->topic, q->ha_status_topic) && msg->payloadlen == 6 &&
-        !memcmp(msg->payload, "online", 6))
-        q->ha_online = true;
+    if (!msg->topic) return;
+    if (!strcmp(msg->topic, q->ha_status_topic)) {
+        if (msg->payloadlen == 6 && !memcmp(msg->payload, "online", 6)) q->ha_online = true;
+        return;
+    }
+    bool match = false;
+    /* a retained command is an old one: never acted on */
+    if (q->on_command && !msg->retain && mosquitto_topic_matches_sub(q->cmd_topic, msg->topic,
+                                                                     &match) == 0 && match)
+        q->on_command(q->cmd_ud, msg->topic, msg->payload,
+                      msg->payloadlen > 0 ? (size_t)msg->payloadlen : 0);
 }
 
 static int pw_cb(char *buf, int size, int rwflag, void *ud)
@@ -101,7 +109,9 @@ int br_mqtt_open(br_mqtt *q, const br_config *c, char *err, size_t err_len)
     q->avail_topic = strdup(topic);
     q->ha_status_topic = strdup(c->ha_status_topic);
     q->host = strdup(t->broker);
-    if (!q->avail_topic || !q->ha_status_topic || !q->host) {
+    bt_fmt(topic, sizeof topic, "%s/+/+/set", c->prefix);
+    q->cmd_topic = strdup(topic);
+    if (!q->avail_topic || !q->ha_status_topic || !q->host || !q->cmd_topic) {
         bt_fmt(err, err_len, "out of memory");
         return BR_EXIT_FAIL;
     }
@@ -246,6 +256,7 @@ void br_mqtt_io(br_mqtt *q, short revents, double now)
     }
     if (q->just_connected) {
         mosquitto_subscribe(q->m, NULL, q->ha_status_topic, 1);
+        mosquitto_subscribe(q->m, NULL, q->cmd_topic, q->qos);
         mosquitto_publish(q->m, NULL, q->avail_topic, 6, "online", 1, true);
     }
     if (!q->just_connected) flush(q); /* after a connect the bridge republishes first */
@@ -287,5 +298,6 @@ void br_mqtt_close(br_mqtt *q, double timeout_s)
     free(q->avail_topic);
     free(q->ha_status_topic);
     free(q->host);
+    free(q->cmd_topic);
     *q = (br_mqtt){ 0 };
 }

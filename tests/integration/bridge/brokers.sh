@@ -16,29 +16,14 @@ B=${BLUETTI_TEST_BUILDDIR:-.}
 WRAP=${BLUETTI_TEST_WRAPPER:-}
 OPENSSL_BIN=${OPENSSL_BIN:-openssl}
 export OPENSSL_BIN
-for prog in mosquitto_sub mosquitto_pub mosquitto_passwd; do
-    command -v "$prog" > /dev/null 2>&1 || {
-        echo "brokers.sh: needs $prog (apt-get install mosquitto-clients mosquitto)" >&2
-        exit 1
-    }
-done
-bt_find_mosquitto || { echo "brokers.sh: needs mosquitto (apt-get install mosquitto)" >&2; exit 1; }
-BLUETTI_SIM_DEVICES=$S/data/devices
-export BLUETTI_SIM_DEVICES
-D=$S/data/devices
+. "$S/tests/integration/bridge/lib.sh"
+br_need brokers.sh mosquitto_sub mosquitto_pub mosquitto_passwd
 
 bt_scratch bluetti-bridge-int "${BT_BRIDGE_KEEP:-}"
 fail() { bt_fail_logs brokers.sh "$tmp" 25 "$@"; }
 
 # ---- certificates and passwords ---------------------------------------------------
-pki=$tmp/pki
-mkdir -p "$pki"
-BT_MQTT_PASSWORD="pw-$(od -An -N6 -tx1 /dev/urandom | tr -d ' \n')"
-export BT_MQTT_PASSWORD
-sh "$S/tests/integration/mqtt/mkcerts.sh" "$pki" || fail "making the test certificates failed"
-chmod 644 "$pki"/*.key "$pki"/*.crt
-printf '%s\n' "$BT_MQTT_PASSWORD" > "$tmp/cert.pw"
-chmod 600 "$tmp/cert.pw"
+br_pki
 mosquitto_passwd -c -b "$tmp/passwd" bridge bridgepw > /dev/null 2>&1 || fail "mosquitto_passwd failed"
 mosquitto_passwd -b "$tmp/passwd" reader readerpw > /dev/null 2>&1 || fail "mosquitto_passwd failed"
 chmod 644 "$tmp/passwd"

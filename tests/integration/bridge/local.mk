@@ -1,7 +1,9 @@
 ## tests/integration/bridge: bluetti-bridge between two real mosquitto
 ## brokers (source with TLS client certificates and bluetti-sim; target
-## plain and TLS with user/password).
-BRIDGE_INTEGRATION_TESTS = tests/integration/bridge/brokers.sh
+## plain and TLS with user/password); control.sh: Home Assistant commands
+## to a control-enabled device change the simulator and the state follows.
+BRIDGE_INTEGRATION_TESTS = tests/integration/bridge/brokers.sh tests/integration/bridge/control.sh
 TESTS += $(BRIDGE_INTEGRATION_TESTS)
 INTEGRATION_TESTS += $(BRIDGE_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(BRIDGE_INTEGRATION_TESTS)
+EXTRA_DIST += tests/integration/bridge/lib.sh

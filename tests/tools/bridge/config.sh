@@ -112,6 +112,49 @@ grep -q "^bluetti/$serial/soc $soc$" "$tmp/fields.out" || fail "no field topic b
 grep -q "^bluetti/$serial/charging_status charging$" "$tmp/fields.out" || fail "no named field topic"
 grep -q "^homeassistant/" "$tmp/fields.out" && fail "discovery = false still sent discovery"
 
+# ---- control: switch, select and number entities with command topics ----------------
+ctl_conf() { # EXTRA-DEVICE-LINES
+    printf '[source home]\ntransport = sim\n[device garage]\nmodel = EL100V2\ngroups = core, settings\n%b' "$1"
+}
+ctl_once() { # NAME EXTRA-DEVICE-LINES
+    ctl_conf "$2" > "$tmp/$1.conf"
+    bridge -c "$tmp/$1.conf" --once > "$tmp/$1.out" 2>&1 || fail "$1 --once: $(tail -n 3 "$tmp/$1.out")"
+}
+cdisc() { grep "^homeassistant/$2/bluetti_$serial/$3/config " "$tmp/$1.out"; }
+ctl_once ctl0 ''
+grep "^homeassistant/" "$tmp/ctl0.out" | grep -q command_topic && fail "command topics without control = yes"
+cdisc ctl0 sensor ctrl_ac | grep -q '"options":\["off","on"\]' || fail "without control ctrl_ac is not an enum sensor"
+ctl_once ctl1 'control = yes\n'
+sw=$(cdisc ctl1 switch ctrl_ac)
+for k in "\"command_topic\":\"bluetti/$serial/ctrl_ac/set\"" '"optimistic":false' '"payload_on":"ON"' \
+    '"payload_off":"OFF"' '"state_on":"on"' '"state_off":"off"' '"entity_category":"config"' \
+    "\"state_topic\":\"bluetti/$serial/state\"" "\"value_template\":\"{{ value_json['values']['ctrl_ac'] }}\""; do
+    case $sw in *"$k"*) ;; *) fail "control = yes: switch ctrl_ac lacks $k: $sw" ;; esac
+done
+cdisc ctl1 switch ctrl_dc | grep -q "\"command_topic\":\"bluetti/$serial/ctrl_dc/set\"" || fail "no switch ctrl_dc"
+cdisc ctl1 sensor ctrl_ac > /dev/null && fail "control = yes: ctrl_ac is also a sensor"
+n=$(grep -c command_topic "$tmp/ctl1.out")
+[ "$n" -eq 2 ] || fail "control = yes: $n entities with command topics, expected the 2 confirmed ones"
+cdisc ctl1 sensor soc_high_limit | grep -q command_topic && fail "an unverified field has a command topic"
+ctl_once ctl2 'control = yes\ncontrol_unverified = yes\n'
+num=$(cdisc ctl2 number soc_high_limit)
+for k in "\"command_topic\":\"bluetti/$serial/soc_high_limit/set\"" '"min":1,"max":100,"step":1' \
+    '"unit_of_measurement":"%"' '"optimistic":false'; do
+    case $num in *"$k"*) ;; *) fail "control_unverified: number soc_high_limit lacks $k: $num" ;; esac
+done
+case $num in *state_class*) fail "a number entity has a state_class: $num" ;; esac
+cdisc ctl2 number dc_eco_power | grep -q '"min":5,"max":20,"step":1,"mode":"box"' || fail "no number dc_eco_power"
+sel=$(cdisc ctl2 select charging_mode_2000)
+case $sel in
+*"\"command_topic\":\"bluetti/$serial/charging_mode_2000/set\""*'"options":["standard","silent","turbo","custom"]'*) ;;
+*) fail "control_unverified: no select charging_mode_2000 with options: $sel" ;;
+esac
+cdisc ctl2 switch power_lifting_mode > /dev/null || fail "control_unverified: no switch power_lifting_mode"
+# the blocks' read-only fields stay sensors
+cdisc ctl2 sensor soc > /dev/null || fail "control_unverified: soc is no longer a sensor"
+grep "^homeassistant/" "$tmp/ctl2.out" | grep '"command_topic"' | grep -q '^homeassistant/sensor/' &&
+    fail "a sensor has a command topic"
+
 # ---- a sim device without serial, sharding ----------------------------------------
 cat > "$tmp/fleet.conf" <<'CONF'
 [source home]
@@ -196,6 +239,10 @@ printf '[bridge]\nshard = 3/3\n[source s]\ntransport = sim\n' > "$tmp/shard.conf
 check_bad shard 2 "K counts from 0"
 printf '[bridge]\nprefix = a/+/b\n[source s]\ntransport = sim\n' > "$tmp/prefix.conf"
 check_bad prefix 2 "not a usable topic prefix"
+printf '[source s]\ntransport = sim\n[device x]\nmodel = EL100V2\ncontrol = maybe\n' > "$tmp/ctlbool.conf"
+check_bad ctlbool 5 "control = 'maybe' is not a yes/no value"
+printf '[source s]\ntransport = sim\n[device x]\nmodel = EL100V2\ncontrol_unverified = yes\n' > "$tmp/ctlunv.conf"
+check_bad ctlunv 5 "control_unverified = yes in [device x] without control = yes"
 printf 'prefix = x\n' > "$tmp/nosection.conf"
 check_bad nosection 1 "a key before any section"
 out=$(bridge -c "$tmp/nonexistent.conf" --check-config 2>&1)

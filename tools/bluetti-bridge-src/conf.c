@@ -459,7 +459,7 @@ static int device_section(ctx *c, const br_section *s, br_config *cf, br_device 
     }
     if (rc) return rc;
     if (d->control_unverified && !d->control)
-        return bad(c, unverified_kv->line, "control_unverified = yes in [device %s] without "
+        return bad(c, unverified_kv ? unverified_kv->line : s->line, "control_unverified = yes in [device %s] without "
                    "control = yes: writes are off for this device; add control = yes, or "
                    "remove control_unverified", s->name);
     if (!d->missed_polls) d->missed_polls = cf->missed_polls;

@@ -108,7 +108,7 @@ void br_ctl_on_command(void *ud, const char *topic, const void *payload, size_t 
     bridge *b = ud;
     size_t pl = strlen(b->cfg->prefix), tl = strlen(topic);
     /* <prefix>/<serial>/<key>/set: the subscription guarantees the shape */
-    if (tl < pl + 6 || strncmp(topic, b->cfg->prefix, pl) || topic[pl] != '/') return;
+    if (tl < pl + 6 || strncmp(topic, b->cfg->prefix, pl) != 0 || topic[pl] != '/') return;
     const char *serial = topic + pl + 1, *slash = strchr(serial, '/');
     if (!slash) return;
     char sn[128], key[128];

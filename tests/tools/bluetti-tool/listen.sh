@@ -26,6 +26,21 @@ expect_err 'block 1300 \(INV_GRID_INFO\) failed'
 expect_err 'block reads failed while listening'
 
 # interrupted: SIGINT stops it with exit status 130 and no error message
+# stopped SIG: send SIG to $pid and wait for it, 60 s at most (a tool that
+# ignores the signal fails the test instead of hanging it); sets rc.
+stopped() {
+    kill "-$1" "$pid"
+    _n=0
+    while kill -0 "$pid" 2>/dev/null && [ $_n -lt 600 ]; do sleep 0.1; _n=$((_n + 1)); done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "listen.sh: FAIL: bluetti-tool listen still runs 60 s after SIG$1" >&2
+        failures=$((failures + 1))
+        kill -KILL "$pid"
+    fi
+    rc=0
+    wait "$pid" || rc=$?
+}
+
 # shellcheck disable=SC2086
 $BLUETTI_TEST_WRAPPER "$TOOL" $SIM listen --blocks 100 --interval 0.2 >"$out" 2>"$err" </dev/null &
 pid=$!
@@ -38,9 +53,7 @@ while ! grep -q '^block 100 ' "$out" 2>/dev/null; do
     fi
     sleep 0.1
 done
-kill -INT "$pid"
-rc=0
-wait "$pid" || rc=$?
+stopped INT
 last="listen (SIGINT)"
 expect_rc 130
 expect_no_err 'bluetti-tool: '
@@ -55,9 +68,7 @@ while ! grep -q '^block 100 ' "$out" 2>/dev/null; do
     [ "$i" -le 600 ] || break
     sleep 0.1
 done
-kill -TERM "$pid"
-rc=0
-wait "$pid" || rc=$?
+stopped TERM
 last="listen (SIGTERM)"
 expect_rc 143
 

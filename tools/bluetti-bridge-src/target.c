@@ -215,7 +215,7 @@ static void lost(br_mqtt *q, int rc, double now)
     }
     q->connected = q->connecting = false;
     q->unacked = 0; /* a clean session: what was in flight is gone, the outbox has the newest */
-    if (!q->next_attempt) schedule_retry(q, now);
+    if (q->next_attempt <= 0) schedule_retry(q, now);
 }
 
 static void flush(br_mqtt *q)

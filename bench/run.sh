@@ -19,11 +19,8 @@ B=$2
 OUT=$3
 QUICK=${BENCH_QUICK:-}
 FLEET=${BENCH_FLEET:-1 10 100 1000}
-MOSQ=${MOSQUITTO_BROKER:-}
-if [ -z "$MOSQ" ] || [ ! -x "$MOSQ" ]; then
-    MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
-fi
-[ -x "$MOSQ" ] || { echo "bench: needs the mosquitto broker (apt-get install mosquitto)" >&2; exit 1; }
+. "$S/tests/shlib.sh"
+bt_find_mosquitto || { echo "bench: needs the mosquitto broker (apt-get install mosquitto)" >&2; exit 1; }
 OPENSSL_BIN=${OPENSSL_BIN:-openssl}
 export OPENSSL_BIN
 
@@ -60,7 +57,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-. "$S/tests/shlib.sh"
 fail() { bt_fail_logs bench "$tmp" 15 "$@"; }
 median() { sort -g | awk '{ v[NR] = $1 } END { if (NR) print v[int((NR + 1) / 2)]; else print 0 }'; }
 get() { awk -v k="$1" '$1 == k { print $2; exit }' "$2"; }

@@ -100,9 +100,7 @@ EOF
 }
 
 cloud_start_broker() {
-    MOSQ=${MOSQUITTO_BROKER:-}
-    [ -n "$MOSQ" ] && [ -x "$MOSQ" ] || MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
-    [ -x "$MOSQ" ] || fail "the cloud tests need Debian's mosquitto broker (apt-get install mosquitto)"
+    bt_find_mosquitto || fail "the cloud tests need Debian's mosquitto broker (apt-get install mosquitto)"
     so="$B/tests/integration/cloud/.libs/auth_plugin.so"
     [ -f "$so" ] || fail "no $so: run make check (it builds the plugin)"
     # a copy the broker's user can read, wherever the build tree is

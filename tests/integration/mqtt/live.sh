@@ -12,10 +12,8 @@ B=${BLUETTI_TEST_BUILDDIR:-.}
 S=${BLUETTI_TEST_SRCDIR:-.}
 WRAP=${BLUETTI_TEST_WRAPPER:-}
 OPENSSL_BIN=${OPENSSL_BIN:-openssl}
-MOSQ=${MOSQUITTO_BROKER:-}
-if [ -z "$MOSQ" ] || [ ! -x "$MOSQ" ]; then
-    MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
-fi
+. "$S/tests/shlib.sh"
+bt_find_mosquitto || MOSQ= # the check below names what is missing
 PASSWD=$(command -v mosquitto_passwd 2>/dev/null || echo /usr/bin/mosquitto_passwd)
 for prog in "$MOSQ" "$PASSWD"; do
     if [ ! -x "$prog" ]; then
@@ -59,7 +57,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-. "$S/tests/shlib.sh"
 fail() { bt_fail_logs live.sh "$tmp" 30 "$@"; }
 
 # ---- certificates ------------------------------------------------------------

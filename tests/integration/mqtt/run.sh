@@ -10,11 +10,8 @@ B=${BLUETTI_TEST_BUILDDIR:-.}
 S=${BLUETTI_TEST_SRCDIR:-.}
 WRAP=${BLUETTI_TEST_WRAPPER:-}
 OPENSSL_BIN=${OPENSSL_BIN:-openssl}
-MOSQ=${MOSQUITTO_BROKER:-}
-if [ -z "$MOSQ" ] || [ ! -x "$MOSQ" ]; then
-    MOSQ=$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)
-fi
-if [ ! -x "$MOSQ" ]; then
+. "$S/tests/shlib.sh"
+if ! bt_find_mosquitto; then
     echo "run.sh: the MQTT integration tests need Debian's mosquitto broker (apt-get install mosquitto)" >&2
     exit 1
 fi
@@ -61,7 +58,6 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-. "$S/tests/shlib.sh"
 fail() { bt_fail_logs run.sh "$tmp" 30 "$@"; }
 
 # ---- certificates -----------------------------------------------------------

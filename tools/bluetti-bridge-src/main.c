@@ -215,9 +215,9 @@ static int run(bridge *b, const cli *c, int sigfd)
             next_wd = now + (double)wd_usec / 2e6;
         }
         size_t need = 2 + b->n_sess;
-        if (need < 2) need = SIZE_MAX / sizeof *fds; /* (wrapped: realloc fails below) */
         if (need > cap || !fds) {
-            struct pollfd *nf = realloc(fds, need * sizeof *nf);
+            /* (need < 2: the count wrapped, which can only be out of memory) */
+            struct pollfd *nf = need >= 2 ? realloc(fds, need * sizeof *nf) : NULL;
             if (!nf) {
                 br_log(BR_ERROR, "out of memory");
                 status = BR_EXIT_FAIL;

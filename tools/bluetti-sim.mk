@@ -9,7 +9,8 @@ tools_bluetti_sim_SOURCES = tools/bluetti-sim-src/main.c tools/bluetti-sim-src/c
 	tools/bluetti-sim-src/cloud.h tools/bluetti-sim-src/cloud_config.c \
 	tools/bluetti-sim-src/cloud_tokens.c tools/bluetti-sim-src/cloud_api.c \
 	tools/bluetti-sim-src/cloud_http.c tools/bluetti-sim-src/process.c \
-	tools/bluetti-sim-src/process.h
+	tools/bluetti-sim-src/process.h tools/bluetti-sim-src/frame_text.c \
+	tools/bluetti-sim-src/frame_text.h
 tools_bluetti_sim_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/plugins/transport-sim \
 	$(BTUTIL_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-mqtt

@@ -3,6 +3,7 @@
 #include "config.h"
 
 #include "ble_device.h"
+#include "frame_text.h"
 
 #include "bt_numbers.h"
 #include "bt_text.h"
@@ -241,11 +242,10 @@ static int on_request(ble_dev *d, const uint8_t *req, size_t n)
         say(d, "fault: dropping the link");
         return BLE_DEV_DROP;
     }
-    if (n >= 4 && (req[1] == 0x06 || req[1] == 0x10)) {
+    if (sim_frame_is_write(req, n)) {
         /* writes change the station: always worth a line in the log */
-        char line[80];
-        bt_fmt(line, sizeof line, "write (function 0x%02x) at register %u", req[1],
-               (unsigned)req[2] << 8 | req[3]);
+        char line[96];
+        sim_frame_text(req, n, line, sizeof line);
         say(d, line);
     }
     uint8_t out[BLUETTI_MODBUS_MAX_FRAME], w[BLE_MAX_WIRE], seed[BLE_SEED_LEN];

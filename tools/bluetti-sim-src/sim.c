@@ -10,6 +10,7 @@
 #include "sim.h"
 #include "conn.h"
 #include "process.h"
+#include "frame_text.h"
 
 #include "bt_clock.h"
 #include "bt_dueq.h"
@@ -129,28 +130,13 @@ static struct dev *dev_by_topic(struct sim *s, const char *topic, size_t *idx)
     return NULL;
 }
 
-static void describe(const uint8_t *f, size_t len, char *buf, size_t cap)
-{
-    if (len >= 6 && f[1] == 0x03)
-        snprintf(buf, cap, "read of %u register(s) at %u", (unsigned)(f[4] << 8 | f[5]),
-                 (unsigned)(f[2] << 8 | f[3]));
-    else if (len >= 6 && f[1] == 0x06)
-        snprintf(buf, cap, "write of register %u = %u", (unsigned)(f[2] << 8 | f[3]),
-                 (unsigned)(f[4] << 8 | f[5]));
-    else if (len >= 6 && f[1] == 0x10)
-        snprintf(buf, cap, "write of %u register(s) at %u", (unsigned)(f[4] << 8 | f[5]),
-                 (unsigned)(f[2] << 8 | f[3]));
-    else
-        snprintf(buf, cap, "%zu-byte frame (function 0x%02x)", len, len >= 2 ? f[1] : 0);
-}
-
 static void h_message(void *ud, const char *topic, const uint8_t *data, size_t len, bool retained)
 {
     struct sim *s = ud;
     size_t idx = 0;
     struct dev *d = dev_by_topic(s, topic, &idx);
     char what[96];
-    describe(data, len, what, sizeof what);
+    sim_frame_text(data, len, what, sizeof what);
     if (!d || retained) {
         bluetti_log(s->log, BLUETTI_LOG_DEBUG, SRC, "ignored a %s message on %s",
                     retained ? "retained" : "stray", topic);
@@ -178,21 +164,19 @@ static void h_message(void *ud, const char *topic, const uint8_t *data, size_t l
                     "%s envelope", bt_simdev_serial(d->d), bluetti_envelope_name(d->envelope));
         return;
     }
-    describe(req, req_len, what, sizeof what);
+    sim_frame_text(req, req_len, what, sizeof what);
     uint8_t out[BLUETTI_MODBUS_MAX_FRAME];
     double delay = 0;
     size_t n = bt_simdev_answer(d->d, &s->a->faults, &s->prng, req, req_len, out, sizeof out,
                                 &delay);
     if (n == 0) {
-        bool wr = req_len >= 2 && (req[1] == BLUETTI_MODBUS_WRITE_ONE ||
-                                   req[1] == BLUETTI_MODBUS_WRITE_MANY);
+        bool wr = sim_frame_is_write(req, req_len);
         bluetti_log(s->log, wr ? BLUETTI_LOG_INFO : BLUETTI_LOG_DEBUG, SRC, "%s: %s: no answer",
                     bt_simdev_serial(d->d), what);
         return;
     }
     /* writes change the device: always worth a line in the log */
-    bool write = req_len >= 2 && (req[1] == BLUETTI_MODBUS_WRITE_ONE ||
-                                  req[1] == BLUETTI_MODBUS_WRITE_MANY);
+    bool write = sim_frame_is_write(req, req_len);
     bluetti_log(s->log, write ? BLUETTI_LOG_INFO : BLUETTI_LOG_DEBUG, SRC,
                 "%s: %s: %zu-byte answer%s in %.3g s", bt_simdev_serial(d->d), what, n,
                 (out[1] & 0x80) ? " (exception)" : "", delay);

@@ -159,11 +159,11 @@ check "the repeat got the same bytes" '! grep -Fq "other bytes" "$tmp/sim-enc.lo
 # register changes, the tool reads it back, and a later read shows it
 tool --address C8:47:8C:00:00:01 --keys "$tmp/client.pem" set ctrl_ac off --yes
 check "set over ble (encrypted): applied" '[ $rc -eq 0 ] && has "^ctrl_ac \(register 2011\): on \(1\) -> off \(0\): applied"'
-check "set over ble: one write sent" '[ $(grep -c "write (function 0x06) at register 2011" "$tmp/sim-enc.log") -eq 1 ]'
+check "set over ble: one write sent" '[ $(grep -c "write of register 2011 = 0" "$tmp/sim-enc.log") -eq 1 ]'
 tool --address C8:47:8C:00:00:01 --keys "$tmp/client.pem" read --blocks 2000
 check "the next read shows the new value" '[ $rc -eq 0 ] && has "^  ctrl_ac +0 +off"'
 tool --address C8:47:8C:00:00:01 --keys "$tmp/client.pem" set ctrl_ac 7 --yes
-check "an invalid value is refused before sending" '[ $rc -eq 6 ] && [ $(grep -c "write (function 0x06) at register 2011" "$tmp/sim-enc.log") -eq 1 ]'
+check "an invalid value is refused before sending" '[ $rc -eq 6 ] && [ $(grep -c "write of register 2011 = " "$tmp/sim-enc.log") -eq 1 ]'
 
 # one link across polls: three rounds, one connection and one handshake
 : > "$tmp/trace.log"

@@ -13,7 +13,8 @@ tests_plugins_transport_ble_test_ble_crypto_LDADD = plugins/libbleproto.la $(TES
 check_PROGRAMS += tests/plugins/transport-ble/test_ble_link
 TESTS += tests/plugins/transport-ble/test_ble_link
 tests_plugins_transport_ble_test_ble_link_SOURCES = tests/plugins/transport-ble/test_ble_link.c \
-	tools/bluetti-sim-src/ble_device.c tools/bluetti-sim-src/ble_device.h
+	tools/bluetti-sim-src/ble_device.c tools/bluetti-sim-src/ble_device.h \
+	tools/bluetti-sim-src/frame_text.c tools/bluetti-sim-src/frame_text.h
 tests_plugins_transport_ble_test_ble_link_CPPFLAGS = $(AM_CPPFLAGS) $(BLEPROTO_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-sim -I$(top_srcdir)/tools/bluetti-sim-src
 tests_plugins_transport_ble_test_ble_link_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)

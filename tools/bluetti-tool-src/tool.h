@@ -338,6 +338,7 @@ typedef struct command {
     int (*run)(tool *t, int argc, char **argv);   /* argv[0] = command name */
     void (*help)(FILE *out);
     const optdef *opts;     /* [0] is --help; ends with a NULL name */
+    bool uses_device;       /* opens a session: needs the transport and its options */
 } command;
 
 /* Option tables of the commands. */

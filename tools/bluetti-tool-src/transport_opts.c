@@ -22,8 +22,7 @@ int tool_note_unknown(tool *t, const char *name, size_t len)
 
 bool command_uses_device(const command *c)
 {
-    return c && (c->run == cmd_read || c->run == cmd_listen || c->run == cmd_raw ||
-                 c->run == cmd_set || c->run == cmd_scan);
+    return c && c->uses_device;
 }
 
 /* "client-id" -> "client_id" (malloc'd) and back. */

@@ -16,5 +16,9 @@ int64_t bt_now_ms(void);
 /* Milliseconds from now to t (both bt_now() seconds), rounded up: 0 when t
  * has passed, at most max_ms. For poll() timeouts. */
 int bt_ms_until(double t, double now, int max_ms);
+/* The first time on the grid slot + k * interval (k = 0, 1, 2, ...) that
+ * is after now: a periodic job that ran late keeps its phase. now when
+ * interval is not positive. */
+double bt_next_slot(double slot, double interval, double now);
 
 #endif

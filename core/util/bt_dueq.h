@@ -9,15 +9,22 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* One entry of the binary min-heap: when, the push order (ties), and the
+ * item's index in the item array. */
 typedef struct bt_dueq_entry {
     double due;
     uint64_t seq;
+    size_t slot;
 } bt_dueq_entry;
 
 /* Set up with bt_dueq_init; the items are bytes the caller owns the
- * contents of (free what they point to before removing them). */
+ * contents of (free what they point to before removing them). Items stay
+ * in a plain array (index 0..n-1, what bt_dueq_item takes); a heap of
+ * entries orders them, so a push or a pop costs O(log n) whether a
+ * simulator holds a handful of replies or the bridge a thousand devices. */
 typedef struct bt_dueq {
-    bt_dueq_entry *at;
+    bt_dueq_entry *at;          /* the heap, earliest first */
+    size_t *pos;                /* per item: its entry's place in the heap */
     unsigned char *items;
     size_t size;                /* bytes of one item */
     size_t n, cap;

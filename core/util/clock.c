@@ -46,3 +46,10 @@ int bt_ms_until(double t, double now, int max_ms)
     if (ms <= 0) return 0;
     return ms > (double)max_ms ? max_ms : (int)ms;
 }
+
+double bt_next_slot(double slot, double interval, double now)
+{
+    if (!(interval > 0)) return now;
+    if (slot > now) return slot;
+    return slot + interval * (floor((now - slot) / interval) + 1.0);
+}

@@ -317,6 +317,69 @@ static void test_dueq_remove(void)
     CU_ASSERT_EQUAL(q.size, sizeof(struct job)); /* reusable */
 }
 
+/* Against a sorted reference: a thousand items (as the bridge's devices)
+ * with many equal due times, some removed by index, popped in (due, push
+ * order). */
+static void test_dueq_many(void)
+{
+    enum { N = 1000 };
+    bt_dueq q;
+    bt_dueq_init(&q, sizeof(struct job));
+    static double due_of[N];
+    static bool removed[N];
+    unsigned r = 12345u;
+    for (int i = 0; i < N; i++) {
+        r = r * 1103515245u + 12345u;
+        due_of[i] = (double)((r >> 16) % 97); /* ties on purpose */
+        removed[i] = false;
+        struct job *p = bt_dueq_push(&q, due_of[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+        p->id = i;
+        p->owned = NULL;
+    }
+    /* remove every seventh item, found by index as the simulators do */
+    for (size_t i = 0; i < q.n;) {
+        struct job *p = bt_dueq_item(&q, i);
+        if (p->id % 7 == 3) {
+            removed[p->id] = true;
+            bt_dueq_remove(&q, i);
+        } else {
+            i++;
+        }
+    }
+    struct job j;
+    double last_due = -1;
+    int last_id = -1, popped = 0;
+    double next;
+    while (bt_dueq_next(&q, &next) && bt_dueq_pop_due(&q, 1e9, &j)) {
+        CU_ASSERT_FALSE(removed[j.id]);
+        BT_ASSERT_NEAR(next, due_of[j.id]);
+        CU_ASSERT_TRUE(due_of[j.id] > last_due || (due_of[j.id] == last_due && j.id > last_id));
+        last_due = due_of[j.id];
+        last_id = j.id;
+        popped++;
+    }
+    int kept = 0;
+    for (int i = 0; i < N; i++) kept += !removed[i];
+    CU_ASSERT_EQUAL(popped, kept);
+    CU_ASSERT_EQUAL(q.n, 0);
+    bt_dueq_free(&q);
+}
+
+static void test_next_slot(void)
+{
+    /* on time: one interval on */
+    BT_ASSERT_NEAR(bt_next_slot(10.0, 1.0, 10.0), 11.0);
+    /* late by 0.3 s: the grid, not the late start */
+    BT_ASSERT_NEAR(bt_next_slot(10.0, 1.0, 10.3), 11.0);
+    /* late by several intervals: the next slot after now */
+    BT_ASSERT_NEAR(bt_next_slot(10.25, 2.0, 17.0), 18.25);
+    /* a slot still ahead stays */
+    BT_ASSERT_NEAR(bt_next_slot(12.0, 5.0, 11.0), 12.0);
+    /* no interval: now */
+    BT_ASSERT_NEAR(bt_next_slot(3.0, 0.0, 7.0), 7.0);
+}
+
 /* ---- escaping ---------------------------------------------------------------- */
 
 static void test_escape(void)
@@ -368,6 +431,7 @@ static int add(void)
     if (!s) return -1;
     if (!CU_add_test(s, "clocks", test_clock) ||
         !CU_add_test(s, "milliseconds until a due time", test_ms_until) ||
+        !CU_add_test(s, "the next slot of a periodic job keeps its phase", test_next_slot) ||
         !CU_add_test(s, "bounded text", test_fmt) ||
         !CU_add_test(s, "the address rule", test_address) ||
         !CU_add_test(s, "whole numbers", test_whole) ||
@@ -377,6 +441,7 @@ static int add(void)
         !CU_add_test(s, "string index", test_strindex) ||
         !CU_add_test(s, "due-time queue order", test_dueq_order) ||
         !CU_add_test(s, "due-time queue removal", test_dueq_remove) ||
+        !CU_add_test(s, "due-time queue of a thousand items with ties and removals", test_dueq_many) ||
         !CU_add_test(s, "escaping", test_escape) ||
         !CU_add_test(s, "writing a message safely", test_fput_safe))
         return -1;

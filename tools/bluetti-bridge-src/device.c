@@ -75,7 +75,7 @@ br_dev *br_dev_new(bridge *b, const br_device *cfg, double now)
     }
     /* staggered: the first round at a fixed point of the interval */
     double frac = (double)(bt_str_hash(cfg->serial) % 1000) / 1000.0;
-    d->due = now + frac * cfg->interval;
+    d->due = d->slot = now + frac * cfg->interval;
     d->next_health = now + frac * b->cfg->health_interval;
     if (cfg->model) choose_blocks(d, bluetti_registry_find_profile(b->reg, cfg->model));
     return d;
@@ -154,9 +154,13 @@ static void round_done(bridge *b, br_dev *d, double now)
             br_publish_avail(b, d, false);
         }
     }
-    /* the next round one interval after this one began; late: from now */
-    d->due = d->round_t0 + d->cfg->interval;
-    if (d->due < now) d->due = now + d->cfg->interval * 0.1;
+    /* The next round at the device's next slot after now, one interval
+     * after the last: a round that started late (a long loop pass, an
+     * outage) keeps the device's phase. Counting from the late start
+     * instead moved every device delayed together to the same new phase,
+     * and the staggering clumped into bursts of replies (docs/PERFORMANCE.md,
+     * "bluetti-bridge"). */
+    d->due = d->slot = bt_next_slot(d->slot, d->cfg->interval, now);
     if (now >= d->next_health && !b->once) br_publish_device_health(b, d, now);
     if (b->once && b->once_pending) {
         if (!d->ok_mask) b->once_failed++;

@@ -284,6 +284,9 @@ static int run(bridge *b, const cli *c, int sigfd)
                  * before the descriptor decides */
                 idle = b->all.reads != before ? 0 : idle + 1;
                 if (b->n_ready) br_sched_run(b, bt_now()); /* the next blocks go out at once */
+                /* states finished in this drain go to the target now, not
+                 * when a long drain ends */
+                if (br_mqtt_can_send(&b->mqtt)) br_mqtt_io(&b->mqtt, 0, bt_now());
                 if (rc || idle < 4 || bluetti_session_next_timeout_ms(s->s) == 0) continue;
                 struct pollfd p = { bluetti_session_fd(s->s), bluetti_session_poll_events(s->s), 0 };
                 if (poll(&p, 1, 0) <= 0) break;

@@ -8,6 +8,7 @@
 #include "runtime.h"
 
 #include "bt_clock.h"
+#include "bt_text.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -52,11 +53,12 @@ static void build_keys(bridge *b, br_dev *d)
             for (size_t j = 0; j < i && !taken; j++)
                 for (size_t g = 0; d->keys[j].keys && g < d->keys[j].n && !taken; g++)
                     taken = d->keys[j].keys[g] && !strcmp(d->keys[j].keys[g], fd->name);
-            br_buf t = { 0 };
-            if (taken) br_buf_printf(&t, "%s_%u", fd->name, (unsigned)d->blocks[i]);
-            else br_buf_puts(&t, fd->name);
-            if (t.s && wanted(d, t.s)) k->keys[f] = t.s;
-            else br_buf_free(&t);
+            /* exactly sized: a thousand devices hold these (a br_buf's
+             * smallest allocation, 256 bytes, made them 16 MiB) */
+            char t[160];
+            if (taken) bt_fmt(t, sizeof t, "%s_%u", fd->name, (unsigned)d->blocks[i]);
+            else bt_strlcpy(t, fd->name, sizeof t);
+            if (wanted(d, t)) k->keys[f] = strdup(t); /* NULL (out of memory): not published */
         }
     }
     d->keys_built = true;

@@ -144,6 +144,7 @@ typedef struct br_dev {
     bool in_flight;
     bool ready;               /* on the scheduler's ready list */
     double due, round_t0, req_t0;
+    double slot;              /* the device's staggered round time (its phase of the interval) */
     double next_health;       /* monotonic: when its health is due */
     uint32_t ok_mask, have_mask, disc_mask;
     unsigned misses;

@@ -130,7 +130,9 @@ int br_mqtt_open(br_mqtt *q, const br_config *c, char *err, size_t err_len)
     mosquitto_disconnect_callback_set(q->m, on_disconnect);
     mosquitto_message_callback_set(q->m, on_message);
     mosquitto_publish_callback_set(q->m, on_publish);
-    mosquitto_max_inflight_messages_set(q->m, 100);
+    /* libmosquitto holds back what is beyond its own in-flight limit; the
+     * outbox does that (newest state wins), so the two limits agree */
+    mosquitto_max_inflight_messages_set(q->m, FLIGHT_LIMIT);
     int rc = mosquitto_will_set(q->m, q->avail_topic, 7, "offline", 1, true);
     if (!rc && t->username) rc = mosquitto_username_pw_set(q->m, t->username, t->password);
     if (!rc && t->tls) {

@@ -132,7 +132,7 @@ fuzz_bin_fuzz_ble_CFLAGS = $(FUZZ_CFLAGS)
 fuzz_bin_fuzz_ble_LDFLAGS = $(FUZZ_LDFLAGS)
 fuzz_bin_fuzz_ble_LDADD = $(FUZZ_LIBS)
 
-EXTRA_DIST += fuzz/README.md fuzz/corpus
+EXTRA_DIST += fuzz/README.md fuzz/corpus fuzz/smoke-one.sh
 
 ## The programs of FUZZ_TARGETS, made with FUZZ_CC (a make of its own: CC
 ## is FUZZ_CC there, the main build's objects are not touched).
@@ -146,24 +146,12 @@ endif
 
 ## Each target runs FUZZ_TIME seconds from its seeds; the figures go to
 ## fuzz/logs/<target>.log and a summary line per target is printed.
+## FUZZ_PARALLEL targets run at once (CI: one per core).
+FUZZ_PARALLEL = 1
 fuzz-smoke: fuzz-build
-	@set -e; mkdir -p fuzz/logs fuzz/artifacts; fail=0; \
-	for t in $(FUZZ_TARGETS); do \
-	  mkdir -p fuzz/work/$$t; \
-	  seeds=$(top_srcdir)/fuzz/corpus/$$t; test -d $$seeds || seeds=; \
-	  if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-	     fuzz/bin/fuzz_$$t$(EXEEXT) -max_total_time=$(FUZZ_TIME) -timeout=10 -rss_limit_mb=2048 \
-	     -max_len=16384 -print_final_stats=1 -artifact_prefix=fuzz/artifacts/$$t- \
-	     $(FUZZ_JOBS_FLAGS) fuzz/work/$$t $$seeds >fuzz/logs/$$t.log 2>&1; then \
-	    runs=`sed -n 's/^stat::number_of_executed_units: *//p' fuzz/logs/$$t.log`; \
-	    eps=`sed -n 's/^stat::average_exec_per_sec: *//p' fuzz/logs/$$t.log`; \
-	    cov=`grep -o 'cov: [0-9]*' fuzz/logs/$$t.log | tail -1`; \
-	    echo "fuzz $$t: ok, $$runs runs in $(FUZZ_TIME) s ($$eps exec/s, $$cov)"; \
-	  else \
-	    echo "fuzz $$t: FAILED, see fuzz/logs/$$t.log and fuzz/artifacts/" >&2; \
-	    tail -40 fuzz/logs/$$t.log >&2; fail=1; \
-	  fi; \
-	done; exit $$fail
+	@printf '%s\n' $(FUZZ_TARGETS) | xargs -P $(FUZZ_PARALLEL) -I'{}' \
+	  $(SHELL) $(top_srcdir)/fuzz/smoke-one.sh $(top_srcdir) '{}' $(FUZZ_TIME) $(FUZZ_JOBS_FLAGS) || \
+	  { echo "fuzz-smoke: a target failed (above)" >&2; exit 1; }
 
 ## The long run (issue 7's bar): each target until FUZZ_RUNS executions or
 ## FUZZ_LONG_TIME seconds, whichever comes first, at low priority; figures

@@ -16,7 +16,8 @@
 set -u
 OLD=$1 NEW=$2 ROUNDS=${3:-3}
 S=$(cd "$(dirname "$0")/.." && pwd)
-MOSQ=${MOSQUITTO_BROKER:-$(command -v mosquitto 2>/dev/null || echo /usr/sbin/mosquitto)}
+. "$S/tests/shlib.sh"
+bt_find_mosquitto || { echo "compare: needs Debian's mosquitto broker (apt-get install mosquitto)" >&2; exit 2; }
 for d in "$OLD" "$NEW"; do
     [ -x "$d/bench/bench_fleet" ] || { echo "compare: $d/bench has no bench programs (make bench-programs)" >&2; exit 2; }
 done

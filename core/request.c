@@ -311,6 +311,29 @@ static int next_step(bluetti_device *d)
     return issue(d, w->block, w->registers, false, w->blocking, PRE_NONE);
 }
 
+/* The model block's result was made before the model was known: the
+ * generic layout, no protocol version. Kept, it would decode every later
+ * read of that block so (an Elite 200 V2's pack voltage ten times too
+ * high): made again as the model decodes it, from the bytes just read. */
+static int remake_model_result(bluetti_device *d, char *why, size_t why_len)
+{
+    struct bt_pending *p = &d->p;
+    const bluetti_block_schema *schema = bluetti_registry_find_block(d->s->reg, p->block);
+    for (size_t i = 0; schema && i < d->n_states; i++) {
+        if (d->states[i].block != p->block) continue;
+        bluetti_result *r = NULL;
+        int rc = bluetti_result_new_for_profile(schema, d->profile, &r, why, why_len);
+        if (rc) return rc;
+        /* (it decoded before; a warning now is the model's to report on
+         * its next read, not a reason to fail the detection) */
+        (void)bluetti_decode(r, d->buf, (size_t)p->total_regs * 2, bluetti_device_protocol_version(d));
+        bluetti_result_free(d->states[i].result);
+        d->states[i].result = r;
+        p->result = r;
+    }
+    return 0;
+}
+
 /* What the model read found: 0 with d->profile set, or an error. */
 static int take_model(bluetti_device *d, char *why, size_t why_len)
 {
@@ -330,7 +353,7 @@ static int take_model(bluetti_device *d, char *why, size_t why_len)
     d->profile = prof;
     bluetti_log(d->s->log, BLUETTI_LOG_INFO, "session", "%s: detected model %s", d->address,
                 prof->model);
-    return 0;
+    return remake_model_result(d, why, why_len);
 }
 
 /* The version read ended with err. Returns 0 to go on (version known, or

@@ -65,6 +65,10 @@ int mqtt_live_profile_init(mqtt_live *lv, mqc_config *c, char *detail, size_t le
     bluetti_cloud *cl = NULL;
     int rc = bluetti_cloud_profile_load(lv->cloud_profile, &p->api, &cl, detail, len);
     bluetti_cloud_free(cl);
+    /* a file that is no stored login (damaged, another version) is as good
+     * as none: the remedy is a new login, which the detail says, not the
+     * "try again later" of an error from the cloud itself */
+    if (rc == BLUETTI_E_CLOUD) rc = BLUETTI_E_NOT_LOGGED_IN;
     if (rc) return rc;
     p->host = strdup(c->host);
     if (c->cafile && !(p->cafile = strdup(c->cafile))) {

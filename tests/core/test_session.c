@@ -145,9 +145,10 @@ static int t_submit(void *st, const char *addr, const uint8_t *req, size_t len)
     uint8_t f[300];
     size_t n = make_reply(req[0], start, regs, f);
     if (start == 8000 && T.ident) {
-        /* the identity block: a text, NUL-padded */
-        memset(f + 3, 0, 2u * regs);
-        memcpy(f + 3, T.ident, strlen(T.ident) < 2u * regs ? strlen(T.ident) : 2u * regs);
+        /* the identity block: a text, NUL-padded, in its first 16 bytes */
+        size_t text = 2u * regs < 16 ? 2u * regs : 16;
+        memset(f + 3, 0, text);
+        memcpy(f + 3, T.ident, strlen(T.ident) < text ? strlen(T.ident) : text);
         uint16_t crc = bluetti_crc16(f, n - 2);
         f[n - 2] = (uint8_t)crc;
         f[n - 1] = (uint8_t)(crc >> 8);
@@ -279,9 +280,10 @@ static const bluetti_block_schema blk_big = { .id = 4000, .min_length = 300, .na
                                               .fields = f_big, .n_fields = 3 };
 static const bluetti_field f_ident[] = {
     { .name = "model", .offset = 0, .size = 16, .type = BLUETTI_TEXT },
+    { .name = "rev", .offset = 16, .type = BLUETTI_U16 }, /* register 8008: 8008 */
 };
-static const bluetti_block_schema blk_ident = { .id = 8000, .min_length = 16, .name = "IDENT",
-                                                .fields = f_ident, .n_fields = 1 };
+static const bluetti_block_schema blk_ident = { .id = 8000, .min_length = 18, .name = "IDENT",
+                                                .fields = f_ident, .n_fields = 2 };
 /* a field that only protocol 7002 has (the version block says 7002) */
 static const bluetti_field f_gated[] = {
     { .name = "first", .offset = 0, .type = BLUETTI_U16 },
@@ -302,9 +304,14 @@ static const bluetti_profile prof = {
     .model_block = 8000, .model_field = "model",
 };
 static const char *const other_aliases[] = { "Other One", NULL };
+/* OTHER halves the identity block's rev: a field override of the block
+ * the model is read from */
+static const bluetti_field_override ov_other[] = {
+    { .block = 8000, .field = "rev", .what = BLUETTI_OV_XF, .xf = { BLUETTI_XF_SCALE_(0.5) } },
+};
 static const bluetti_profile prof_other = {
     .model = "OTHER", .aliases = other_aliases, .type_id = "1", .protocol_version = 2000,
-    .n_groups = 2, .groups = groups,
+    .n_groups = 2, .groups = groups, .overrides = ov_other, .n_overrides = 1,
 };
 
 static int s_init(bluetti_registry *reg)
@@ -1064,6 +1071,40 @@ static void test_model_detected_on_first_read(void)
     close_session();
 }
 
+/* The model block read to find the model is decoded, from then on, as
+ * that model's profile says (its overrides), not as the generic layout
+ * the detecting read used: an auto-detected Elite 200 V2 read its pack
+ * voltage ten times too high. */
+static void test_model_block_decoded_as_the_model_says(void)
+{
+    open_session(0.5, 1, 0.01);
+    T.ident = "Other One";
+    bluetti_device *d = NULL;
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, "SN2", NULL, &d), 0);
+    const bluetti_result *r = NULL;
+    CU_ASSERT_EQUAL_FATAL(bluetti_device_read_block(d, 8000, 0, &r), 0);
+    CU_ASSERT_STRING_EQUAL(bluetti_device_profile(d)->model, "OTHER");
+    CU_ASSERT_EQUAL(T.requests, 2); /* the detecting read, then the read asked for */
+    CU_ASSERT_DOUBLE_EQUAL(bluetti_value_as_double(bluetti_result_find(r, "rev")), 4004.0, 1e-9);
+    CU_ASSERT_PTR_EQUAL(bluetti_device_last(d, 8000), r);
+    CU_ASSERT_EQUAL(bluetti_device_read_block(d, 8000, 0, &r), 0);
+    CU_ASSERT_DOUBLE_EQUAL(bluetti_value_as_double(bluetti_result_find(r, "rev")), 4004.0, 1e-9);
+    /* detected on the way to another block: the model block's result is
+     * kept, as the model decodes it */
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, "SN4", NULL, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(bluetti_device_read_block(d, 1000, 0, NULL), 0);
+    r = bluetti_device_last(d, 8000);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(r);
+    CU_ASSERT_DOUBLE_EQUAL(bluetti_value_as_double(bluetti_result_find(r, "rev")), 4004.0, 1e-9);
+    CU_ASSERT_STRING_EQUAL(bluetti_result_find(r, "model")->v.s, "Other One");
+    /* a model without overrides of that block: the plain value */
+    T.ident = "SCRIPTED";
+    CU_ASSERT_EQUAL_FATAL(bluetti_session_add_device(sess, "SN3", NULL, &d), 0);
+    CU_ASSERT_EQUAL_FATAL(bluetti_device_read_block(d, 8000, 0, &r), 0);
+    CU_ASSERT_DOUBLE_EQUAL(bluetti_value_as_double(bluetti_result_find(r, "rev")), 8008.0, 1e-9);
+    close_session();
+}
+
 static void test_version_detected_when_needed(void)
 {
     open_session(0.5, 1, 0.01);
@@ -1184,6 +1225,8 @@ static int add(void)
         !CU_add_test(s, "read_raw reports what it wrote", test_read_raw_reports_what_it_wrote) ||
         !CU_add_test(s, "per-device Modbus address", test_per_device_modbus_address) ||
         !CU_add_test(s, "model detected on the first read", test_model_detected_on_first_read) ||
+        !CU_add_test(s, "the model block decoded as the model says",
+                     test_model_block_decoded_as_the_model_says) ||
         !CU_add_test(s, "version detected when a block needs it",
                      test_version_detected_when_needed) ||
         !CU_add_test(s, "schemas validated once", test_schema_validated_once) ||

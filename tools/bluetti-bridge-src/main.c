@@ -186,7 +186,9 @@ static int min_timeout(int a, int b)
 
 static int run(bridge *b, const cli *c, int sigfd)
 {
-    uint64_t wd_usec = br_notify_watchdog_usec();
+    /* --once is a command, not the service: it notifies nothing (no
+     * READY=1, so no watchdog either) */
+    uint64_t wd_usec = b->once ? 0 : br_notify_watchdog_usec();
     double next_wd = 0;
     b->next_health = bt_now() + (b->once ? INFINITY : 1.0);
     if (!b->once) br_notify("READY=1");

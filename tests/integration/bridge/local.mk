@@ -7,3 +7,11 @@ TESTS += $(BRIDGE_INTEGRATION_TESTS)
 INTEGRATION_TESTS += $(BRIDGE_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(BRIDGE_INTEGRATION_TESTS)
 EXTRA_DIST += tests/integration/bridge/lib.sh
+## notify.sh: the systemd notifications (READY, WATCHDOG, RELOADING, STOPPING)
+## on a datagram socket of the test's; built without libsystemd the bridge
+## sends none, so the test is left out then.
+if HAVE_LIBSYSTEMD
+TESTS += tests/integration/bridge/notify.sh
+INTEGRATION_TESTS += tests/integration/bridge/notify.sh
+endif HAVE_LIBSYSTEMD
+dist_check_SCRIPTS += tests/integration/bridge/notify.sh

@@ -51,7 +51,15 @@ if HAVE_MOSQUITTO
 TESTS += tests/integration/cloud/listen.sh
 endif HAVE_MOSQUITTO
 dist_check_SCRIPTS += tests/integration/cloud/listen.sh
+## bridge.sh: bluetti-bridge with a cloud_profile source (two stations, a
+## token that expires across a broker restart, bad profiles). The bridge is
+## built with libmosquitto only, as the test broker's plugin is.
+if HAVE_MOSQUITTO
+TESTS += tests/integration/cloud/bridge.sh
+endif HAVE_MOSQUITTO
+dist_check_SCRIPTS += tests/integration/cloud/bridge.sh
 ## The cloud tests start mosquitto and the HTTPS account server: valgrind's
 ## pass leaves them to the plain, sanitizer and coverage passes.
 INTEGRATION_TESTS += tests/integration/cloud/sim_cloud.sh tests/integration/cloud/login_lib.sh \
-	tests/integration/cloud/login.sh tests/integration/cloud/tool_errors.sh tests/integration/cloud/listen.sh
+	tests/integration/cloud/login.sh tests/integration/cloud/tool_errors.sh tests/integration/cloud/listen.sh \
+	tests/integration/cloud/bridge.sh

@@ -121,20 +121,20 @@ static int load_range(struct loader *L, size_t ri, json_t *jr, bt_sim_image_rang
         }
     }
     long start = (long)json_integer_value(js);
-    if (rc == 0 && pending >= 0)
-        rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): odd number of hex digits", ri, start);
-    else if (rc == 0 && len == 0)
-        rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): no data", ri, start);
-    else if (rc == 0 && len % 2)
-        rc = fail(L, BLUETTI_E_INVAL,
-                  "ranges[%zu] (start %ld): %zu bytes is not a whole number of 16-bit registers",
-                  ri, start, len);
-    else if (rc == 0 && (size_t)start + len / 2 > 65536u)
-        rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): %zu registers run past register 65535",
-                  ri, start, len / 2);
-    if (rc) {
+    if (rc || pending >= 0 || len == 0 || len % 2 || (size_t)start + len / 2 > 65536u) {
         free(buf);
-        return rc;
+        if (rc) return rc;
+        if (pending >= 0)
+            return fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): odd number of hex digits",
+                        ri, start);
+        if (len == 0) return fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): no data", ri, start);
+        if (len % 2)
+            return fail(L, BLUETTI_E_INVAL,
+                        "ranges[%zu] (start %ld): %zu bytes is not a whole number of 16-bit "
+                        "registers", ri, start, len);
+        return fail(L, BLUETTI_E_INVAL,
+                    "ranges[%zu] (start %ld): %zu registers run past register 65535", ri, start,
+                    len / 2);
     }
     uint16_t *regs = malloc(len / 2 * sizeof *regs);
     if (!regs) {

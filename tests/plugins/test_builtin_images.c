@@ -307,7 +307,7 @@ static int add(void)
         !CU_add_test(s, "image data checks", test_new_checks) ||
         !CU_add_test(s, "EL100V2 decodes to its unit's values", test_builtin_decodes) ||
         !CU_add_test(s, "transport-sim serves them", test_session))
-        return CU_get_error();
+        return -1;
     return 0;
 }
 

@@ -16,7 +16,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 #define SERIAL_MAX 64
 #define MODEL_BYTES 12            /* block 100 bytes 20-31 */
 #define MODEL_REG 110u            /* block 100 byte 20 */

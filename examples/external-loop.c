@@ -2,17 +2,18 @@
  * poll() loop (the event-loop contract of bluetti/session.h).
  *
  *   external-loop [--plugin-dir DIR] [--sessions N] [--block B]
- *                 [--interval MS] [--reads N] [-o KEY=VALUE]...
- *                 TRANSPORT SERIAL[=MODEL]...
+ *                 [--interval MS] [--reads N] [--field NAME]...
+ *                 [-o KEY=VALUE]... TRANSPORT SERIAL[=MODEL]...
  *
  * Opens N sessions (default 2) on TRANSPORT with the same options and
  * spreads the devices over them. Every device reads block B (default 100)
  * every MS milliseconds (default 500). A device given without =MODEL has
  * its model detected on the first read. One line per read goes to stdout:
  *
- *   SERIAL read BLOCK ok MODEL
+ *   SERIAL read BLOCK ok MODEL [NAME=VALUE]...
  *   SERIAL read BLOCK failed CLASS: DETAIL; REMEDY
  *
+ * with the decoded value of each --field NAME (up to 8) after a good read.
  * It stops after every device has N successful reads (0, the default:
  * run until SIGINT or SIGTERM) and prints a summary. The certificate
  * password of the mqtt transport comes from $BLUETTI_CERT_PASSWORD.
@@ -40,6 +41,7 @@
 #define MAX_SESSIONS 16
 #define MAX_DEVICES 64
 #define MAX_OPTIONS 32
+#define MAX_FIELDS 8
 
 struct dev {
     bluetti_device *d;
@@ -53,6 +55,8 @@ static unsigned want_reads;
 static double interval_s = 0.5;
 static uint16_t block = 100;
 static volatile sig_atomic_t stop;
+static const char *fields[MAX_FIELDS];
+static size_t n_fields;
 
 static void on_signal(int sig)
 {
@@ -74,17 +78,29 @@ static struct dev *find_dev(const bluetti_device *d)
     return NULL;
 }
 
+/* " NAME=VALUE": the decoded value as text, a number, or "absent". */
+static void print_field(const bluetti_result *r, const char *name)
+{
+    const bluetti_value *v = r ? bluetti_result_find(r, name) : NULL;
+    if (!v) printf(" %s=(no such field)", name);
+    else if (v->kind == BLUETTI_VAL_TEXT) printf(" %s=%s", name, v->v.s);
+    else if (v->kind == BLUETTI_VAL_ABSENT || v->kind == BLUETTI_VAL_ARRAY)
+        printf(" %s=(%s)", name, v->kind == BLUETTI_VAL_ARRAY ? "array" : "absent");
+    else printf(" %s=%.10g", name, bluetti_value_as_double(v));
+}
+
 static void on_read(void *ud, bluetti_device *d, uint16_t b, int err, const bluetti_result *r)
 {
     (void)ud;
-    (void)r;
     struct dev *v = find_dev(d);
     if (!v) return;
     v->next_read = now_s() + interval_s;
     if (err == 0) {
         v->ok++;
         const bluetti_profile *p = bluetti_device_profile(d);
-        printf("%s read %u ok %s\n", bluetti_device_address(d), (unsigned)b, p ? p->model : "?");
+        printf("%s read %u ok %s", bluetti_device_address(d), (unsigned)b, p ? p->model : "?");
+        for (size_t k = 0; k < n_fields; k++) print_field(r, fields[k]);
+        putchar('\n');
     } else {
         v->failed++;
         bluetti_error_info e;
@@ -107,7 +123,8 @@ static int usage(const char *why)
 {
     fprintf(stderr, "external-loop: %s\n"
             "usage: external-loop [--plugin-dir DIR] [--sessions N] [--block B] "
-            "[--interval MS] [--reads N] [-o KEY=VALUE]... TRANSPORT SERIAL[=MODEL]...\n", why);
+            "[--interval MS] [--reads N] [--field NAME]... [-o KEY=VALUE]... "
+            "TRANSPORT SERIAL[=MODEL]...\n", why);
     return 2;
 }
 
@@ -144,6 +161,7 @@ int main(int argc, char **argv)
         else if (!strcmp(a, "--block") && parse_uint(val, 65535, &v)) block = (uint16_t)v;
         else if (!strcmp(a, "--interval") && parse_uint(val, 3600000, &v)) interval_s = (double)v / 1000;
         else if (!strcmp(a, "--reads") && parse_uint(val, 1000000, &v)) want_reads = (unsigned)v;
+        else if (!strcmp(a, "--field") && n_fields < MAX_FIELDS) fields[n_fields++] = val;
         else if (!strcmp(a, "-o") && strchr(val, '=') && n_opts < MAX_OPTIONS) opts[n_opts++] = val;
         else return usage("bad option or value");
     }

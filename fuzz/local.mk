@@ -18,7 +18,12 @@
 
 FUZZ_TIME = 30
 FUZZ_JOBS_FLAGS =
+## simdev (image files) and config (the tool's sources) need jansson.
+if HAVE_JANSSON
 FUZZ_TARGETS = modbus hex decode varlen simdev config ble
+else
+FUZZ_TARGETS = modbus hex decode varlen ble
+endif
 FUZZ_SANFLAGS = -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS = -std=c11 -g -O1 -fno-omit-frame-pointer $(FUZZ_SANFLAGS) \
 	-Wall -Wextra -Wno-unused-parameter
@@ -39,7 +44,7 @@ FUZZ_LIBS = $(FUZZ_PLUGIN_LIBS) fuzz/libfz_core.a $(JANSSON_LIBS) $(LTDL_LIBS) $
 ## (cr: the u of automake's default cru is ignored by ar, with a warning)
 ARFLAGS = cr
 EXTRA_LIBRARIES = fuzz/libfz_core.a fuzz/libfz_tool.a $(FUZZ_PLUGIN_LIBS)
-fuzz_libfz_core_a_SOURCES = $(CORE_C_SOURCES) plugins/transport-sim/simdev.c $(BTUTIL_C_SOURCES) \
+fuzz_libfz_core_a_SOURCES = $(CORE_C_SOURCES) $(SIMDEV_C_SOURCES) $(BTUTIL_C_SOURCES) \
 	$(BLEPROTO_C_SOURCES)
 fuzz_libfz_core_a_CPPFLAGS = $(FUZZ_CPPFLAGS)
 fuzz_libfz_core_a_CFLAGS = $(FUZZ_CFLAGS)

@@ -3,7 +3,12 @@
 ## connection: plugins/libmqttconn.la, shared with transport-mqtt). Its
 ## sources live in tools/bluetti-sim-src/: a directory named like the
 ## program would clash with the program in the build tree.
+## Built with jansson only: every mode reads image files and links
+## libbluetti-cloud (its envelopes, its --cloud API).
+if HAVE_JANSSON
 bin_PROGRAMS += tools/bluetti-sim
+dist_man_MANS += tools/bluetti-sim.1
+endif HAVE_JANSSON
 tools_bluetti_sim_SOURCES = tools/bluetti-sim-src/main.c tools/bluetti-sim-src/cli.c \
 	tools/bluetti-sim-src/sim.h \
 	tools/bluetti-sim-src/cloud.h tools/bluetti-sim-src/cloud_config.c \
@@ -25,7 +30,6 @@ tools_bluetti_sim_SOURCES += tools/bluetti-sim-src/sim_nomqtt.c
 endif
 tools_bluetti_sim_LDADD += $(BTUTIL_LIBS) \
 	$(MOSQUITTO_LIBS) $(OPENSSL_LIBS) $(JANSSON_LIBS) $(PTHREAD_LIBS) $(LIBM)
-dist_man_MANS += tools/bluetti-sim.1
 ## --ble: one station over the Bluetooth protocol (transport-ble's protocol
 ## library, plugins/libbleproto.la), behind a unix socket.
 tools_bluetti_sim_SOURCES += tools/bluetti-sim-src/ble_device.c tools/bluetti-sim-src/ble_device.h \

@@ -1,5 +1,9 @@
-## tools/bluetti-tool.mk: the command-line tool.
+## tools/bluetti-tool.mk: the command-line tool. Built with jansson only:
+## its commands build their --json documents as they go (configure says so).
+if HAVE_JANSSON
 bin_PROGRAMS += tools/bluetti-tool
+dist_man_MANS += tools/bluetti-tool.1
+endif HAVE_JANSSON
 ## Every C file of the tool but main.c, also compiled into the config fuzz target.
 TOOL_C_SOURCES = \
 	tools/bluetti-tool-src/help.c tools/bluetti-tool-src/options.c \
@@ -21,4 +25,3 @@ tools_bluetti_tool_CPPFLAGS = $(AM_CPPFLAGS) $(BTUTIL_CPPFLAGS) $(TOOLS_COMMON_C
 tools_bluetti_tool_CFLAGS = $(AM_CFLAGS) $(JANSSON_CFLAGS)
 tools_bluetti_tool_LDADD = core/libbluetti.la $(BTUTIL_LIBS) $(JANSSON_LIBS) $(LIBM)
 EXTRA_tools_bluetti_tool_DEPENDENCIES = core/cloud/libbluetti-cloud.la
-dist_man_MANS += tools/bluetti-tool.1

@@ -5,6 +5,14 @@
  *
  *   make-images PLUGIN_DIR UNIT.json OUT.json [--sim-compat]
  *   make-images --from-image PLUGIN_DIR IMAGE.json      (values file on stdout)
+ *   make-images --builtin IMAGE_DIR OUT.c
+ *
+ * --builtin writes transport-sim's built-in images: every *.json in IMAGE_DIR
+ * (in name order) as C data (plugins/transport-sim/builtin_images.c), for a
+ * build without jansson, which reads no image files. `make update-images`
+ * writes it right after the images; tests/plugins/device_images.sh fails
+ * when the committed file differs, test_builtin_images when the table does
+ * not serve what the files do.
  *
  * A unit file names the identity the image carries (model, aliases, serial,
  * protocol_version, address, envelope, description) and, per block, the
@@ -24,6 +32,8 @@
 
 #include <bluetti/bluetti.h>
 
+#include <ctype.h>
+#include <dirent.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdarg.h>
@@ -497,13 +507,189 @@ static int from_image(bluetti_registry *reg, const char *path)
     return 0;
 }
 
+/* ---- the built-in images: image files as C data -------------------------- */
+
+/* s as a C string literal (quotes, backslashes and non-printables escaped). */
+static void c_string(FILE *o, const char *s)
+{
+    fputc('"', o);
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(o, "\\%c", c);
+        else if (isprint(c)) fputc(c, o);
+        else fprintf(o, "\\%03o", c);
+    }
+    fputc('"', o);
+}
+
+/* The range's hex (one string or lines) as bytes; NULL and *len 0 when bad. */
+static uint8_t *range_bytes(const json_t *hex, size_t *len)
+{
+    char *joined = NULL;
+    size_t jl = 0;
+    FILE *m = open_memstream(&joined, &jl);
+    if (!m) return NULL;
+    if (json_is_string(hex)) fputs(json_string_value(hex), m);
+    size_t k;
+    json_t *line;
+    json_array_foreach(hex, k, line) fprintf(m, "%s ", json_string_value(line));
+    fclose(m);
+    uint8_t *b = joined ? malloc(jl / 2 + 1) : NULL;
+    long n = b ? bluetti_hex_parse(joined, strlen(joined), b, jl / 2 + 1, NULL) : -1;
+    free(joined);
+    if (n <= 0 || n % 2) {
+        free(b);
+        *len = 0;
+        return NULL;
+    }
+    *len = (size_t)n;
+    return b;
+}
+
+/* One image's data: its aliases, its registers range by range, the range table. */
+static int builtin_data(FILE *o, const char *id, const json_t *img)
+{
+    const json_t *aliases = json_object_get(img, "aliases");
+    if (json_array_size(aliases)) {
+        fprintf(o, "static const char *const %s_aliases[] = { ", id);
+        size_t k;
+        json_t *a;
+        json_array_foreach(aliases, k, a) {
+            if (k) fputs(", ", o);
+            c_string(o, json_string_value(a));
+        }
+        fputs(" };\n", o);
+    }
+    const json_t *ranges = json_object_get(img, "ranges");
+    size_t i;
+    json_t *r;
+    json_array_foreach(ranges, i, r) {
+        size_t len = 0;
+        uint8_t *b = range_bytes(json_object_get(r, "hex"), &len);
+        if (!b) return fail("ranges[%zu]: bad hex (the sim loader says where)", i);
+        fprintf(o, "static const uint16_t %s_r%zu[] = {", id, i);
+        for (size_t k = 0; k < len; k += 2)
+            fprintf(o, "%s0x%02x%02x,", k % 16 ? " " : "\n    ", b[k], b[k + 1]);
+        fputs("\n};\n", o);
+        free(b);
+    }
+    fprintf(o, "static const bt_sim_image_range %s_ranges[] = {\n", id);
+    json_array_foreach(ranges, i, r) {
+        size_t len = 0;
+        free(range_bytes(json_object_get(r, "hex"), &len));
+        const char *name = json_string_value(json_object_get(r, "name"));
+        fprintf(o, "    { %d, %zu, %s_r%zu },", (int)json_integer_value(json_object_get(r, "start")),
+                len / 2, id, i);
+        if (name && *name) fprintf(o, " /* %s */", name);
+        fputc('\n', o);
+    }
+    fputs("};\n\n", o);
+    return 0;
+}
+
+/* Its entry in the table; the defaults are the sim loader's. */
+static void builtin_entry(FILE *o, const char *file, const char *id, const json_t *img)
+{
+    const json_t *pv = json_object_get(img, "protocol_version"), *ad = json_object_get(img, "address");
+    long version = pv ? (long)json_integer_value(pv) : 2000;
+    const char *env = json_string_value(json_object_get(img, "envelope"));
+    if (!env) env = version >= 2000 ? "new" : "old";
+    const char *desc = json_string_value(json_object_get(img, "description"));
+    size_t n_aliases = json_array_size(json_object_get(img, "aliases"));
+    fprintf(o, "    { \"%s\",\n      { .model = ", file);
+    c_string(o, json_string_value(json_object_get(img, "model")));
+    if (n_aliases) fprintf(o, ", .aliases = %s_aliases, .n_aliases = %zu", id, n_aliases);
+    fputs(",\n        .serial = ", o);
+    c_string(o, json_string_value(json_object_get(img, "serial")));
+    fprintf(o, ", .protocol_version = %ld, .address = %ld,\n        .envelope = %s,\n", version,
+            ad ? (long)json_integer_value(ad) : 1L,
+            !strcmp(env, "old") ? "BLUETTI_ENVELOPE_OLD"
+            : !strcmp(env, "raw") ? "BLUETTI_ENVELOPE_RAW" : "BLUETTI_ENVELOPE_NEW");
+    if (desc) {
+        fputs("        .description = ", o);
+        c_string(o, desc);
+        fputs(",\n", o);
+    }
+    fprintf(o, "        .ranges = %s_ranges, .n_ranges = %zu } },\n", id,
+            json_array_size(json_object_get(img, "ranges")));
+}
+
+static int json_file(const struct dirent *e)
+{
+    size_t n = strlen(e->d_name);
+    return e->d_name[0] != '.' && n > 5 && !strcmp(e->d_name + n - 5, ".json");
+}
+
+static int write_builtin(const char *dir, const char *out)
+{
+    struct dirent **names = NULL;
+    int n = scandir(dir, &names, json_file, alphasort);   /* C locale: byte order */
+    unit_path = dir;
+    if (n <= 0) return fail("no device images (*.json) to read");
+    json_t **imgs = calloc((size_t)n, sizeof *imgs);
+    char (*ids)[64] = calloc((size_t)n, sizeof *ids);
+    FILE *o = imgs && ids ? fopen(out, "w") : NULL;
+    int rc = o ? 0 : fail("cannot write %s", out);
+    if (o)
+        fputs("/* builtin_images.c: the device images of data/devices compiled in, which\n"
+              " * transport-sim serves in a build without jansson (it reads no image\n"
+              " * files). GENERATED by make-images --builtin (`make update-images`): do not\n"
+              " * edit. tests/plugins/device_images.sh fails when it differs from what the\n"
+              " * images give, test_builtin_images when it serves other registers. */\n"
+              "#include \"config.h\"\n\n#include \"simdev.h\"\n\n", o);
+    for (int i = 0; i < n && !rc; i++) {
+        const char *file = names[i]->d_name;
+        char path[4096];
+        snprintf(path, sizeof path, "%s/%s", dir, file);
+        unit_path = path;
+        json_error_t je;
+        imgs[i] = json_load_file(path, 0, &je);
+        if (!imgs[i]) {
+            rc = fail("line %d: %s", je.line, je.text);
+            break;
+        }
+        /* C names: img_ and the file name up to its first '.', other characters as '_' */
+        size_t k = 4;
+        memcpy(ids[i], "img_", 4);
+        for (const char *c = file; *c && *c != '.' && k < sizeof ids[i] - 1; c++)
+            ids[i][k++] = isalnum((unsigned char)*c) ? *c : '_';
+        ids[i][k] = '\0';
+        if (!json_is_string(json_object_get(imgs[i], "model")) ||
+            !json_is_string(json_object_get(imgs[i], "serial")) ||
+            !json_is_array(json_object_get(imgs[i], "ranges"))) {
+            rc = fail("not a device image (model, serial and ranges are required)");
+        } else {
+            fprintf(o, "/* %s */\n", file);
+            rc = builtin_data(o, ids[i], imgs[i]);
+        }
+    }
+    if (!rc) {
+        fputs("const bt_sim_builtin bt_sim_builtin_images[] = {\n", o);
+        for (int i = 0; i < n; i++) builtin_entry(o, names[i]->d_name, ids[i], imgs[i]);
+        fputs("};\nconst size_t bt_sim_n_builtin_images =\n"
+              "    sizeof bt_sim_builtin_images / sizeof bt_sim_builtin_images[0];\n", o);
+    }
+    if (o && fclose(o) != 0 && !rc) rc = fail("cannot write %s", out);
+    if (rc && o) remove(out);
+    for (int i = 0; i < n; i++) {
+        json_decref(imgs ? imgs[i] : NULL);
+        free(names[i]);
+    }
+    free(names);
+    free(imgs);
+    free(ids);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "--builtin") == 0) return write_builtin(argv[2], argv[3]);
     bool boot = argc == 4 && strcmp(argv[1], "--from-image") == 0;
     bool envelope = !(argc == 5 && strcmp(argv[4], "--sim-compat") == 0);
     if (!boot && argc != 4 && !(argc == 5 && !envelope)) {
         fprintf(stderr, "usage: make-images PLUGIN_DIR UNIT.json OUT.json [--sim-compat]\n"
-                        "       make-images --from-image PLUGIN_DIR IMAGE.json\n");
+                        "       make-images --from-image PLUGIN_DIR IMAGE.json\n"
+                        "       make-images --builtin IMAGE_DIR OUT.c\n");
         return 2;
     }
     bluetti_registry *reg = NULL;

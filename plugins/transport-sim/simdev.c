@@ -1,5 +1,6 @@
-/* The simulated device engine: device images and Modbus answers.
- * Image format: data/devices/README.md. */
+/* The simulated device engine: devices built from image data and their
+ * Modbus answers. Image files are read by simdev_json.c (format:
+ * data/devices/README.md); the built-in images are simdev_builtin.c's. */
 #include "config.h"
 
 #include "simdev.h"
@@ -10,14 +11,10 @@
 #include "bt_text.h"
 
 #include <ctype.h>
-#include <errno.h>
-#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-#include <jansson.h>
 
 #define SERIAL_MAX 64
 #define MODEL_BYTES 12            /* block 100 bytes 20-31 */
@@ -39,6 +36,7 @@ struct bt_simdev {
     char *model;
     char **aliases;
     size_t n_aliases;
+    char *description;            /* or NULL */
     char serial[SERIAL_MAX + 1];
     uint16_t protocol_version;
     uint8_t address;
@@ -114,6 +112,7 @@ void bt_simdev_free(bt_simdev *d)
     for (size_t i = 0; i < d->n_aliases; i++) free(d->aliases[i]);
     free(d->aliases);
     free(d->model);
+    free(d->description);
     free(d->path);
     free(d);
 }
@@ -124,6 +123,12 @@ uint16_t bt_simdev_protocol_version(const bt_simdev *d) { return d ? d->protocol
 uint8_t bt_simdev_address(const bt_simdev *d) { return d ? d->address : 0; }
 int bt_simdev_envelope(const bt_simdev *d) { return d ? d->envelope : BLUETTI_ENVELOPE_RAW; }
 const char *bt_simdev_path(const bt_simdev *d) { return d ? d->path : NULL; }
+const char *bt_simdev_description(const bt_simdev *d) { return d ? d->description : NULL; }
+
+const char *bt_simdev_alias(const bt_simdev *d, size_t i)
+{
+    return d && i < d->n_aliases ? d->aliases[i] : NULL;
+}
 
 bool bt_simdev_matches_model(const bt_simdev *d, const char *name)
 {
@@ -169,9 +174,12 @@ int bt_simdev_clone(const bt_simdev *d, bt_simdev **out)
     c->envelope = d->envelope;
     c->path = strdup(d->path);
     c->model = strdup(d->model);
+    c->description = d->description ? strdup(d->description) : NULL;
     c->aliases = d->n_aliases ? calloc(d->n_aliases, sizeof *c->aliases) : NULL;
     c->ranges = calloc(d->n_ranges ? d->n_ranges : 1, sizeof *c->ranges);
-    if (!c->path || !c->model || (d->n_aliases && !c->aliases) || !c->ranges) goto oom;
+    if (!c->path || !c->model || (d->description && !c->description) ||
+        (d->n_aliases && !c->aliases) || !c->ranges)
+        goto oom;
     for (; c->n_aliases < d->n_aliases; c->n_aliases++) {
         c->aliases[c->n_aliases] = strdup(d->aliases[c->n_aliases]);
         if (!c->aliases[c->n_aliases]) goto oom;
@@ -190,7 +198,7 @@ oom:
     return BLUETTI_E_NOMEM;
 }
 
-/* ---- loading ------------------------------------------------------------- */
+/* ---- building ------------------------------------------------------------ */
 
 struct loader {
     const char *path;
@@ -210,102 +218,6 @@ static int fail(struct loader *L, int rc, const char *fmt, ...)
     return rc;
 }
 
-static int hexval(int c)
-{
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-}
-
-/* Append the hex digits of one line to buf. Whitespace is ignored. */
-static int hex_line(struct loader *L, size_t ri, const char *line, size_t line_no, bool many,
-                    uint8_t **buf, size_t *len, size_t *cap, int *pending)
-{
-    for (size_t i = 0; line[i]; i++) {
-        unsigned char c = (unsigned char)line[i];
-        if (isspace(c)) continue;
-        int v = hexval(c);
-        if (v < 0) {
-            char where[48] = "";
-            if (many) snprintf(where, sizeof where, " line %zu,", line_no + 1);
-            return fail(L, BLUETTI_E_INVAL,
-                        "ranges[%zu]: hex%s character %zu: '%s%c' is not a hex digit", ri, where,
-                        i + 1, isprint(c) ? "" : "\\", isprint(c) ? (char)c : '?');
-        }
-        if (*pending < 0) {
-            *pending = v;
-            continue;
-        }
-        if (*len == *cap) {
-            size_t nc = *cap ? *cap * 2 : 64;
-            uint8_t *nb = realloc(*buf, nc);
-            if (!nb) return fail(L, BLUETTI_E_NOMEM, "out of memory");
-            *buf = nb;
-            *cap = nc;
-        }
-        (*buf)[(*len)++] = (uint8_t)(*pending << 4 | v);
-        *pending = -1;
-    }
-    return 0;
-}
-
-static int load_range(struct loader *L, size_t ri, json_t *jr, struct sim_range *out)
-{
-    if (!json_is_object(jr)) return fail(L, BLUETTI_E_INVAL, "ranges[%zu]: expected an object", ri);
-    const char *key;
-    json_t *val;
-    json_object_foreach(jr, key, val) {
-        if (strcmp(key, "start") != 0 && strcmp(key, "hex") != 0 && strcmp(key, "name") != 0 &&
-            strcmp(key, "note") != 0)
-            return fail(L, BLUETTI_E_INVAL,
-                        "ranges[%zu]: unknown key \"%s\" (known: start, hex, name, note)", ri, key);
-        if ((!strcmp(key, "name") || !strcmp(key, "note")) && !json_is_string(val))
-            return fail(L, BLUETTI_E_INVAL, "ranges[%zu]: \"%s\" must be a string", ri, key);
-    }
-    json_t *js = json_object_get(jr, "start");
-    if (!json_is_integer(js) || json_integer_value(js) < 0 || json_integer_value(js) > 65535)
-        return fail(L, BLUETTI_E_INVAL, "ranges[%zu]: \"start\" must be a register number 0..65535",
-                    ri);
-    json_t *jh = json_object_get(jr, "hex");
-    if (!jh || !(json_is_string(jh) || json_is_array(jh)))
-        return fail(L, BLUETTI_E_INVAL,
-                    "ranges[%zu]: \"hex\" must be a string or an array of strings", ri);
-    uint8_t *buf = NULL;
-    size_t len = 0, cap = 0;
-    int pending = -1, rc = 0;
-    if (json_is_string(jh)) {
-        rc = hex_line(L, ri, json_string_value(jh), 0, false, &buf, &len, &cap, &pending);
-    } else {
-        size_t n = json_array_size(jh);
-        for (size_t i = 0; i < n && rc == 0; i++) {
-            json_t *line = json_array_get(jh, i);
-            if (!json_is_string(line))
-                rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu]: hex line %zu is not a string", ri, i + 1);
-            else
-                rc = hex_line(L, ri, json_string_value(line), i, true, &buf, &len, &cap, &pending);
-        }
-    }
-    long start = (long)json_integer_value(js);
-    if (rc == 0 && pending >= 0)
-        rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): odd number of hex digits", ri, start);
-    else if (rc == 0 && len == 0)
-        rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): no data", ri, start);
-    else if (rc == 0 && len % 2)
-        rc = fail(L, BLUETTI_E_INVAL,
-                  "ranges[%zu] (start %ld): %zu bytes is not a whole number of 16-bit registers",
-                  ri, start, len);
-    else if (rc == 0 && (size_t)start + len / 2 > 65536u)
-        rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): %zu registers run past register 65535",
-                  ri, start, len / 2);
-    if (rc) {
-        free(buf);
-        return rc;
-    }
-    *out = (struct sim_range){ (uint16_t)start, (uint32_t)(len / 2), buf };
-    return 0;
-}
-
 struct order { size_t index; uint16_t start; uint32_t count; };
 
 static int cmp_order(const void *a, const void *b)
@@ -320,44 +232,27 @@ static int cmp_range(const void *a, const void *b)
     return (x->start > y->start) - (x->start < y->start);
 }
 
-static int load_ranges(struct loader *L, bt_simdev *d, json_t *jranges)
+/* Ranges must not overlap; the message names both by their index in the image. */
+static int check_overlaps(struct loader *L, const bt_sim_image *img)
 {
-    if (!json_is_array(jranges) || json_array_size(jranges) == 0)
-        return fail(L, BLUETTI_E_INVAL, "\"ranges\" must be a non-empty array");
-    size_t n = json_array_size(jranges);
-    d->ranges = calloc(n, sizeof *d->ranges);
+    size_t n = img->n_ranges;
     struct order *ord = calloc(n, sizeof *ord);
-    if (!d->ranges || !ord) {
-        free(ord);
-        return fail(L, BLUETTI_E_NOMEM, "out of memory");
-    }
-    for (size_t i = 0; i < n; i++) {
-        int rc = load_range(L, i, json_array_get(jranges, i), &d->ranges[i]);
-        if (rc) {
-            free(ord);
-            return rc;
-        }
-        d->n_ranges++;
-        ord[i] = (struct order){ i, d->ranges[i].start, d->ranges[i].count };
-    }
+    if (!ord) return fail(L, BLUETTI_E_NOMEM, "out of memory");
+    for (size_t i = 0; i < n; i++) ord[i] = (struct order){ i, img->ranges[i].start, img->ranges[i].count };
     qsort(ord, n, sizeof *ord, cmp_order);
-    for (size_t i = 1; i < n; i++) {
+    int rc = 0;
+    for (size_t i = 1; i < n && rc == 0; i++) {
         const struct order *a = &ord[i - 1], *b = &ord[i];
         if ((uint32_t)a->start + a->count > b->start) {
-            size_t ia = a->index < b->index ? a->index : b->index;
-            size_t ib = a->index < b->index ? b->index : a->index;
             const struct order *pa = a->index < b->index ? a : b, *pb = a->index < b->index ? b : a;
-            int rc = fail(L, BLUETTI_E_INVAL,
-                          "ranges[%zu] (registers %u-%lu) overlaps ranges[%zu] (registers %u-%lu)",
-                          ia, (unsigned)pa->start, (unsigned long)pa->start + pa->count - 1, ib,
-                          (unsigned)pb->start, (unsigned long)pb->start + pb->count - 1);
-            free(ord);
-            return rc;
+            rc = fail(L, BLUETTI_E_INVAL,
+                      "ranges[%zu] (registers %u-%lu) overlaps ranges[%zu] (registers %u-%lu)",
+                      pa->index, (unsigned)pa->start, (unsigned long)pa->start + pa->count - 1,
+                      pb->index, (unsigned)pb->start, (unsigned long)pb->start + pb->count - 1);
         }
     }
     free(ord);
-    qsort(d->ranges, n, sizeof *d->ranges, cmp_range);
-    return 0;
+    return rc;
 }
 
 /* The identity the image declares must be what its registers report. */
@@ -404,115 +299,58 @@ static int check_identity(struct loader *L, bt_simdev *d)
     return 0;
 }
 
-static const char *const top_keys[] = {
-    "model", "aliases", "serial", "protocol_version", "address", "envelope", "description", "note",
-    "ranges", NULL
-};
-
-static int load_json(struct loader *L, bt_simdev *d, json_t *root)
+/* Copy img into d: false when out of memory (d is then freed by the caller). */
+static bool copy_image(bt_simdev *d, const bt_sim_image *img, const char *path)
 {
-    if (!json_is_object(root)) return fail(L, BLUETTI_E_INVAL, "the top level must be an object");
-    const char *key;
-    json_t *val;
-    json_object_foreach(root, key, val) {
-        size_t i = 0;
-        while (top_keys[i] && strcmp(top_keys[i], key) != 0) i++;
-        if (!top_keys[i])
-            return fail(L, BLUETTI_E_INVAL,
-                        "unknown key \"%s\" (known: model, aliases, serial, protocol_version, "
-                        "address, envelope, description, note, ranges)", key);
-    }
-    json_t *j = json_object_get(root, "model");
-    const char *model = json_string_value(j);
-    size_t mlen = model ? strlen(model) : 0;
-    if (!model || mlen == 0 || mlen > MODEL_BYTES)
-        return fail(L, BLUETTI_E_INVAL, "\"model\" must be a string of 1 to %d characters",
-                    MODEL_BYTES);
-    for (size_t i = 0; i < mlen; i++)
-        if (!isprint((unsigned char)model[i]))
-            return fail(L, BLUETTI_E_INVAL, "\"model\" must be printable ASCII");
-    d->model = strdup(model);
-    if (!d->model) return fail(L, BLUETTI_E_NOMEM, "out of memory");
-
-    j = json_object_get(root, "aliases");
-    if (j) {
-        if (!json_is_array(j)) return fail(L, BLUETTI_E_INVAL, "\"aliases\" must be an array of strings");
-        size_t n = json_array_size(j);
-        d->aliases = calloc(n ? n : 1, sizeof *d->aliases);
-        if (!d->aliases) return fail(L, BLUETTI_E_NOMEM, "out of memory");
-        for (size_t i = 0; i < n; i++) {
-            const char *a = json_string_value(json_array_get(j, i));
-            if (!a || !*a) return fail(L, BLUETTI_E_INVAL, "aliases[%zu] must be a non-empty string", i);
-            d->aliases[i] = strdup(a);
-            if (!d->aliases[i]) return fail(L, BLUETTI_E_NOMEM, "out of memory");
-            d->n_aliases++;
+    snprintf(d->serial, sizeof d->serial, "%s", img->serial);
+    d->protocol_version = img->protocol_version;
+    d->address = img->address;
+    d->envelope = img->envelope;
+    d->path = strdup(path);
+    d->model = strdup(img->model);
+    if (!d->path || !d->model) return false;
+    if (img->description && !(d->description = strdup(img->description))) return false;
+    if (img->n_aliases && !(d->aliases = calloc(img->n_aliases, sizeof *d->aliases))) return false;
+    for (; d->n_aliases < img->n_aliases; d->n_aliases++)
+        if (!(d->aliases[d->n_aliases] = strdup(img->aliases[d->n_aliases]))) return false;
+    if (!(d->ranges = calloc(img->n_ranges, sizeof *d->ranges))) return false;
+    for (; d->n_ranges < img->n_ranges; d->n_ranges++) {
+        const bt_sim_image_range *r = &img->ranges[d->n_ranges];
+        uint8_t *data = malloc(2u * r->count);
+        if (!data) return false;
+        for (uint32_t k = 0; k < r->count; k++) {   /* big-endian registers, as on the wire */
+            data[2 * k] = (uint8_t)(r->regs[k] >> 8);
+            data[2 * k + 1] = (uint8_t)r->regs[k];
         }
+        d->ranges[d->n_ranges] = (struct sim_range){ r->start, r->count, data };
     }
-
-    j = json_object_get(root, "serial");
-    uint64_t sv;
-    const char *serial = json_string_value(j);
-    if (!serial || !parse_u64(serial, &sv) || strlen(serial) > 20)
-        return fail(L, BLUETTI_E_INVAL,
-                    "\"serial\" must be a decimal number in a string (13 digits on real devices)");
-    snprintf(d->serial, sizeof d->serial, "%s", serial);
-
-    d->protocol_version = 2000;
-    j = json_object_get(root, "protocol_version");
-    if (j) {
-        if (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 65535)
-            return fail(L, BLUETTI_E_INVAL, "\"protocol_version\" must be an integer 1..65535");
-        d->protocol_version = (uint16_t)json_integer_value(j);
-    }
-    d->address = 1;
-    j = json_object_get(root, "address");
-    if (j) {
-        /* 0 is a unicast address for 2nd-generation cloud devices
-         * (docs/protocol/transport-mqtt-live.md) */
-        if (!json_is_integer(j) || json_integer_value(j) < 0 || json_integer_value(j) > 247)
-            return fail(L, BLUETTI_E_INVAL, "\"address\" must be a Modbus address 0..247");
-        d->address = (uint8_t)json_integer_value(j);
-    }
-    d->envelope = d->protocol_version >= 2000 ? BLUETTI_ENVELOPE_NEW : BLUETTI_ENVELOPE_OLD;
-    j = json_object_get(root, "envelope");
-    if (j) {
-        const char *e = json_string_value(j);
-        if (e && !strcmp(e, "new")) d->envelope = BLUETTI_ENVELOPE_NEW;
-        else if (e && !strcmp(e, "old")) d->envelope = BLUETTI_ENVELOPE_OLD;
-        else if (e && !strcmp(e, "raw")) d->envelope = BLUETTI_ENVELOPE_RAW;
-        else return fail(L, BLUETTI_E_INVAL, "\"envelope\" must be \"new\", \"old\" or \"raw\"");
-    }
-    for (const char *k = "description"; k; k = strcmp(k, "note") != 0 ? "note" : NULL) {
-        j = json_object_get(root, k);
-        if (j && !json_is_string(j)) return fail(L, BLUETTI_E_INVAL, "\"%s\" must be a string", k);
-    }
-    int rc = load_ranges(L, d, json_object_get(root, "ranges"));
-    return rc ? rc : check_identity(L, d);
+    return true;
 }
 
-int bt_simdev_load(const char *path, bt_simdev **out, char *err, size_t err_len)
+int bt_simdev_new(const bt_sim_image *img, const char *path, bt_simdev **out, char *err,
+                  size_t err_len)
 {
-    struct loader L = { path ? path : "(null)", err, err_len };
+    struct loader L = { path ? path : "(image)", err, err_len };
     if (err && err_len) err[0] = '\0';
     if (!out) return BLUETTI_E_INVAL;
     *out = NULL;
-    if (!path) return fail(&L, BLUETTI_E_INVAL, "no device image path given");
-    FILE *fp = fopen(path, "r");
-    if (!fp) return fail(&L, BLUETTI_E_IO, "cannot open the device image: %s", strerror(errno));
-    json_error_t je;
-    json_t *root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
-    fclose(fp);
-    if (!root)
-        return fail(&L, BLUETTI_E_INVAL, "line %d, column %d: invalid JSON: %s", je.line,
-                    je.column, je.text);
+    if (!img || !img->model || !img->serial || !img->ranges || img->n_ranges == 0 ||
+        (img->n_aliases && !img->aliases))
+        return fail(&L, BLUETTI_E_INVAL, "an image needs a model, a serial and ranges");
+    for (size_t i = 0; i < img->n_ranges; i++)
+        if (img->ranges[i].count == 0 || !img->ranges[i].regs ||
+            img->ranges[i].start + (size_t)img->ranges[i].count > 65536u)
+            return fail(&L, BLUETTI_E_INVAL, "ranges[%zu]: no registers, or past register 65535", i);
+    int rc = check_overlaps(&L, img);
+    if (rc) return rc;
     bt_simdev *d = calloc(1, sizeof *d);
-    if (!d) {
-        json_decref(root);
+    if (!d) return fail(&L, BLUETTI_E_NOMEM, "out of memory");
+    if (!copy_image(d, img, L.path)) {
+        bt_simdev_free(d);
         return fail(&L, BLUETTI_E_NOMEM, "out of memory");
     }
-    d->path = strdup(path);
-    int rc = d->path ? load_json(&L, d, root) : fail(&L, BLUETTI_E_NOMEM, "out of memory");
-    json_decref(root);
+    qsort(d->ranges, d->n_ranges, sizeof *d->ranges, cmp_range);
+    rc = check_identity(&L, d);
     if (rc) {
         bt_simdev_free(d);
         return rc;

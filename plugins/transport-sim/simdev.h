@@ -2,8 +2,8 @@
  * tools/bluetti-sim (over MQTT). Built as the convenience library
  * plugins/libsimdev.la. Not part of the public API.
  *
- * A device image (a JSON file in data/devices; format in its README.md)
- * holds a model, a serial, a protocol version, a Modbus address and
+ * A device image (a JSON file in data/devices, format in its README.md,
+ * or one of those compiled in: the built-in images) holds a model, a serial, a protocol version, a Modbus address and
  * register ranges. The engine answers Modbus requests from those registers
  * exactly as a device would: a read (0x03) that is not fully inside one
  * range gets exception 0x02 (illegal data address), a register count of 0
@@ -47,10 +47,63 @@ typedef struct bt_sim_faults {
     double write_bad_echo_rate; /* applied, but the reply echoes another value */
 } bt_sim_faults;
 
-/* Load a device image. On failure returns an error (BLUETTI_E_IO,
+/* A device image as data: what the loader reads from an image file
+ * (simdev_json.c) and what a built-in image is (builtin_images.c). */
+typedef struct bt_sim_image_range {
+    uint16_t start;
+    uint32_t count;               /* registers */
+    const uint16_t *regs;         /* count registers (values, not wire bytes) */
+} bt_sim_image_range;
+
+typedef struct bt_sim_image {
+    const char *model;
+    const char *const *aliases;
+    size_t n_aliases;
+    const char *serial;
+    uint16_t protocol_version;
+    uint8_t address;
+    int envelope;                 /* bluetti_envelope_kind */
+    const char *description;      /* or NULL */
+    const bt_sim_image_range *ranges;  /* in the image's order (errors name indices) */
+    size_t n_ranges;
+} bt_sim_image;
+
+/* A device from image data, copied (img may go away). Checks what holds
+ * for any image: ranges do not overlap, and the registers report the
+ * declared model, serial and protocol version. path names the image in
+ * messages and bt_simdev_path(). BLUETTI_E_INVAL or BLUETTI_E_NOMEM with
+ * the reason ("PATH: ...") in err. Caller owns *out. */
+int bt_simdev_new(const bt_sim_image *img, const char *path, bt_simdev **out, char *err,
+                  size_t err_len);
+
+/* Load a device image file. On failure returns an error (BLUETTI_E_IO,
  * BLUETTI_E_INVAL, BLUETTI_E_NOMEM) and writes the reason (file, what,
- * where) into err. Caller owns *out. */
+ * where) into err. A build without jansson reads no image files:
+ * BLUETTI_E_UNSUPPORTED, err naming the built-in images. Caller owns *out. */
 int bt_simdev_load(const char *path, bt_simdev **out, char *err, size_t err_len);
+/* False in a build without jansson (bt_simdev_load always fails there). */
+bool bt_simdev_reads_files(void);
+
+/* The built-in images: every image of data/devices compiled in
+ * (builtin_images.c, written by `make update-images`), what transport-sim
+ * serves in a build that reads no image files. */
+size_t bt_simdev_builtin_count(void);
+/* The image file built-in image i was made from ("el100v2.json"), NULL past the end. */
+const char *bt_simdev_builtin_file(size_t i);
+/* Built-in image i as a device (path "built-in:FILE"). BLUETTI_E_NOTFOUND past the end. */
+int bt_simdev_builtin_load(size_t i, bt_simdev **out, char *err, size_t err_len);
+/* The built-in image whose model or alias is name (as bt_simdev_matches_model
+ * compares). BLUETTI_E_NOTFOUND with the models listed in err. */
+int bt_simdev_builtin_find(const char *name, bt_simdev **out, char *err, size_t err_len);
+/* "EL30V2, EL100V2, ..." into buf (truncated to cap). */
+void bt_simdev_builtin_models(char *buf, size_t cap);
+/* The table itself (builtin_images.c, generated; simdev_builtin.c reads it). */
+typedef struct bt_sim_builtin {
+    const char *file;             /* the data/devices image it was made from */
+    bt_sim_image image;
+} bt_sim_builtin;
+extern const bt_sim_builtin bt_sim_builtin_images[];
+extern const size_t bt_sim_n_builtin_images;
 /* An independent copy (registers included). Caller owns *out. */
 int bt_simdev_clone(const bt_simdev *d, bt_simdev **out);
 void bt_simdev_free(bt_simdev *d);
@@ -65,6 +118,10 @@ const char *bt_simdev_model(const bt_simdev *d);
 /* True when name equals the model or one of the image's aliases, ignoring
  * case, spaces, '-' and '_' ("elite-100-v2" matches "Elite 100 V2"). */
 bool bt_simdev_matches_model(const bt_simdev *d, const char *name);
+/* Alias i of the model, NULL past the end. */
+const char *bt_simdev_alias(const bt_simdev *d, size_t i);
+/* The image's description, or NULL. */
+const char *bt_simdev_description(const bt_simdev *d);
 uint16_t bt_simdev_protocol_version(const bt_simdev *d);
 uint8_t bt_simdev_address(const bt_simdev *d);
 /* The payload envelope the device answers in over MQTT (image key

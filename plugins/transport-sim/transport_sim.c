@@ -3,7 +3,9 @@
  * Options (all optional; the table sim_options below, checked by the core):
  *   device=PATH     a device image (repeatable). Without any, every *.json
  *                   in $BLUETTI_SIM_DEVICES, else in the installed
- *                   BLUETTI_DATADIR/devices, is loaded.
+ *                   BLUETTI_DATADIR/devices, is loaded. A build without
+ *                   jansson reads no image files: it refuses device= and
+ *                   serves the built-in images (the shipped ones, compiled in).
  *   model=NAME      image model to serve for an address that no image has
  *                   as its serial (the image is copied and given that serial)
  *   strict_serial=BOOL   refuse addresses no image has as its serial
@@ -186,11 +188,10 @@ static unsigned deliver_due(struct sim *s, double now)
 
 /* ---- images ------------------------------------------------------------------ */
 
-static int add_image(struct sim *s, const char *path, char *detail, size_t detail_len)
+/* Serve d (taken over, freed on failure) unless its serial is taken. */
+static int keep_image(struct sim *s, bt_simdev *d, char *detail, size_t detail_len)
 {
-    bt_simdev *d = NULL;
-    int rc = bt_simdev_load(path, &d, detail, detail_len);
-    if (rc) return rc;
+    const char *path = bt_simdev_path(d);
     for (size_t i = 0; i < s->n_images; i++) {
         if (!strcmp(bt_simdev_serial(s->images[i]), bt_simdev_serial(d))) {
             bt_fmt(detail, detail_len, "%s: serial %s is already used by %s", path,
@@ -210,6 +211,28 @@ static int add_image(struct sim *s, const char *path, char *detail, size_t detai
     bluetti_log(s->env.log, BLUETTI_LOG_DEBUG, SRC, "loaded %s: %s, serial %s, protocol %u", path,
                 bt_simdev_model(d), bt_simdev_serial(d), (unsigned)bt_simdev_protocol_version(d));
     return 0;
+}
+
+static int add_image(struct sim *s, const char *path, char *detail, size_t detail_len)
+{
+    bt_simdev *d = NULL;
+    int rc = bt_simdev_load(path, &d, detail, detail_len);
+    return rc ? rc : keep_image(s, d, detail, detail_len);
+}
+
+/* A build that reads no image files (no jansson) serves the built-in ones. */
+static int load_builtin(struct sim *s, const char *dir, char *detail, size_t dlen)
+{
+    if (dir && *dir)
+        bluetti_log(s->env.log, BLUETTI_LOG_INFO, SRC, "BLUETTI_SIM_DEVICES (%s) is not read: "
+                    "this build has no jansson and serves its built-in images", dir);
+    int rc = 0;
+    for (size_t i = 0; rc == 0 && i < bt_simdev_builtin_count(); i++) {
+        bt_simdev *d = NULL;
+        rc = bt_simdev_builtin_load(i, &d, detail, dlen);
+        if (rc == 0) rc = keep_image(s, d, detail, dlen);
+    }
+    return rc;
 }
 
 static int json_name(const struct dirent *e)
@@ -302,7 +325,8 @@ static int sim_open(const bluetti_transport_env *env, const bluetti_options *opt
         rc = add_image(s, bluetti_options_get_nth(opts, "device", i), detail, detail_len);
     if (rc == 0 && n_dev == 0) {
         const char *dir = getenv("BLUETTI_SIM_DEVICES");
-        if (dir && *dir) rc = load_dir(s, dir, "from BLUETTI_SIM_DEVICES", detail, detail_len);
+        if (!bt_simdev_reads_files()) rc = load_builtin(s, dir, detail, detail_len);
+        else if (dir && *dir) rc = load_dir(s, dir, "from BLUETTI_SIM_DEVICES", detail, detail_len);
         else rc = load_dir(s, BLUETTI_DATADIR "/devices", "the installed images", detail, detail_len);
     }
 #ifdef HAVE_TIMERFD
@@ -495,7 +519,8 @@ static int sim_discover(void *state, double timeout_s, bluetti_discover_cb found
 /* Every key open() accepts (checked by the core before open runs). */
 static const char *const device_aliases[] = { "sim_device", NULL };
 static const char *const faults_aliases[] = { "fault", "sim_faults", NULL };
-static const int image_causes[] = { BLUETTI_E_INVAL, BLUETTI_E_IO, BLUETTI_E_NOTFOUND, 0 };
+static const int image_causes[] = { BLUETTI_E_INVAL, BLUETTI_E_IO, BLUETTI_E_NOTFOUND,
+                                     BLUETTI_E_UNSUPPORTED, 0 };
 static const int faults_causes[] = { BLUETTI_E_INVAL, 0 };
 
 static const bluetti_option_decl sim_options[] = {

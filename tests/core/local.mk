@@ -90,12 +90,13 @@ endif HAVE_CUNIT
 
 ## libbluetti-cloud's algorithms and envelopes: every vector of docs/protocol/cloud.md.
 if HAVE_CUNIT
+if HAVE_JANSSON
 check_PROGRAMS += tests/core/test_cloud_crypto
 TESTS += tests/core/test_cloud_crypto
+endif HAVE_JANSSON
 tests_core_test_cloud_crypto_SOURCES = tests/core/test_cloud_crypto.c
 tests_core_test_cloud_crypto_CFLAGS = $(TEST_CFLAGS)
 tests_core_test_cloud_crypto_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS)
-
 endif HAVE_CUNIT
 
 ## In-process fault injection through transport-sim and a hostile transport.

@@ -46,8 +46,10 @@ static bluetti_session *open_sim(const char *faults, double timeout_s, unsigned 
 {
     bluetti_options *o = bluetti_options_new();
     CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+#ifdef HAVE_JANSSON
     bluetti_options_add(o, "device", bt_src_path(EL100));
     bluetti_options_add(o, "device", bt_src_path(EL30));
+#endif /* else the built-in images, EL100 and EL30 among them, are served */
     bluetti_options_set(o, "faults", faults);
     bluetti_session_config cfg;
     bluetti_session_config_default(&cfg);

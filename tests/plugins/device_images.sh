@@ -1,7 +1,8 @@
 #!/bin/sh
 # The committed device images are what make-images writes from the unit
-# files through the block schemas: regenerate each into a temp dir and
-# compare; then a unit that breaks a rule is refused with the reason.
+# files through the block schemas, and the built-in images what it writes
+# from those: regenerate each into a temp dir and compare; then a unit that
+# breaks a rule is refused with the reason.
 set -eu
 gen="$BLUETTI_TEST_BUILDDIR/data/devices/make-images"
 units="$BLUETTI_TEST_SRCDIR/data/devices/units"
@@ -22,6 +23,15 @@ for u in "$units"/*.json; do
 done
 [ "$n" -ge 6 ] || { echo "images: only $n unit files" >&2; exit 1; }
 
+# transport-sim's built-in images (what a build without jansson serves) are
+# what make-images writes from the committed images
+"$gen" --builtin "$BLUETTI_TEST_SRCDIR/data/devices" "$tmp/builtin_images.c"
+if ! cmp -s "$tmp/builtin_images.c" "$BLUETTI_TEST_SRCDIR/plugins/transport-sim/builtin_images.c"; then
+    echo "images: plugins/transport-sim/builtin_images.c differs from what make-images --builtin" \
+         "writes from data/devices; run 'make update-images' and commit the result" >&2
+    status=1
+fi
+
 # the full form carries the cloud envelope and the Modbus address
 "$gen" "$BLUETTI_TEST_PLUGIN_DIR" "$units/ep760.json" "$tmp/full.json"
 grep -q '"envelope": "new"' "$tmp/full.json" || { echo "images: no envelope" >&2; status=1; }
@@ -41,5 +51,5 @@ bad soc '0,/"soc": 41/s//"soc": 42/' 'SOC differs'
 bad field 's/"grid_charge": 1/"no_such_field": 1/' 'has no field "no_such_field"'
 bad range 's/"pack_count": 1,/"pack_count": 300,/' 'does not decode back'
 bad envelope 's/"envelope": "new"/"envelope": "mqtt"/' 'must be "new", "old" or "raw"'
-[ $status -eq 0 ] && echo "images: $n images match their unit files; bad units refused"
+[ $status -eq 0 ] && echo "images: $n images match their unit files, the built-in images match the images; bad units refused"
 exit $status

@@ -4,7 +4,7 @@
 #include "config.h"
 
 #include "testutil.h"
-#include "simdev.h"
+#include "sim_image.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -144,7 +144,7 @@ static void test_blocks_served(void)
         CU_ASSERT_PTR_NOT_NULL_FATAL(p);
         bt_simdev *img = NULL;
         char err[512];
-        int rc = bt_simdev_load(bt_src_path(images[i].image), &img, err, sizeof err);
+        int rc = bt_test_image(images[i].image, &img, err, sizeof err);
         if (rc) fprintf(stderr, "%s\n", err);
         CU_ASSERT_EQUAL_FATAL(rc, 0);
         CU_ASSERT_TRUE(bt_simdev_matches_model(img, p->model));

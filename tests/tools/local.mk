@@ -1,4 +1,5 @@
 ## tests/tools: the command lines of bluetti-tool and bluetti-sim (see tests/README.md).
+## Both programs are built with jansson only, and so are their tests.
 
 ## bluetti-tool/: shell tests of bluetti-tool (every command against the
 ## simulated device, bad usage, config files, passwords, generated docs).
@@ -9,7 +10,9 @@ TOOL_TESTS = \
 	tests/tools/bluetti-tool/docs.sh
 TOOL_MQTT_TESTS = tests/tools/bluetti-tool/config.sh tests/tools/bluetti-tool/usage.sh tests/tools/bluetti-tool/info.sh tests/tools/bluetti-tool/password.sh \
 	tests/tools/bluetti-tool/transports.sh tests/tools/bluetti-tool/options.sh
+if HAVE_JANSSON
 TESTS += $(TOOL_TESTS)
+endif HAVE_JANSSON
 if HAVE_MOSQUITTO
 TESTS += $(TOOL_MQTT_TESTS)
 endif
@@ -29,7 +32,9 @@ HOSTILE_TESTS = \
 	tests/tools/hostile/output.sh
 HOSTILE_MQTT_TESTS = tests/tools/hostile/p12.sh tests/tools/hostile/p12-fifo.sh tests/tools/hostile/escape.sh \
 	tests/tools/hostile/args.sh tests/tools/hostile/numbers.sh tests/tools/hostile/sim-args.sh
+if HAVE_JANSSON
 TESTS += $(HOSTILE_TESTS)
+endif HAVE_JANSSON
 if HAVE_MOSQUITTO
 TESTS += $(HOSTILE_MQTT_TESTS)
 endif
@@ -43,5 +48,7 @@ dist_check_SCRIPTS += tests/tools/bluetti-sim/sim-cli.sh
 
 ## tests/tools: bluetti-tool scan (through transport-sim's discover op) and
 ## bluetti-sim --ble's command line.
+if HAVE_JANSSON
 TESTS += tests/tools/bluetti-tool/scan.sh tests/tools/bluetti-sim/sim_ble.sh
+endif HAVE_JANSSON
 dist_check_SCRIPTS += tests/tools/bluetti-tool/scan.sh tests/tools/bluetti-sim/sim_ble.sh

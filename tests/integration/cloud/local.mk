@@ -3,7 +3,11 @@
 ## The simulated cloud (bluetti-sim --cloud) and the test broker's auth
 ## plugin, driven by tests/integration/cloud/sim_cloud.sh with curl and the mosquitto
 ## clients. totp_tool prints libbluetti-cloud's values for the shell tests.
+## totp_tool and test_login link libbluetti-cloud (built with jansson
+## only); the rest need libmosquitto, which configure uses only with jansson.
+if HAVE_JANSSON
 check_PROGRAMS += tests/integration/cloud/totp_tool
+endif HAVE_JANSSON
 tests_integration_cloud_totp_tool_SOURCES = tests/integration/cloud/totp_tool.c
 tests_integration_cloud_totp_tool_LDADD = core/cloud/libbluetti-cloud.la
 ## The plugin is loaded by Debian's mosquitto, which cannot load sanitizer
@@ -25,11 +29,13 @@ dist_check_SCRIPTS += tests/integration/cloud/sim_cloud.sh tests/integration/clo
 ## against bluetti-sim --cloud through login_lib.sh; login.sh drives
 ## bluetti-tool login / devices / logout / --sn read the same way.
 if HAVE_CUNIT
+if HAVE_JANSSON
 check_PROGRAMS += tests/integration/cloud/test_login
+TESTS += tests/integration/cloud/login_lib.sh
+endif HAVE_JANSSON
 tests_integration_cloud_test_login_SOURCES = tests/integration/cloud/test_login.c
 tests_integration_cloud_test_login_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS)
 tests_integration_cloud_test_login_LDADD = core/cloud/libbluetti-cloud.la $(TEST_LIBS) $(OPENSSL_LIBS)
-TESTS += tests/integration/cloud/login_lib.sh
 endif HAVE_CUNIT
 if HAVE_MOSQUITTO
 TESTS += tests/integration/cloud/login.sh

@@ -17,7 +17,7 @@ tests_plugins_transport_ble_test_ble_link_SOURCES = tests/plugins/transport-ble/
 	tools/bluetti-sim-src/frame_text.c tools/bluetti-sim-src/frame_text.h
 tests_plugins_transport_ble_test_ble_link_CPPFLAGS = $(AM_CPPFLAGS) $(BLEPROTO_CPPFLAGS) \
 	-I$(top_srcdir)/plugins/transport-sim -I$(top_srcdir)/tools/bluetti-sim-src
-tests_plugins_transport_ble_test_ble_link_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS) $(JANSSON_CFLAGS)
+tests_plugins_transport_ble_test_ble_link_CFLAGS = $(TEST_CFLAGS) $(OPENSSL_CFLAGS)
 tests_plugins_transport_ble_test_ble_link_LDADD = plugins/libbleproto.la plugins/libsimdev.la \
 	$(TEST_LIBS) $(OPENSSL_LIBS)
 endif HAVE_CUNIT

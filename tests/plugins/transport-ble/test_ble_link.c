@@ -11,6 +11,7 @@
 
 #include "ble_client.h"
 #include "ble_device.h"
+#include "sim_image.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -82,8 +83,7 @@ static void link_open(struct link *l, const char *faults, bool encrypted, EVP_PK
     l->dfd = sv[1];
     char why[256] = "";
     CU_ASSERT_EQUAL_FATAL(ble_dev_faults_parse(faults, &l->f, why, sizeof why), 0);
-    CU_ASSERT_EQUAL_FATAL(bt_simdev_load(bt_src_path("data/devices/el100v2.json"), &l->img, why,
-                                         sizeof why), 0);
+    CU_ASSERT_EQUAL_FATAL(bt_test_image("data/devices/el100v2.json", &l->img, why, sizeof why), 0);
     keys_of(&l->ck, client_pair, trusted, app);
     keys_of(&l->dk, station_pair, client_pair, app_key);
     ble_client_io cio = { .write = client_write, .frame = client_frame, .userdata = l };
@@ -127,8 +127,7 @@ static size_t expected(const uint8_t *req, size_t n, uint8_t *out)
 {
     bt_simdev *d = NULL;
     char why[256];
-    CU_ASSERT_EQUAL_FATAL(bt_simdev_load(bt_src_path("data/devices/el100v2.json"), &d, why,
-                                         sizeof why), 0);
+    CU_ASSERT_EQUAL_FATAL(bt_test_image("data/devices/el100v2.json", &d, why, sizeof why), 0);
     unsigned st = 0;
     double delay = 0;
     size_t len = bt_simdev_answer(d, NULL, &st, req, n, out, BLUETTI_MODBUS_MAX_FRAME, &delay);

@@ -355,6 +355,10 @@ static struct attachment *find_att(struct sim *s, const char *address)
     return NULL;
 }
 
+/* What an address no image has as its serial gets when several images are
+ * loaded and no model option says which. */
+#define SIM_DEFAULT_MODEL "EL100V2"
+
 static const bt_simdev *pick_image(struct sim *s, const char *address)
 {
     for (size_t i = 0; i < s->n_images; i++)
@@ -372,9 +376,13 @@ static const bt_simdev *pick_image(struct sim *s, const char *address)
         return NULL;
     }
     if (s->n_images == 1) return s->images[0];
+    /* several images and nothing chosen: the Elite 100 V2, as documented
+     * ("bluetti-tool --transport sim read" is a simulated Elite 100 V2) */
+    for (size_t i = 0; i < s->n_images; i++)
+        if (bt_simdev_matches_model(s->images[i], SIM_DEFAULT_MODEL)) return s->images[i];
     bluetti_log(s->env.log, BLUETTI_LOG_WARN, SRC,
-                "no device image has serial %s; set the option model=NAME to serve one anyway",
-                address);
+                "no device image has serial %s and none is an " SIM_DEFAULT_MODEL
+                "; set the option model=NAME to serve one anyway", address);
     return NULL;
 }
 
@@ -530,7 +538,8 @@ static const bluetti_option_decl sim_options[] = {
               "the installed ones)" },
     { .name = "model", .type = BLUETTI_OPT_STRING, .metavar = "MODEL",
       .flags = BLUETTI_OPTION_F_DEVICE_MODEL,
-      .help = "image model to serve for an address no image has as its serial" },
+      .help = "image model to serve for an address no image has as its serial (default: "
+              "the only image, else the " SIM_DEFAULT_MODEL ")" },
     { .name = "strict_serial", .type = BLUETTI_OPT_BOOL, .default_value = "false",
       .help = "refuse addresses that no image has as its serial" },
     { .name = "faults", .type = BLUETTI_OPT_STRING, .metavar = "SPEC",

@@ -513,8 +513,7 @@ static void test_transport_basic(void)
     CU_ASSERT_EQUAL(t.ops->attach(t.st, EL100_SN), 0);
     CU_ASSERT_EQUAL(t.ops->attach(t.st, EL100_SN), BLUETTI_E_EXISTS);
     CU_ASSERT_EQUAL(t.ops->attach(t.st, EL30_SN), 0);
-    /* two images and no model option: an unknown address is refused */
-    CU_ASSERT_EQUAL(t.ops->attach(t.st, "1111111111111"), BLUETTI_E_NOTFOUND);
+    /* an address never attached (or detached) takes no request */
     CU_ASSERT_EQUAL(tr_submit(&t, "1111111111111", "01030064000285d4"), BLUETTI_E_NOTFOUND);
 
     int fd = t.ops->fd(t.st);
@@ -612,6 +611,23 @@ static void test_transport_pick(void)
     const char *nomodel[] = { "device", bt_src_path(EL30), "model", "EL100V2", NULL };
     CU_ASSERT_EQUAL_FATAL(tr_open(&t, nomodel, NULL, 0), 0);
     CU_ASSERT_EQUAL(t.ops->attach(t.st, "1234567890123"), BLUETTI_E_NOTFOUND);
+    t.ops->close(t.st);
+
+    /* several images, no model option: an unknown address gets the Elite
+     * 100 V2 (block 100's first words: 53.2 V, -3.8 A) */
+    const char *several[] = { "device", bt_src_path(EL30), "device", bt_src_path(EL100), NULL };
+    CU_ASSERT_EQUAL_FATAL(tr_open(&t, several, NULL, 0), 0);
+    CU_ASSERT_EQUAL(t.ops->attach(t.st, "1111111111111"), 0);
+    CU_ASSERT_EQUAL(tr_submit(&t, "1111111111111", "01030064000285d4"), 0);
+    CU_ASSERT_EQUAL(t.ops->process(t.st, 100), 0);
+    CU_ASSERT_EQUAL_FATAL(t.ev.n, 1);
+    CU_ASSERT_EQUAL(memcmp(t.ev.frame[0], "\x01\x03\x04\x02\x14\xff\xda", 7), 0);
+    t.ops->close(t.st);
+
+    /* several images, none of them that one: refused */
+    const char *nodefault[] = { "device", bt_src_path(EL30), "device", bt_src_path(EL200), NULL };
+    CU_ASSERT_EQUAL_FATAL(tr_open(&t, nodefault, NULL, 0), 0);
+    CU_ASSERT_EQUAL(t.ops->attach(t.st, "1111111111111"), BLUETTI_E_NOTFOUND);
     t.ops->close(t.st);
 }
 

@@ -200,7 +200,10 @@ int device_open(tool *t)
         if (!(serial = made_up_serial(s->transport, p))) return tool_error(EXIT_FAIL, "out of memory");
     }
     bluetti_options *o = NULL;
-    rc = topts_build(t, p->model, &o);
+    /* only a model the user named goes into the transport's model option
+     * (the simulator serves an image of it); else the transport picks and
+     * the library asks the device */
+    rc = topts_build(t, s->model_given ? p->model : NULL, &o);
     char *cloud_address = NULL, *cloud_model = NULL;
     if (rc == EXIT_OK && s->sn && topts_wants_cloud_login(t, o))
         rc = cloud_profile_resolve(t, o, &cloud_address, &cloud_model);
@@ -256,10 +259,8 @@ int device_open(tool *t)
     /* the address the session knows the device by: the cloud's MODEL:SUBSN,
      * --sn, or one made up for a transport that answers any */
     const char *sn = cloud_address ? serial : s->sn ? s->sn : serial;
-    /* without --model, the library asks the device; a transport that takes
-     * the model as an option (the simulator picks its image by it) keeps
-     * the default */
-    bool detect = !model_known && !t->raw_only && !topts_takes_model(t);
+    /* without --model, the library asks the device */
+    bool detect = !model_known && !t->raw_only;
     err = bluetti_session_add_device(t->session, sn, detect ? NULL : p->model, &t->dev);
     if (detect && err == BLUETTI_E_UNSUPPORTED) {
         detect = false; /* no profile says where the model is: take the default */

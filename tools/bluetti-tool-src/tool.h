@@ -198,7 +198,6 @@ const char *topts_cloud_login_key(const tool *t);
  * Returns 0, or -1 when out of memory. */
 int topts_fill_cloud(const tool *t, bluetti_options *o, unsigned flag, const char *value);
 /* Does the selected transport take the device's model as an option? */
-bool topts_takes_model(const tool *t);
 /* The transport options part of --help. */
 void topts_print_help(tool *t, FILE *out);
 /* 'transports' command. */

@@ -342,13 +342,6 @@ int topts_fill_cloud(const tool *t, bluetti_options *o, unsigned flag, const cha
     return 0;
 }
 
-bool topts_takes_model(const tool *t)
-{
-    for (size_t i = 0; t->tops && i < t->tops->n_options; i++)
-        if (t->tops->options[i].flags & BLUETTI_OPTION_F_DEVICE_MODEL) return true;
-    return false;
-}
-
 /* ---- hints and help ------------------------------------------------------------ */
 
 static bool causes(const bluetti_option_decl *d, int err)

@@ -128,10 +128,21 @@ expect_out '"errors": \[\{"block": 1300, "name": "INV_GRID_INFO", "error": "[a-z
 expect_out '"message": "[^"]*Illegal data address[^"]*", "remedy": "the device does not offer this block or register range"\}'
 expect_out '"ok": false\}$'
 
-# no answer at all: retried, then exit 1
+# no answer at all: retried, then exit 1 (without --model the first read
+# is the one that finds out the model)
 run $SIM --sim-faults drop=1 --timeout 0.2 --retries 2 --retry-initial-delay 0.05 read --blocks 100
 expect_rc 1
+expect_err 'model of device .*no reply before the timeout.*gave up after 2 attempts.*give --model'
+run $SIM --model EL100V2 --sim-faults drop=1 --timeout 0.2 --retries 2 --retry-initial-delay 0.05 read --blocks 100
+expect_rc 1
 expect_err 'did not answer|failed'
+
+# one image and no --model: the image's model decodes (an Elite 200 V2's
+# pack voltage is 40.1 V, not the 401 V of the Elite 100 V2's layout)
+run $PLUG --transport sim --sim-device "$DEVICES/elite200v2.json" read --blocks 100
+expect_rc 0
+expect_out '^  pack_voltage +40\.1 +V'
+expect_out 'device_model +Elite 200 V2'
 
 # raw: the frames, then the values (the profile reads 17 registers of 1300)
 run $SIM raw --block 1300

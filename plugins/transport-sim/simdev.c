@@ -200,14 +200,7 @@ oom:
 
 /* ---- building ------------------------------------------------------------ */
 
-struct loader {
-    const char *path;
-    char *err;
-    size_t err_len;
-};
-
-static int fail(struct loader *L, int rc, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static int fail(struct loader *L, int rc, const char *fmt, ...)
+int bt_simdev_fail(bt_simdev_loader *L, int rc, const char *fmt, ...)
 {
     char msg[400];
     va_list ap;
@@ -233,11 +226,11 @@ static int cmp_range(const void *a, const void *b)
 }
 
 /* Ranges must not overlap; the message names both by their index in the image. */
-static int check_overlaps(struct loader *L, const bt_sim_image *img)
+static int check_overlaps(bt_simdev_loader *L, const bt_sim_image *img)
 {
     size_t n = img->n_ranges;
     struct order *ord = calloc(n, sizeof *ord);
-    if (!ord) return fail(L, BLUETTI_E_NOMEM, "out of memory");
+    if (!ord) return bt_simdev_fail(L, BLUETTI_E_NOMEM, "out of memory");
     for (size_t i = 0; i < n; i++) ord[i] = (struct order){ i, img->ranges[i].start, img->ranges[i].count };
     qsort(ord, n, sizeof *ord, cmp_order);
     int rc = 0;
@@ -245,7 +238,7 @@ static int check_overlaps(struct loader *L, const bt_sim_image *img)
         const struct order *a = &ord[i - 1], *b = &ord[i];
         if ((uint32_t)a->start + a->count > b->start) {
             const struct order *pa = a->index < b->index ? a : b, *pb = a->index < b->index ? b : a;
-            rc = fail(L, BLUETTI_E_INVAL,
+            rc = bt_simdev_fail(L, BLUETTI_E_INVAL,
                       "ranges[%zu] (registers %u-%lu) overlaps ranges[%zu] (registers %u-%lu)",
                       pa->index, (unsigned)pa->start, (unsigned long)pa->start + pa->count - 1,
                       pb->index, (unsigned)pb->start, (unsigned long)pb->start + pb->count - 1);
@@ -256,7 +249,7 @@ static int check_overlaps(struct loader *L, const bt_sim_image *img)
 }
 
 /* The identity the image declares must be what its registers report. */
-static int check_identity(struct loader *L, bt_simdev *d)
+static int check_identity(bt_simdev_loader *L, bt_simdev *d)
 {
     const uint8_t *p = reg_ptr(d, MODEL_REG, MODEL_BYTES / 2);
     if (p) {
@@ -270,14 +263,14 @@ static int check_identity(struct loader *L, bt_simdev *d)
         while (n && text[n - 1] == ' ') text[--n] = '\0';
         for (size_t i = 0; i < n; i++)
             if (!isprint((unsigned char)text[i]))
-                return fail(L, BLUETTI_E_INVAL,
+                return bt_simdev_fail(L, BLUETTI_E_INVAL,
                             "block 100 bytes 20-31 (model text) hold a non-printable byte 0x%02x",
                             (unsigned)(unsigned char)text[i]);
         /* a unit may report an alias: the Elite 200 V2 says "Elite 200 V2" */
         bool named = strcmp(text, d->model) == 0;
         for (size_t i = 0; !named && i < d->n_aliases; i++) named = strcmp(text, d->aliases[i]) == 0;
         if (!named)
-            return fail(L, BLUETTI_E_INVAL,
+            return bt_simdev_fail(L, BLUETTI_E_INVAL,
                         "block 100 bytes 20-31 read \"%s\" (bytes swapped in each register) but "
                         "\"model\" is \"%s\" and no alias reads so", text, d->model);
     }
@@ -287,13 +280,13 @@ static int check_identity(struct loader *L, bt_simdev *d)
         for (unsigned i = 0; i < 4; i++) v |= (uint64_t)reg_get(p, i) << (16 * i);
         parse_u64(d->serial, &want);
         if (v != want)
-            return fail(L, BLUETTI_E_INVAL,
+            return bt_simdev_fail(L, BLUETTI_E_INVAL,
                         "block 100 bytes 32-39 hold serial %llu (u64, low word first) but "
                         "\"serial\" is \"%s\"", (unsigned long long)v, d->serial);
     }
     p = reg_ptr(d, VERSION_REG, 1);
     if (p && reg_get(p, 0) != d->protocol_version)
-        return fail(L, BLUETTI_E_INVAL,
+        return bt_simdev_fail(L, BLUETTI_E_INVAL,
                     "block 1 bytes 30-31 report protocol version %u but \"protocol_version\" is %u",
                     (unsigned)reg_get(p, 0), (unsigned)d->protocol_version);
     return 0;
@@ -330,24 +323,24 @@ static bool copy_image(bt_simdev *d, const bt_sim_image *img, const char *path)
 int bt_simdev_new(const bt_sim_image *img, const char *path, bt_simdev **out, char *err,
                   size_t err_len)
 {
-    struct loader L = { path ? path : "(image)", err, err_len };
+    bt_simdev_loader L = { path ? path : "(image)", err, err_len };
     if (err && err_len) err[0] = '\0';
     if (!out) return BLUETTI_E_INVAL;
     *out = NULL;
     if (!img || !img->model || !img->serial || !img->ranges || img->n_ranges == 0 ||
         (img->n_aliases && !img->aliases))
-        return fail(&L, BLUETTI_E_INVAL, "an image needs a model, a serial and ranges");
+        return bt_simdev_fail(&L, BLUETTI_E_INVAL, "an image needs a model, a serial and ranges");
     for (size_t i = 0; i < img->n_ranges; i++)
         if (img->ranges[i].count == 0 || !img->ranges[i].regs ||
             img->ranges[i].start + (size_t)img->ranges[i].count > 65536u)
-            return fail(&L, BLUETTI_E_INVAL, "ranges[%zu]: no registers, or past register 65535", i);
+            return bt_simdev_fail(&L, BLUETTI_E_INVAL, "ranges[%zu]: no registers, or past register 65535", i);
     int rc = check_overlaps(&L, img);
     if (rc) return rc;
     bt_simdev *d = calloc(1, sizeof *d);
-    if (!d) return fail(&L, BLUETTI_E_NOMEM, "out of memory");
+    if (!d) return bt_simdev_fail(&L, BLUETTI_E_NOMEM, "out of memory");
     if (!copy_image(d, img, L.path)) {
         bt_simdev_free(d);
-        return fail(&L, BLUETTI_E_NOMEM, "out of memory");
+        return bt_simdev_fail(&L, BLUETTI_E_NOMEM, "out of memory");
     }
     qsort(d->ranges, d->n_ranges, sizeof *d->ranges, cmp_range);
     rc = check_identity(&L, d);

@@ -162,4 +162,14 @@ void bt_simdev_counts(const bt_simdev *d, uint64_t *reads, uint64_t *writes, uin
  * no faults. Returns 0 or BLUETTI_E_INVAL with the reason in err. */
 int bt_sim_faults_parse(const char *spec, bt_sim_faults *f, char *err, size_t err_len);
 
+/* Building an image (simdev.c, simdev_json.c): errors go to err as
+ * "PATH: message". */
+typedef struct bt_simdev_loader {
+    const char *path;
+    char *err;
+    size_t err_len;
+} bt_simdev_loader;
+/* Write the message and return rc. */
+int bt_simdev_fail(bt_simdev_loader *L, int rc, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
+
 #endif

@@ -12,7 +12,6 @@
 
 #include <ctype.h>
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,23 +20,6 @@
 
 #define MODEL_BYTES 12            /* block 100 bytes 20-31 hold the model text */
 
-struct loader {
-    const char *path;
-    char *err;
-    size_t err_len;
-};
-
-static int fail(struct loader *L, int rc, const char *fmt, ...) BLUETTI_PRINTF(3, 4);
-static int fail(struct loader *L, int rc, const char *fmt, ...)
-{
-    char msg[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    va_end(ap);
-    bt_fmt(L->err, L->err_len, "%s: %s", L->path, msg);
-    return rc;
-}
 
 bool bt_simdev_reads_files(void)
 {
@@ -53,7 +35,7 @@ static int hexval(int c)
 }
 
 /* Append the hex digits of one line to buf. Whitespace is ignored. */
-static int hex_line(struct loader *L, size_t ri, const char *line, size_t line_no, bool many,
+static int hex_line(bt_simdev_loader *L, size_t ri, const char *line, size_t line_no, bool many,
                     uint8_t **buf, size_t *len, size_t *cap, int *pending)
 {
     for (size_t i = 0; line[i]; i++) {
@@ -63,7 +45,7 @@ static int hex_line(struct loader *L, size_t ri, const char *line, size_t line_n
         if (v < 0) {
             char where[48] = "";
             if (many) snprintf(where, sizeof where, " line %zu,", line_no + 1);
-            return fail(L, BLUETTI_E_INVAL,
+            return bt_simdev_fail(L, BLUETTI_E_INVAL,
                         "ranges[%zu]: hex%s character %zu: '%s%c' is not a hex digit", ri, where,
                         i + 1, isprint(c) ? "" : "\\", isprint(c) ? (char)c : '?');
         }
@@ -74,7 +56,7 @@ static int hex_line(struct loader *L, size_t ri, const char *line, size_t line_n
         if (*len == *cap) {
             size_t nc = *cap ? *cap * 2 : 64;
             uint8_t *nb = realloc(*buf, nc);
-            if (!nb) return fail(L, BLUETTI_E_NOMEM, "out of memory");
+            if (!nb) return bt_simdev_fail(L, BLUETTI_E_NOMEM, "out of memory");
             *buf = nb;
             *cap = nc;
         }
@@ -84,26 +66,26 @@ static int hex_line(struct loader *L, size_t ri, const char *line, size_t line_n
     return 0;
 }
 
-static int load_range(struct loader *L, size_t ri, json_t *jr, bt_sim_image_range *out)
+static int load_range(bt_simdev_loader *L, size_t ri, json_t *jr, bt_sim_image_range *out)
 {
-    if (!json_is_object(jr)) return fail(L, BLUETTI_E_INVAL, "ranges[%zu]: expected an object", ri);
+    if (!json_is_object(jr)) return bt_simdev_fail(L, BLUETTI_E_INVAL, "ranges[%zu]: expected an object", ri);
     const char *key;
     json_t *val;
     json_object_foreach(jr, key, val) {
         if (strcmp(key, "start") != 0 && strcmp(key, "hex") != 0 && strcmp(key, "name") != 0 &&
             strcmp(key, "note") != 0)
-            return fail(L, BLUETTI_E_INVAL,
+            return bt_simdev_fail(L, BLUETTI_E_INVAL,
                         "ranges[%zu]: unknown key \"%s\" (known: start, hex, name, note)", ri, key);
         if ((!strcmp(key, "name") || !strcmp(key, "note")) && !json_is_string(val))
-            return fail(L, BLUETTI_E_INVAL, "ranges[%zu]: \"%s\" must be a string", ri, key);
+            return bt_simdev_fail(L, BLUETTI_E_INVAL, "ranges[%zu]: \"%s\" must be a string", ri, key);
     }
     json_t *js = json_object_get(jr, "start");
     if (!json_is_integer(js) || json_integer_value(js) < 0 || json_integer_value(js) > 65535)
-        return fail(L, BLUETTI_E_INVAL, "ranges[%zu]: \"start\" must be a register number 0..65535",
+        return bt_simdev_fail(L, BLUETTI_E_INVAL, "ranges[%zu]: \"start\" must be a register number 0..65535",
                     ri);
     json_t *jh = json_object_get(jr, "hex");
     if (!jh || !(json_is_string(jh) || json_is_array(jh)))
-        return fail(L, BLUETTI_E_INVAL,
+        return bt_simdev_fail(L, BLUETTI_E_INVAL,
                     "ranges[%zu]: \"hex\" must be a string or an array of strings", ri);
     uint8_t *buf = NULL;
     size_t len = 0, cap = 0;
@@ -115,7 +97,7 @@ static int load_range(struct loader *L, size_t ri, json_t *jr, bt_sim_image_rang
         for (size_t i = 0; i < n && rc == 0; i++) {
             json_t *line = json_array_get(jh, i);
             if (!json_is_string(line))
-                rc = fail(L, BLUETTI_E_INVAL, "ranges[%zu]: hex line %zu is not a string", ri, i + 1);
+                rc = bt_simdev_fail(L, BLUETTI_E_INVAL, "ranges[%zu]: hex line %zu is not a string", ri, i + 1);
             else
                 rc = hex_line(L, ri, json_string_value(line), i, true, &buf, &len, &cap, &pending);
         }
@@ -125,21 +107,21 @@ static int load_range(struct loader *L, size_t ri, json_t *jr, bt_sim_image_rang
         free(buf);
         if (rc) return rc;
         if (pending >= 0)
-            return fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): odd number of hex digits",
+            return bt_simdev_fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): odd number of hex digits",
                         ri, start);
-        if (len == 0) return fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): no data", ri, start);
+        if (len == 0) return bt_simdev_fail(L, BLUETTI_E_INVAL, "ranges[%zu] (start %ld): no data", ri, start);
         if (len % 2)
-            return fail(L, BLUETTI_E_INVAL,
+            return bt_simdev_fail(L, BLUETTI_E_INVAL,
                         "ranges[%zu] (start %ld): %zu bytes is not a whole number of 16-bit "
                         "registers", ri, start, len);
-        return fail(L, BLUETTI_E_INVAL,
+        return bt_simdev_fail(L, BLUETTI_E_INVAL,
                     "ranges[%zu] (start %ld): %zu registers run past register 65535", ri, start,
                     len / 2);
     }
     uint16_t *regs = malloc(len / 2 * sizeof *regs);
     if (!regs) {
         free(buf);
-        return fail(L, BLUETTI_E_NOMEM, "out of memory");
+        return bt_simdev_fail(L, BLUETTI_E_NOMEM, "out of memory");
     }
     for (size_t k = 0; k < len / 2; k++) regs[k] = (uint16_t)(buf[2 * k] << 8 | buf[2 * k + 1]);
     free(buf);
@@ -161,13 +143,13 @@ static void parsed_free(struct parsed *p)
     free(p->aliases);
 }
 
-static int load_ranges(struct loader *L, struct parsed *p, json_t *jranges)
+static int load_ranges(bt_simdev_loader *L, struct parsed *p, json_t *jranges)
 {
     if (!json_is_array(jranges) || json_array_size(jranges) == 0)
-        return fail(L, BLUETTI_E_INVAL, "\"ranges\" must be a non-empty array");
+        return bt_simdev_fail(L, BLUETTI_E_INVAL, "\"ranges\" must be a non-empty array");
     size_t n = json_array_size(jranges);
     p->ranges = calloc(n, sizeof *p->ranges);
-    if (!p->ranges) return fail(L, BLUETTI_E_NOMEM, "out of memory");
+    if (!p->ranges) return bt_simdev_fail(L, BLUETTI_E_NOMEM, "out of memory");
     p->img.ranges = p->ranges;
     for (size_t i = 0; i < n; i++) {
         int rc = load_range(L, i, json_array_get(jranges, i), &p->ranges[i]);
@@ -182,16 +164,16 @@ static const char *const top_keys[] = {
     "ranges", NULL
 };
 
-static int load_json(struct loader *L, struct parsed *p, json_t *root)
+static int load_json(bt_simdev_loader *L, struct parsed *p, json_t *root)
 {
-    if (!json_is_object(root)) return fail(L, BLUETTI_E_INVAL, "the top level must be an object");
+    if (!json_is_object(root)) return bt_simdev_fail(L, BLUETTI_E_INVAL, "the top level must be an object");
     const char *key;
     json_t *val;
     json_object_foreach(root, key, val) {
         size_t i = 0;
         while (top_keys[i] && strcmp(top_keys[i], key) != 0) i++;
         if (!top_keys[i])
-            return fail(L, BLUETTI_E_INVAL,
+            return bt_simdev_fail(L, BLUETTI_E_INVAL,
                         "unknown key \"%s\" (known: model, aliases, serial, protocol_version, "
                         "address, envelope, description, note, ranges)", key);
     }
@@ -199,24 +181,24 @@ static int load_json(struct loader *L, struct parsed *p, json_t *root)
     const char *model = json_string_value(j);
     size_t mlen = model ? strlen(model) : 0;
     if (!model || mlen == 0 || mlen > MODEL_BYTES)
-        return fail(L, BLUETTI_E_INVAL, "\"model\" must be a string of 1 to %d characters",
+        return bt_simdev_fail(L, BLUETTI_E_INVAL, "\"model\" must be a string of 1 to %d characters",
                     MODEL_BYTES);
     for (size_t i = 0; i < mlen; i++)
         if (!isprint((unsigned char)model[i]))
-            return fail(L, BLUETTI_E_INVAL, "\"model\" must be printable ASCII");
+            return bt_simdev_fail(L, BLUETTI_E_INVAL, "\"model\" must be printable ASCII");
     bt_sim_image *img = &p->img;
     img->model = model;
 
     j = json_object_get(root, "aliases");
     if (j) {
-        if (!json_is_array(j)) return fail(L, BLUETTI_E_INVAL, "\"aliases\" must be an array of strings");
+        if (!json_is_array(j)) return bt_simdev_fail(L, BLUETTI_E_INVAL, "\"aliases\" must be an array of strings");
         size_t n = json_array_size(j);
         p->aliases = calloc(n ? n : 1, sizeof *p->aliases);
-        if (!p->aliases) return fail(L, BLUETTI_E_NOMEM, "out of memory");
+        if (!p->aliases) return bt_simdev_fail(L, BLUETTI_E_NOMEM, "out of memory");
         img->aliases = p->aliases;
         for (size_t i = 0; i < n; i++) {
             const char *a = json_string_value(json_array_get(j, i));
-            if (!a || !*a) return fail(L, BLUETTI_E_INVAL, "aliases[%zu] must be a non-empty string", i);
+            if (!a || !*a) return bt_simdev_fail(L, BLUETTI_E_INVAL, "aliases[%zu] must be a non-empty string", i);
             p->aliases[i] = a;
             img->n_aliases++;
         }
@@ -226,7 +208,7 @@ static int load_json(struct loader *L, struct parsed *p, json_t *root)
     uint64_t sv;
     const char *serial = json_string_value(j);
     if (!serial || bt_parse_u64(serial, &sv) != BT_NUM_OK || strlen(serial) > 20)
-        return fail(L, BLUETTI_E_INVAL,
+        return bt_simdev_fail(L, BLUETTI_E_INVAL,
                     "\"serial\" must be a decimal number in a string (13 digits on real devices)");
     img->serial = serial;
 
@@ -234,7 +216,7 @@ static int load_json(struct loader *L, struct parsed *p, json_t *root)
     j = json_object_get(root, "protocol_version");
     if (j) {
         if (!json_is_integer(j) || json_integer_value(j) < 1 || json_integer_value(j) > 65535)
-            return fail(L, BLUETTI_E_INVAL, "\"protocol_version\" must be an integer 1..65535");
+            return bt_simdev_fail(L, BLUETTI_E_INVAL, "\"protocol_version\" must be an integer 1..65535");
         img->protocol_version = (uint16_t)json_integer_value(j);
     }
     img->address = 1;
@@ -243,7 +225,7 @@ static int load_json(struct loader *L, struct parsed *p, json_t *root)
         /* 0 is a unicast address for 2nd-generation cloud devices
          * (docs/protocol/transport-mqtt-live.md) */
         if (!json_is_integer(j) || json_integer_value(j) < 0 || json_integer_value(j) > 247)
-            return fail(L, BLUETTI_E_INVAL, "\"address\" must be a Modbus address 0..247");
+            return bt_simdev_fail(L, BLUETTI_E_INVAL, "\"address\" must be a Modbus address 0..247");
         img->address = (uint8_t)json_integer_value(j);
     }
     img->envelope = img->protocol_version >= 2000 ? BLUETTI_ENVELOPE_NEW : BLUETTI_ENVELOPE_OLD;
@@ -253,11 +235,11 @@ static int load_json(struct loader *L, struct parsed *p, json_t *root)
         if (e && !strcmp(e, "new")) img->envelope = BLUETTI_ENVELOPE_NEW;
         else if (e && !strcmp(e, "old")) img->envelope = BLUETTI_ENVELOPE_OLD;
         else if (e && !strcmp(e, "raw")) img->envelope = BLUETTI_ENVELOPE_RAW;
-        else return fail(L, BLUETTI_E_INVAL, "\"envelope\" must be \"new\", \"old\" or \"raw\"");
+        else return bt_simdev_fail(L, BLUETTI_E_INVAL, "\"envelope\" must be \"new\", \"old\" or \"raw\"");
     }
     for (const char *k = "description"; k; k = strcmp(k, "note") != 0 ? "note" : NULL) {
         j = json_object_get(root, k);
-        if (j && !json_is_string(j)) return fail(L, BLUETTI_E_INVAL, "\"%s\" must be a string", k);
+        if (j && !json_is_string(j)) return bt_simdev_fail(L, BLUETTI_E_INVAL, "\"%s\" must be a string", k);
     }
     img->description = json_string_value(json_object_get(root, "description"));
     return load_ranges(L, p, json_object_get(root, "ranges"));
@@ -265,18 +247,18 @@ static int load_json(struct loader *L, struct parsed *p, json_t *root)
 
 int bt_simdev_load(const char *path, bt_simdev **out, char *err, size_t err_len)
 {
-    struct loader L = { path ? path : "(null)", err, err_len };
+    bt_simdev_loader L = { path ? path : "(null)", err, err_len };
     if (err && err_len) err[0] = '\0';
     if (!out) return BLUETTI_E_INVAL;
     *out = NULL;
-    if (!path) return fail(&L, BLUETTI_E_INVAL, "no device image path given");
+    if (!path) return bt_simdev_fail(&L, BLUETTI_E_INVAL, "no device image path given");
     FILE *fp = fopen(path, "r");
-    if (!fp) return fail(&L, BLUETTI_E_IO, "cannot open the device image: %s", strerror(errno));
+    if (!fp) return bt_simdev_fail(&L, BLUETTI_E_IO, "cannot open the device image: %s", strerror(errno));
     json_error_t je;
     json_t *root = json_loadf(fp, JSON_REJECT_DUPLICATES, &je);
     fclose(fp);
     if (!root)
-        return fail(&L, BLUETTI_E_INVAL, "line %d, column %d: invalid JSON: %s", je.line,
+        return bt_simdev_fail(&L, BLUETTI_E_INVAL, "line %d, column %d: invalid JSON: %s", je.line,
                     je.column, je.text);
     struct parsed p = { .img = { .n_aliases = 0 } };
     int rc = load_json(&L, &p, root);

@@ -88,3 +88,20 @@ int bt_run(int argc, char **argv, int (*add)(void))
     CU_cleanup_registry();
     return (failed == 0 && run > 0) ? 0 : 1;
 }
+
+double bt_field_num(const bluetti_result *r, const char *name)
+{
+    const bluetti_value *v = bluetti_result_find(r, name);
+    if (!v) fprintf(stderr, "no field %s\n", name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    return bluetti_value_as_double(v);
+}
+
+const char *bt_field_text(const bluetti_result *r, const char *name)
+{
+    const bluetti_value *v = bluetti_result_find(r, name);
+    if (!v) fprintf(stderr, "no field %s\n", name);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_EQUAL_FATAL(v->kind, BLUETTI_VAL_TEXT);
+    return v->v.s;
+}

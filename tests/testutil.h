@@ -29,6 +29,12 @@ uint8_t *bt_hex(const char *hex, size_t *len);
  * single command-line argument selects one suite by name. */
 int bt_run(int argc, char **argv, int (*add)(void));
 
+/* Field `name` of r as a number / as text; the test stops (a fatal
+ * assertion, naming the field on stderr) when r has no such field or, for
+ * text, it is not text. */
+double bt_field_num(const bluetti_result *r, const char *name);
+const char *bt_field_text(const bluetti_result *r, const char *name);
+
 /* Assert a double equals an expected value within 1e-6. */
 #define BT_ASSERT_NEAR(a, b) CU_ASSERT_DOUBLE_EQUAL((a), (b), 1e-6)
 

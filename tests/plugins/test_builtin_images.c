@@ -201,22 +201,6 @@ static void test_new_checks(void)
     CU_ASSERT_STRING_EQUAL(err, "t.json: an image needs a model, a serial and ranges");
 }
 
-static double num(const bluetti_result *r, const char *name)
-{
-    const bluetti_value *v = bluetti_result_find(r, name);
-    if (!v) fprintf(stderr, "no field %s\n", name);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    return bluetti_value_as_double(v);
-}
-
-static const char *text(const bluetti_result *r, const char *name)
-{
-    const bluetti_value *v = bluetti_result_find(r, name);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    CU_ASSERT_EQUAL_FATAL(v->kind, BLUETTI_VAL_TEXT);
-    return v->v.s;
-}
-
 /* The built-in EL100V2 decoded by the block plugins: the unit file's values. */
 static void test_builtin_decodes(void)
 {
@@ -235,18 +219,18 @@ static void test_builtin_decodes(void)
         CU_ASSERT_FALSE(bt_simdev_covers(d, ids[k], (uint16_t)(regs[k] + 1)));
         CU_ASSERT_EQUAL(bluetti_decode(r, b, 2u * regs[k], 2001), 0);
         if (ids[k] == 100) {
-            BT_ASSERT_NEAR(num(r, "soc"), 85);
-            BT_ASSERT_NEAR(num(r, "pack_voltage"), 53.2);
-            BT_ASSERT_NEAR(num(r, "pack_current"), -3.8);
-            BT_ASSERT_NEAR(num(r, "dc_input_power"), 300);
-            BT_ASSERT_NEAR(num(r, "ac_output_power"), 85);
-            CU_ASSERT_STRING_EQUAL(text(r, "device_model"), "EL100V2");
-            BT_ASSERT_NEAR(num(r, "device_serial"), 2345000223861.0);
+            BT_ASSERT_NEAR(bt_field_num(r, "soc"), 85);
+            BT_ASSERT_NEAR(bt_field_num(r, "pack_voltage"), 53.2);
+            BT_ASSERT_NEAR(bt_field_num(r, "pack_current"), -3.8);
+            BT_ASSERT_NEAR(bt_field_num(r, "dc_input_power"), 300);
+            BT_ASSERT_NEAR(bt_field_num(r, "ac_output_power"), 85);
+            CU_ASSERT_STRING_EQUAL(bt_field_text(r, "device_model"), "EL100V2");
+            BT_ASSERT_NEAR(bt_field_num(r, "device_serial"), 2345000223861.0);
         } else {
-            BT_ASSERT_NEAR(num(r, "soc"), 85);
-            BT_ASSERT_NEAR(num(r, "soh"), 98);
-            BT_ASSERT_NEAR(num(r, "cell_count"), 16);
-            BT_ASSERT_NEAR(num(r, "cycles"), 112);
+            BT_ASSERT_NEAR(bt_field_num(r, "soc"), 85);
+            BT_ASSERT_NEAR(bt_field_num(r, "soh"), 98);
+            BT_ASSERT_NEAR(bt_field_num(r, "cell_count"), 16);
+            BT_ASSERT_NEAR(bt_field_num(r, "cycles"), 112);
         }
         bluetti_result_free(r);
     }
@@ -272,13 +256,13 @@ static void test_session(void)
     const bluetti_result *r = NULL;
     CU_ASSERT_EQUAL_FATAL(bluetti_device_read_block(a, 100, 0, &r), 0);
     CU_ASSERT_STRING_EQUAL(bluetti_device_profile(a)->model, "EL100V2");
-    BT_ASSERT_NEAR(num(r, "soc"), 85);
-    BT_ASSERT_NEAR(num(r, "pack_voltage"), 53.2);
+    BT_ASSERT_NEAR(bt_field_num(r, "soc"), 85);
+    BT_ASSERT_NEAR(bt_field_num(r, "pack_voltage"), 53.2);
     CU_ASSERT_EQUAL_FATAL(bluetti_device_read_block(b, 100, 0, &r), 0);
-    BT_ASSERT_NEAR(num(r, "device_serial"), 1000000001.0);   /* the copy took the serial */
+    BT_ASSERT_NEAR(bt_field_num(r, "device_serial"), 1000000001.0);   /* the copy took the serial */
     CU_ASSERT_EQUAL_FATAL(bluetti_device_read_block(b, 1300, 0, &r), 0);
-    BT_ASSERT_NEAR(num(r, "frequency"), 50.0);
-    BT_ASSERT_NEAR(num(r, "phase_0_voltage"), 229.8);
+    BT_ASSERT_NEAR(bt_field_num(r, "frequency"), 50.0);
+    BT_ASSERT_NEAR(bt_field_num(r, "phase_0_voltage"), 229.8);
     CU_ASSERT_EQUAL(bluetti_device_detect_protocol_version(a), 0);
     CU_ASSERT_EQUAL(bluetti_device_protocol_version(a), 2001);
     bluetti_session_close(s);

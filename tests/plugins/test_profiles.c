@@ -250,13 +250,6 @@ static bluetti_result *decode_as(const char *model, uint16_t block, const uint8_
     return r;
 }
 
-static double num(const bluetti_result *r, const char *name)
-{
-    const bluetti_value *v = bluetti_result_find(r, name);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    return bluetti_value_as_double(v);
-}
-
 /* Overrides change what a model decodes, and only for that model. */
 static void test_overrides_decode(void)
 {
@@ -266,11 +259,11 @@ static void test_overrides_decode(void)
     bluetti_result *plain = decode_as(NULL, 100, home, sizeof home);
     bluetti_result *ac180 = decode_as("AC180", 100, home, sizeof home);
     bluetti_result *ap300 = decode_as("AP300", 100, home, sizeof home);
-    CU_ASSERT_DOUBLE_EQUAL(num(plain, "pack_voltage"), 512.0, 1e-9);   /* the table's x0.1 */
-    CU_ASSERT_DOUBLE_EQUAL(num(ac180, "pack_voltage"), 51.2, 1e-9);    /* x0.01 on the AC180 */
-    CU_ASSERT_DOUBLE_EQUAL(num(ap300, "pack_voltage"), 512.0, 1e-9);   /* x0.1 on the AP300 */
-    CU_ASSERT_DOUBLE_EQUAL(num(plain, "time_remaining"), 15.0, 1e-9);  /* minutes */
-    CU_ASSERT_DOUBLE_EQUAL(num(ap300, "time_remaining"), 1.5, 1e-9);   /* hours x0.1 */
+    CU_ASSERT_DOUBLE_EQUAL(bt_field_num(plain, "pack_voltage"), 512.0, 1e-9);   /* the table's x0.1 */
+    CU_ASSERT_DOUBLE_EQUAL(bt_field_num(ac180, "pack_voltage"), 51.2, 1e-9);    /* x0.01 on the AC180 */
+    CU_ASSERT_DOUBLE_EQUAL(bt_field_num(ap300, "pack_voltage"), 512.0, 1e-9);   /* x0.1 on the AP300 */
+    CU_ASSERT_DOUBLE_EQUAL(bt_field_num(plain, "time_remaining"), 15.0, 1e-9);  /* minutes */
+    CU_ASSERT_DOUBLE_EQUAL(bt_field_num(ap300, "time_remaining"), 1.5, 1e-9);   /* hours x0.1 */
     int k = bluetti_schema_field_index(bluetti_result_schema(ap300), "time_remaining");
     CU_ASSERT_STRING_EQUAL(bluetti_result_schema(ap300)->fields[k].unit, "h");
     /* the registry's table is untouched */

@@ -742,22 +742,6 @@ static bluetti_device *add(bluetti_session *s, const char *sn, const char *model
     return d;
 }
 
-static double num(const bluetti_result *r, const char *name)
-{
-    const bluetti_value *v = bluetti_result_find(r, name);
-    if (!v) fprintf(stderr, "no field %s\n", name);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    return bluetti_value_as_double(v);
-}
-
-static const char *text(const bluetti_result *r, const char *name)
-{
-    const bluetti_value *v = bluetti_result_find(r, name);
-    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
-    CU_ASSERT_EQUAL_FATAL(v->kind, BLUETTI_VAL_TEXT);
-    return v->v.s;
-}
-
 /* The serial as the schema decodes it: a number (real units) or text. */
 static void check_serial(const bluetti_result *r, const char *want)
 {
@@ -781,25 +765,25 @@ static void test_session_read(void)
     size_t len = 0;
     bluetti_result_raw(r, &len);
     CU_ASSERT_EQUAL(len, 160); /* the profile's size for block 100 */
-    BT_ASSERT_NEAR(num(r, "soc"), 85);
-    BT_ASSERT_NEAR(num(r, "pack_voltage"), 53.2);
-    BT_ASSERT_NEAR(num(r, "pack_current"), -3.8);
-    CU_ASSERT_STRING_EQUAL(text(r, "device_model"), "EL100V2");
+    BT_ASSERT_NEAR(bt_field_num(r, "soc"), 85);
+    BT_ASSERT_NEAR(bt_field_num(r, "pack_voltage"), 53.2);
+    BT_ASSERT_NEAR(bt_field_num(r, "pack_current"), -3.8);
+    CU_ASSERT_STRING_EQUAL(bt_field_text(r, "device_model"), "EL100V2");
     check_serial(r, EL100_SN);
 
     CU_ASSERT_EQUAL_FATAL(bluetti_device_read_block(d, 1300, 0, &r), 0);
-    BT_ASSERT_NEAR(num(r, "frequency"), 50.0);
-    BT_ASSERT_NEAR(num(r, "phase_0_voltage"), 229.8);
-    BT_ASSERT_NEAR(num(r, "phase_0_power"), 0);
+    BT_ASSERT_NEAR(bt_field_num(r, "frequency"), 50.0);
+    BT_ASSERT_NEAR(bt_field_num(r, "phase_0_voltage"), 229.8);
+    BT_ASSERT_NEAR(bt_field_num(r, "phase_0_power"), 0);
 
     CU_ASSERT_EQUAL_FATAL(bluetti_device_read_block(d, 6000, 0, &r), 0);
-    BT_ASSERT_NEAR(num(r, "voltage"), 53.2);
-    BT_ASSERT_NEAR(num(r, "current"), -3.8);
-    BT_ASSERT_NEAR(num(r, "soc"), 85);
-    BT_ASSERT_NEAR(num(r, "soh"), 98);
-    BT_ASSERT_NEAR(num(r, "cell_count"), 16);
-    BT_ASSERT_NEAR(num(r, "cycles"), 112);
-    BT_ASSERT_NEAR(num(r, "temp_avg"), 25);
+    BT_ASSERT_NEAR(bt_field_num(r, "voltage"), 53.2);
+    BT_ASSERT_NEAR(bt_field_num(r, "current"), -3.8);
+    BT_ASSERT_NEAR(bt_field_num(r, "soc"), 85);
+    BT_ASSERT_NEAR(bt_field_num(r, "soh"), 98);
+    BT_ASSERT_NEAR(bt_field_num(r, "cell_count"), 16);
+    BT_ASSERT_NEAR(bt_field_num(r, "cycles"), 112);
+    BT_ASSERT_NEAR(bt_field_num(r, "temp_avg"), 25);
 
     /* none of these blocks has version-gated fields, so nothing read block 1
      * yet: the version is the profile's until asked for */
@@ -855,7 +839,7 @@ static void test_session_many(void)
     BT_ASSERT_NEAR(dn.soc[2], 47);
     const bluetti_result *r = bluetti_device_last(d[2], 100);
     CU_ASSERT_PTR_NOT_NULL_FATAL(r);
-    CU_ASSERT_STRING_EQUAL(text(r, "device_model"), "Elite 200 V2");
+    CU_ASSERT_STRING_EQUAL(bt_field_text(r, "device_model"), "Elite 200 V2");
     check_serial(r, EL200_SN);
     bluetti_session_close(s);
 }
@@ -867,8 +851,8 @@ static void test_session_model_fallback(void)
     const bluetti_result *r = NULL;
     CU_ASSERT_EQUAL_FATAL(bluetti_device_read_block(d, 100, 0, &r), 0);
     check_serial(r, "9876543210987");
-    CU_ASSERT_STRING_EQUAL(text(r, "device_model"), "EL30V2");
-    BT_ASSERT_NEAR(num(r, "soc"), 62);
+    CU_ASSERT_STRING_EQUAL(bt_field_text(r, "device_model"), "EL30V2");
+    BT_ASSERT_NEAR(bt_field_num(r, "soc"), 62);
     bluetti_session_close(s);
 
     bluetti_options *o = bluetti_options_new();
@@ -1069,7 +1053,7 @@ static void test_session_modbus_address_zero(void)
     CU_ASSERT_EQUAL(bluetti_device_set_modbus_address(d, 0), 0);
     const bluetti_result *r = NULL;
     CU_ASSERT_EQUAL(bluetti_device_read_block(d, 100, 0, &r), 0);
-    if (r) CU_ASSERT_STRING_EQUAL(text(r, "device_model"), "EL100V2");
+    if (r) CU_ASSERT_STRING_EQUAL(bt_field_text(r, "device_model"), "EL100V2");
     bluetti_session_close(s);
 }
 

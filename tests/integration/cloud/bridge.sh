@@ -27,18 +27,12 @@ cloud_start_broker
 cloud_write_config "$CT/cloud.json"
 # gus: two stations of different models; tokens live 3 s (renewed at every
 # connect, so an expired one is never offered)
-python3 - "$CT/cloud.json" <<'PYEOF' || fail "editing the cloud configuration failed"
-import json, sys
-p = sys.argv[1]
-d = json.load(open(p))
-d["accounts"].append({"email": "gus@example.com", "password": "Gus-pw-7", "uid": "1007",
-                      "token_ttl": 3,
-                      "devices": [{"model": "EL100V2", "subSn": "2345000000011",
-                                   "deviceSecret": "dev-secret-11"},
-                                  {"model": "ELITE200V2", "subSn": "2401000000012",
-                                   "deviceSecret": "dev-secret-12"}]})
-json.dump(d, open(p, "w"), indent=1)
-PYEOF
+cloud_add_account "$CT/cloud.json" '{"email": "gus@example.com", "password": "Gus-pw-7", "uid": "1007",
+    "token_ttl": 3,
+    "devices": [{"model": "EL100V2", "subSn": "2345000000011",
+    "deviceSecret": "dev-secret-11"},
+    {"model": "ELITE200V2", "subSn": "2401000000012",
+    "deviceSecret": "dev-secret-12"}]}'
 cloud_start_api "$CT/cloud.json"
 cloud_tool_env
 cloud_start_station el100 "$S/data/devices/el100v2.json" 2345000000011 dev-secret-11

@@ -115,6 +115,19 @@ cloud_start_broker() {
     export CLOUD_MQTT_PORT
 }
 
+# cloud_add_account CONFIG JSON: append one account (a JSON object: email,
+# password, uid, token_ttl, devices) to a configuration cloud_write_config
+# wrote.
+cloud_add_account() {
+    python3 - "$1" "$2" <<'PYEOF' || fail "adding an account to $1 failed"
+import json, sys
+p = sys.argv[1]
+d = json.load(open(p))
+d["accounts"].append(json.loads(sys.argv[2]))
+json.dump(d, open(p, "w"), indent=1)
+PYEOF
+}
+
 cloud_write_config() {
     bob_hash=$("$TOTP" hash Bob-pw-2) || fail "totp_tool hash failed"
     cat > "$1" <<EOF

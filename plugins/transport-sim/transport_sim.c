@@ -43,6 +43,7 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #ifdef __linux__
 #include <sys/timerfd.h>
@@ -220,7 +221,8 @@ static int add_image(struct sim *s, const char *path, char *detail, size_t detai
     return rc ? rc : keep_image(s, d, detail, detail_len);
 }
 
-/* A build that reads no image files (no jansson) serves the built-in ones. */
+/* A build that reads no image files (no jansson), or one whose images are
+ * not installed, serves the built-in ones. */
 static int load_builtin(struct sim *s, const char *dir, char *detail, size_t dlen)
 {
     if (dir && *dir)
@@ -325,9 +327,19 @@ static int sim_open(const bluetti_transport_env *env, const bluetti_options *opt
         rc = add_image(s, bluetti_options_get_nth(opts, "device", i), detail, detail_len);
     if (rc == 0 && n_dev == 0) {
         const char *dir = getenv("BLUETTI_SIM_DEVICES");
-        if (!bt_simdev_reads_files()) rc = load_builtin(s, dir, detail, detail_len);
-        else if (dir && *dir) rc = load_dir(s, dir, "from BLUETTI_SIM_DEVICES", detail, detail_len);
-        else rc = load_dir(s, BLUETTI_DATADIR "/devices", "the installed images", detail, detail_len);
+        struct stat st;
+        if (!bt_simdev_reads_files()) {
+            rc = load_builtin(s, dir, detail, detail_len);
+        } else if (dir && *dir) {
+            rc = load_dir(s, dir, "from BLUETTI_SIM_DEVICES", detail, detail_len);
+        } else if (stat(BLUETTI_DATADIR "/devices", &st) != 0 && errno == ENOENT) {
+            /* not installed (a build tree): the same images, built in */
+            bluetti_log(env->log, BLUETTI_LOG_INFO, SRC, "%s is not there (not installed): "
+                        "serving the built-in images", BLUETTI_DATADIR "/devices");
+            rc = load_builtin(s, NULL, detail, detail_len);
+        } else {
+            rc = load_dir(s, BLUETTI_DATADIR "/devices", "the installed images", detail, detail_len);
+        }
     }
 #ifdef HAVE_TIMERFD
     if (rc == 0) {
@@ -534,8 +546,8 @@ static const int faults_causes[] = { BLUETTI_E_INVAL, 0 };
 static const bluetti_option_decl sim_options[] = {
     { .name = "device", .type = BLUETTI_OPT_FILE, .repeatable = true, .metavar = "FILE",
       .aliases = device_aliases, .causes = image_causes,
-      .help = "device image to serve (default: every image in $BLUETTI_SIM_DEVICES or "
-              "the installed ones)" },
+      .help = "device image to serve (default: every image in $BLUETTI_SIM_DEVICES, else "
+              "the installed ones, else the built-in copies of them)" },
     { .name = "model", .type = BLUETTI_OPT_STRING, .metavar = "MODEL",
       .flags = BLUETTI_OPTION_F_DEVICE_MODEL,
       .help = "image model to serve for an address no image has as its serial (default: "

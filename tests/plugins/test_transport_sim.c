@@ -631,6 +631,30 @@ static void test_transport_pick(void)
     t.ops->close(t.st);
 }
 
+/* No device option and no BLUETTI_SIM_DEVICES: the installed images, or in
+ * a build tree (not installed) the built-in copies of them; either way the
+ * shipped Elite 100 V2 answers (53.2 V, -3.8 A). */
+static void test_transport_default_images(void)
+{
+    const char *env = getenv("BLUETTI_SIM_DEVICES");
+    char *saved = env ? strdup(env) : NULL;
+    unsetenv("BLUETTI_SIM_DEVICES");
+    struct tr t;
+    char detail[256];
+    CU_ASSERT_EQUAL(tr_open(&t, NULL, detail, sizeof detail), 0);
+    if (t.st) {
+        CU_ASSERT_EQUAL(t.ops->attach(t.st, EL100_SN), 0);
+        CU_ASSERT_EQUAL(tr_submit(&t, EL100_SN, "01030064000285d4"), 0);
+        CU_ASSERT_EQUAL(t.ops->process(t.st, 100), 0);
+        CU_ASSERT_EQUAL(t.ev.n, 1);
+        if (t.ev.n == 1)
+            CU_ASSERT_EQUAL(memcmp(t.ev.frame[0], "\x01\x03\x04\x02\x14\xff\xda", 7), 0);
+        t.ops->close(t.st);
+    }
+    if (saved) setenv("BLUETTI_SIM_DEVICES", saved, 1);
+    free(saved);
+}
+
 static void test_transport_open_errors(void)
 {
     struct tr t;
@@ -1159,6 +1183,7 @@ static int add_suites(void)
     if (!s || !CU_add_test(s, "submit, fd, process, detach", test_transport_basic) ||
         !CU_add_test(s, "delayed replies", test_transport_delay) ||
         !CU_add_test(s, "address to image", test_transport_pick) ||
+        !CU_add_test(s, "default images without a device option", test_transport_default_images) ||
         !CU_add_test(s, "open errors", test_transport_open_errors) ||
         !CU_add_test(s, "disconnect fault", test_transport_disconnect))
         return -1;

@@ -24,13 +24,12 @@ if HAVE_LIBSYSTEMD
 tools_bluetti_bridge_CFLAGS += $(SYSTEMD_CFLAGS)
 tools_bluetti_bridge_LDADD += $(SYSTEMD_LIBS)
 endif
-dist_man_MANS += tools/bluetti-bridge.1
+man_MANS += tools/bluetti-bridge.1
 
 ## systemd units: one bridge, or one per shard (bluetti-bridge@K:N), with
 ## the installed program's path filled in.
 systemdunitdir = $(prefix)/lib/systemd/system
 systemdunit_DATA = data/bluetti-bridge.service data/bluetti-bridge@.service
-EXTRA_DIST += data/bluetti-bridge.service.in data/bluetti-bridge@.service.in
 CLEANFILES += data/bluetti-bridge.service data/bluetti-bridge@.service
 data/bluetti-bridge.service: $(srcdir)/data/bluetti-bridge.service.in Makefile
 	@$(MKDIR_P) data

@@ -7,7 +7,7 @@
 ## libbluetti-cloud (its envelopes, its --cloud API).
 if HAVE_JANSSON
 bin_PROGRAMS += tools/bluetti-sim
-dist_man_MANS += tools/bluetti-sim.1
+man_MANS += tools/bluetti-sim.1
 endif HAVE_JANSSON
 tools_bluetti_sim_SOURCES = tools/bluetti-sim-src/main.c tools/bluetti-sim-src/cli.c \
 	tools/bluetti-sim-src/sim.h \

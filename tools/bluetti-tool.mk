@@ -2,7 +2,7 @@
 ## its commands build their --json documents as they go (configure says so).
 if HAVE_JANSSON
 bin_PROGRAMS += tools/bluetti-tool
-dist_man_MANS += tools/bluetti-tool.1
+man_MANS += tools/bluetti-tool.1
 endif HAVE_JANSSON
 ## Every C file of the tool but main.c, also compiled into the config fuzz target.
 TOOL_C_SOURCES = \

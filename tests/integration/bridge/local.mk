@@ -6,7 +6,6 @@ BRIDGE_INTEGRATION_TESTS = tests/integration/bridge/brokers.sh tests/integration
 TESTS += $(BRIDGE_INTEGRATION_TESTS)
 INTEGRATION_TESTS += $(BRIDGE_INTEGRATION_TESTS)
 dist_check_SCRIPTS += $(BRIDGE_INTEGRATION_TESTS)
-EXTRA_DIST += tests/integration/bridge/lib.sh
 ## notify.sh: the systemd notifications (READY, WATCHDOG, RELOADING, STOPPING)
 ## on a datagram socket of the test's; built without libsystemd the bridge
 ## sends none, so the test is left out then.

@@ -351,9 +351,16 @@ static int take_model(bluetti_device *d, char *why, size_t why_len)
         return BLUETTI_E_NOTFOUND;
     }
     d->profile = prof;
+    int rc = remake_model_result(d, why, why_len);
+    if (rc) {
+        /* (out of memory) undetected again: the next read detects anew
+         * rather than keep the generic layout's result for good */
+        d->profile = NULL;
+        return rc;
+    }
     bluetti_log(d->s->log, BLUETTI_LOG_INFO, "session", "%s: detected model %s", d->address,
                 prof->model);
-    return remake_model_result(d, why, why_len);
+    return 0;
 }
 
 /* The version read ended with err. Returns 0 to go on (version known, or

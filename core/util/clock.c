@@ -51,5 +51,7 @@ double bt_next_slot(double slot, double interval, double now)
 {
     if (!(interval > 0)) return now;
     if (slot > now) return slot;
-    return slot + interval * (floor((now - slot) / interval) + 1.0);
+    double next = slot + interval * (floor((now - slot) / interval) + 1.0);
+    /* now on the grid: the division can round down a step short */
+    return next > now ? next : next + interval;
 }

@@ -378,6 +378,12 @@ static void test_next_slot(void)
     BT_ASSERT_NEAR(bt_next_slot(12.0, 5.0, 11.0), 12.0);
     /* no interval: now */
     BT_ASSERT_NEAR(bt_next_slot(3.0, 0.0, 7.0), 7.0);
+    /* always after now, also when now is (about) on the grid */
+    for (int k = 1; k < 2000; k++) {
+        double now = 10.0 + k * 0.1;
+        double next = bt_next_slot(10.0, 0.1, now);
+        CU_ASSERT_TRUE(next > now && next <= now + 0.1 + 1e-9);
+    }
 }
 
 /* ---- escaping ---------------------------------------------------------------- */

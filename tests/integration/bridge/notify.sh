@@ -106,14 +106,16 @@ sleep 2.5
 n=$(msgs WATCHDOG=1)
 # 400 ms: a ping every 200 ms, so 2.5 s and more after READY=1 hold ten or so
 [ "$n" -ge 8 ] || fail "only $n WATCHDOG=1 in the first 2.5 s and more (a ping every 0.2 s expected)"
-# the gaps: none reaches the interval (systemd would kill), none is much
-# shorter than half of it (a ping from every pass of the loop)
-gaps=$(grep ' WATCHDOG=1$' "$tmp/notify.txt" | awk 'NR > 1 { g = $1 - p; if (g > max) max = g;
-    if (min == "" || g < min) min = g } { p = $1 } END { printf "%.3f %.3f", min, max }')
-min=${gaps% *}
+# the gaps: none reaches the interval (systemd would kill), and on average
+# they are about half of it, not a ping from every pass of the loop (the
+# average: the listener's receive times, not the send times, are logged, so
+# one late wake-up of the listener makes one short gap)
+gaps=$(grep ' WATCHDOG=1$' "$tmp/notify.txt" | awk 'NR == 1 { f = $1 } NR > 1 { g = $1 - p; if (g > max) max = g }
+    { p = $1 } END { printf "%.3f %.3f", (p - f) / (NR - 1), max }')
+avg=${gaps% *}
 max=${gaps#* }
-awk -v a="$min" -v b="$max" 'BEGIN { exit !(a >= 0.15 && b < 0.4) }' ||
-    fail "WATCHDOG=1 gaps from $min s to $max s; want 0.15 s and more, under the 0.4 s interval"
+awk -v a="$avg" -v b="$max" 'BEGIN { exit !(a >= 0.15 && b < 0.4) }' ||
+    fail "WATCHDOG=1 gaps of $avg s on average, $max s at most; want 0.15 s and more on average, each under the 0.4 s interval"
 
 # ---- SIGHUP: RELOADING=1, then READY=1 --------------------------------------------------
 mark=$(wc -l < "$tmp/notify.txt")

@@ -1,7 +1,8 @@
 /* A due-time queue (core/util/dueq.c): items of one fixed size, each with
  * the time it falls due; taken earliest first, items due at the same time
  * in the order they were pushed. Both simulators keep their delayed
- * replies in one. Times are whatever clock the caller uses (bt_now()). */
+ * replies in one, bluetti-bridge every device waiting for its next round.
+ * Times are whatever clock the caller uses (bt_now()). */
 #ifndef BT_UTIL_DUEQ_H
 #define BT_UTIL_DUEQ_H
 

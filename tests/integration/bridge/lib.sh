@@ -10,7 +10,11 @@ br_need() {
     shift
     for _prog in "$@"; do
         command -v "$_prog" > /dev/null 2>&1 || {
-            echo "$_test: needs $_prog (apt-get install mosquitto-clients mosquitto)" >&2
+            case $_prog in
+            python3) _pkg=python3 ;;
+            *) _pkg="mosquitto-clients mosquitto" ;;
+            esac
+            echo "$_test: needs $_prog (apt-get install $_pkg)" >&2
             exit 1
         }
     done

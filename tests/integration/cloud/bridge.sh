@@ -118,7 +118,8 @@ for m in EL100V2:2345000000011:el100v2 ELITE200V2:2401000000012:elite200v2; do
     for f in soc pack_voltage ac_output_power; do
         v=$(printf '%s\n' "$out" | awk -v f="$f" '$1 == f { print $2 }')
         [ -n "$v" ] || fail "bluetti-tool printed no $f for $model"
-        printf '%s' "$state" | grep -q "\"$f\":${v}[,}]" || fail "$m: $f is not $v: $state"
+        printf '%s' "$state" | grep -qF "\"$f\":${v}," ||
+            printf '%s' "$state" | grep -qF "\"$f\":${v}}" || fail "$m: $f is not $v: $state"
     done
 done
 bt_wait_for "$CT/sub.txt" '^bluetti/bridge/bridge/health {.*"open":true,"devices":2,"last_error":null' 10 $br ||

@@ -130,13 +130,19 @@ const char *bt_simdev_alias(const bt_simdev *d, size_t i)
     return d && i < d->n_aliases ? d->aliases[i] : NULL;
 }
 
+bool bt_simdev_names_model(const char *model, const char *const *aliases, size_t n_aliases,
+                           const char *name)
+{
+    if (!model || !name || !*name) return false;
+    if (bt_name_eq(model, name)) return true;
+    for (size_t i = 0; i < n_aliases; i++)
+        if (bt_name_eq(aliases[i], name)) return true;
+    return false;
+}
+
 bool bt_simdev_matches_model(const bt_simdev *d, const char *name)
 {
-    if (!d || !name || !*name) return false;
-    if (bt_name_eq(d->model, name)) return true;
-    for (size_t i = 0; i < d->n_aliases; i++)
-        if (bt_name_eq(d->aliases[i], name)) return true;
-    return false;
+    return d && bt_simdev_names_model(d->model, (const char *const *)d->aliases, d->n_aliases, name);
 }
 
 bool bt_simdev_covers(const bt_simdev *d, uint16_t start, uint16_t count)

@@ -118,6 +118,10 @@ const char *bt_simdev_model(const bt_simdev *d);
 /* True when name equals the model or one of the image's aliases, ignoring
  * case, spaces, '-' and '_' ("elite-100-v2" matches "Elite 100 V2"). */
 bool bt_simdev_matches_model(const bt_simdev *d, const char *name);
+/* The same comparison on a model and its aliases (also the built-in
+ * images' table, simdev_builtin.c). */
+bool bt_simdev_names_model(const char *model, const char *const *aliases, size_t n_aliases,
+                           const char *name);
 /* Alias i of the model, NULL past the end. */
 const char *bt_simdev_alias(const bt_simdev *d, size_t i);
 /* The image's description, or NULL. */

@@ -6,7 +6,6 @@
 
 #include "simdev.h"
 
-#include "bt_name.h"
 #include "bt_text.h"
 
 #include <stdio.h>
@@ -36,20 +35,14 @@ int bt_simdev_builtin_load(size_t i, bt_simdev **out, char *err, size_t err_len)
     return bt_simdev_new(&bt_sim_builtin_images[i].image, path, out, err, err_len);
 }
 
-static bool matches(const bt_sim_image *img, const char *name)
-{
-    if (bt_name_eq(img->model, name)) return true;
-    for (size_t k = 0; k < img->n_aliases; k++)
-        if (bt_name_eq(img->aliases[k], name)) return true;
-    return false;
-}
-
 int bt_simdev_builtin_find(const char *name, bt_simdev **out, char *err, size_t err_len)
 {
     if (out) *out = NULL;
     if (!out || !name) return BLUETTI_E_INVAL;
     for (size_t i = 0; i < bt_sim_n_builtin_images; i++)
-        if (matches(&bt_sim_builtin_images[i].image, name))
+        if (bt_simdev_names_model(bt_sim_builtin_images[i].image.model,
+                                  bt_sim_builtin_images[i].image.aliases,
+                                  bt_sim_builtin_images[i].image.n_aliases, name))
             return bt_simdev_builtin_load(i, out, err, err_len);
     char models[256];
     bt_simdev_builtin_models(models, sizeof models);

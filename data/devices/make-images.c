@@ -561,12 +561,19 @@ static int builtin_data(FILE *o, const char *id, const json_t *img)
         fputs(" };\n", o);
     }
     const json_t *ranges = json_object_get(img, "ranges");
+    /* each range's register count, for the range table after the data */
+    size_t *counts = calloc(json_array_size(ranges) + 1, sizeof *counts);
+    if (!counts) return fail("out of memory");
     size_t i;
     json_t *r;
     json_array_foreach(ranges, i, r) {
         size_t len = 0;
         uint8_t *b = range_bytes(json_object_get(r, "hex"), &len);
-        if (!b) return fail("ranges[%zu]: bad hex (the sim loader says where)", i);
+        if (!b) {
+            free(counts);
+            return fail("ranges[%zu]: bad hex (the sim loader says where)", i);
+        }
+        counts[i] = len / 2;
         fprintf(o, "static const uint16_t %s_r%zu[] = {", id, i);
         for (size_t k = 0; k < len; k += 2)
             fprintf(o, "%s0x%02x%02x,", k % 16 ? " " : "\n    ", b[k], b[k + 1]);
@@ -575,15 +582,14 @@ static int builtin_data(FILE *o, const char *id, const json_t *img)
     }
     fprintf(o, "static const bt_sim_image_range %s_ranges[] = {\n", id);
     json_array_foreach(ranges, i, r) {
-        size_t len = 0;
-        free(range_bytes(json_object_get(r, "hex"), &len));
         const char *name = json_string_value(json_object_get(r, "name"));
         fprintf(o, "    { %d, %zu, %s_r%zu },", (int)json_integer_value(json_object_get(r, "start")),
-                len / 2, id, i);
+                counts[i], id, i);
         if (name && *name) fprintf(o, " /* %s */", name);
         fputc('\n', o);
     }
     fputs("};\n\n", o);
+    free(counts);
     return 0;
 }
 
